@@ -1,0 +1,234 @@
+//! `services.json`: the typed model as data, schema version 1 (documented in
+//! docs/services-json.md). Every value also keeps the author's text.
+
+use serde::Serialize;
+
+use crate::guide::{Guide, Resolved};
+use crate::page::Page;
+use crate::service::os::{OsFamily, OsScope, OsTarget};
+use crate::service::process::Process;
+use crate::service::refs::{Ref, RefList};
+use crate::service::state::StateValue;
+use crate::service::Item;
+
+pub const SCHEMA: u32 = 1;
+
+#[derive(Serialize)]
+pub struct Export<'a> {
+    pub schema: u32,
+    pub generator: &'static str,
+    pub title: &'a str,
+    pub services: Vec<ServiceJson<'a>>,
+    pub by_os: std::collections::BTreeMap<&'static str, Vec<OsRow<'a>>>,
+}
+
+#[derive(Serialize)]
+pub struct ServiceJson<'a> {
+    pub slug: &'a str,
+    pub url: &'a str,
+    pub title: &'a str,
+    pub date: Option<&'a str>,
+    pub tags: &'a [String],
+    pub names: &'a [String],
+    pub recommended: Vec<StateJson<'a>>,
+    pub default: Vec<StateJson<'a>>,
+    pub processes: Vec<ProcessJson<'a>>,
+    pub depends: RefListJson<'a>,
+    pub supports: RefListJson<'a>,
+    pub required_by: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct StateJson<'a> {
+    pub os: Vec<&'static str>,
+    pub scope: &'a [OsTarget],
+    pub state: Option<&'static str>,
+    pub qualifier: Option<&'a str>,
+    pub condition: Option<&'a str>,
+    pub text: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct ProcessJson<'a> {
+    pub os: Vec<&'static str>,
+    pub scope: &'a [OsTarget],
+    pub image: Option<&'a str>,
+    pub args: Option<&'a str>,
+    pub group: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub note: Option<&'a str>,
+    pub link: Option<&'a str>,
+    pub text: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct RefListJson<'a> {
+    pub kind: &'static str,
+    pub items: Vec<RefJson<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct RefJson<'a> {
+    pub slug: Option<String>,
+    pub fragment: Option<String>,
+    pub name: &'a str,
+    pub qualifier: Option<&'a str>,
+    pub os: Vec<&'static str>,
+    pub exists: bool,
+    pub text: &'a str,
+}
+
+/// One row of a per-version view (`by_os`).
+#[derive(Serialize, Clone)]
+pub struct OsRow<'a> {
+    pub slug: &'a str,
+    pub default: Option<&'static str>,
+    pub qualifier: Option<&'a str>,
+    pub recommended: Option<&'static str>,
+}
+
+pub fn os_ids(scope: &OsScope) -> Vec<&'static str> {
+    scope.families().into_iter().map(OsFamily::id).collect()
+}
+
+fn state<'a>(item: &'a Item<StateValue>) -> StateJson<'a> {
+    let v = item.value.as_ref();
+    StateJson {
+        os: os_ids(&item.scope),
+        scope: &item.scope.0,
+        state: v.map(|v| v.state.id()),
+        qualifier: v.and_then(|v| v.qualifier.as_deref()),
+        condition: v.and_then(|v| v.condition.as_deref()),
+        text: &item.raw,
+    }
+}
+
+fn process<'a>(item: &'a Item<Process>) -> ProcessJson<'a> {
+    let v = item.value.as_ref();
+    let f = |get: fn(&Process) -> &Option<String>| v.and_then(|p| get(p).as_deref());
+    ProcessJson {
+        os: os_ids(&item.scope),
+        scope: &item.scope.0,
+        image: f(|p| &p.image),
+        args: f(|p| &p.args),
+        group: f(|p| &p.group),
+        name: f(|p| &p.name),
+        note: f(|p| &p.note),
+        link: f(|p| &p.link),
+        text: &item.raw,
+    }
+}
+
+fn refs<'a>(guide: &'a Guide, page: &'a Page, list: &'a RefList) -> RefListJson<'a> {
+    let items = list
+        .items()
+        .iter()
+        .filter_map(|item| Some((item, item.value.as_ref()?)))
+        .map(|(item, r): (&Item<Ref>, &Ref)| {
+            let (slug, fragment, exists) = match r.href.as_deref() {
+                Some(href) => match guide.resolve(&page.out_path, href) {
+                    Resolved::Page { index, fragment } => {
+                        (Some(guide.pages[index].slug.clone()), fragment, true)
+                    }
+                    Resolved::Missing { path, .. } => (
+                        Some(
+                            path.rsplit('/')
+                                .next()
+                                .unwrap_or("")
+                                .trim_end_matches(".html")
+                                .to_string(),
+                        ),
+                        None,
+                        false,
+                    ),
+                    Resolved::Asset(_) | Resolved::External => (None, None, false),
+                },
+                None => (None, None, false),
+            };
+            RefJson {
+                slug,
+                fragment,
+                name: &r.name,
+                qualifier: r.qualifier.as_deref(),
+                os: os_ids(&r.scope),
+                exists,
+                text: &item.raw,
+            }
+        })
+        .collect();
+    RefListJson {
+        kind: list.kind(),
+        items,
+    }
+}
+
+/// The value of the first item that holds for `os` (items with no label hold everywhere).
+pub fn state_on(items: &[Item<StateValue>], os: OsFamily) -> Option<&Item<StateValue>> {
+    items
+        .iter()
+        .find(|i| i.scope.covers(os) && !i.scope.is_all())
+        .or_else(|| items.iter().find(|i| i.scope.is_all()))
+}
+
+pub fn build<'a>(guide: &'a Guide, title: &'a str) -> Export<'a> {
+    let mut services = Vec::with_capacity(guide.services.len());
+    let mut by_os: std::collections::BTreeMap<&'static str, Vec<OsRow>> = Default::default();
+    for &i in &guide.services {
+        let page = &guide.pages[i];
+        let s = page.service().expect("service");
+        services.push(ServiceJson {
+            slug: &page.slug,
+            url: &page.permalink,
+            title: &page.title,
+            date: page.fm.date.as_deref(),
+            tags: &page.fm.tags,
+            names: &s.names,
+            recommended: s.recommended.iter().map(state).collect(),
+            default: s.default.iter().map(state).collect(),
+            processes: s.processes.iter().map(process).collect(),
+            depends: refs(guide, page, &s.depends),
+            supports: refs(guide, page, &s.supports),
+            required_by: guide.required_by[i]
+                .iter()
+                .map(|&j| guide.pages[j].slug.as_str())
+                .collect(),
+        });
+        for os in OsFamily::ALL {
+            if let Some(row) = os_row(page, os) {
+                by_os.entry(os.id()).or_default().push(row);
+            }
+        }
+    }
+    Export {
+        schema: SCHEMA,
+        generator: "svcguide",
+        title,
+        services,
+        by_os,
+    }
+}
+
+/// A service's row on one Windows version, if the articles say it exists there.
+pub fn os_row(page: &Page, os: OsFamily) -> Option<OsRow<'_>> {
+    let s = page.service()?;
+    let labelled_anywhere = s.default.iter().any(|i| !i.scope.is_all());
+    let default = state_on(&s.default, os);
+    // With labelled defaults, a version no label names is not one the service is on.
+    if default.is_none() && (labelled_anywhere || s.default.is_empty()) {
+        return None;
+    }
+    let value = default.and_then(|d| d.value.as_ref());
+    let recommended = state_on(&s.recommended, os).and_then(|r| r.value.as_ref());
+    Some(OsRow {
+        slug: &page.slug,
+        default: value.map(|v| v.state.id()),
+        qualifier: value.and_then(|v| v.qualifier.as_deref()),
+        recommended: recommended.map(|v| v.state.id()),
+    })
+}
+
+pub fn to_json(export: &Export) -> String {
+    let mut s = serde_json::to_string_pretty(export).expect("export serialises");
+    s.push('\n');
+    s
+}

@@ -1,0 +1,305 @@
+//! Front matter: split the `---` block off the body and read the WordPress-export
+//! keys into a typed struct, tolerant of the export's variants; unknown keys are kept.
+
+use std::collections::BTreeMap;
+
+use serde_yaml_ng::Value;
+
+use crate::diag::{Code, Diagnostic};
+use crate::source::Source;
+use crate::text::decode_entities;
+
+/// Where the front matter and the body sit in the source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split {
+    pub yaml_start: usize,
+    pub yaml_end: usize,
+    pub body_start: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    pub date: Option<String>,
+    pub status: Option<String>,
+    pub permalink: Option<String>,
+    pub author: Option<String>,
+    pub excerpt: Option<String>,
+    pub post_type: Option<String>,
+    pub id: Option<String>,
+    /// De-duplicated, in first-seen order.
+    pub categories: Vec<String>,
+    /// `tag` and `tags` merged: comma lists split, empties dropped, de-duplicated.
+    pub tags: Vec<String>,
+    /// The structured `service:` map, read by `service::form`.
+    pub service: Option<Value>,
+    /// Keys svcguide does not interpret, kept as written.
+    pub extra: BTreeMap<String, Value>,
+    /// Byte offset (in the source) of each top-level key, for diagnostics.
+    pub key_offsets: BTreeMap<String, usize>,
+}
+
+impl FrontMatter {
+    pub fn is_published(&self) -> bool {
+        self.status.as_deref().is_none_or(|s| s == "publish")
+    }
+
+    /// Where to point a diagnostic about `key` (the key's line, or the file start).
+    pub fn key_offset(&self, key: &str) -> usize {
+        self.key_offsets.get(key).copied().unwrap_or(0)
+    }
+}
+
+/// Finds the `---` block at the very start of the text.
+pub fn split(text: &str) -> Option<Split> {
+    let first_end = text.find('\n')?;
+    if text[..first_end].trim_end() != "---" {
+        return None;
+    }
+    let yaml_start = first_end + 1;
+    let mut pos = yaml_start;
+    while pos <= text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        let line = text[pos..end].trim_end();
+        if line == "---" || line == "..." {
+            return Some(Split {
+                yaml_start,
+                yaml_end: pos,
+                body_start: (end + 1).min(text.len()),
+            });
+        }
+        if end == text.len() {
+            break;
+        }
+        pos = end + 1;
+    }
+    None
+}
+
+/// Reads the front matter of `src`. `None` means the file cannot be a page.
+pub fn parse(src: &Source, diags: &mut Vec<Diagnostic>) -> Option<(FrontMatter, Split)> {
+    let Some(split) = split(&src.text) else {
+        let help = if src.text.starts_with("---") {
+            "close the front matter with a line holding only `---`"
+        } else {
+            "start the file with a `---` line, the YAML keys (title, permalink, ...), and another `---` line"
+        };
+        diags.push(
+            Diagnostic::at(
+                Code::FrontMatterMissing,
+                src,
+                0,
+                "no front matter block found",
+            )
+            .help(help),
+        );
+        return None;
+    };
+    let yaml = &src.text[split.yaml_start..split.yaml_end];
+    let value: Value = match serde_yaml_ng::from_str(yaml) {
+        Ok(v) => v,
+        Err(e) => {
+            let (line, col) = match e.location() {
+                Some(loc) => (
+                    loc.line() + src.line_col(split.yaml_start).0 - 1,
+                    loc.column(),
+                ),
+                None => src.line_col(split.yaml_start),
+            };
+            let msg = e.to_string();
+            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+            diags.push(
+                Diagnostic::new(Code::FrontMatterSyntax, &src.rel, line, col, format!("front matter is not valid YAML: {msg}"))
+                    .help("quote values that contain `: ` or start with a special character, e.g. title: 'A: B'"),
+            );
+            return None;
+        }
+    };
+    let map = match value {
+        Value::Mapping(m) => m,
+        Value::Null => Default::default(),
+        _ => {
+            diags.push(
+                Diagnostic::at(
+                    Code::FrontMatterSyntax,
+                    src,
+                    split.yaml_start,
+                    "front matter is not a map of keys",
+                )
+                .help("write one `key: value` per line"),
+            );
+            return None;
+        }
+    };
+    let mut fm = FrontMatter {
+        key_offsets: key_offsets(&src.text, split),
+        ..Default::default()
+    };
+    for (key, value) in map {
+        let Some(key) = key.as_str().map(str::to_string) else {
+            continue;
+        };
+        let offset = fm.key_offset(&key);
+        let mut scalar = |slot: &mut Option<String>| {
+            *slot = scalar_string(&value);
+            if slot.is_none() && !value.is_null() {
+                diags.push(
+                    Diagnostic::at(
+                        Code::KeyType,
+                        src,
+                        offset,
+                        format!("`{key}` should be a single value"),
+                    )
+                    .help(format!("write `{key}: some text`")),
+                );
+            }
+        };
+        match key.as_str() {
+            "title" => {
+                scalar(&mut fm.title);
+                fm.title = fm.title.map(|t| decode_entities(&t));
+            }
+            "date" => scalar(&mut fm.date),
+            "status" => scalar(&mut fm.status),
+            "permalink" => scalar(&mut fm.permalink),
+            "author" => scalar(&mut fm.author),
+            "excerpt" => {
+                scalar(&mut fm.excerpt);
+                fm.excerpt = fm.excerpt.map(|t| decode_entities(&t));
+            }
+            "type" => scalar(&mut fm.post_type),
+            "id" => scalar(&mut fm.id),
+            "category" | "categories" => push_unique(&mut fm.categories, string_list(&value)),
+            "tag" | "tags" => {
+                let split_tags = string_list(&value)
+                    .iter()
+                    .flat_map(|t| t.split(','))
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                push_unique(&mut fm.tags, split_tags);
+            }
+            "service" => fm.service = Some(value),
+            _ => {
+                fm.extra.insert(key, value);
+            }
+        }
+    }
+    Some((fm, split))
+}
+
+/// A scalar as text; `None` for lists, maps and null.
+pub fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Tagged(t) => scalar_string(&t.value),
+        _ => None,
+    }
+}
+
+/// A scalar or a list of scalars as a list of strings (null is empty).
+pub fn string_list(v: &Value) -> Vec<String> {
+    match v {
+        Value::Sequence(items) => items.iter().filter_map(scalar_string).collect(),
+        other => scalar_string(other).into_iter().collect(),
+    }
+}
+
+fn push_unique(into: &mut Vec<String>, items: Vec<String>) {
+    for item in items {
+        if !item.is_empty() && !into.contains(&item) {
+            into.push(item);
+        }
+    }
+}
+
+/// Offsets of top-level keys (lines starting with `name:` at column 0).
+fn key_offsets(text: &str, split: Split) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    let mut pos = split.yaml_start;
+    for line in text[split.yaml_start..split.yaml_end].split_inclusive('\n') {
+        if let Some(colon) = line.find(':') {
+            let key = &line[..colon];
+            if !key.is_empty() && !key.starts_with([' ', '\t', '-', '#']) {
+                out.entry(key.trim_matches(['\'', '"']).to_string())
+                    .or_insert(pos);
+            }
+        }
+        pos += line.len();
+    }
+    out
+}
+
+/// Offset of a nested key line (`  name:`) after `from`, within the front matter.
+pub fn nested_key_offset(text: &str, split: Split, from: usize, key: &str) -> Option<usize> {
+    let region = &text[from.min(split.yaml_end)..split.yaml_end];
+    let mut pos = from.min(split.yaml_end);
+    for line in region.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(key)
+            && trimmed[key.len()..]
+                .trim_start_matches(['\'', '"'])
+                .starts_with(':')
+        {
+            return Some(pos + (line.len() - trimmed.len()));
+        }
+        pos += line.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn fm(text: &str) -> (Option<FrontMatter>, Vec<Diagnostic>) {
+        let src = Source::from_text("a.md", Path::new("a.md"), text);
+        let mut diags = vec![];
+        let fm = parse(&src, &mut diags).map(|(f, _)| f);
+        (fm, diags)
+    }
+
+    #[test]
+    fn wordpress_variants_are_read() {
+        let (fm, diags) = fm("---\ntitle: 'Logs &amp; Alerts'\nid: 7\ncategory:\n    - 'Services Guide'\n    - 'Services Guide'\ntag:\n    - a\ntags:\n    - 'a,b,,c'\n    - ''\npost_format: []\n---\nbody");
+        let fm = fm.unwrap();
+        assert!(diags.is_empty());
+        assert_eq!(fm.title.as_deref(), Some("Logs & Alerts"));
+        assert_eq!(fm.id.as_deref(), Some("7"));
+        assert_eq!(fm.categories, ["Services Guide"]);
+        assert_eq!(fm.tags, ["a", "b", "c"]);
+        assert!(fm.extra.contains_key("post_format"));
+    }
+
+    #[test]
+    fn body_starts_right_after_the_closing_line() {
+        let text = "---\ntitle: x\n---\n##### Description:";
+        let s = split(text).unwrap();
+        assert_eq!(&text[s.body_start..], "##### Description:");
+        assert_eq!(&text[s.yaml_start..s.yaml_end], "title: x\n");
+    }
+
+    #[test]
+    fn yaml_errors_are_located_in_the_file() {
+        let (fm, diags) = fm("---\ntitle: x\nbad: [unclosed\n---\n");
+        assert!(fm.is_none());
+        assert_eq!(diags[0].code, Code::FrontMatterSyntax);
+        assert!(diags[0].line >= 3, "{diags:?}");
+    }
+
+    #[test]
+    fn missing_block_is_reported() {
+        let (fm, diags) = fm("# just markdown\n");
+        assert!(fm.is_none());
+        assert_eq!(diags[0].code, Code::FrontMatterMissing);
+        let (_, diags) = fm_unclosed();
+        assert!(diags[0].help.as_deref().unwrap().contains("close"));
+    }
+
+    fn fm_unclosed() -> (Option<FrontMatter>, Vec<Diagnostic>) {
+        fm("---\ntitle: x\n")
+    }
+}

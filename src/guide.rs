@@ -1,0 +1,331 @@
+//! The whole model: published pages, the permalink index, and the dependency
+//! graph with "required by" derived from Depends. Immutable once built.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::diag::{Code, Diagnostic};
+use crate::load::Asset;
+use crate::page::Page;
+
+pub struct Guide {
+    /// Published pages, sorted by output path.
+    pub pages: Vec<Page>,
+    /// Output path (`article/x.html`) → page index.
+    pub by_path: HashMap<String, usize>,
+    /// Lowercased output path → page index, for "did you mean".
+    by_path_lower: HashMap<String, usize>,
+    /// Output paths of static assets.
+    pub assets: BTreeSet<String>,
+    pub asset_files: Vec<Asset>,
+    /// Service pages, sorted by title.
+    pub services: Vec<usize>,
+    /// Per page: the service pages its Depends items link to.
+    pub depends_on: Vec<Vec<usize>>,
+    /// Per page: the service pages whose Depends link to it (derived).
+    pub required_by: Vec<Vec<usize>>,
+    /// Per page: the service pages its Supports items link to.
+    pub supports: Vec<Vec<usize>>,
+}
+
+/// What a link points at once resolved against the guide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    Page {
+        index: usize,
+        fragment: Option<String>,
+    },
+    Asset(String),
+    /// An internal path that nothing in the guide provides.
+    Missing {
+        path: String,
+        suggestion: Option<String>,
+    },
+    External,
+}
+
+/// True for links that leave the site (`http:`, `mailto:`, `ftp:` ...).
+pub fn is_external(href: &str) -> bool {
+    let scheme_end = href.find(':');
+    let first_sep = href.find(['/', '?', '#']);
+    match (scheme_end, first_sep) {
+        (Some(c), Some(s)) => c < s && c > 0,
+        (Some(c), None) => c > 0,
+        _ => href.starts_with("//"),
+    }
+}
+
+/// Resolves `href` written on the page at `from` (an output path) into a site path.
+pub fn site_path(from: &str, href: &str) -> (String, Option<String>) {
+    let (path, fragment) = match href.split_once('#') {
+        Some((p, f)) => (p, Some(f.to_string())),
+        None => (href, None),
+    };
+    let path = path.split('?').next().unwrap_or("");
+    let joined = if path.is_empty() {
+        from.to_string()
+    } else if let Some(abs) = path.strip_prefix('/') {
+        abs.to_string()
+    } else {
+        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+        if dir.is_empty() {
+            path.to_string()
+        } else {
+            format!("{dir}/{path}")
+        }
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in joined.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut out = parts.join("/");
+    if joined.ends_with('/') || out.is_empty() {
+        out = crate::url::output_path(&format!("{out}/"));
+    }
+    (out.trim_start_matches('/').to_string(), fragment)
+}
+
+impl Guide {
+    /// Builds the model; duplicate permalinks keep the first file (sorted by path).
+    pub fn build(
+        mut pages: Vec<Page>,
+        assets: Vec<Asset>,
+        include_drafts: bool,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Guide {
+        pages.retain(|p| include_drafts || p.fm.is_published());
+        pages.sort_by(|a, b| a.src.rel.cmp(&b.src.rel));
+        let mut by_path: HashMap<String, usize> = HashMap::new();
+        let mut kept: Vec<Page> = Vec::with_capacity(pages.len());
+        let mut ids: HashMap<String, String> = HashMap::new();
+        for page in pages {
+            if let Some(&first) = by_path.get(&page.out_path) {
+                diags.push(
+                    Diagnostic::at(
+                        Code::PermalinkDuplicate,
+                        &page.src,
+                        page.fm.key_offset("permalink"),
+                        format!(
+                            "permalink `{}` is already used by {}",
+                            page.permalink, kept[first].src.rel
+                        ),
+                    )
+                    .help("give this article its own permalink; only the first file is published"),
+                );
+                continue;
+            }
+            if let Some(id) = &page.fm.id {
+                if let Some(other) = ids.get(id) {
+                    diags.push(
+                        Diagnostic::at(
+                            Code::IdDuplicate,
+                            &page.src,
+                            page.fm.key_offset("id"),
+                            format!("id {id} is also used by {other}"),
+                        )
+                        .help("give every article a unique id"),
+                    );
+                } else {
+                    ids.insert(id.clone(), page.src.rel.clone());
+                }
+            }
+            by_path.insert(page.out_path.clone(), kept.len());
+            kept.push(page);
+        }
+        let mut order: Vec<usize> = (0..kept.len()).collect();
+        order.sort_by(|&a, &b| kept[a].out_path.cmp(&kept[b].out_path));
+        let mut pages: Vec<Option<Page>> = kept.into_iter().map(Some).collect();
+        let pages: Vec<Page> = order
+            .iter()
+            .map(|&i| pages[i].take().expect("each page once"))
+            .collect();
+        let by_path: HashMap<String, usize> = pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.out_path.clone(), i))
+            .collect();
+        let mut by_path_lower: HashMap<String, usize> = HashMap::new();
+        for (i, p) in pages.iter().enumerate() {
+            if let Some(&other) = by_path_lower.get(&p.out_path.to_lowercase()) {
+                diags.push(
+                    Diagnostic::at(
+                        Code::PermalinkCase,
+                        &p.src,
+                        p.fm.key_offset("permalink"),
+                        format!(
+                            "permalink `{}` differs only in case from {}",
+                            p.permalink, pages[other].src.rel
+                        ),
+                    )
+                    .help("the two files collide on Windows and macOS; rename one"),
+                );
+            } else {
+                by_path_lower.insert(p.out_path.to_lowercase(), i);
+            }
+        }
+        let mut services: Vec<usize> = pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.service().is_some())
+            .map(|(i, _)| i)
+            .collect();
+        services
+            .sort_by_cached_key(|&i| (pages[i].title.to_lowercase(), pages[i].out_path.clone()));
+        let mut guide = Guide {
+            assets: assets.iter().map(|a| a.rel.clone()).collect(),
+            asset_files: assets,
+            depends_on: vec![vec![]; pages.len()],
+            required_by: vec![vec![]; pages.len()],
+            supports: vec![vec![]; pages.len()],
+            pages,
+            by_path,
+            by_path_lower,
+            services,
+        };
+        guide.link_graph();
+        guide
+    }
+
+    fn link_graph(&mut self) {
+        for &i in &self.services {
+            let service = self.pages[i].service().expect("service page");
+            let from = &self.pages[i].out_path;
+            let targets = |list: &crate::service::refs::RefList| -> Vec<usize> {
+                let mut out: Vec<usize> = list
+                    .items()
+                    .iter()
+                    .filter_map(|item| item.value.as_ref()?.href.as_deref())
+                    .filter_map(|href| match self.resolve(from, href) {
+                        Resolved::Page { index, .. }
+                            if self.pages[index].service().is_some() && index != i =>
+                        {
+                            Some(index)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                out.dedup();
+                out
+            };
+            let (depends, supports) = (targets(&service.depends), targets(&service.supports));
+            self.depends_on[i] = depends;
+            self.supports[i] = supports;
+        }
+        for i in 0..self.pages.len() {
+            for &j in &self.depends_on[i].clone() {
+                if !self.required_by[j].contains(&i) {
+                    self.required_by[j].push(i);
+                }
+            }
+        }
+        for list in &mut self.required_by {
+            list.sort_by_cached_key(|&i| self.pages[i].title.to_lowercase());
+        }
+    }
+
+    /// Resolves a link written on the page at output path `from`.
+    pub fn resolve(&self, from: &str, href: &str) -> Resolved {
+        if is_external(href) {
+            return Resolved::External;
+        }
+        let (path, fragment) = site_path(from, href);
+        if let Some(&index) = self.by_path.get(&path) {
+            return Resolved::Page { index, fragment };
+        }
+        if self.assets.contains(&path) {
+            return Resolved::Asset(path);
+        }
+        let suggestion = self.suggest(&path);
+        Resolved::Missing { path, suggestion }
+    }
+
+    /// The nearest existing permalink, for "did you mean".
+    fn suggest(&self, path: &str) -> Option<String> {
+        if let Some(&i) = self.by_path_lower.get(&path.to_lowercase()) {
+            return Some(self.pages[i].permalink.clone());
+        }
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let near = crate::diag::nearest(
+            name,
+            self.pages
+                .iter()
+                .map(|p| p.out_path.rsplit('/').next().unwrap_or("")),
+        )?;
+        self.pages
+            .iter()
+            .find(|p| p.out_path.ends_with(near))
+            .map(|p| p.permalink.clone())
+    }
+
+    /// Everything that stops if `start` stops: the transitive "required by", cycles handled.
+    pub fn impact(&self, start: usize) -> Vec<usize> {
+        let mut seen = vec![false; self.pages.len()];
+        seen[start] = true;
+        let mut stack = vec![start];
+        let mut out = Vec::new();
+        while let Some(i) = stack.pop() {
+            for &j in &self.required_by[i] {
+                if !seen[j] {
+                    seen[j] = true;
+                    out.push(j);
+                    stack.push(j);
+                }
+            }
+        }
+        out.sort_by_cached_key(|&i| self.pages[i].title.to_lowercase());
+        out
+    }
+
+    pub fn page_by_permalink(&self, permalink: &str) -> Option<&Page> {
+        self.by_path
+            .get(&crate::url::output_path(permalink))
+            .map(|&i| &self.pages[i])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_paths() {
+        assert_eq!(
+            site_path("article/a.html", "/article/b.html#x"),
+            ("article/b.html".into(), Some("x".into()))
+        );
+        assert_eq!(
+            site_path("article/a.html", "b.html"),
+            ("article/b.html".into(), None)
+        );
+        assert_eq!(
+            site_path("article/a.html", "../index.html"),
+            ("index.html".into(), None)
+        );
+        assert_eq!(
+            site_path("article/a.html", "#top"),
+            ("article/a.html".into(), Some("top".into()))
+        );
+        assert_eq!(
+            site_path("article/a.html", "/"),
+            ("index.html".into(), None)
+        );
+        assert_eq!(
+            site_path("article/a.html", "../../../x.html"),
+            ("x.html".into(), None)
+        );
+    }
+
+    #[test]
+    fn external_links() {
+        assert!(is_external("http://support.microsoft.com/kb/1"));
+        assert!(is_external("ftp://x/y"));
+        assert!(is_external("mailto:a@b"));
+        assert!(!is_external("/article/a.html"));
+        assert!(!is_external("a.html#x:y"));
+    }
+}

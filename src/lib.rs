@@ -1,0 +1,24 @@
+//! svcguide: a static-site generator for the Services Guide.
+//!
+//! Data flows one way: content files → `Source` → `Page` (front matter + typed
+//! `Service`) → `Guide` (the model and its graph) → rendered site / checks / exports.
+
+pub mod config;
+pub mod diag;
+pub mod export;
+pub mod frontmatter;
+pub mod guide;
+pub mod highlight;
+pub mod load;
+pub mod markdown;
+pub mod output;
+pub mod page;
+pub mod render;
+pub mod repair;
+pub mod report;
+pub mod search;
+pub mod service;
+pub mod site;
+pub mod source;
+pub mod text;
+pub mod url;

@@ -1,0 +1,165 @@
+//! Walking the content folder: articles become pages (in parallel), other files
+//! are static assets copied as they are.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diag::{Code, Diagnostic};
+use crate::page::{self, Page};
+use crate::source::{LoadProblem, Source};
+
+/// A non-Markdown file under the content folder, copied to the same place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    pub rel: String,
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub pages: Vec<Page>,
+    pub assets: Vec<Asset>,
+    pub diags: Vec<Diagnostic>,
+}
+
+fn is_markdown(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("md" | "markdown")
+    )
+}
+
+/// Editor droppings and hidden files are never content.
+pub fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
+}
+
+/// Finds the files of a content folder, sorted, symlinks kept inside the folder.
+pub fn discover(root: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<(String, PathBuf)>, Vec<Asset>) {
+    let mut articles = Vec::new();
+    let mut assets = Vec::new();
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let walker = WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let rel = e.path().map(|p| rel_path(root, p)).unwrap_or_default();
+                diags.push(Diagnostic::new(
+                    Code::IoError,
+                    &rel,
+                    1,
+                    1,
+                    format!("cannot read: {e}"),
+                ));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let rel = rel_path(root, path);
+        let file_type = entry.file_type();
+        if file_type.is_symlink() {
+            // Follow a symlink only to a file inside the content folder.
+            match path.canonicalize() {
+                Ok(target) if target.starts_with(&canonical_root) && target.is_file() => {}
+                Ok(_) | Err(_) => {
+                    diags.push(
+                        Diagnostic::new(Code::IoError, &rel, 1, 1, "symbolic link skipped: it points outside the content folder, to a folder, or nowhere")
+                            .help("copy the file into the content folder instead"),
+                    );
+                    continue;
+                }
+            }
+        } else if !file_type.is_file() {
+            continue;
+        }
+        if is_markdown(path) {
+            articles.push((rel, path.to_path_buf()));
+        } else {
+            assets.push(Asset {
+                rel,
+                path: path.to_path_buf(),
+            });
+        }
+    }
+    (articles, assets)
+}
+
+fn rel_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Reads one file into a source, or explains why it cannot be one.
+pub fn read_source(rel: &str, path: &Path) -> Result<Source, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::new(
+            Code::IoError,
+            rel,
+            1,
+            1,
+            format!("cannot read the file: {e}"),
+        )
+    })?;
+    Source::from_bytes(rel, path, &bytes).map_err(|problem| match problem {
+        LoadProblem::Binary { .. } => Diagnostic::new(
+            Code::BinaryFile,
+            rel,
+            1,
+            1,
+            "the file holds binary data, not Markdown",
+        )
+        .help("rename it if it is an image or other asset (only `.md` files are articles)"),
+        LoadProblem::InvalidUtf8 { line, col } => Diagnostic::new(
+            Code::InvalidUtf8,
+            rel,
+            line,
+            col,
+            "the file is not valid UTF-8",
+        )
+        .help("save the file as UTF-8 (in Notepad: Save As, Encoding: UTF-8)"),
+    })
+}
+
+/// Loads and parses every article of the folder.
+pub fn load(root: &Path) -> Loaded {
+    let mut diags = Vec::new();
+    let (articles, assets) = discover(root, &mut diags);
+    let parsed: Vec<(Option<Page>, Vec<Diagnostic>)> = articles
+        .par_iter()
+        .map(|(rel, path)| {
+            let mut d = Vec::new();
+            let page = match read_source(rel, path) {
+                Ok(src) => page::parse(src, &mut d),
+                Err(e) => {
+                    d.push(e);
+                    None
+                }
+            };
+            (page, d)
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(parsed.len());
+    for (page, d) in parsed {
+        diags.extend(d);
+        pages.extend(page);
+    }
+    Loaded {
+        pages,
+        assets,
+        diags,
+    }
+}

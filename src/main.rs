@@ -1,0 +1,186 @@
+//! The `svcguide` command line: argument parsing and dispatch only.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use svcguide::config::Config;
+use svcguide::diag::{Diagnostic, Severity};
+use svcguide::report::{self, Format};
+
+#[derive(Parser)]
+#[command(
+    name = "svcguide",
+    version,
+    about = "Build, check and preview the Services Guide, a reference of Windows services"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the static site (by default ./content into ./public).
+    Build(BuildArgs),
+    /// Check links, structure and the dependency graph without writing anything.
+    Check(CheckArgs),
+}
+
+#[derive(Args)]
+struct Common {
+    /// Content folder (default: `content` from svcguide.toml, else ./content).
+    #[arg(long, value_name = "DIR")]
+    content: Option<PathBuf>,
+    /// Configuration file (default: ./svcguide.toml when present).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Override the site's base URL (e.g. https://example.org/guide/).
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Also publish articles whose status is not `publish`.
+    #[arg(long)]
+    drafts: bool,
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Output folder (default: `output` from svcguide.toml, else ./public).
+    #[arg(long, short, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// Open the built home page in a browser.
+    #[arg(long)]
+    open: bool,
+    /// Print only errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build(args) => build(args),
+        Command::Check(args) => check(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("svcguide: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn config(common: &Common) -> anyhow::Result<Config> {
+    let mut config = Config::load(common.config.as_deref())?;
+    if let Some(c) = &common.content {
+        config.content = std::path::absolute(c)?;
+    }
+    if let Some(b) = &common.base_url {
+        config.base_url = b.clone();
+    }
+    config.drafts |= common.drafts;
+    Ok(config)
+}
+
+fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
+    let mut config = config(&args.common)?;
+    if let Some(o) = &args.output {
+        config.output = std::path::absolute(o)?;
+    }
+    let content = config.resolve(&config.content);
+    let output = config.resolve(&config.output);
+    svcguide::output::check_output_dir(&output, &content)?;
+    let started = std::time::Instant::now();
+    let site = svcguide::site::build(&config)?;
+    // In a build, only problems that keep a page out are errors; the rest are warnings.
+    let diags: Vec<Diagnostic> = site
+        .diags
+        .into_iter()
+        .map(|mut d| {
+            d.severity = if d.code.stops_page() {
+                Severity::Error
+            } else {
+                d.severity.max(Severity::Warning)
+            };
+            d
+        })
+        .filter(|d| !args.quiet || d.severity == Severity::Error)
+        .collect();
+    svcguide::output::write_site(&output, &site.files)?;
+    if !diags.is_empty() {
+        eprint!(
+            "{}",
+            report::human(&diags, &content, std::io::stderr().is_terminal())
+        );
+    }
+    let failed = diags.iter().any(|d| d.severity == Severity::Error);
+    if !args.quiet {
+        eprintln!(
+            "built {} pages ({} services) into {} in {:.2?}",
+            site.guide.pages.len(),
+            site.guide.services.len(),
+            output.display(),
+            started.elapsed()
+        );
+        println!("open {}", output.join("index.html").display());
+    }
+    if args.open {
+        open_in_browser(&output.join("index.html"));
+    }
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn open_in_browser(path: &std::path::Path) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(opener)
+        .arg(path)
+        .spawn()
+        .is_err()
+    {
+        eprintln!(
+            "could not start {opener}; open {} in a browser",
+            path.display()
+        );
+    }
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let config = config(&args.common)?;
+    let content = config.resolve(&config.content);
+    let site = svcguide::site::build(&config)?;
+    let colour = args.format == Format::Human && std::io::stdout().is_terminal();
+    print!(
+        "{}",
+        report::print(args.format, &site.diags, &content, colour)
+    );
+    let failed = site.diags.iter().any(|d| d.severity == Severity::Error);
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

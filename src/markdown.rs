@@ -1,0 +1,308 @@
+//! Markdown to HTML: quirks repaired first, one pulldown-cmark pass that collects
+//! every link (with its offset in the source), gives headings ids, rewrites
+//! root-relative links through `url::relative`, and highlights code blocks.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::repair::repair;
+
+/// A link or image source as written, and where (byte offset in the source file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub dest: String,
+    pub offset: usize,
+    pub image: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fragment {
+    pub html: String,
+    pub links: Vec<Link>,
+    pub headings: Vec<Heading>,
+    /// Plain text, for search and excerpts.
+    pub text: String,
+    /// Liquid tags the repair did not understand: (offset, tag).
+    pub unknown_liquid: Vec<(usize, String)>,
+}
+
+impl Fragment {
+    pub fn append(&mut self, other: Fragment) {
+        self.html.push_str(&other.html);
+        self.links.extend(other.links);
+        self.headings.extend(other.headings);
+        if !self.text.is_empty() && !other.text.is_empty() {
+            self.text.push(' ');
+        }
+        self.text.push_str(&other.text);
+        self.unknown_liquid.extend(other.unknown_liquid);
+    }
+}
+
+/// Rendering settings for one page.
+pub struct Renderer<'a> {
+    /// The page's output path (`article/x.html`): links are made relative to it.
+    pub page: &'a str,
+    /// Heading ids already used on the page (ids stay unique across fragments).
+    pub ids: HashSet<String>,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(page: &'a str) -> Self {
+        Renderer {
+            page,
+            ids: HashSet::new(),
+        }
+    }
+
+    /// Renders `source[range]` as blocks.
+    pub fn block(&mut self, source: &str, range: Range<usize>) -> Fragment {
+        self.render(source, range, false)
+    }
+
+    /// Renders a one-line value (a list item) without its `<p>` wrapper.
+    pub fn inline(&mut self, source: &str, range: Range<usize>) -> Fragment {
+        self.render(source, range, true)
+    }
+
+    fn render(&mut self, source: &str, range: Range<usize>, inline: bool) -> Fragment {
+        let base = range.start;
+        let repaired = repair(&source[range]);
+        let mut frag = Fragment {
+            unknown_liquid: repaired
+                .unknown_liquid
+                .iter()
+                .map(|(o, t)| (base + o, t.clone()))
+                .collect(),
+            ..Default::default()
+        };
+        let mut events: Vec<Event> = Vec::new();
+        let mut heading: Option<(HeadingLevel, usize, String)> = None;
+        let mut code: Option<(String, String)> = None;
+        for (event, span) in Parser::new_ext(&repaired.text, options()).into_offset_iter() {
+            match event {
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
+                    let dest = self.track(
+                        &mut frag,
+                        &dest_url,
+                        base + repaired.original(span.start),
+                        false,
+                    );
+                    events.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: dest,
+                        title,
+                        id,
+                    }));
+                }
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
+                    let dest = self.track(
+                        &mut frag,
+                        &dest_url,
+                        base + repaired.original(span.start),
+                        true,
+                    );
+                    events.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url: dest,
+                        title,
+                        id,
+                    }));
+                }
+                Event::Start(Tag::Heading { level, .. }) => {
+                    heading = Some((level, events.len(), String::new()));
+                    events.push(Event::Start(Tag::Paragraph)); // placeholder, replaced at the end tag
+                }
+                Event::End(TagEnd::Heading(level)) => {
+                    if let Some((_, at, text)) = heading.take() {
+                        let id = self.unique_id(&text);
+                        events[at] = Event::Start(Tag::Heading {
+                            level,
+                            id: Some(CowStr::from(id.clone())),
+                            classes: vec![],
+                            attrs: vec![],
+                        });
+                        frag.headings.push(Heading {
+                            level: level as u8,
+                            id,
+                            text,
+                        });
+                    }
+                    events.push(Event::End(TagEnd::Heading(level)));
+                }
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let lang = match kind {
+                        CodeBlockKind::Fenced(lang) => lang.to_string(),
+                        CodeBlockKind::Indented => String::new(),
+                    };
+                    code = Some((lang, String::new()));
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    if let Some((lang, text)) = code.take() {
+                        frag.text.push_str(&text);
+                        events.push(Event::Html(CowStr::from(crate::highlight::code_block(
+                            &lang, &text,
+                        ))));
+                    }
+                }
+                Event::Text(t) if code.is_some() => code.as_mut().expect("in code").1.push_str(&t),
+                Event::Text(ref t) | Event::Code(ref t) => {
+                    if let Some(h) = heading.as_mut() {
+                        h.2.push_str(t);
+                    }
+                    push_text(&mut frag.text, t);
+                    events.push(event);
+                }
+                Event::SoftBreak | Event::HardBreak => {
+                    push_text(&mut frag.text, " ");
+                    events.push(event);
+                }
+                Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item) => {
+                    push_text(&mut frag.text, " ");
+                    events.push(event);
+                }
+                other => events.push(other),
+            }
+        }
+        pulldown_cmark::html::push_html(&mut frag.html, events.into_iter());
+        if inline {
+            let trimmed = frag.html.trim();
+            if let Some(inner) = trimmed
+                .strip_prefix("<p>")
+                .and_then(|s| s.strip_suffix("</p>"))
+            {
+                if !inner.contains("<p>") {
+                    frag.html = inner.to_string();
+                }
+            }
+        }
+        frag.text = frag.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        frag
+    }
+
+    /// Records a link and returns the destination to put in the HTML.
+    fn track<'e>(
+        &self,
+        frag: &mut Fragment,
+        dest: &CowStr<'e>,
+        offset: usize,
+        image: bool,
+    ) -> CowStr<'e> {
+        frag.links.push(Link {
+            dest: dest.to_string(),
+            offset,
+            image,
+        });
+        if dest.starts_with('/') && !dest.starts_with("//") {
+            CowStr::from(crate::url::relative(self.page, dest))
+        } else {
+            dest.clone()
+        }
+    }
+
+    fn unique_id(&mut self, text: &str) -> String {
+        let base = crate::text::slugify(text);
+        let mut id = base.clone();
+        let mut n = 1;
+        while !self.ids.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        id
+    }
+}
+
+fn push_text(out: &mut String, t: &str) {
+    out.push_str(t);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(md: &str) -> Fragment {
+        Renderer::new("article/x.html").block(md, 0..md.len())
+    }
+
+    #[test]
+    fn links_are_collected_with_offsets_and_rewritten() {
+        let md =
+            "Intro\n\nSee [RPC](/article/winnt-services-rpcss.html#top) and ![i](/assets/a.png).";
+        let f = render(md);
+        assert_eq!(f.links.len(), 2);
+        assert_eq!(f.links[0].dest, "/article/winnt-services-rpcss.html#top");
+        assert_eq!(f.links[0].offset, md.find("[RPC]").unwrap());
+        assert!(f.links[1].image);
+        assert!(
+            f.html.contains("href=\"winnt-services-rpcss.html#top\""),
+            "{}",
+            f.html
+        );
+        assert!(f.html.contains("src=\"../assets/a.png\""), "{}", f.html);
+    }
+
+    #[test]
+    fn quirky_titles_still_make_links() {
+        let md = r#"More Info [MS KB1](http://support.microsoft.com/kb/1 ""Error" Message [Q1]")"#;
+        let f = render(md);
+        assert_eq!(f.links.len(), 1);
+        assert!(
+            f.html.contains("title=\"&quot;Error&quot; Message [Q1]\""),
+            "{}",
+            f.html
+        );
+        assert_eq!(f.links[0].offset, 10);
+    }
+
+    #[test]
+    fn headings_get_unique_ids() {
+        let f = render("##### What is it ?\n\ntext\n\n##### What is it ?\n");
+        let ids: Vec<_> = f.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["what-is-it", "what-is-it-1"]);
+        assert!(f.html.contains("<h5 id=\"what-is-it\">"));
+    }
+
+    #[test]
+    fn entities_are_not_double_escaped() {
+        let f = render("A &gt; B &amp; C");
+        assert!(f.html.contains("A &gt; B &amp; C"), "{}", f.html);
+        assert_eq!(f.text, "A > B & C");
+    }
+
+    #[test]
+    fn inline_values_lose_their_paragraph() {
+        let md = "Disabled, if [no printer](/article/a.html).";
+        let f = Renderer::new("article/x.html").inline(md, 0..md.len());
+        assert_eq!(f.html, "Disabled, if <a href=\"a.html\">no printer</a>.");
+    }
+
+    #[test]
+    fn code_blocks_are_highlighted() {
+        let f = render("```powershell\nGet-Service -Name Spooler\n```\n");
+        assert!(f.html.contains("hl-"), "{}", f.html);
+        assert_eq!(f.text, "Get-Service -Name Spooler");
+    }
+}

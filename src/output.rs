@@ -1,0 +1,256 @@
+//! Writing the site: build into a fresh folder beside the output, then swap it in
+//! atomically, so a failed or killed build leaves the previous site whole. A
+//! marker file tells svcguide which folders it made; it never deletes others.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
+
+/// Present in every folder svcguide writes.
+pub const MARKER: &str = ".svcguide-output";
+const TEMP_PREFIX: &str = ".svcguide-tmp-";
+
+/// One file of the site, path relative to the output folder.
+pub struct OutFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Refuses output folders that would destroy something that is not ours.
+pub fn check_output_dir(out: &Path, content: &Path) -> Result<()> {
+    let abs = absolute(out)?;
+    let content = absolute(content)?;
+    if abs.parent().is_none() {
+        bail!(
+            "refusing to write the site to the root folder {}",
+            abs.display()
+        );
+    }
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
+        if abs == absolute(&home)? {
+            bail!(
+                "refusing to write the site to the home folder {}",
+                abs.display()
+            );
+        }
+    }
+    if content.starts_with(&abs) {
+        bail!(
+            "refusing to write the site to {}: it holds the content folder {}",
+            abs.display(),
+            content.display()
+        );
+    }
+    if abs.join(".git").exists() {
+        bail!(
+            "refusing to write the site to {}: it is a repository root",
+            abs.display()
+        );
+    }
+    if abs.exists() {
+        if !abs.is_dir() {
+            bail!("{} exists and is not a folder", abs.display());
+        }
+        let empty = fs::read_dir(&abs)?.next().is_none();
+        if !empty && !abs.join(MARKER).exists() {
+            bail!(
+                "refusing to replace {}: it is not empty and svcguide did not create it (no {MARKER} file); choose another --output or empty it",
+                abs.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// An absolute, normalised path, even for a path that does not exist yet.
+fn absolute(p: &Path) -> Result<PathBuf> {
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(p)
+    };
+    // Canonicalise the longest existing ancestor so symlinks cannot dodge the checks.
+    let mut existing = abs.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut out = existing.canonicalize().unwrap_or(existing);
+    for name in rest.into_iter().rev() {
+        if name == ".." {
+            out.pop();
+        } else if name != "." {
+            out.push(name);
+        }
+    }
+    Ok(out)
+}
+
+/// Writes `files` as the new content of `out`, atomically replacing the old site.
+pub fn write_site(out: &Path, files: &[OutFile]) -> Result<()> {
+    let out = absolute(out)?;
+    let parent = out.parent().context("output folder has no parent")?;
+    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    clean_leftovers(parent, &out);
+    let name = out
+        .file_name()
+        .context("output folder has no name")?
+        .to_string_lossy()
+        .to_string();
+    let temp = parent.join(format!("{TEMP_PREFIX}{name}-{}", std::process::id()));
+    if temp.exists() {
+        fs::remove_dir_all(&temp)?;
+    }
+    fs::create_dir(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
+    fs::write(
+        temp.join(MARKER),
+        b"This folder was written by svcguide; it may replace it on the next build.\n",
+    )?;
+    let result = files.par_iter().try_for_each(|f| write_one(&temp, &out, f));
+    if let Err(e) = result {
+        let _ = fs::remove_dir_all(&temp);
+        return Err(e);
+    }
+    swap_in(&temp, &out)
+}
+
+/// Writes one file; unchanged files are hard-linked from the old site so they keep
+/// their timestamps (rsync-style deploys stay small).
+fn write_one(temp: &Path, old: &Path, f: &OutFile) -> Result<()> {
+    let dest = temp.join(&f.path);
+    if let Some(dir) = dest.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    let previous = old.join(&f.path);
+    if let Ok(meta) = fs::metadata(&previous) {
+        if meta.len() == f.bytes.len() as u64
+            && fs::read(&previous).is_ok_and(|b| b == f.bytes)
+            && fs::hard_link(&previous, &dest).is_ok()
+        {
+            return Ok(());
+        }
+    }
+    fs::write(&dest, &f.bytes).with_context(|| format!("cannot write {}", dest.display()))
+}
+
+/// Moves the new folder into place: one atomic exchange where the OS offers it.
+fn swap_in(temp: &Path, out: &Path) -> Result<()> {
+    if !out.exists() {
+        fs::rename(temp, out)
+            .with_context(|| format!("cannot move the new site to {}", out.display()))?;
+        return Ok(());
+    }
+    if exchange(temp, out) {
+        // `temp` now holds the previous site.
+        fs::remove_dir_all(temp)
+            .with_context(|| format!("cannot remove the previous site at {}", temp.display()))?;
+        return Ok(());
+    }
+    let old = temp.with_extension("old");
+    fs::rename(out, &old)?;
+    fs::rename(temp, out)?;
+    fs::remove_dir_all(&old)?;
+    Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> bool {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let (Ok(ca), Ok(cb)) = (
+        CString::new(a.as_os_str().as_bytes()),
+        CString::new(b.as_os_str().as_bytes()),
+    ) else {
+        return false;
+    };
+    // SAFETY: both pointers are valid NUL-terminated paths for the duration of the call.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    rc == 0
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> bool {
+    false
+}
+
+/// Removes temp folders of earlier builds that were killed (only ours: marker inside).
+fn clean_leftovers(parent: &Path, out: &Path) {
+    let Some(name) = out.file_name().map(|n| n.to_string_lossy().to_string()) else {
+        return;
+    };
+    let prefix = format!("{TEMP_PREFIX}{name}-");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().to_string();
+        let path = entry.path();
+        if file_name.starts_with(&prefix) && path.join(MARKER).exists() {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> OutFile {
+        OutFile {
+            path: path.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn writes_swaps_and_keeps_unchanged_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(&out, &[file("a.html", "one"), file("d/b.html", "two")]).unwrap();
+        let inode = |p: &Path| std::os::unix::fs::MetadataExt::ino(&fs::metadata(p).unwrap());
+        let before = inode(&out.join("a.html"));
+        write_site(&out, &[file("a.html", "one"), file("c.html", "three")]).unwrap();
+        assert_eq!(inode(&out.join("a.html")), before, "unchanged file is kept");
+        assert!(!out.join("d/b.html").exists());
+        assert_eq!(fs::read_to_string(out.join("c.html")).unwrap(), "three");
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temp folders left");
+    }
+
+    #[test]
+    fn refuses_foreign_and_dangerous_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir_all(&content).unwrap();
+        assert!(check_output_dir(Path::new("/"), &content).is_err());
+        assert!(check_output_dir(&content, &content).is_err());
+        assert!(
+            check_output_dir(dir.path(), &content).is_err(),
+            "parent of content"
+        );
+        let foreign = dir.path().join("foreign");
+        fs::create_dir_all(&foreign).unwrap();
+        fs::write(foreign.join("keep.txt"), "x").unwrap();
+        assert!(check_output_dir(&foreign, &content).is_err());
+        assert!(check_output_dir(&dir.path().join("new"), &content).is_ok());
+        let repo = dir.path().join("repo");
+        fs::create_dir_all(repo.join(".git")).unwrap();
+        assert!(check_output_dir(&repo, &content).is_err());
+    }
+}

@@ -1,0 +1,590 @@
+//! Pages to HTML with tera. Templates get small typed contexts built from the
+//! model (never raw maps); Markdown is rendered once per page, in parallel.
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::export::state_on;
+use crate::guide::Guide;
+use crate::markdown::{Fragment, Link, Renderer};
+use crate::page::Page;
+use crate::service::os::{OsFamily, OsScope};
+use crate::service::refs::RefList;
+use crate::service::state::StateValue;
+use crate::service::Item;
+use crate::url::relative;
+
+/// Built-in templates; a file of the same name in the templates folder wins.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("service.html", include_str!("../templates/service.html")),
+    ("page.html", include_str!("../templates/page.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("404.html", include_str!("../templates/404.html")),
+];
+
+pub fn load_templates(dir: &Path) -> Result<tera::Tera> {
+    let mut tera = tera::Tera::default();
+    let mut sources: Vec<(String, String)> = Vec::new();
+    for (name, builtin) in TEMPLATES {
+        let custom = dir.join(name);
+        let text = if custom.is_file() {
+            std::fs::read_to_string(&custom)
+                .with_context(|| format!("cannot read {}", custom.display()))?
+        } else {
+            builtin.to_string()
+        };
+        sources.push((name.to_string(), text));
+    }
+    tera.add_raw_templates(sources)
+        .map_err(|e| anyhow::anyhow!("template error: {}", tera_error(&e)))?;
+    tera.autoescape_on(vec![".html", ".xml"]);
+    Ok(tera)
+}
+
+/// Tera hides the cause of an error in its source chain.
+pub fn tera_error(e: &tera::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    /// Relative prefix from this page to the site root (`../`).
+    root: String,
+    search: bool,
+}
+
+#[derive(Serialize)]
+struct LinkView {
+    title: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct StateRow {
+    label: Option<String>,
+    os: String,
+    state: Option<&'static str>,
+    state_label: Option<String>,
+    condition_html: Option<String>,
+    /// The author's text, shown when the value could not be typed.
+    raw_html: String,
+}
+
+#[derive(Serialize)]
+struct OsCell {
+    os: &'static str,
+    id: &'static str,
+    state: Option<&'static str>,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct ProcessRow {
+    os: String,
+    image: Option<String>,
+    args: Option<String>,
+    group: Option<String>,
+    name: Option<String>,
+    note: Option<String>,
+    link: Option<String>,
+    raw_html: String,
+    typed: bool,
+}
+
+#[derive(Serialize)]
+struct RefRow {
+    name: String,
+    url: Option<String>,
+    exists: bool,
+    qualifier: Option<String>,
+    raw_html: String,
+}
+
+#[derive(Serialize)]
+struct RefsView {
+    kind: &'static str,
+    items: Vec<RefRow>,
+}
+
+#[derive(Serialize)]
+struct ServiceView {
+    names: Vec<String>,
+    recommended: Vec<StateRow>,
+    default: Vec<StateRow>,
+    by_os: Vec<OsCell>,
+    processes: Vec<ProcessRow>,
+    depends: RefsView,
+    supports: RefsView,
+    required_by: Vec<LinkView>,
+    impact: Vec<LinkView>,
+    more_info: Vec<LinkView>,
+    strays_html: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    site: SiteView<'a>,
+    title: &'a str,
+    canonical: String,
+    date: Option<String>,
+    date_iso: Option<&'a str>,
+    tags: &'a [String],
+    body_html: String,
+    service: Option<ServiceView>,
+}
+
+/// A rendered page with the links it holds (for the checker).
+pub struct RenderedPage {
+    pub index: usize,
+    pub html: String,
+    pub links: Vec<Link>,
+    pub heading_ids: Vec<String>,
+    pub text: String,
+    pub unknown_liquid: Vec<(usize, String)>,
+}
+
+fn scope_text(scope: &OsScope) -> String {
+    scope
+        .families()
+        .iter()
+        .map(|f| f.short())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Renders a list item's value (inline Markdown) at its place in the source.
+fn inline_value<T>(r: &mut Renderer, page: &Page, item: &Item<T>, frag: &mut Fragment) -> String {
+    let start = item.offset + item.raw.find(&item.raw_value).unwrap_or(0);
+    let end = (start + item.raw_value.len()).min(page.src.text.len());
+    // Continuation lines make raw differ from the source; fall back to the raw text then.
+    let f = if page.src.text.get(start..end) == Some(item.raw_value.as_str()) {
+        r.inline(&page.src.text, start..end)
+    } else {
+        r.inline(&item.raw_value, 0..item.raw_value.len())
+    };
+    let html = f.html.clone();
+    frag.links.extend(f.links);
+    html
+}
+
+fn state_rows(
+    r: &mut Renderer,
+    page: &Page,
+    items: &[Item<StateValue>],
+    frag: &mut Fragment,
+) -> Vec<StateRow> {
+    items
+        .iter()
+        .map(|item| {
+            let raw_html = inline_value(r, page, item, frag);
+            let condition_html = item
+                .value
+                .as_ref()
+                .and_then(|v| v.condition.as_ref())
+                .map(|c| {
+                    let f = r.inline(c, 0..c.len());
+                    f.html
+                });
+            StateRow {
+                label: item.label.clone(),
+                os: scope_text(&item.scope),
+                state: item.value.as_ref().map(|v| v.state.id()),
+                state_label: item.value.as_ref().map(StateValue::short),
+                condition_html,
+                raw_html,
+            }
+        })
+        .collect()
+}
+
+fn refs_view(
+    r: &mut Renderer,
+    guide: &Guide,
+    page: &Page,
+    list: &RefList,
+    frag: &mut Fragment,
+) -> RefsView {
+    let items = list
+        .items()
+        .iter()
+        .map(|item| {
+            let raw_html = inline_value(r, page, item, frag);
+            let v = item.value.as_ref();
+            let href = v.and_then(|v| v.href.as_deref());
+            let exists = href.is_some_and(|h| {
+                matches!(
+                    guide.resolve(&page.out_path, h),
+                    crate::guide::Resolved::Page { .. }
+                )
+            });
+            RefRow {
+                name: v.map_or_else(|| item.raw.clone(), |v| v.name.clone()),
+                url: href.map(|h| {
+                    if h.starts_with('/') {
+                        relative(&page.out_path, h)
+                    } else {
+                        h.to_string()
+                    }
+                }),
+                exists,
+                qualifier: v.and_then(|v| v.qualifier.clone()),
+                raw_html,
+            }
+        })
+        .collect();
+    RefsView {
+        kind: list.kind(),
+        items,
+    }
+}
+
+fn link_to(guide: &Guide, from: &Page, i: usize) -> LinkView {
+    LinkView {
+        title: guide.pages[i].title.clone(),
+        url: relative(&from.out_path, &guide.pages[i].permalink),
+    }
+}
+
+/// External links on "More Info" lines of the prose, for the fact panel.
+fn more_info(page: &Page, links: &[Link]) -> Vec<LinkView> {
+    links
+        .iter()
+        .filter(|l| crate::guide::is_external(&l.dest))
+        .filter_map(|l| {
+            let line = page.src.line_text(page.src.line_col(l.offset).0);
+            let before = &line[..line.find(&format!("({}", l.dest)).unwrap_or(0)];
+            let text_start = before.rfind('[')? + 1;
+            let text_end = before.rfind(']')?;
+            let is_more_info = line.trim_start_matches(['>', ' ']).starts_with("More Info");
+            (is_more_info && text_start <= text_end).then(|| LinkView {
+                title: crate::text::unescape_markdown(&before[text_start..text_end]),
+                url: l.dest.clone(),
+            })
+        })
+        .collect()
+}
+
+fn date_display(date: &str) -> Option<String> {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let (y, rest) = date.split_once('-')?;
+    let (m, rest) = rest.split_once('-')?;
+    let d: u32 = rest.get(..2)?.parse().ok()?;
+    let month = MONTHS.get(m.parse::<usize>().ok()?.checked_sub(1)?)?;
+    Some(format!("{d} {month} {y}"))
+}
+
+/// Renders one article page.
+pub fn render_page(
+    tera: &tera::Tera,
+    config: &Config,
+    guide: &Guide,
+    index: usize,
+) -> Result<RenderedPage> {
+    let page = &guide.pages[index];
+    let mut r = Renderer::new(&page.out_path);
+    let mut body = Fragment::default();
+    let mut facts = Fragment::default();
+    let service = match page.service() {
+        Some(s) => {
+            for range in &s.prose {
+                body.append(r.block(&page.src.text, range.clone()));
+            }
+            let recommended = state_rows(&mut r, page, &s.recommended, &mut facts);
+            let default = state_rows(&mut r, page, &s.default, &mut facts);
+            let by_os = OsFamily::ALL
+                .into_iter()
+                .filter_map(|os| {
+                    let item = state_on(&s.default, os)?;
+                    if item.scope.is_all() && s.default.iter().any(|i| !i.scope.is_all()) {
+                        return None;
+                    }
+                    Some(OsCell {
+                        os: os.name(),
+                        id: os.id(),
+                        state: item.value.as_ref().map(|v| v.state.id()),
+                        text: item
+                            .value
+                            .as_ref()
+                            .map_or_else(|| item.raw_value.clone(), StateValue::short),
+                    })
+                })
+                .collect();
+            let processes = s
+                .processes
+                .iter()
+                .map(|item| {
+                    let raw_html = inline_value(&mut r, page, item, &mut facts);
+                    let p = item.value.clone().unwrap_or_default();
+                    ProcessRow {
+                        os: scope_text(&item.scope),
+                        typed: item.value.is_some(),
+                        image: p.image,
+                        args: p.args,
+                        group: p.group,
+                        name: p.name,
+                        note: p.note,
+                        link: p.link.map(|l| {
+                            if l.starts_with('/') {
+                                relative(&page.out_path, &l)
+                            } else {
+                                l
+                            }
+                        }),
+                        raw_html,
+                    }
+                })
+                .collect();
+            let depends = refs_view(&mut r, guide, page, &s.depends, &mut facts);
+            let supports = refs_view(&mut r, guide, page, &s.supports, &mut facts);
+            let strays_html = s
+                .strays
+                .iter()
+                .map(|(_, line)| {
+                    r.inline(&page.src.text, line.offset..line.offset + line.text.len())
+                        .html
+                })
+                .collect();
+            Some(ServiceView {
+                names: s.names.clone(),
+                recommended,
+                default,
+                by_os,
+                processes,
+                depends,
+                supports,
+                required_by: guide.required_by[index]
+                    .iter()
+                    .map(|&j| link_to(guide, page, j))
+                    .collect(),
+                impact: guide
+                    .impact(index)
+                    .into_iter()
+                    .map(|j| link_to(guide, page, j))
+                    .collect(),
+                more_info: more_info(page, &body.links),
+                strays_html,
+            })
+        }
+        None => {
+            body.append(r.block(&page.src.text, page.split.body_start..page.src.text.len()));
+            None
+        }
+    };
+    let view = PageView {
+        site: SiteView {
+            title: &config.title,
+            root: crate::url::root_prefix(&page.out_path),
+            search: config.search.enabled,
+        },
+        title: &page.title,
+        canonical: crate::url::absolute(&config.base_url, &page.out_path),
+        date: page.fm.date.as_deref().and_then(date_display),
+        date_iso: page.fm.date.as_deref(),
+        tags: &page.fm.tags,
+        body_html: std::mem::take(&mut body.html),
+        service,
+    };
+    let template = if view.service.is_some() {
+        "service.html"
+    } else {
+        "page.html"
+    };
+    let ctx = tera::Context::from_serialize(&view).context("page context")?;
+    let html = tera
+        .render(template, &ctx)
+        .map_err(|e| anyhow::anyhow!("{}: {}", page.src.rel, tera_error(&e)))?;
+    let mut links = body.links;
+    links.extend(facts.links);
+    Ok(RenderedPage {
+        index,
+        html,
+        links,
+        heading_ids: body.headings.into_iter().map(|h| h.id).collect(),
+        text: body.text,
+        unknown_liquid: body.unknown_liquid,
+    })
+}
+
+pub fn render_pages(
+    tera: &tera::Tera,
+    config: &Config,
+    guide: &Guide,
+) -> Result<Vec<RenderedPage>> {
+    (0..guide.pages.len())
+        .into_par_iter()
+        .map(|i| render_page(tera, config, guide, i))
+        .collect()
+}
+
+#[derive(Serialize)]
+struct IndexEntry {
+    title: String,
+    url: String,
+    names: Vec<String>,
+    recommended: Option<String>,
+    recommended_state: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Letter {
+    letter: String,
+    entries: Vec<IndexEntry>,
+}
+
+#[derive(Serialize)]
+struct IndexView<'a> {
+    site: SiteView<'a>,
+    title: &'a str,
+    canonical: String,
+    letters: Vec<Letter>,
+    pages: Vec<LinkView>,
+    service_count: usize,
+}
+
+/// The home page: every service A–Z, then the other articles.
+pub fn render_index(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<String> {
+    let mut letters: Vec<Letter> = Vec::new();
+    for &i in &guide.services {
+        let page = &guide.pages[i];
+        let s = page.service().expect("service");
+        let first = page
+            .title
+            .chars()
+            .next()
+            .map(|c| c.to_uppercase().to_string())
+            .unwrap_or_default();
+        let letter = if first.chars().all(char::is_alphabetic) {
+            first
+        } else {
+            "#".into()
+        };
+        let rec = s.recommended.first().and_then(|r| r.value.as_ref());
+        let entry = IndexEntry {
+            title: page.title.clone(),
+            url: page.out_path.clone(),
+            names: s.names.clone(),
+            recommended: rec.map(StateValue::short),
+            recommended_state: rec.map(|v| v.state.id()),
+        };
+        match letters.last_mut() {
+            Some(l) if l.letter == letter => l.entries.push(entry),
+            _ => letters.push(Letter {
+                letter,
+                entries: vec![entry],
+            }),
+        }
+    }
+    let mut pages: Vec<LinkView> = guide
+        .pages
+        .iter()
+        .filter(|p| p.service().is_none())
+        .map(|p| LinkView {
+            title: p.title.clone(),
+            url: p.out_path.clone(),
+        })
+        .collect();
+    pages.sort_by_key(|l| l.title.to_lowercase());
+    let view = IndexView {
+        site: SiteView {
+            title: &config.title,
+            root: String::new(),
+            search: config.search.enabled,
+        },
+        title: &config.title,
+        canonical: crate::url::absolute(&config.base_url, ""),
+        service_count: guide.services.len(),
+        letters,
+        pages,
+    };
+    let ctx = tera::Context::from_serialize(&view)?;
+    tera.render("index.html", &ctx)
+        .map_err(|e| anyhow::anyhow!("index.html: {}", tera_error(&e)))
+}
+
+#[derive(Serialize)]
+struct NotFoundView<'a> {
+    site: SiteView<'a>,
+    title: &'a str,
+    canonical: String,
+}
+
+/// The 404 page is served at any depth, so its links start at the base path.
+pub fn render_404(tera: &tera::Tera, config: &Config) -> Result<String> {
+    let view = NotFoundView {
+        site: SiteView {
+            title: &config.title,
+            root: config.base_path(),
+            search: config.search.enabled,
+        },
+        title: "Page not found",
+        canonical: crate::url::absolute(&config.base_url, "404.html"),
+    };
+    let ctx = tera::Context::from_serialize(&view)?;
+    tera.render("404.html", &ctx)
+        .map_err(|e| anyhow::anyhow!("404.html: {}", tera_error(&e)))
+}
+
+/// sitemap.xml with absolute URLs (escaped for XML).
+pub fn sitemap(config: &Config, guide: &Guide) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut entry = |path: &str, date: Option<&str>| {
+        out.push_str("  <url><loc>");
+        out.push_str(&crate::text::escape_html(&crate::url::absolute(
+            &config.base_url,
+            path,
+        )));
+        out.push_str("</loc>");
+        if let Some(d) = date.and_then(|d| d.get(..10)) {
+            out.push_str("<lastmod>");
+            out.push_str(&crate::text::escape_html(d));
+            out.push_str("</lastmod>");
+        }
+        out.push_str("</url>\n");
+    };
+    entry("", None);
+    for p in &guide.pages {
+        entry(&p.out_path, p.fm.date.as_deref());
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_display() {
+        assert_eq!(
+            date_display("2000-07-23T19:44:07+02:00").as_deref(),
+            Some("23 July 2000")
+        );
+        assert_eq!(date_display("garbage"), None);
+    }
+}

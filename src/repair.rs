@@ -1,0 +1,284 @@
+//! Repairs of the guide's Markdown quirks that CommonMark alone gets wrong, done
+//! as edits with an offset map so that diagnostics still point at the author's text.
+
+use std::ops::Range;
+
+/// One edit: replace `range` of the original with `with`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Edit {
+    range: Range<usize>,
+    with: String,
+}
+
+/// Repaired text plus the way back to original offsets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repaired {
+    pub text: String,
+    /// (offset in repaired text, offset in original) at each edit boundary.
+    anchors: Vec<(usize, usize)>,
+    /// Liquid tags that were not understood: (offset in original, tag).
+    pub unknown_liquid: Vec<(usize, String)>,
+}
+
+impl Repaired {
+    /// Maps an offset of the repaired text back to the original text.
+    pub fn original(&self, offset: usize) -> usize {
+        let i = self.anchors.partition_point(|&(r, _)| r <= offset);
+        match i.checked_sub(1).map(|i| self.anchors[i]) {
+            Some((r, o)) => o + (offset - r),
+            None => offset,
+        }
+    }
+}
+
+/// Applies every repair to `text`.
+pub fn repair(text: &str) -> Repaired {
+    let mut edits = Vec::new();
+    let mut unknown_liquid = Vec::new();
+    link_titles(text, &mut edits);
+    flattened_lists(text, &mut edits);
+    quoted_emphasis(text, &mut edits);
+    liquid(text, &mut edits, &mut unknown_liquid);
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    // Overlapping edits cannot both apply; the first wins (the text stays as written).
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut anchors = Vec::new();
+    let mut pos = 0;
+    for edit in edits {
+        if edit.range.start < pos {
+            continue;
+        }
+        out.push_str(&text[pos..edit.range.start]);
+        out.push_str(&edit.with);
+        pos = edit.range.end;
+        anchors.push((out.len(), pos));
+    }
+    out.push_str(&text[pos..]);
+    Repaired {
+        text: out,
+        anchors,
+        unknown_liquid,
+    }
+}
+
+/// `[x](url "a "quoted" title")` and titles that run onto the next line: inner
+/// quotes become `&quot;` and the line break a space, so the link stays a link.
+fn link_titles(text: &str, edits: &mut Vec<Edit>) {
+    let mut search = 0;
+    while let Some(rel) = text[search..].find("](") {
+        let dest_start = search + rel + 2;
+        search = dest_start;
+        let dest_len = text[dest_start..].find([' ', ')', '\n']).unwrap_or(0);
+        let after_dest = dest_start + dest_len;
+        if !text[after_dest..].starts_with(" \"") {
+            continue;
+        }
+        let title_start = after_dest + 2;
+        // The title ends at the first `")` on this line or the next one.
+        let line_end = line_end(text, title_start);
+        let limit = line_end.map_or(text.len(), |e| line_end_from(text, e + 1));
+        let Some(close_rel) = text[title_start..limit].find("\")") else {
+            continue;
+        };
+        let close = title_start + close_rel;
+        for (i, c) in text[title_start..close].char_indices() {
+            let at = title_start + i;
+            match c {
+                '"' => edits.push(Edit {
+                    range: at..at + 1,
+                    with: "&quot;".into(),
+                }),
+                '\n' => edits.push(Edit {
+                    range: at..at + 1,
+                    with: " ".into(),
+                }),
+                _ => {}
+            }
+        }
+        search = close;
+    }
+}
+
+fn line_end(text: &str, from: usize) -> Option<usize> {
+    text[from..].find('\n').map(|i| from + i)
+}
+
+fn line_end_from(text: &str, from: usize) -> usize {
+    line_end(text, from.min(text.len())).unwrap_or(text.len())
+}
+
+/// `...make sure that: - First item` followed by `- Second item` lines: the first
+/// item was flattened into the paragraph; put it back on its own line.
+fn flattened_lists(text: &str, edits: &mut Vec<Edit>) {
+    let lines: Vec<(usize, &str)> =
+        crate::service::sections::lines_in(text, 0..text.len()).collect();
+    for pair in lines.windows(2) {
+        let ((at, line), (_, next)) = (pair[0], pair[1]);
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(['-', '*', '>', '#', '|']) || !next.starts_with("- ") {
+            continue;
+        }
+        let found = [": - ", ")- ", ") - "]
+            .iter()
+            .filter_map(|pat| line.find(pat).map(|i| (i, *pat)))
+            .min();
+        if let Some((i, pat)) = found {
+            let dash = at + i + pat.find('-').expect("pattern holds a dash");
+            let start = dash - usize::from(text[..dash].ends_with(' '));
+            edits.push(Edit {
+                range: start..dash,
+                with: "\n".into(),
+            });
+        }
+    }
+}
+
+/// `> *Event ID ...` / `>  ` / `>  ...*`: emphasis that spans quote paragraphs is
+/// closed and reopened at each paragraph break so it survives CommonMark.
+fn quoted_emphasis(text: &str, edits: &mut Vec<Edit>) {
+    let lines: Vec<(usize, &str)> =
+        crate::service::sections::lines_in(text, 0..text.len()).collect();
+    let mut i = 0;
+    while i < lines.len() {
+        if !lines[i].1.starts_with('>') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < lines.len() && lines[i].1.starts_with('>') {
+            i += 1;
+        }
+        fix_quote_block(&lines[start..i], edits);
+    }
+}
+
+fn fix_quote_block(block: &[(usize, &str)], edits: &mut Vec<Edit>) {
+    let content = |l: &str| l.trim_start_matches('>').trim().to_string();
+    let first = content(block[0].1);
+    let last = block
+        .iter()
+        .rev()
+        .map(|l| content(l.1))
+        .find(|c| !c.is_empty())
+        .unwrap_or_default();
+    let single = |s: &str| s.starts_with('*') && !s.starts_with("**");
+    let ends = |s: &str| s.ends_with('*') && !s.ends_with("**");
+    let has_break = block.iter().any(|l| content(l.1).is_empty());
+    if !(single(&first) && ends(&last) && has_break) {
+        return;
+    }
+    let mut prev_content: Option<(usize, &str)> = None;
+    let mut after_break = false;
+    for &(at, line) in block {
+        let c = content(line);
+        if c.is_empty() {
+            if let Some((pat, pl)) = prev_content.take() {
+                // Close before the trailing hard-break spaces of the previous line.
+                let end = pat + pl.trim_end().len();
+                if !pl.trim_end().ends_with('*') {
+                    edits.push(Edit {
+                        range: end..end,
+                        with: "*".into(),
+                    });
+                }
+            }
+            after_break = true;
+            continue;
+        }
+        if after_break && !c.starts_with('*') {
+            let lead = line.len() - line.trim_start_matches('>').trim_start().len();
+            edits.push(Edit {
+                range: at + lead..at + lead,
+                with: "*".into(),
+            });
+        }
+        after_break = false;
+        prev_content = Some((at, line));
+    }
+}
+
+/// `{{ 'assets/x.jpg' | relative_url }}` becomes the root-relative `/assets/x.jpg`,
+/// which the renderer then makes relative to the page like every other link.
+fn liquid(text: &str, edits: &mut Vec<Edit>, unknown: &mut Vec<(usize, String)>) {
+    let mut search = 0;
+    while let Some(rel) = text[search..].find("{{") {
+        let start = search + rel;
+        let Some(end_rel) = text[start..].find("}}") else {
+            break;
+        };
+        let end = start + end_rel + 2;
+        search = end;
+        let inner = text[start + 2..end - 2].trim();
+        let parsed = inner.split_once('|').and_then(|(value, filter)| {
+            (filter.trim() == "relative_url")
+                .then(|| value.trim().trim_matches(['\'', '"']).to_string())
+        });
+        match parsed {
+            Some(path) => edits.push(Edit {
+                range: start..end,
+                with: format!("/{}", path.trim_start_matches('/')),
+            }),
+            None => unknown.push((start, text[start..end].to_string())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inner_quotes_in_titles() {
+        let t = r#"See [KB](http://x/kb/1 ""Error 1068" Message [Q1]") now"#;
+        let r = repair(t);
+        assert_eq!(
+            r.text,
+            r#"See [KB](http://x/kb/1 "&quot;Error 1068&quot; Message [Q1]") now"#
+        );
+        let now = r.text.find("now").unwrap();
+        assert_eq!(r.original(now), t.find("now").unwrap());
+    }
+
+    #[test]
+    fn title_running_onto_next_line() {
+        let t = "[KB](http://x \"Title part\n\")  \n##### Next";
+        assert_eq!(
+            repair(t).text,
+            "[KB](http://x \"Title part \")  \n##### Next"
+        );
+    }
+
+    #[test]
+    fn flattened_list_is_split() {
+        let t = "make sure that: - First item\n- Second item";
+        assert_eq!(
+            repair(t).text,
+            "make sure that:\n- First item\n- Second item"
+        );
+        let t = "the [Server](/a.html)- Home: text\n- Corporate: text";
+        assert_eq!(
+            repair(t).text,
+            "the [Server](/a.html)\n- Home: text\n- Corporate: text"
+        );
+        let t = "Trigger Start - FIREWALL\nnext";
+        assert_eq!(repair(t).text, t);
+    }
+
+    #[test]
+    fn emphasis_across_quote_paragraphs() {
+        let t = "> *Event ID: 1  \n>  Text one  \n>   \n>  Event ID: 2  \n>  Text two.*";
+        assert_eq!(
+            repair(t).text,
+            "> *Event ID: 1  \n>  Text one*  \n>   \n>  *Event ID: 2  \n>  Text two.*"
+        );
+    }
+
+    #[test]
+    fn liquid_relative_url() {
+        let t = "![Alt]({{ 'assets/images/x.jpg' | relative_url }}) {{ site.title }}";
+        let r = repair(t);
+        assert_eq!(r.text, "![Alt](/assets/images/x.jpg) {{ site.title }}");
+        assert_eq!(r.unknown_liquid, [(53, "{{ site.title }}".to_string())]);
+        assert_eq!(r.original(r.text.find("{{").unwrap()), 53);
+    }
+}

@@ -1,0 +1,196 @@
+//! Printers for diagnostics: human (grouped by file, code frames, colour on a
+//! terminal), JSON (schema 1, see docs/check-json.md) and GitHub workflow commands.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Severity};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+#[derive(Serialize, Default, Debug, PartialEq, Eq)]
+pub struct Counts {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+pub fn counts(diags: &[Diagnostic]) -> Counts {
+    let mut c = Counts::default();
+    for d in diags {
+        match d.severity {
+            Severity::Error => c.error += 1,
+            Severity::Warning => c.warning += 1,
+            Severity::Info => c.info += 1,
+        }
+    }
+    c
+}
+
+pub fn print(format: Format, diags: &[Diagnostic], content: &Path, colour: bool) -> String {
+    match format {
+        Format::Human => human(diags, content, colour),
+        Format::Json => json(diags),
+        Format::Github => github(diags),
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema: u32,
+    diagnostics: &'a [Diagnostic],
+    counts: Counts,
+}
+
+pub fn json(diags: &[Diagnostic]) -> String {
+    let report = JsonReport {
+        schema: 1,
+        diagnostics: diags,
+        counts: counts(diags),
+    };
+    let mut s = serde_json::to_string_pretty(&report).expect("diagnostics serialise");
+    s.push('\n');
+    s
+}
+
+/// Escapes for GitHub workflow command data and properties.
+fn gh_escape(s: &str, property: bool) -> String {
+    let mut out = s
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
+    if property {
+        out = out.replace(':', "%3A").replace(',', "%2C");
+    }
+    out
+}
+
+pub fn github(diags: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut message = d.message.clone();
+        if let Some(h) = &d.help {
+            message.push_str(" — ");
+            message.push_str(h);
+        }
+        let _ = writeln!(
+            out,
+            "::{level} file={},line={},col={},title={}::{}",
+            gh_escape(&d.file, true),
+            d.line,
+            d.col,
+            gh_escape(d.code.as_str(), true),
+            gh_escape(&message, false)
+        );
+    }
+    out
+}
+
+fn paint(s: &str, code: &str, colour: bool) -> String {
+    if colour {
+        format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn human(diags: &[Diagnostic], content: &Path, colour: bool) -> String {
+    let mut by_file: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
+    for d in diags {
+        by_file.entry(&d.file).or_default().push(d);
+    }
+    let mut out = String::new();
+    for (file, list) in by_file {
+        let text = std::fs::read(content.join(file)).ok().map(|b| {
+            let s = String::from_utf8_lossy(&b).replace("\r\n", "\n");
+            s.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(s)
+        });
+        let _ = writeln!(out, "{}", paint(file, "1", colour));
+        for d in list {
+            let (label, code) = match d.severity {
+                Severity::Error => ("error", "1;31"),
+                Severity::Warning => ("warning", "1;33"),
+                Severity::Info => ("info", "1;36"),
+            };
+            let _ = writeln!(
+                out,
+                "  {}[{}]: {}",
+                paint(label, code, colour),
+                d.code.as_str(),
+                d.message
+            );
+            let _ = writeln!(out, "    --> {}:{}:{}", file, d.line, d.col);
+            if let Some(line) = text
+                .as_deref()
+                .and_then(|t| t.lines().nth(d.line.saturating_sub(1)))
+            {
+                let shown: String = line.chars().take(160).collect();
+                let caret_pad: String = shown
+                    .chars()
+                    .take(d.col.saturating_sub(1))
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "     |\n{:>4} | {}\n     | {}{}",
+                    d.line,
+                    shown,
+                    caret_pad,
+                    paint("^", code, colour)
+                );
+            }
+            if let Some(h) = &d.help {
+                let _ = writeln!(out, "     = help: {h}");
+            }
+        }
+        out.push('\n');
+    }
+    let c = counts(diags);
+    let _ = writeln!(
+        out,
+        "{} error(s), {} warning(s), {} info",
+        c.error, c.warning, c.info
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Code;
+
+    #[test]
+    fn github_commands_are_escaped() {
+        let d =
+            Diagnostic::new(Code::LinkBroken, "a,b.md", 3, 4, "50% broken\nnext").help("fix: it");
+        let out = github(&[d]);
+        assert_eq!(
+            out,
+            "::error file=a%2Cb.md,line=3,col=4,title=link-broken::50%25 broken%0Anext — fix: it\n"
+        );
+    }
+
+    #[test]
+    fn json_has_schema_and_counts() {
+        let d = Diagnostic::new(Code::LinkBroken, "a.md", 1, 2, "x").target("/article/y.html");
+        let v: serde_json::Value = serde_json::from_str(&json(&[d])).unwrap();
+        assert_eq!(v["schema"], 1);
+        assert_eq!(v["counts"]["error"], 1);
+        assert_eq!(v["diagnostics"][0]["code"], "link-broken");
+        assert_eq!(v["diagnostics"][0]["target"], "/article/y.html");
+        assert_eq!(v["diagnostics"][0]["severity"], "error");
+    }
+}

@@ -1,0 +1,369 @@
+//! A writer for lunr 2.x serialized indexes.
+//!
+//! It repeats what `lunr.Builder` computes (term numbering, BM25 field
+//! vectors, inverted index) and prints it the way `JSON.stringify` prints
+//! `lunr.Index.prototype.toJSON()`, so `lunr.Index.load` in the browser gets
+//! the index lunr itself would have built from the same terms.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+/// The lunr version the output claims; `lunr.Index.load` warns on mismatch.
+pub const LUNR_VERSION: &str = "2.3.9";
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+
+/// An indexed field and its boost (`builder.field(name, {boost})`).
+pub struct Field {
+    pub name: &'static str,
+    pub boost: f64,
+}
+
+/// One document: its ref and, per field (same order as the fields), the
+/// terms that came out of the pipeline.
+pub struct Document<'a> {
+    pub reference: &'a str,
+    pub terms: Vec<Vec<String>>,
+}
+
+struct Posting {
+    term: String,
+    /// Per field, the documents (as positions in the input) holding the term.
+    docs: Vec<Vec<usize>>,
+}
+
+/// One `field/ref` pair: its length and term frequencies by term index.
+struct FieldEntry {
+    doc: usize,
+    field: usize,
+    length: usize,
+    frequencies: Vec<(usize, u32)>,
+}
+
+/// Builds the serialized index. Refs must be unique; documents are indexed
+/// in the given order, which fixes the term numbering.
+pub fn index_json(fields: &[Field], docs: &[Document]) -> String {
+    let (postings, entries) = invert(fields.len(), docs);
+    let vectors = field_vectors(fields, docs.len(), &postings, &entries);
+    serialize(fields, docs, &postings, &entries, &vectors)
+}
+
+/// `lunr.Builder.prototype.add` for every document: numbers each new term
+/// in order of first appearance and records postings and frequencies.
+fn invert(field_count: usize, docs: &[Document]) -> (Vec<Posting>, Vec<FieldEntry>) {
+    let mut term_ids: HashMap<&str, usize> = HashMap::new();
+    let mut postings: Vec<Posting> = Vec::new();
+    let mut entries = Vec::new();
+    for (doc, document) in docs.iter().enumerate() {
+        for (field, terms) in document.terms.iter().enumerate() {
+            let mut frequencies: Vec<(usize, u32)> = Vec::new();
+            for term in terms {
+                let id = *term_ids.entry(term).or_insert_with(|| {
+                    postings.push(Posting {
+                        term: term.clone(),
+                        docs: vec![Vec::new(); field_count],
+                    });
+                    postings.len() - 1
+                });
+                match frequencies.iter_mut().find(|(t, _)| *t == id) {
+                    Some((_, count)) => *count += 1,
+                    None => frequencies.push((id, 1)),
+                }
+                let holders = &mut postings[id].docs[field];
+                if holders.last() != Some(&doc) {
+                    holders.push(doc);
+                }
+            }
+            entries.push(FieldEntry {
+                doc,
+                field,
+                length: terms.len(),
+                frequencies,
+            });
+        }
+    }
+    (postings, entries)
+}
+
+/// `lunr.Builder.prototype.createFieldVectors`: BM25 weight of each term
+/// in each field, times the field boost, rounded to 3 decimals. The
+/// arithmetic is written in lunr's order so the doubles come out equal.
+fn field_vectors(
+    fields: &[Field],
+    doc_count: usize,
+    postings: &[Posting],
+    entries: &[FieldEntry],
+) -> Vec<Vec<(usize, f64)>> {
+    let averages = average_lengths(fields.len(), doc_count, entries);
+    let idfs: Vec<f64> = postings.iter().map(|p| idf(p, doc_count)).collect();
+    entries
+        .iter()
+        .map(|entry| {
+            let relative_length = entry.length as f64 / averages[entry.field];
+            let mut vector: Vec<(usize, f64)> = entry
+                .frequencies
+                .iter()
+                .map(|&(term, tf)| {
+                    let tf = f64::from(tf);
+                    let score = idfs[term] * ((K1 + 1.0) * tf)
+                        / (K1 * (1.0 - B + B * relative_length) + tf)
+                        * fields[entry.field].boost;
+                    (term, round3(score))
+                })
+                .collect();
+            vector.sort_by_key(|&(term, _)| term);
+            vector
+        })
+        .collect()
+}
+
+/// `lunr.Builder.prototype.calculateAverageFieldLengths`.
+fn average_lengths(field_count: usize, doc_count: usize, entries: &[FieldEntry]) -> Vec<f64> {
+    let mut sums = vec![0usize; field_count];
+    for entry in entries {
+        sums[entry.field] += entry.length;
+    }
+    sums.iter()
+        .map(|&sum| sum as f64 / doc_count as f64)
+        .collect()
+}
+
+/// `lunr.idf`. A document holding the term in two fields counts twice, as
+/// in lunr.
+fn idf(posting: &Posting, doc_count: usize) -> f64 {
+    let with_term: usize = posting.docs.iter().map(Vec::len).sum();
+    let x = (doc_count as f64 - with_term as f64 + 0.5) / (with_term as f64 + 0.5);
+    (1.0 + x.abs()).ln()
+}
+
+/// `Math.round(score * 1000) / 1000`. Scores are never negative, where
+/// `Math.round` (half up) and `f64::round` (half away from zero) agree.
+fn round3(score: f64) -> f64 {
+    (score * 1000.0).round() / 1000.0
+}
+
+fn serialize(
+    fields: &[Field],
+    docs: &[Document],
+    postings: &[Posting],
+    entries: &[FieldEntry],
+    vectors: &[Vec<(usize, f64)>],
+) -> String {
+    let mut out = String::new();
+    out.push_str("{\"version\":");
+    push_string(&mut out, LUNR_VERSION);
+    out.push_str(",\"fields\":[");
+    push_list(&mut out, fields, |out, field| push_string(out, field.name));
+    out.push_str("],\"fieldVectors\":[");
+    let pairs: Vec<_> = entries.iter().zip(vectors).collect();
+    push_list(&mut out, &pairs, |out, (entry, vector)| {
+        let field_ref = format!("{}/{}", fields[entry.field].name, docs[entry.doc].reference);
+        out.push('[');
+        push_string(out, &field_ref);
+        out.push_str(",[");
+        push_list(out, vector, |out, &(term, score)| {
+            let _ = write!(out, "{term},{}", js_number(score));
+        });
+        out.push_str("]]");
+    });
+    out.push_str("],\"invertedIndex\":[");
+    push_list(&mut out, &sorted_term_ids(postings), |out, &id| {
+        push_posting(out, fields, docs, id, &postings[id]);
+    });
+    out.push_str("],\"pipeline\":[\"stemmer\"]}");
+    out
+}
+
+/// `["term",{"_index":n,"title":{"ref":{}},...}]`
+fn push_posting(out: &mut String, fields: &[Field], docs: &[Document], id: usize, p: &Posting) {
+    out.push('[');
+    push_string(out, &p.term);
+    let _ = write!(out, ",{{\"_index\":{id}");
+    for (field, holders) in fields.iter().zip(&p.docs) {
+        out.push(',');
+        push_string(out, field.name);
+        out.push_str(":{");
+        let refs: Vec<&str> = holders.iter().map(|&d| docs[d].reference).collect();
+        push_list(out, &js_key_order(refs), |out, reference| {
+            push_string(out, reference);
+            out.push_str(":{}");
+        });
+        out.push('}');
+    }
+    out.push_str("}]");
+}
+
+/// Term ids in the order of `Object.keys(invertedIndex).sort()`, which
+/// compares UTF-16 code units.
+fn sorted_term_ids(postings: &[Posting]) -> Vec<usize> {
+    let mut ids: Vec<usize> = (0..postings.len()).collect();
+    ids.sort_by(|&a, &b| {
+        let (a, b) = (&postings[a].term, &postings[b].term);
+        a.encode_utf16().cmp(b.encode_utf16())
+    });
+    ids
+}
+
+/// The order JavaScript gives an object's keys: array-index keys ("0",
+/// "42") first in numeric order, then the others in insertion order.
+fn js_key_order(mut keys: Vec<&str>) -> Vec<&str> {
+    keys.sort_by_key(|key| match array_index(key) {
+        Some(n) => (0, n),
+        None => (1, 0),
+    });
+    keys
+}
+
+/// A canonical decimal below 2^32 - 1, the only keys JavaScript reorders.
+fn array_index(key: &str) -> Option<u64> {
+    let canonical = key == "0" || (!key.starts_with('0') && !key.is_empty());
+    if !canonical || !key.bytes().all(|b| b.is_ascii_digit()) || key.len() > 10 {
+        return None;
+    }
+    key.parse::<u64>().ok().filter(|&n| n < u64::from(u32::MAX))
+}
+
+fn push_list<T>(out: &mut String, items: &[T], mut push: impl FnMut(&mut String, &T)) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push(out, item);
+    }
+}
+
+/// A JSON string as `JSON.stringify` writes it (serde_json escapes the
+/// same characters, with the same lowercase `\u00xx` form).
+pub fn push_string(out: &mut String, s: &str) {
+    out.push_str(&serde_json::to_string(s).expect("strings always serialize"));
+}
+
+/// ECMAScript `Number::toString` for a finite double: the shortest
+/// round-trip digits, in plain notation for 1e-7 < |x| < 1e21.
+pub fn js_number(x: f64) -> String {
+    assert!(x.is_finite(), "lunr scores are finite");
+    if x == 0.0 {
+        return "0".to_string();
+    }
+    let sign = if x < 0.0 { "-" } else { "" };
+    // `{:e}` gives the shortest round-trip digits: "1.234e-2".
+    let sci = format!("{:e}", x.abs());
+    let (mantissa, exponent) = sci.split_once('e').expect("`{:e}` has an exponent");
+    let digits: String = mantissa.chars().filter(|&c| c != '.').collect();
+    let k = digits.len() as i32;
+    let n = exponent.parse::<i32>().expect("numeric exponent") + 1;
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let e = n - 1;
+        let exp = if e < 0 {
+            format!("-{}", -e)
+        } else {
+            format!("+{e}")
+        };
+        match digits.split_at(1) {
+            (d, "") => format!("{d}e{exp}"),
+            (d, rest) => format!("{d}.{rest}e{exp}"),
+        }
+    };
+    format!("{sign}{body}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_like_javascript() {
+        let cases = [
+            (0.0, "0"),
+            (1.0, "1"),
+            (12.0, "12"),
+            (1.234, "1.234"),
+            (0.001, "0.001"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (123.456, "123.456"),
+            (1e21, "1e+21"),
+            (1.5e21, "1.5e+21"),
+            (1e20, "100000000000000000000"),
+            (1e-6, "0.000001"),
+            (1e-7, "1e-7"),
+            (1.25e-7, "1.25e-7"),
+            (-2.5, "-2.5"),
+        ];
+        for (x, expected) in cases {
+            assert_eq!(js_number(x), expected, "{x:e}");
+        }
+    }
+
+    #[test]
+    fn rounds_like_math_round() {
+        assert_eq!(round3(1.2345), 1.235);
+        assert_eq!(round3(2.5e-3), 0.003);
+        assert_eq!(round3(0.0005), 0.001);
+        assert_eq!(round3(2.0004999), 2.0);
+    }
+
+    #[test]
+    fn keys_follow_javascript_object_order() {
+        let keys = vec!["b", "10", "a", "2", "02", "4294967295", "4294967294"];
+        assert_eq!(
+            js_key_order(keys),
+            ["2", "10", "4294967294", "b", "a", "02", "4294967295"]
+        );
+    }
+
+    #[test]
+    fn terms_sort_by_utf16_code_units() {
+        let posting = |term: &str| Posting {
+            term: term.to_string(),
+            docs: Vec::new(),
+        };
+        // U+1F600 sorts after U+FF41 by code point, before it in UTF-16.
+        let postings = [posting("\u{1F600}"), posting("\u{FF41}"), posting("b")];
+        assert_eq!(sorted_term_ids(&postings), [2, 0, 1]);
+    }
+
+    #[test]
+    fn small_index_has_lunrs_shape_and_weights() {
+        let fields = [
+            Field {
+                name: "title",
+                boost: 10.0,
+            },
+            Field {
+                name: "body",
+                boost: 1.0,
+            },
+        ];
+        let terms = |words: &[&str]| words.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        let docs = [
+            Document {
+                reference: "a",
+                terms: vec![terms(&["print", "spooler"]), terms(&["print", "job"])],
+            },
+            Document {
+                reference: "b",
+                terms: vec![terms(&["fax"]), terms(&[])],
+            },
+        ];
+        // Weights worked out by hand: `print` is in 2 postings of 2 docs, so
+        // idf = ln(1 + 0.5 / 2.5); `spooler` idf = ln 2; title lengths 2 and 1.
+        let expected = concat!(
+            r#"{"version":"2.3.9","fields":["title","body"],"fieldVectors":["#,
+            r#"["title/a",[0,1.604,1,6.1]],["body/a",[0,0.129,2,0.492]],"#,
+            r#"["title/b",[3,8.026]],["body/b",[]]],"invertedIndex":["#,
+            r#"["fax",{"_index":3,"title":{"b":{}},"body":{}}],"#,
+            r#"["job",{"_index":2,"title":{},"body":{"a":{}}}],"#,
+            r#"["print",{"_index":0,"title":{"a":{}},"body":{"a":{}}}],"#,
+            r#"["spooler",{"_index":1,"title":{"a":{}},"body":{}}]],"#,
+            r#""pipeline":["stemmer"]}"#
+        );
+        let json = index_json(&fields, &docs);
+        assert_eq!(json, expected);
+    }
+}

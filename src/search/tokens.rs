@@ -1,0 +1,204 @@
+//! Turning field text into index terms.
+//!
+//! Two halves with different contracts:
+//! * [`tokenize`] is ours: lunr's tokenizer plus extra tokens for
+//!   identifiers (`LServer.exe` also yields `lserver` and `exe`,
+//!   `TermService` also yields `term` and `service`).
+//! * [`pipeline`] is lunr's index pipeline exactly (trimmer, stop word
+//!   filter, stemmer), so a term in the index equals what lunr makes of the
+//!   same token in the browser.
+
+use super::stem;
+use std::collections::HashSet;
+
+/// lunr's English stop word list (`lunr.stopWordFilter`), verbatim.
+const STOP_WORDS: &[&str] = &[
+    "a", "able", "about", "across", "after", "all", "almost", "also", "am", "among", "an", "and",
+    "any", "are", "as", "at", "be", "because", "been", "but", "by", "can", "cannot", "could",
+    "dear", "did", "do", "does", "either", "else", "ever", "every", "for", "from", "get", "got",
+    "had", "has", "have", "he", "her", "hers", "him", "his", "how", "however", "i", "if", "in",
+    "into", "is", "it", "its", "just", "least", "let", "like", "likely", "may", "me", "might",
+    "most", "must", "my", "neither", "no", "nor", "not", "of", "off", "often", "on", "only", "or",
+    "other", "our", "own", "rather", "said", "say", "says", "she", "should", "since", "so", "some",
+    "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "tis", "to",
+    "too", "twas", "us", "wants", "was", "we", "were", "what", "when", "where", "which", "while",
+    "who", "whom", "why", "will", "with", "would", "yet", "you", "your",
+];
+
+/// Identifier parts shorter than this (the `L` of `LServer`) are noise.
+const MIN_PART_CHARS: usize = 2;
+
+/// Splits text like `lunr.tokenizer` (on `/[\s\-]+/`, lowercased) and adds
+/// the identifier parts of each token right after it.
+///
+/// Tokens without any word character are dropped: lunr would index them as
+/// the empty term, which no query can reach, and they only skew BM25
+/// field lengths.
+pub fn tokenize(text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for raw in split_lunr(text) {
+        let mut seen = HashSet::new();
+        for candidate in std::iter::once(raw.to_lowercase()).chain(identifier_parts(raw)) {
+            let trimmed = trim_non_word(&candidate);
+            if !trimmed.is_empty() && seen.insert(trimmed.to_string()) {
+                tokens.push(candidate);
+            }
+        }
+    }
+    tokens
+}
+
+/// lunr's index pipeline: trimmer, stop word filter, stemmer.
+pub fn pipeline<I, S>(tokens: I) -> Vec<String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    tokens
+        .into_iter()
+        .map(|token| trim_non_word(token.as_ref()).to_string())
+        .filter(|token| !is_stop_word(token))
+        .map(|token| stem(&token))
+        .collect()
+}
+
+pub fn is_stop_word(token: &str) -> bool {
+    STOP_WORDS.contains(&token)
+}
+
+/// The raw (not yet lowercased) pieces between separators.
+fn split_lunr(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c == '-' || is_js_space(c))
+        .filter(|piece| !piece.is_empty())
+}
+
+/// JavaScript's `\s`: WhiteSpace and LineTerminator of ECMAScript, which is
+/// not the same set as Rust's `char::is_whitespace` (U+FEFF yes, U+0085 no).
+fn is_js_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200A}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202F}'
+                | '\u{205F}'
+                | '\u{3000}'
+                | '\u{FEFF}'
+    )
+}
+
+/// `lunr.trimmer`: strips `\W` (anything but ASCII letters, digits and `_`)
+/// from both ends.
+pub fn trim_non_word(token: &str) -> &str {
+    token.trim_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+}
+
+/// Lowercased parts of an identifier: the alphanumeric pieces between
+/// punctuation (`spoolsv.exe` → `spoolsv`, `exe`) and the CamelCase words
+/// of each piece (`TermServLicensing` → `term`, `serv`, `licensing`).
+pub fn identifier_parts(raw: &str) -> Vec<String> {
+    let pieces: Vec<&str> = raw
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|piece| !piece.is_empty())
+        .collect();
+    let camel = pieces.iter().flat_map(|piece| camel_words(piece));
+    pieces
+        .iter()
+        .copied()
+        .chain(camel)
+        .filter(|part| part.chars().count() >= MIN_PART_CHARS)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Splits `LServer` into `L`, `Server` and `DNSCache` into `DNS`, `Cache`:
+/// a word starts at an upper-case letter that follows a lower-case letter
+/// or digit, or that ends a run of capitals before a lower-case letter.
+fn camel_words(piece: &str) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = piece.char_indices().collect();
+    let mut words = Vec::new();
+    let mut start = 0;
+    for i in 1..chars.len() {
+        let (prev, cur) = (chars[i - 1].1, chars[i].1);
+        let next_lower = chars.get(i + 1).is_some_and(|&(_, c)| c.is_lowercase());
+        let boundary = cur.is_uppercase()
+            && (prev.is_lowercase() || prev.is_numeric() || (prev.is_uppercase() && next_lower));
+        if boundary {
+            words.push(&piece[start..chars[i].0]);
+            start = chars[i].0;
+        }
+    }
+    words.push(&piece[start..]);
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_like_lunr_on_whitespace_and_hyphens() {
+        let text = "Print\u{A0}Spooler--service\tand\u{3000}Fax\u{FEFF}x \u{85}y";
+        assert_eq!(
+            tokenize(text),
+            ["print", "spooler", "service", "and", "fax", "x", "\u{85}y"]
+        );
+    }
+
+    #[test]
+    fn drops_tokens_without_word_characters() {
+        assert_eq!(tokenize("a & b ... (c)"), ["a", "b", "(c)"]);
+    }
+
+    #[test]
+    fn expands_file_names() {
+        assert_eq!(
+            tokenize("LServer.exe"),
+            ["lserver.exe", "lserver", "exe", "server"]
+        );
+        assert_eq!(tokenize("spoolsv.exe"), ["spoolsv.exe", "spoolsv", "exe"]);
+    }
+
+    #[test]
+    fn expands_camel_case_names() {
+        assert_eq!(tokenize("TermService"), ["termservice", "term", "service"]);
+        assert_eq!(
+            tokenize("TermServLicensing"),
+            ["termservlicensing", "term", "serv", "licensing"]
+        );
+        assert_eq!(tokenize("DNSCache"), ["dnscache", "dns", "cache"]);
+        assert_eq!(tokenize("W32Time"), ["w32time", "w32", "time"]);
+        assert_eq!(
+            tokenize("clr_optimization_v2"),
+            ["clr_optimization_v2", "clr", "optimization", "v2"]
+        );
+    }
+
+    #[test]
+    fn plain_words_are_not_duplicated() {
+        assert_eq!(tokenize("Spooler (Spooler)"), ["spooler", "(spooler)"]);
+        assert_eq!(tokenize("netsvcs"), ["netsvcs"]);
+    }
+
+    #[test]
+    fn pipeline_matches_lunr() {
+        let terms = pipeline(["the", "(printers)", "lserver.exe", "exe", "...", "services"]);
+        // lunr keeps a token that trims to nothing, as the empty term.
+        assert_eq!(terms, ["printer", "lserver.ex", "ex", "", "servic"]);
+    }
+
+    #[test]
+    fn trimmer_only_keeps_ascii_word_characters() {
+        assert_eq!(trim_non_word("«café»"), "caf");
+        assert_eq!(trim_non_word("_x_"), "_x_");
+        assert_eq!(trim_non_word("%SystemRoot%"), "SystemRoot");
+    }
+
+    #[test]
+    fn stop_words_are_lunrs() {
+        assert_eq!(STOP_WORDS.len(), 119);
+        assert!(is_stop_word("the") && is_stop_word("twas"));
+        assert!(!is_stop_word("service") && !is_stop_word("constructor"));
+    }
+}

@@ -1,0 +1,338 @@
+//! The typed service record, parsed from the six `#####` sections of an article
+//! (or from a `service:` front matter map, see `form`). Parse leniently: every
+//! item keeps its raw text, and what cannot be typed becomes a diagnostic.
+
+pub mod form;
+pub mod os;
+pub mod process;
+pub mod refs;
+pub mod sections;
+pub mod state;
+
+use std::ops::Range;
+
+use crate::diag::{Code, Diagnostic};
+use crate::source::Source;
+use os::{split_label, suspicious_label, OsScope};
+use process::{parse_process, Process};
+use refs::{list_kind, parse_ref, Ref, RefList};
+use sections::{list_items, ListLine, SectionKind};
+use state::{parse_state, StateValue};
+
+/// One list item: where it holds, what it says typed (if it could be), and as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item<T> {
+    pub scope: OsScope,
+    /// The OS label as written (`Win8/Win7/Vista`).
+    pub label: Option<String>,
+    pub value: Option<T>,
+    /// The item as written, after the `- `.
+    pub raw: String,
+    /// The value part of `raw` (after the label), Markdown kept.
+    pub raw_value: String,
+    /// Byte offset of `raw` in the source.
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    pub names: Vec<String>,
+    pub recommended: Vec<Item<StateValue>>,
+    pub default: Vec<Item<StateValue>>,
+    pub processes: Vec<Item<Process>>,
+    pub supports: RefList,
+    pub depends: RefList,
+    /// Markdown ranges shown as the article's prose: the description, then any
+    /// unknown sections (heading included) so that no text is dropped.
+    pub prose: Vec<Range<usize>>,
+    /// Lines in list sections that are not items, rendered under their fact.
+    pub strays: Vec<(SectionKind, ListLine)>,
+}
+
+impl Service {
+    fn empty() -> Service {
+        Service {
+            names: vec![],
+            recommended: vec![],
+            default: vec![],
+            processes: vec![],
+            supports: RefList::Items(vec![]),
+            depends: RefList::Items(vec![]),
+            prose: vec![],
+            strays: vec![],
+        }
+    }
+
+    /// Unique short names from the process items, in order of first appearance.
+    fn collect_names(&mut self) {
+        for item in &self.processes {
+            if let Some(name) = item.value.as_ref().and_then(|p| p.name.as_ref()) {
+                if !self.names.contains(name) {
+                    self.names.push(name.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Parses the body of a service article that starts at `body_start`.
+pub fn parse_body(src: &Source, body_start: usize, diags: &mut Vec<Diagnostic>) -> Service {
+    let text = &src.text;
+    let split = sections::split(text, body_start);
+    let mut service = Service::empty();
+    if !text[split.preamble.clone()].trim().is_empty() {
+        service.prose.push(split.preamble.clone());
+    }
+    let mut seen: Vec<SectionKind> = Vec::new();
+    for section in &split.sections {
+        let Some(kind) = section.kind else {
+            let mut d = Diagnostic::at(
+                Code::SectionUnknown,
+                src,
+                section.heading_start,
+                format!("unknown section heading `{}`", section.heading),
+            );
+            d = match sections::suggest(&section.heading) {
+                Some(k) => d.help(format!("did you mean `##### {}`?", k.heading())),
+                None => d.help("the six sections are Description, Recommended State, Default State, Process Name, Supports, Depends; the text is shown as part of the description"),
+            };
+            diags.push(d);
+            service
+                .prose
+                .push(section.heading_start..section.content.end);
+            continue;
+        };
+        if seen.contains(&kind) {
+            diags.push(
+                Diagnostic::at(
+                    Code::SectionDuplicate,
+                    src,
+                    section.heading_start,
+                    format!("section `{}` appears a second time", kind.heading()),
+                )
+                .help("merge the two sections into one; both are kept meanwhile"),
+            );
+        } else if let Some(&after) = seen.iter().find(|&&k| k > kind) {
+            diags.push(
+                Diagnostic::at(Code::SectionOrder, src, section.heading_start, format!("section `{}` comes after `{}`", kind.heading(), after.heading()))
+                    .help("keep the house order: Description, Recommended State, Default State, Process Name, Supports, Depends"),
+            );
+        }
+        seen.push(kind);
+        if kind == SectionKind::Description {
+            service.prose.push(section.content.clone());
+            continue;
+        }
+        let (items, strays) = list_items(text, section.content.clone());
+        for stray in &strays {
+            diags.push(
+                Diagnostic::at(
+                    Code::ListStrayText,
+                    src,
+                    stray.offset,
+                    format!("text in `{}` that is not a `- ` list item", kind.heading()),
+                )
+                .help(
+                    "start the line with `- ` to make it an item; it is shown as written meanwhile",
+                ),
+            );
+        }
+        service.strays.extend(strays.into_iter().map(|s| (kind, s)));
+        if items.is_empty() {
+            diags.push(
+                Diagnostic::at(
+                    Code::SectionEmpty,
+                    src,
+                    section.heading_start,
+                    format!("section `{}` has no items", kind.heading()),
+                )
+                .help(empty_help(kind)),
+            );
+        }
+        add_items(&mut service, kind, &items, src, diags);
+    }
+    for kind in SectionKind::ALL {
+        if !seen.contains(&kind) {
+            let at = split.sections.last().map_or(text.len(), |s| s.content.end);
+            diags.push(
+                Diagnostic::at(
+                    Code::SectionMissing,
+                    src,
+                    at.min(text.len()),
+                    format!("missing section `{}`", kind.heading()),
+                )
+                .help(format!(
+                    "add a `##### {}` section ({})",
+                    kind.heading(),
+                    empty_help(kind)
+                )),
+            );
+        }
+    }
+    service.collect_names();
+    service
+}
+
+fn empty_help(kind: SectionKind) -> &'static str {
+    match kind {
+        SectionKind::Description => "describe what the service does",
+        SectionKind::Recommended => "add an item such as `- Manual, if ...`",
+        SectionKind::Default => "add items such as `- WinXP: Automatic`",
+        SectionKind::Process => "add an item such as `- svchost.exe -k netsvcs (ShortName)`",
+        SectionKind::Supports | SectionKind::Depends => "list linked services, or write `- None`",
+    }
+}
+
+/// Types the items of one list section and appends them to the service.
+fn add_items(
+    service: &mut Service,
+    kind: SectionKind,
+    items: &[ListLine],
+    src: &Source,
+    diags: &mut Vec<Diagnostic>,
+) {
+    match kind {
+        SectionKind::Recommended | SectionKind::Default => {
+            let typed = items
+                .iter()
+                .map(|line| typed_item(line, src, diags, parse_state_checked));
+            let list = if kind == SectionKind::Default {
+                &mut service.default
+            } else {
+                &mut service.recommended
+            };
+            list.extend(typed);
+        }
+        SectionKind::Process => {
+            let typed = items
+                .iter()
+                .map(|line| typed_item(line, src, diags, parse_process_checked));
+            service.processes.extend(typed);
+        }
+        SectionKind::Supports | SectionKind::Depends => {
+            let texts: Vec<&str> = items.iter().map(|l| l.text.as_str()).collect();
+            let list = match list_kind(&texts) {
+                Some(kind) => kind,
+                None => RefList::Items(
+                    items
+                        .iter()
+                        .map(|line| typed_item(line, src, diags, parse_ref_checked))
+                        .collect(),
+                ),
+            };
+            let slot = if kind == SectionKind::Supports {
+                &mut service.supports
+            } else {
+                &mut service.depends
+            };
+            *slot = match (std::mem::replace(slot, RefList::Items(vec![])), list) {
+                (RefList::Items(mut a), RefList::Items(b)) => {
+                    a.extend(b);
+                    RefList::Items(a)
+                }
+                (_, other) => other,
+            };
+        }
+        SectionKind::Description => {}
+    }
+}
+
+type ValueParser<T> = fn(&str, usize, &Source, &mut Vec<Diagnostic>) -> Option<T>;
+
+/// Splits off the label and types the value; a value that cannot be typed stays raw.
+pub fn typed_item<T>(
+    line: &ListLine,
+    src: &Source,
+    diags: &mut Vec<Diagnostic>,
+    parse: ValueParser<T>,
+) -> Item<T> {
+    let labelled = split_label(&line.text);
+    if labelled.label.is_none() {
+        if let Some((prefix, hint)) = suspicious_label(&line.text) {
+            let mut d = Diagnostic::at(
+                Code::OsLabelUnknown,
+                src,
+                line.offset,
+                format!("`{prefix}` is not a known Windows version label"),
+            );
+            d = d.help(match hint {
+                Some(h) => format!("did you mean `{h}`? Labels are WinNT4, Win2k, WinXP, Win2k3, Vista, Win7, Win8 (with editions, SPn, `+`)"),
+                None => "labels are WinNT4, Win2k, WinXP, Win2k3, Vista, Win7, Win8, joined by `/`".to_string(),
+            });
+            diags.push(d);
+        }
+    }
+    let value_offset = line.offset + labelled.value_offset;
+    Item {
+        value: parse(labelled.value, value_offset, src, diags),
+        scope: labelled.scope,
+        label: labelled.label.map(str::to_string),
+        raw: line.text.clone(),
+        raw_value: labelled.value.to_string(),
+        offset: line.offset,
+    }
+}
+
+fn parse_state_checked(
+    value: &str,
+    offset: usize,
+    src: &Source,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<StateValue> {
+    let parsed = parse_state(value);
+    if parsed.is_none() {
+        let mut d = Diagnostic::at(
+            Code::StateUnknown,
+            src,
+            offset,
+            format!("`{}` does not start with a state word", first_words(value)),
+        );
+        d = match state::suggest(value) {
+            Some(s) => d.help(format!("did you mean `{s}`? States are Automatic, Manual, Disabled, Not installed, Not available")),
+            None => d.help("start the value with Automatic, Manual, Disabled, Not installed or Not available"),
+        };
+        diags.push(d);
+    }
+    parsed
+}
+
+fn parse_process_checked(
+    value: &str,
+    offset: usize,
+    src: &Source,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Process> {
+    let p = parse_process(value);
+    if p.name.is_none() {
+        diags.push(
+            Diagnostic::at(
+                Code::ProcessNoName,
+                src,
+                offset,
+                format!("process `{}` names no service", first_words(value)),
+            )
+            .help("add the service's short name in parentheses, e.g. `spoolsv.exe (Spooler)`"),
+        );
+    }
+    (p.image.is_some() || p.name.is_some()).then_some(p)
+}
+
+fn parse_ref_checked(
+    value: &str,
+    offset: usize,
+    src: &Source,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Ref> {
+    let r = parse_ref(value);
+    if r.is_none() {
+        diags.push(
+            Diagnostic::at(Code::RefEmpty, src, offset, "empty Supports/Depends item")
+                .help("write a linked service name, e.g. `[Event Log](/article/winnt-services-eventlog.html)`, or remove the item"),
+        );
+    }
+    r
+}
+
+fn first_words(s: &str) -> String {
+    crate::text::truncate_words(s.trim(), 40)
+}

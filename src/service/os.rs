@@ -1,0 +1,419 @@
+//! The OS label grammar: `Win8/Win7/Vista`, `Win2k Srv.`, `WinXP SP2+`,
+//! `Vista Business/Ultimate`, `WinNT4/2k/XP`, `Win7\\Vista\\WinXP`, `Vista+`.
+
+use serde::Serialize;
+
+/// The Windows families the guide covers, oldest first (the order matters for `+`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum OsFamily {
+    Nt4,
+    W2000,
+    Xp,
+    W2003,
+    Vista,
+    W7,
+    W8,
+}
+
+impl OsFamily {
+    pub const ALL: [OsFamily; 7] = [
+        OsFamily::Nt4,
+        OsFamily::W2000,
+        OsFamily::Xp,
+        OsFamily::W2003,
+        OsFamily::Vista,
+        OsFamily::W7,
+        OsFamily::W8,
+    ];
+
+    /// The id used in URLs, JSON and CSV.
+    pub fn id(self) -> &'static str {
+        match self {
+            OsFamily::Nt4 => "nt4",
+            OsFamily::W2000 => "2000",
+            OsFamily::Xp => "xp",
+            OsFamily::W2003 => "2003",
+            OsFamily::Vista => "vista",
+            OsFamily::W7 => "7",
+            OsFamily::W8 => "8",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            OsFamily::Nt4 => "Windows NT 4.0",
+            OsFamily::W2000 => "Windows 2000",
+            OsFamily::Xp => "Windows XP",
+            OsFamily::W2003 => "Windows Server 2003",
+            OsFamily::Vista => "Windows Vista",
+            OsFamily::W7 => "Windows 7",
+            OsFamily::W8 => "Windows 8",
+        }
+    }
+
+    pub fn short(self) -> &'static str {
+        match self {
+            OsFamily::Nt4 => "NT4",
+            OsFamily::W2000 => "2000",
+            OsFamily::Xp => "XP",
+            OsFamily::W2003 => "2003",
+            OsFamily::Vista => "Vista",
+            OsFamily::W7 => "7",
+            OsFamily::W8 => "8",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<OsFamily> {
+        let id = id.trim().to_ascii_lowercase();
+        OsFamily::ALL
+            .into_iter()
+            .find(|f| f.id() == id)
+            .or_else(|| {
+                match_name(&id, true)
+                    .filter(|(_, len)| *len == id.len())
+                    .map(|(f, _)| f)
+            })
+    }
+}
+
+/// One OS named in a label, with what the author said about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OsTarget {
+    #[serde(rename = "os", serialize_with = "family_id")]
+    pub family: OsFamily,
+    /// Edition words as written (`Srv.`, `Home Basic`, `+IE4`, `WMP 7.1+`).
+    pub editions: Vec<String>,
+    pub sp: Option<u8>,
+    /// `Vista+`: this and later versions; `WinXP SP2+`: this and later service packs.
+    pub and_later: bool,
+}
+
+fn family_id<S: serde::Serializer>(f: &OsFamily, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(f.id())
+}
+
+/// The versions an item holds for; empty means every version.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct OsScope(pub Vec<OsTarget>);
+
+impl OsScope {
+    pub fn is_all(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The families covered, in the order written, `Vista+` expanded to later versions.
+    pub fn families(&self) -> Vec<OsFamily> {
+        let mut out = Vec::new();
+        for t in &self.0 {
+            let later = t.and_later && t.sp.is_none();
+            for f in OsFamily::ALL {
+                if (f == t.family || (later && f > t.family)) && !out.contains(&f) {
+                    out.push(f);
+                }
+            }
+        }
+        out
+    }
+
+    pub fn covers(&self, family: OsFamily) -> bool {
+        self.is_all() || self.families().contains(&family)
+    }
+
+    /// The target naming `family` directly (for editions and service packs).
+    pub fn target(&self, family: OsFamily) -> Option<&OsTarget> {
+        self.0.iter().find(|t| t.family == family)
+    }
+}
+
+/// Names by which authors write each family; longer names are tried first.
+/// `short` names (`2k`, `XP`) only count after a `/`, where they inherit the `Win`.
+const NAMES: &[(&str, OsFamily, bool)] = &[
+    ("windows server 2003", OsFamily::W2003, false),
+    ("windows nt 4.0", OsFamily::Nt4, false),
+    ("windows vista", OsFamily::Vista, false),
+    ("windows 2000", OsFamily::W2000, false),
+    ("windows 2003", OsFamily::W2003, false),
+    ("windows nt4", OsFamily::Nt4, false),
+    ("windows xp", OsFamily::Xp, false),
+    ("windows nt", OsFamily::Nt4, false),
+    ("windows 7", OsFamily::W7, false),
+    ("windows 8", OsFamily::W8, false),
+    ("win 2000", OsFamily::W2000, false),
+    ("winvista", OsFamily::Vista, false),
+    ("win2003", OsFamily::W2003, false),
+    ("win2000", OsFamily::W2000, false),
+    ("win2k3", OsFamily::W2003, false),
+    ("win 2k3", OsFamily::W2003, false),
+    ("win 2k", OsFamily::W2000, false),
+    ("win xp", OsFamily::Xp, false),
+    ("winnt4", OsFamily::Nt4, false),
+    ("win nt4", OsFamily::Nt4, false),
+    ("win2k", OsFamily::W2000, false),
+    ("winxp", OsFamily::Xp, false),
+    ("winnt", OsFamily::Nt4, false),
+    ("win 7", OsFamily::W7, false),
+    ("win 8", OsFamily::W8, false),
+    ("vista", OsFamily::Vista, false),
+    ("w2k3", OsFamily::W2003, false),
+    ("win7", OsFamily::W7, false),
+    ("win8", OsFamily::W8, false),
+    ("2003", OsFamily::W2003, true),
+    ("2000", OsFamily::W2000, true),
+    ("nt4", OsFamily::Nt4, false),
+    ("w2k", OsFamily::W2000, false),
+    ("2k3", OsFamily::W2003, true),
+    ("2k", OsFamily::W2000, true),
+    ("xp", OsFamily::Xp, false),
+    ("7", OsFamily::W7, true),
+    ("8", OsFamily::W8, true),
+];
+
+/// Every family name, for "did you mean" hints.
+pub fn known_names() -> impl Iterator<Item = &'static str> {
+    [
+        "WinNT4", "Win2k", "WinXP", "Win2k3", "Vista", "Win7", "Win8",
+    ]
+    .into_iter()
+}
+
+/// Matches a family name at the start of `s` (lowercase); returns it and its length.
+fn match_name(lower: &str, allow_short: bool) -> Option<(OsFamily, usize)> {
+    NAMES.iter().find_map(|&(name, family, short)| {
+        if short && !allow_short {
+            return None;
+        }
+        let rest = lower.strip_prefix(name)?;
+        // The name must end at a word boundary: `Win2k Pro`, `Vista+`, `WinNT4+IE4`.
+        let ok = rest.is_empty() || rest.starts_with([' ', '+', '.', '(', ',']);
+        ok.then_some((family, name.len()))
+    })
+}
+
+/// Parses a whole label; `None` when `s` is not a label (so the item has none).
+pub fn parse_label(s: &str) -> Option<OsScope> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 80 {
+        return None;
+    }
+    let mut targets: Vec<OsTarget> = Vec::new();
+    for segment in s
+        .split(['/', '\\'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let lower = segment.to_ascii_lowercase();
+        match match_name(&lower, !targets.is_empty()) {
+            Some((family, len)) => targets.push(parse_target(family, &segment[len..])?),
+            None => {
+                // `Vista Business/Ultimate`: a bare word is another edition of the OS before it.
+                let prev = targets.last_mut()?;
+                if !is_edition(segment) {
+                    return None;
+                }
+                prev.editions.push(segment.to_string());
+            }
+        }
+    }
+    (!targets.is_empty()).then_some(OsScope(targets))
+}
+
+/// What follows a family name: `SP2`, `SP2+`, `+`, editions (`Srv.`, `Home Basic`).
+fn parse_target(family: OsFamily, rest: &str) -> Option<OsTarget> {
+    let mut target = OsTarget {
+        family,
+        editions: Vec::new(),
+        sp: None,
+        and_later: false,
+    };
+    let rest = rest.trim();
+    if rest == "+" {
+        target.and_later = true;
+        return Some(target);
+    }
+    let mut edition_words = Vec::new();
+    for word in rest.split_whitespace() {
+        let lower = word.to_ascii_lowercase();
+        if let Some(num) = lower.strip_prefix("sp") {
+            let (digits, plus) = match num.strip_suffix('+') {
+                Some(d) => (d, true),
+                None => (num, false),
+            };
+            if let Ok(n) = digits.parse::<u8>() {
+                target.sp = Some(n);
+                target.and_later |= plus;
+                continue;
+            }
+        }
+        edition_words.push(word);
+    }
+    if !edition_words.is_empty() {
+        let edition = edition_words.join(" ");
+        if !is_edition(&edition) {
+            return None;
+        }
+        target.editions.push(edition);
+    }
+    Some(target)
+}
+
+/// Editions are short and plain: `Srv.`, `Home Premium`, `+IE4`, `WMP 7.1+`.
+fn is_edition(s: &str) -> bool {
+    s.split_whitespace().count() <= 3
+        && s.len() <= 24
+        && s.chars().any(|c| c.is_ascii_alphanumeric())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || " .+-".contains(c))
+}
+
+/// An item split into its label and its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labelled<'a> {
+    pub scope: OsScope,
+    pub label: Option<&'a str>,
+    pub value: &'a str,
+    /// Byte offset of `value` within the item text.
+    pub value_offset: usize,
+}
+
+/// Separators between a label and its value, as the guide writes them.
+const SEPARATORS: &[&str] = &[" : ", ": ", " - ", ":"];
+
+/// Splits `<label><sep><value>`; an item with no label holds for every version.
+pub fn split_label(item: &str) -> Labelled<'_> {
+    let mut candidates: Vec<(usize, &str)> = SEPARATORS
+        .iter()
+        .flat_map(|sep| item.match_indices(sep).map(|(i, _)| (i, *sep)))
+        .filter(|(i, sep)| *sep != ":" || item[i + 1..].is_empty())
+        .collect();
+    candidates.sort();
+    for (pos, sep) in candidates {
+        if pos > 80 {
+            break;
+        }
+        if let Some(scope) = parse_label(&item[..pos]) {
+            let value_offset = pos + sep.len();
+            let value = &item[value_offset..];
+            let trimmed = value.trim_start();
+            return Labelled {
+                scope,
+                label: Some(item[..pos].trim()),
+                value: trimmed,
+                value_offset: value_offset + (value.len() - trimmed.len()),
+            };
+        }
+    }
+    Labelled {
+        scope: OsScope::default(),
+        label: None,
+        value: item,
+        value_offset: 0,
+    }
+}
+
+/// A prefix that looks like an OS label but is not one (`Win95: Manual`), with a hint.
+pub fn suspicious_label(item: &str) -> Option<(&str, Option<&'static str>)> {
+    let colon = item.find(": ")?;
+    let prefix = item[..colon].trim();
+    let lower = prefix.to_ascii_lowercase();
+    let looks_like_os = ["win", "nt", "vista", "xp"]
+        .iter()
+        .any(|p| lower.starts_with(p));
+    if !looks_like_os || prefix.len() > 40 || parse_label(prefix).is_some() {
+        return None;
+    }
+    let first = prefix.split(['/', ' ', '\\']).next().unwrap_or(prefix);
+    Some((prefix, crate::diag::nearest(first, known_names())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use OsFamily::*;
+
+    fn fams(label: &str) -> Vec<&'static str> {
+        parse_label(label)
+            .unwrap_or_else(|| panic!("{label} should parse"))
+            .families()
+            .iter()
+            .map(|f| f.id())
+            .collect()
+    }
+
+    #[test]
+    fn lists_with_slashes_and_backslashes() {
+        assert_eq!(fams("Win8/Win7/Vista"), ["8", "7", "vista"]);
+        assert_eq!(
+            fams(r"Win7\\Vista\\WinXP\\Win2k\\WinNT4"),
+            ["7", "vista", "xp", "2000", "nt4"]
+        );
+        assert_eq!(fams("WinNT4/2k/XP"), ["nt4", "2000", "xp"]);
+        assert_eq!(fams("WinXP/2k3"), ["xp", "2003"]);
+        assert_eq!(
+            fams("WinXP Pro/2k3/Vista/Win7/Win8"),
+            ["xp", "2003", "vista", "7", "8"]
+        );
+    }
+
+    #[test]
+    fn editions_service_packs_and_later() {
+        let s = parse_label("Vista Business/Ultimate").unwrap();
+        assert_eq!(s.0.len(), 1);
+        assert_eq!(s.0[0].editions, ["Business", "Ultimate"]);
+        let s = parse_label("Win2k3 Enterprise/Datacenter/Web").unwrap();
+        assert_eq!(s.0[0].editions, ["Enterprise", "Datacenter", "Web"]);
+        let s = parse_label("WinXP SP2+").unwrap();
+        assert_eq!((s.0[0].sp, s.0[0].and_later), (Some(2), true));
+        assert_eq!(fams("WinXP SP2+"), ["xp"]);
+        assert_eq!(fams("Vista+"), ["vista", "7", "8"]);
+        let s = parse_label("Win2k/WinNT4+IE4").unwrap();
+        assert_eq!(s.0[1].editions, ["+IE4"]);
+        assert!(!s.0[1].and_later);
+        let s = parse_label("Win2k WMP 7.1+").unwrap();
+        assert_eq!(s.0[0].editions, ["WMP 7.1+"]);
+        assert_eq!(
+            parse_label("Vista Home Basic").unwrap().0[0].editions,
+            ["Home Basic"]
+        );
+        assert_eq!(parse_label("Win2k Srv.").unwrap().0[0].editions, ["Srv."]);
+        assert_eq!(parse_label("Windows 7 Pro").unwrap().0[0].family, W7);
+    }
+
+    #[test]
+    fn prose_is_not_a_label() {
+        for s in [
+            "Manual",
+            "Note",
+            "Disabled, if not needed",
+            "7",
+            "Automatic (Trigger Start",
+        ] {
+            assert!(parse_label(s).is_none(), "{s}");
+        }
+    }
+
+    #[test]
+    fn splitting_items() {
+        let l = split_label("Win8 - Automatic (Delayed Start)");
+        assert_eq!(
+            (l.label, l.value),
+            (Some("Win8"), "Automatic (Delayed Start)")
+        );
+        let l = split_label("Win2k3 : Manual.");
+        assert_eq!((l.label, l.value), (Some("Win2k3"), "Manual."));
+        let l = split_label("Manual (Trigger Start - FIREWALL PORT EVENT)");
+        assert_eq!(l.label, None);
+        let l = split_label("Win8: Manual (Trigger Start - FIREWALL PORT EVENT)");
+        assert_eq!(l.value, "Manual (Trigger Start - FIREWALL PORT EVENT)");
+        assert_eq!(&"Win8: Manual"[l.value_offset..], "Manual");
+    }
+
+    #[test]
+    fn suspicious_labels_get_a_hint() {
+        assert_eq!(
+            suspicious_label("WinXq: Manual"),
+            Some(("WinXq", Some("WinXP")))
+        );
+        assert_eq!(suspicious_label("WinXP: Manual"), None);
+    }
+}

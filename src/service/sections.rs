@@ -1,0 +1,254 @@
+//! Splitting a service article's body at its `#####` headings, and reading the
+//! flat `- ` lists of the list sections.
+
+use std::ops::Range;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SectionKind {
+    Description,
+    Recommended,
+    Default,
+    Process,
+    Supports,
+    Depends,
+}
+
+impl SectionKind {
+    /// The house order.
+    pub const ALL: [SectionKind; 6] = [
+        SectionKind::Description,
+        SectionKind::Recommended,
+        SectionKind::Default,
+        SectionKind::Process,
+        SectionKind::Supports,
+        SectionKind::Depends,
+    ];
+
+    pub fn heading(self) -> &'static str {
+        match self {
+            SectionKind::Description => "Description:",
+            SectionKind::Recommended => "Recommended State:",
+            SectionKind::Default => "Default State:",
+            SectionKind::Process => "Process Name:",
+            SectionKind::Supports => "Supports:",
+            SectionKind::Depends => "Depends:",
+        }
+    }
+
+    pub fn is_list(self) -> bool {
+        self != SectionKind::Description
+    }
+}
+
+/// A `#####` heading and the text up to the next one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The heading text as written, after the hashes.
+    pub heading: String,
+    pub kind: Option<SectionKind>,
+    /// Offset of the `#####` line.
+    pub heading_start: usize,
+    /// The content after the heading line.
+    pub content: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sections {
+    /// Text before the first heading (usually empty).
+    pub preamble: Range<usize>,
+    pub sections: Vec<Section>,
+}
+
+/// Spellings seen in the guide (lowercase, colon and extra spaces removed).
+const SPELLINGS: &[(&str, SectionKind)] = &[
+    ("description", SectionKind::Description),
+    ("recommended state", SectionKind::Recommended),
+    ("recommended states", SectionKind::Recommended),
+    ("recommended", SectionKind::Recommended),
+    ("recommended setting", SectionKind::Recommended),
+    ("default state", SectionKind::Default),
+    ("default states", SectionKind::Default),
+    ("default", SectionKind::Default),
+    ("default startup type", SectionKind::Default),
+    ("process name", SectionKind::Process),
+    ("proces name", SectionKind::Process),
+    ("process names", SectionKind::Process),
+    ("process", SectionKind::Process),
+    ("supports", SectionKind::Supports),
+    ("depends", SectionKind::Depends),
+    ("depends on", SectionKind::Depends),
+    ("dependencies", SectionKind::Depends),
+];
+
+fn normalise_heading(h: &str) -> String {
+    let lower = h
+        .trim()
+        .trim_end_matches([':', '.', ' '])
+        .to_ascii_lowercase();
+    lower.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub fn classify(heading: &str) -> Option<SectionKind> {
+    let norm = normalise_heading(heading);
+    SPELLINGS.iter().find(|(s, _)| *s == norm).map(|&(_, k)| k)
+}
+
+/// The section an unknown heading was probably meant to be.
+pub fn suggest(heading: &str) -> Option<SectionKind> {
+    let norm = normalise_heading(heading);
+    let best = crate::diag::nearest(&norm, SPELLINGS.iter().map(|(s, _)| *s))?;
+    classify(best)
+}
+
+/// A level-5 ATX heading line: up to 3 spaces, exactly five `#`, then space or end.
+fn heading_text(line: &str) -> Option<&str> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    if indent > 3 {
+        return None;
+    }
+    let rest = line[indent..].strip_prefix("#####")?;
+    if rest.starts_with('#') || !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
+        return None;
+    }
+    Some(rest.trim().trim_end_matches('#').trim())
+}
+
+/// Lines of `text[range]` with their absolute offsets (without the newline).
+pub fn lines_in(text: &str, range: Range<usize>) -> impl Iterator<Item = (usize, &str)> {
+    let start = range.start;
+    text[range].split_inclusive('\n').scan(start, |pos, line| {
+        let at = *pos;
+        *pos += line.len();
+        Some((at, line.strip_suffix('\n').unwrap_or(line)))
+    })
+}
+
+/// Splits the body at level-5 headings, ignoring `#####` inside code fences.
+pub fn split(text: &str, body_start: usize) -> Sections {
+    let mut sections: Vec<Section> = Vec::new();
+    let mut preamble_end = text.len();
+    let mut fence: Option<&str> = None;
+    for (at, line) in lines_in(text, body_start..text.len()) {
+        let trimmed = line.trim_start();
+        if let Some(open) = fence {
+            if trimmed.starts_with(open) {
+                fence = None;
+            }
+            continue;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = Some(&trimmed[..3]);
+            continue;
+        }
+        if let Some(heading) = heading_text(line) {
+            let content_start = (at + line.len() + 1).min(text.len());
+            if let Some(prev) = sections.last_mut() {
+                prev.content.end = at;
+            } else {
+                preamble_end = at;
+            }
+            sections.push(Section {
+                heading: heading.to_string(),
+                kind: classify(heading),
+                heading_start: at,
+                content: content_start..text.len(),
+            });
+        }
+    }
+    Sections {
+        preamble: body_start..preamble_end.max(body_start),
+        sections,
+    }
+}
+
+/// One `- ` item of a list section: its text (continuation lines joined) and offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListLine {
+    pub text: String,
+    pub offset: usize,
+}
+
+/// Reads a flat list; lines that are neither items nor continuations are returned as strays.
+pub fn list_items(text: &str, range: Range<usize>) -> (Vec<ListLine>, Vec<ListLine>) {
+    let mut items: Vec<ListLine> = Vec::new();
+    let mut strays: Vec<ListLine> = Vec::new();
+    let mut last_was_item = false;
+    for (at, line) in lines_in(text, range) {
+        if line.trim().is_empty() {
+            last_was_item = false;
+            continue;
+        }
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let body = &line[indent..];
+        let marker = ["- ", "* ", "+ "].iter().find(|m| body.starts_with(**m));
+        if indent <= 3 && (marker.is_some() || matches!(body.trim_end(), "-" | "*")) {
+            let skip = marker.map_or(body.len(), |m| m.len());
+            let item = &body[skip..];
+            let lead = item.len() - item.trim_start().len();
+            items.push(ListLine {
+                text: item.trim().to_string(),
+                offset: at + indent + skip + lead,
+            });
+            last_was_item = true;
+        } else if indent >= 2 && last_was_item {
+            let item = items.last_mut().expect("an item precedes a continuation");
+            item.text.push(' ');
+            item.text.push_str(line.trim());
+        } else {
+            strays.push(ListLine {
+                text: line.trim().to_string(),
+                offset: at + indent,
+            });
+            last_was_item = false;
+        }
+    }
+    (items, strays)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_variants_and_fences() {
+        let text = "intro\n##### Description:\ntext\n```\n##### not a heading\n```\n##### Recommended state\n- Manual\n###### Deeper\n##### Proces name:\n";
+        let s = split(text, 0);
+        let kinds: Vec<_> = s.sections.iter().map(|s| s.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                Some(SectionKind::Description),
+                Some(SectionKind::Recommended),
+                Some(SectionKind::Process)
+            ]
+        );
+        assert_eq!(&text[s.preamble.clone()], "intro\n");
+        assert_eq!(
+            &text[s.sections[1].content.clone()],
+            "- Manual\n###### Deeper\n"
+        );
+    }
+
+    #[test]
+    fn heading_right_after_a_paragraph_line() {
+        let s = split("para line\n##### Supports:\n- None", 0);
+        assert_eq!(s.sections[0].kind, Some(SectionKind::Supports));
+    }
+
+    #[test]
+    fn unknown_headings_get_suggestions() {
+        assert_eq!(classify("Depend:"), None);
+        assert_eq!(suggest("Depend:"), Some(SectionKind::Depends));
+        assert_eq!(suggest("Recomended State"), Some(SectionKind::Recommended));
+    }
+
+    #[test]
+    fn list_items_continuations_and_strays() {
+        let text = "\n- Win7: Manual\n  (more)\nstray text\n-\n";
+        let (items, strays) = list_items(text, 0..text.len());
+        assert_eq!(items[0].text, "Win7: Manual (more)");
+        assert_eq!(items[0].offset, 3);
+        assert_eq!(items[1].text, "");
+        assert_eq!(strays[0].text, "stray text");
+    }
+}

@@ -1,0 +1,181 @@
+//! The build pipeline: load → model → render → (check) → files. Shared by
+//! `build` and `check`; only `build` writes the result to disk.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::config::Config;
+use crate::diag::{Code, Diagnostic};
+use crate::guide::{Guide, Resolved};
+use crate::output::OutFile;
+use crate::render::RenderedPage;
+
+/// Built-in theme assets; a file of the same name in the theme folder wins.
+const THEME: &[(&str, &[u8])] = &[("style.css", include_bytes!("../theme/style.css"))];
+
+pub struct Site {
+    pub guide: Guide,
+    pub files: Vec<OutFile>,
+    pub diags: Vec<Diagnostic>,
+}
+
+/// Loads, renders and checks the guide in memory.
+pub fn build(config: &Config) -> Result<Site> {
+    let content = config.resolve(&config.content);
+    if !content.is_dir() {
+        anyhow::bail!(
+            "content folder {} does not exist or is not a folder",
+            content.display()
+        );
+    }
+    let tera = crate::render::load_templates(&config.resolve(&config.templates))?;
+    let loaded = crate::load::load(&content);
+    let mut diags = loaded.diags;
+    let guide = Guide::build(loaded.pages, loaded.assets, config.drafts, &mut diags);
+    let pages = crate::render::render_pages(&tera, config, &guide)?;
+    let mut files = Vec::with_capacity(pages.len() + 16);
+    files.push(OutFile {
+        path: "index.html".into(),
+        bytes: crate::render::render_index(&tera, config, &guide)?.into_bytes(),
+    });
+    files.push(OutFile {
+        path: "404.html".into(),
+        bytes: crate::render::render_404(&tera, config)?.into_bytes(),
+    });
+    files.push(OutFile {
+        path: "sitemap.xml".into(),
+        bytes: crate::render::sitemap(config, &guide).into_bytes(),
+    });
+    let export = crate::export::build(&guide, &config.title);
+    files.push(OutFile {
+        path: "services.json".into(),
+        bytes: crate::export::to_json(&export).into_bytes(),
+    });
+    files.extend(theme_files(&config.resolve(&config.theme))?);
+    for asset in &guide.asset_files {
+        files.push(OutFile {
+            path: asset.rel.clone(),
+            bytes: std::fs::read(&asset.path)?,
+        });
+    }
+    check_links(&guide, &pages, &mut diags);
+    for p in pages {
+        for (offset, tag) in &p.unknown_liquid {
+            let src = &guide.pages[p.index].src;
+            diags.push(
+                Diagnostic::at(
+                    Code::LiquidUnknown,
+                    src,
+                    *offset,
+                    format!("Liquid tag `{tag}` is not understood"),
+                )
+                .help(
+                    "only `{{ 'path' | relative_url }}` is supported; the tag is shown as written",
+                ),
+            );
+        }
+        files.push(OutFile {
+            path: guide.pages[p.index].out_path.clone(),
+            bytes: p.html.into_bytes(),
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    config.apply_levels(&mut diags);
+    crate::diag::normalise(&mut diags);
+    Ok(Site {
+        guide,
+        files,
+        diags,
+    })
+}
+
+fn theme_files(dir: &Path) -> Result<Vec<OutFile>> {
+    let mut out = Vec::new();
+    for (name, builtin) in THEME {
+        let custom = dir.join(name);
+        let bytes = if custom.is_file() {
+            std::fs::read(&custom)?
+        } else {
+            builtin.to_vec()
+        };
+        out.push(OutFile {
+            path: format!("theme/{name}"),
+            bytes,
+        });
+    }
+    out.push(OutFile {
+        path: "theme/syntax.css".into(),
+        bytes: crate::highlight::stylesheet().into_bytes(),
+    });
+    Ok(out)
+}
+
+/// Ids present in an HTML page (`id="..."`), for fragment checks.
+pub fn html_ids(html: &str) -> HashSet<String> {
+    html.match_indices(" id=\"")
+        .filter_map(|(i, m)| {
+            let rest = &html[i + m.len()..];
+            rest.find('"').map(|end| rest[..end].to_string())
+        })
+        .collect()
+}
+
+/// Every internal link of every page must reach a page (and its `#fragment`) or an asset.
+fn check_links(guide: &Guide, pages: &[RenderedPage], diags: &mut Vec<Diagnostic>) {
+    let ids: HashMap<usize, HashSet<String>> =
+        pages.iter().map(|p| (p.index, html_ids(&p.html))).collect();
+    for p in pages {
+        let page = &guide.pages[p.index];
+        for link in &p.links {
+            match guide.resolve(&page.out_path, &link.dest) {
+                Resolved::Missing { suggestion, .. } => {
+                    let what = if link.image { "image" } else { "link" };
+                    let mut d = Diagnostic::at(
+                        Code::LinkBroken,
+                        &page.src,
+                        link.offset,
+                        format!("broken {what}: `{}` is not a page of the guide", link.dest),
+                    )
+                    .target(&link.dest);
+                    d = match suggestion {
+                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        None => d.help("write the article, or link to an existing permalink"),
+                    };
+                    diags.push(d);
+                }
+                Resolved::Page {
+                    index,
+                    fragment: Some(f),
+                } if !f.is_empty() => {
+                    let known = ids.get(&index);
+                    if !known.is_some_and(|k| k.contains(&f)) {
+                        let hint = known
+                            .and_then(|k| crate::diag::nearest(&f, k.iter().map(String::as_str)));
+                        diags.push(
+                            Diagnostic::at(
+                                Code::LinkFragment,
+                                &page.src,
+                                link.offset,
+                                format!(
+                                    "`#{f}` names no heading on {}",
+                                    guide.pages[index].permalink
+                                ),
+                            )
+                            .target(&link.dest)
+                            .help(match hint {
+                                Some(h) => format!("did you mean `#{h}`?"),
+                                None => {
+                                    "link to a heading id of the target page, or drop the fragment"
+                                        .to_string()
+                                }
+                            }),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Small text helpers shared by the parser and the renderer.
+
+/// Decodes HTML character references once (`&amp;lt;` becomes `&lt;`, not `<`).
+pub fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        match decode_one(rest) {
+            Some((ch, used)) => {
+                out.push(ch);
+                rest = &rest[used..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Decodes the reference at the start of `s` ("&amp;..."), returning the char and bytes used.
+fn decode_one(s: &str) -> Option<(char, usize)> {
+    let end = s[..s.len().min(12)].find(';')?;
+    let name = &s[1..end];
+    let ch = if let Some(num) = name.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        char::from_u32(code).filter(|&c| c != '\0')?
+    } else {
+        match name {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            "nbsp" => '\u{a0}',
+            "ndash" => '\u{2013}',
+            "mdash" => '\u{2014}',
+            "hellip" => '\u{2026}',
+            "rsquo" => '\u{2019}',
+            "lsquo" => '\u{2018}',
+            "rdquo" => '\u{201d}',
+            "ldquo" => '\u{201c}',
+            "copy" => '\u{a9}',
+            "reg" => '\u{ae}',
+            "trade" => '\u{2122}',
+            _ => return None,
+        }
+    };
+    Some((ch, end + 1))
+}
+
+/// Removes Markdown backslash escapes (`clr\_optimization` is `clr_optimization`).
+pub fn unescape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(&next) = chars.peek() {
+                if next.is_ascii_punctuation() {
+                    out.push(next);
+                    chars.next();
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A heading id in the style of GitHub: lowercase words joined by hyphens.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_dash = false;
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            if pending_dash && !out.is_empty() {
+                out.push('-');
+            }
+            pending_dash = false;
+            out.extend(c.to_lowercase());
+        } else if c.is_whitespace() || c == '-' || c == '_' {
+            pending_dash = true;
+        }
+    }
+    if out.is_empty() {
+        out.push_str("section");
+    }
+    out
+}
+
+/// Cuts text to at most `max` characters on a word boundary, adding an ellipsis.
+pub fn truncate_words(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(sp) if sp > max / 2 => &cut[..sp],
+        _ => &cut[..],
+    };
+    format!(
+        "{}\u{2026}",
+        cut.trim_end_matches([',', '.', ';', ':', ' '])
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entities_decode_once() {
+        assert_eq!(decode_entities("Logs &amp; Alerts"), "Logs & Alerts");
+        assert_eq!(decode_entities("&amp;lt;"), "&lt;");
+        assert_eq!(
+            decode_entities("a &#8211; b &#x41; &bogus; & c"),
+            "a \u{2013} b A &bogus; & c"
+        );
+    }
+
+    #[test]
+    fn markdown_escapes_are_removed() {
+        assert_eq!(unescape_markdown(r"clr\_optimization"), "clr_optimization");
+        assert_eq!(unescape_markdown(r"Win7\\Vista"), r"Win7\Vista");
+        assert_eq!(unescape_markdown(r"C:\temp"), r"C:\temp");
+    }
+
+    #[test]
+    fn slugs_are_stable() {
+        assert_eq!(
+            slugify("What is a service wrapper ?"),
+            "what-is-a-service-wrapper"
+        );
+        assert_eq!(slugify("Default State:"), "default-state");
+        assert_eq!(slugify("???"), "section");
+    }
+
+    #[test]
+    fn truncation_keeps_words() {
+        assert_eq!(truncate_words("one two three four", 9), "one two\u{2026}");
+        assert_eq!(truncate_words("short", 9), "short");
+    }
+}
