@@ -22,3 +22,4 @@ pub mod site;
 pub mod source;
 pub mod text;
 pub mod url;
+pub mod views;

@@ -30,7 +30,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 pub fn load_templates(dir: &Path) -> Result<tera::Tera> {
     let mut tera = tera::Tera::default();
     let mut sources: Vec<(String, String)> = Vec::new();
-    for (name, builtin) in TEMPLATES {
+    for (name, builtin) in TEMPLATES.iter().chain(crate::views::TEMPLATES) {
         let custom = dir.join(name);
         let text = if custom.is_file() {
             std::fs::read_to_string(&custom)

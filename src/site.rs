@@ -13,7 +13,12 @@ use crate::output::OutFile;
 use crate::render::RenderedPage;
 
 /// Built-in theme assets; a file of the same name in the theme folder wins.
-const THEME: &[(&str, &[u8])] = &[("style.css", include_bytes!("../theme/style.css"))];
+const THEME: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../theme/style.css")),
+    ("search.js", include_bytes!("../theme/search.js")),
+    ("lunr.js", include_bytes!("../theme/lunr.js")),
+    ("lunr.LICENSE", include_bytes!("../theme/lunr.LICENSE")),
+];
 
 pub struct Site {
     pub guide: Guide,
@@ -53,6 +58,7 @@ pub fn build(config: &Config) -> Result<Site> {
         path: "services.json".into(),
         bytes: crate::export::to_json(&export).into_bytes(),
     });
+    files.extend(crate::views::render(&tera, config, &guide)?);
     files.extend(theme_files(&config.resolve(&config.theme))?);
     for asset in &guide.asset_files {
         files.push(OutFile {
@@ -61,6 +67,9 @@ pub fn build(config: &Config) -> Result<Site> {
         });
     }
     check_links(&guide, &pages, &mut diags);
+    if config.search.enabled {
+        files.extend(search_files(config, &guide, &pages, &mut diags));
+    }
     for p in pages {
         for (offset, tag) in &p.unknown_liquid {
             let src = &guide.pages[p.index].src;
@@ -89,6 +98,82 @@ pub fn build(config: &Config) -> Result<Site> {
         files,
         diags,
     })
+}
+
+/// The prebuilt lunr index and doc store, with the size budget enforced as a warning.
+fn search_files(
+    config: &Config,
+    guide: &Guide,
+    pages: &[RenderedPage],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<OutFile> {
+    let docs: Vec<crate::search::SearchDoc> = pages.iter().map(|p| search_doc(guide, p)).collect();
+    let built = crate::search::build(&docs);
+    let size = (built.index_js.len() + built.docs_js.len()) as u64;
+    if size > config.search.max_bytes {
+        diags.push(
+            Diagnostic::new(
+                Code::SearchSize,
+                "svcguide.toml",
+                1,
+                1,
+                format!(
+                    "the search index and doc store take {size} bytes, over the budget of {}",
+                    config.search.max_bytes
+                ),
+            )
+            .help("raise [search] max_bytes in svcguide.toml, or shorten descriptions"),
+        );
+    }
+    vec![
+        OutFile {
+            path: "search-index.js".into(),
+            bytes: built.index_js.into_bytes(),
+        },
+        OutFile {
+            path: "search-docs.js".into(),
+            bytes: built.docs_js.into_bytes(),
+        },
+    ]
+}
+
+fn search_doc(guide: &Guide, rendered: &RenderedPage) -> crate::search::SearchDoc {
+    let page = &guide.pages[rendered.index];
+    let mut doc = crate::search::SearchDoc {
+        slug: page.slug.clone(),
+        title: page.title.clone(),
+        body: rendered.text.clone(),
+        url: page.out_path.clone(),
+        excerpt: page.fm.excerpt.clone().unwrap_or_else(|| {
+            crate::text::truncate_words(&rendered.text, crate::search::EXCERPT_CHARS)
+        }),
+        ..Default::default()
+    };
+    if let Some(s) = page.service() {
+        doc.names = s.names.clone();
+        for p in s.processes.iter().filter_map(|i| i.value.as_ref()) {
+            if let Some(image) = &p.image {
+                if !doc.images.contains(image) {
+                    doc.images.push(image.clone());
+                }
+            }
+            if let Some(group) = &p.group {
+                if !doc.groups.iter().any(|g| g.eq_ignore_ascii_case(group)) {
+                    doc.groups.push(group.clone());
+                }
+            }
+        }
+        doc.recommended = s
+            .recommended
+            .first()
+            .map(|r| {
+                r.value
+                    .as_ref()
+                    .map_or_else(|| r.raw_value.clone(), |v| v.short())
+            })
+            .unwrap_or_default();
+    }
+    doc
 }
 
 fn theme_files(dir: &Path) -> Result<Vec<OutFile>> {
