@@ -198,7 +198,10 @@ fn parse_service(
     match from_form {
         Some(mut form_service) if !has_sections => {
             // The whole body is the description.
-            form_service.prose = vec![split.body_start..src.text.len()];
+            // One range: the whole body (a Vec because service bodies have several).
+            #[allow(clippy::single_range_in_vec_init)]
+            let prose = vec![split.body_start..src.text.len()];
+            form_service.prose = prose;
             form_service
         }
         from_form => {
