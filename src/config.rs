@@ -23,6 +23,8 @@ pub struct Config {
     pub theme: PathBuf,
     /// Publish articles whose status is not `publish`.
     pub drafts: bool,
+    /// Clean raw HTML in article bodies (with ammonia) instead of trusting authors.
+    pub sanitize: bool,
     pub search: SearchConfig,
     /// Severity per check code: `error`, `warn` or `off`.
     pub checks: BTreeMap<String, String>,
@@ -58,6 +60,7 @@ impl Default for Config {
             templates: "templates".into(),
             theme: "theme".into(),
             drafts: false,
+            sanitize: false,
             search: SearchConfig::default(),
             checks: BTreeMap::new(),
             root: PathBuf::from("."),

@@ -164,10 +164,22 @@ fn refs<'a>(guide: &'a Guide, page: &'a Page, list: &'a RefList) -> RefListJson<
 
 /// The value of the first item that holds for `os` (items with no label hold everywhere).
 pub fn state_on(items: &[Item<StateValue>], os: OsFamily) -> Option<&Item<StateValue>> {
-    items
+    items_on(items, os).into_iter().next()
+}
+
+/// Every item that holds for `os`, in the order written: the items whose label
+/// names `os` (editions and service packs of it included), or, when no label
+/// names it, the unlabeled items. `state_on` is the first of these.
+pub fn items_on<T>(items: &[Item<T>], os: OsFamily) -> Vec<&Item<T>> {
+    let labelled: Vec<&Item<T>> = items
         .iter()
-        .find(|i| i.scope.covers(os) && !i.scope.is_all())
-        .or_else(|| items.iter().find(|i| i.scope.is_all()))
+        .filter(|i| !i.scope.is_all() && i.scope.covers(os))
+        .collect();
+    if labelled.is_empty() {
+        items.iter().filter(|i| i.scope.is_all()).collect()
+    } else {
+        labelled
+    }
 }
 
 pub fn build<'a>(guide: &'a Guide, title: &'a str) -> Export<'a> {
@@ -211,13 +223,11 @@ pub fn build<'a>(guide: &'a Guide, title: &'a str) -> Export<'a> {
 /// A service's row on one Windows version, if the articles say it exists there.
 pub fn os_row(page: &Page, os: OsFamily) -> Option<OsRow<'_>> {
     let s = page.service()?;
-    let labelled_anywhere = s.default.iter().any(|i| !i.scope.is_all());
-    let default = state_on(&s.default, os);
-    // With labelled defaults, a version no label names is not one the service is on.
-    if default.is_none() && (labelled_anywhere || s.default.is_empty()) {
-        return None;
-    }
-    let value = default.and_then(|d| d.value.as_ref());
+    // A version is one the service is on when a Default State item holds there:
+    // an item whose label names it, or else an unlabeled item (which holds for
+    // every version no label names). No item for a version: not on it.
+    let default = state_on(&s.default, os)?;
+    let value = default.value.as_ref();
     let recommended = state_on(&s.recommended, os).and_then(|r| r.value.as_ref());
     Some(OsRow {
         slug: &page.slug,

@@ -3,6 +3,8 @@
 //! Data flows one way: content files → `Source` → `Page` (front matter + typed
 //! `Service`) → `Guide` (the model and its graph) → rendered site / checks / exports.
 
+pub mod changed;
+pub mod check;
 pub mod config;
 pub mod diag;
 pub mod export;

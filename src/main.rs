@@ -67,6 +67,12 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
+    /// Report only diagnostics located in these files (links still resolve against the whole guide).
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    changed: Vec<PathBuf>,
+    /// Report only diagnostics in files changed since this git revision (committed or not).
+    #[arg(long, value_name = "GIT_REV", conflicts_with = "changed")]
+    since: Option<String>,
 }
 
 fn main() -> ExitCode {

@@ -54,7 +54,20 @@ pub struct Renderer<'a> {
     pub page: &'a str,
     /// Heading ids already used on the page (ids stay unique across fragments).
     pub ids: HashSet<String>,
+    /// Clean raw HTML out of the result (`sanitize = true` in svcguide.toml).
+    pub sanitize: bool,
 }
+
+/// Element ids of the page templates (a heading "Description" becomes `description-1`).
+pub const RESERVED_IDS: &[&str] = &[
+    "main",
+    "facts",
+    "description",
+    "more-info",
+    "search-input",
+    "search-results",
+    "az",
+];
 
 fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
@@ -65,6 +78,7 @@ impl<'a> Renderer<'a> {
         Renderer {
             page,
             ids: HashSet::new(),
+            sanitize: false,
         }
     }
 
@@ -199,6 +213,9 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
+        if self.sanitize {
+            frag.html = sanitize(&frag.html);
+        }
         frag.text = frag.text.split_whitespace().collect::<Vec<_>>().join(" ");
         frag
     }
@@ -233,6 +250,26 @@ impl<'a> Renderer<'a> {
         }
         id
     }
+}
+
+/// Removes scripts, event handlers and other active HTML, keeping what Markdown
+/// itself produces (heading ids, highlighting and footnote classes, relative links).
+pub fn sanitize(html: &str) -> String {
+    static CLEANER: std::sync::OnceLock<ammonia::Builder<'static>> = std::sync::OnceLock::new();
+    CLEANER
+        .get_or_init(|| {
+            let mut b = ammonia::Builder::default();
+            b.add_generic_attributes(["class"]);
+            for tag in ["h1", "h2", "h3", "h4", "h5", "h6", "div", "sup", "li"] {
+                b.add_tag_attributes(tag, ["id"]);
+            }
+            b.add_tags(["input"])
+                .add_tag_attributes("input", ["type", "checked", "disabled"]);
+            b.link_rel(None);
+            b
+        })
+        .clean(html)
+        .to_string()
 }
 
 fn push_text(out: &mut String, t: &str) {
@@ -297,6 +334,22 @@ mod tests {
         let md = "Disabled, if [no printer](/article/a.html).";
         let f = Renderer::new("article/x.html").inline(md, 0..md.len());
         assert_eq!(f.html, "Disabled, if <a href=\"a.html\">no printer</a>.");
+    }
+
+    #[test]
+    fn sanitize_removes_active_html_but_keeps_markdown_output() {
+        let md = "##### Title\n\n<script>alert(1)</script><img src=x onerror=alert(2)>\n\n[a](javascript:alert(3)) [b](/article/b.html)\n\n```ps\nGet-Service\n```\n";
+        let trusted = render(md);
+        assert!(trusted.html.contains("<script>"), "{}", trusted.html);
+        let mut r = Renderer::new("article/x.html");
+        r.sanitize = true;
+        let clean = r.block(md, 0..md.len());
+        for bad in ["<script", "onerror", "javascript:"] {
+            assert!(!clean.html.contains(bad), "{bad} in {}", clean.html);
+        }
+        assert!(clean.html.contains("<h5 id=\"title\">"), "{}", clean.html);
+        assert!(clean.html.contains("href=\"b.html\""), "{}", clean.html);
+        assert!(clean.html.contains("class=\"hl-"), "{}", clean.html);
     }
 
     #[test]

@@ -132,6 +132,8 @@ struct ServiceView {
     impact: Vec<LinkView>,
     more_info: Vec<LinkView>,
     strays_html: Vec<String>,
+    /// Inline SVG of the service's dependency neighbourhood (empty when none).
+    graph_svg: String,
 }
 
 #[derive(Serialize)]
@@ -144,6 +146,7 @@ struct PageView<'a> {
     tags: &'a [String],
     body_html: String,
     service: Option<ServiceView>,
+    tag_links: Vec<crate::views::LinkCtx>,
 }
 
 /// A rendered page with the links it holds (for the checker).
@@ -308,6 +311,7 @@ pub fn render_page(
 ) -> Result<RenderedPage> {
     let page = &guide.pages[index];
     let mut r = Renderer::new(&page.out_path);
+    r.sanitize = config.sanitize;
     let mut body = Fragment::default();
     let mut facts = Fragment::default();
     let service = match page.service() {
@@ -320,10 +324,9 @@ pub fn render_page(
             let by_os = OsFamily::ALL
                 .into_iter()
                 .filter_map(|os| {
+                    // The same rule as services.json's by_os and the os/ pages:
+                    // an unlabeled item holds for every version no label names.
                     let item = state_on(&s.default, os)?;
-                    if item.scope.is_all() && s.default.iter().any(|i| !i.scope.is_all()) {
-                        return None;
-                    }
                     Some(OsCell {
                         os: os.name(),
                         id: os.id(),
@@ -389,6 +392,7 @@ pub fn render_page(
                     .collect(),
                 more_info: more_info(page, &body.links),
                 strays_html,
+                graph_svg: crate::views::graph::neighbourhood(guide, index),
             })
         }
         None => {
@@ -407,6 +411,7 @@ pub fn render_page(
         date: page.fm.date.as_deref().and_then(date_display),
         date_iso: page.fm.date.as_deref(),
         tags: &page.fm.tags,
+        tag_links: crate::views::tags::links(&page.out_path, &page.fm.tags),
         body_html: std::mem::take(&mut body.html),
         service,
     };
@@ -568,6 +573,9 @@ pub fn sitemap(config: &Config, guide: &Guide) -> String {
         out.push_str("</url>\n");
     };
     entry("", None);
+    for path in crate::views::sitemap_paths(guide) {
+        entry(&path, None);
+    }
     for p in &guide.pages {
         entry(&p.out_path, p.fm.date.as_deref());
     }

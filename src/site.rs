@@ -8,7 +8,7 @@ use anyhow::Result;
 
 use crate::config::Config;
 use crate::diag::{Code, Diagnostic};
-use crate::guide::{Guide, Resolved};
+use crate::guide::Guide;
 use crate::output::OutFile;
 use crate::render::RenderedPage;
 
@@ -18,6 +18,7 @@ const THEME: &[(&str, &[u8])] = &[
     ("search.js", include_bytes!("../theme/search.js")),
     ("lunr.js", include_bytes!("../theme/lunr.js")),
     ("lunr.LICENSE", include_bytes!("../theme/lunr.LICENSE")),
+    ("tables.js", include_bytes!("../theme/tables.js")),
 ];
 
 pub struct Site {
@@ -66,11 +67,12 @@ pub fn build(config: &Config) -> Result<Site> {
             bytes: std::fs::read(&asset.path)?,
         });
     }
-    check_links(&guide, &pages, &mut diags);
     if config.search.enabled {
         files.extend(search_files(config, &guide, &pages, &mut diags));
     }
-    for p in pages {
+    let content_links = content_urls(&guide, &pages);
+    let mut pages_links = Vec::with_capacity(pages.len());
+    for mut p in pages {
         for (offset, tag) in &p.unknown_liquid {
             let src = &guide.pages[p.index].src;
             diags.push(
@@ -87,10 +89,21 @@ pub fn build(config: &Config) -> Result<Site> {
         }
         files.push(OutFile {
             path: guide.pages[p.index].out_path.clone(),
-            bytes: p.html.into_bytes(),
+            bytes: std::mem::take(&mut p.html).into_bytes(),
         });
+        pages_links.push(p);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    crate::check::graph::check(&guide, &mut diags);
+    let ids = crate::check::ids_by_path(&files);
+    crate::check::links::check(&guide, &pages_links, &ids, &mut diags);
+    crate::check::output::check(
+        &files,
+        &config.base_path(),
+        &content_links,
+        &ids,
+        &mut diags,
+    );
     config.apply_levels(&mut diags);
     crate::diag::normalise(&mut diags);
     Ok(Site {
@@ -197,70 +210,24 @@ fn theme_files(dir: &Path) -> Result<Vec<OutFile>> {
     Ok(out)
 }
 
-/// Ids present in an HTML page (`id="..."`), for fragment checks.
-pub fn html_ids(html: &str) -> HashSet<String> {
-    html.match_indices(" id=\"")
-        .filter_map(|(i, m)| {
-            let rest = &html[i + m.len()..];
-            rest.find('"').map(|end| rest[..end].to_string())
+/// Per output path, the URLs that article text put into the page (after rewriting).
+fn content_urls(guide: &Guide, pages: &[RenderedPage]) -> HashMap<String, HashSet<String>> {
+    pages
+        .iter()
+        .map(|p| {
+            let from = &guide.pages[p.index].out_path;
+            let urls = p
+                .links
+                .iter()
+                .map(|l| {
+                    if l.dest.starts_with('/') && !l.dest.starts_with("//") {
+                        crate::url::relative(from, &l.dest)
+                    } else {
+                        l.dest.clone()
+                    }
+                })
+                .collect();
+            (from.clone(), urls)
         })
         .collect()
-}
-
-/// Every internal link of every page must reach a page (and its `#fragment`) or an asset.
-fn check_links(guide: &Guide, pages: &[RenderedPage], diags: &mut Vec<Diagnostic>) {
-    let ids: HashMap<usize, HashSet<String>> =
-        pages.iter().map(|p| (p.index, html_ids(&p.html))).collect();
-    for p in pages {
-        let page = &guide.pages[p.index];
-        for link in &p.links {
-            match guide.resolve(&page.out_path, &link.dest) {
-                Resolved::Missing { suggestion, .. } => {
-                    let what = if link.image { "image" } else { "link" };
-                    let mut d = Diagnostic::at(
-                        Code::LinkBroken,
-                        &page.src,
-                        link.offset,
-                        format!("broken {what}: `{}` is not a page of the guide", link.dest),
-                    )
-                    .target(&link.dest);
-                    d = match suggestion {
-                        Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None => d.help("write the article, or link to an existing permalink"),
-                    };
-                    diags.push(d);
-                }
-                Resolved::Page {
-                    index,
-                    fragment: Some(f),
-                } if !f.is_empty() => {
-                    let known = ids.get(&index);
-                    if !known.is_some_and(|k| k.contains(&f)) {
-                        let hint = known
-                            .and_then(|k| crate::diag::nearest(&f, k.iter().map(String::as_str)));
-                        diags.push(
-                            Diagnostic::at(
-                                Code::LinkFragment,
-                                &page.src,
-                                link.offset,
-                                format!(
-                                    "`#{f}` names no heading on {}",
-                                    guide.pages[index].permalink
-                                ),
-                            )
-                            .target(&link.dest)
-                            .help(match hint {
-                                Some(h) => format!("did you mean `#{h}`?"),
-                                None => {
-                                    "link to a heading id of the target page, or drop the fragment"
-                                        .to_string()
-                                }
-                            }),
-                        );
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
 }

@@ -1,0 +1,37 @@
+//! Front matter: the `---` splitter and the YAML reader never panic, and every
+//! offset they return lies inside the text on a character boundary.
+#![no_main]
+
+use std::path::Path;
+
+use libfuzzer_sys::fuzz_target;
+use svcguide::frontmatter;
+use svcguide::source::Source;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Some(s) = frontmatter::split(text) {
+        assert!(s.yaml_start <= s.yaml_end, "{s:?}");
+        assert!(s.yaml_end <= s.body_start, "{s:?}");
+        assert!(s.body_start <= text.len(), "{s:?}");
+        for at in [s.yaml_start, s.yaml_end, s.body_start] {
+            assert!(text.is_char_boundary(at), "{s:?}");
+        }
+    }
+    let src = Source::from_text("f.md", Path::new("f.md"), text);
+    let lines = src.text.matches('\n').count() + 1;
+    let mut diags = Vec::new();
+    if let Some((fm, split)) = frontmatter::parse(&src, &mut diags) {
+        for (key, &at) in &fm.key_offsets {
+            assert!(at <= src.text.len());
+            let _ = frontmatter::nested_key_offset(&src.text, split, at, key);
+        }
+        let _ = fm.is_published();
+    }
+    for d in &diags {
+        assert!(d.line >= 1 && d.line <= lines, "{d:?} (text has {lines} lines)");
+        assert!(d.col >= 1, "{d:?}");
+    }
+});

@@ -1,0 +1,237 @@
+//! Checks of the dependency graph that only a typed model can do: unmirrored
+//! edges, cycles, unlinked names, and Disabled services that Automatic ones need.
+
+use crate::diag::{Code, Diagnostic};
+use crate::guide::{Guide, Resolved};
+use crate::service::refs::RefList;
+use crate::service::state::StartState;
+use crate::service::Item;
+
+pub fn check(guide: &Guide, diags: &mut Vec<Diagnostic>) {
+    for &i in &guide.services {
+        let page = &guide.pages[i];
+        let service = page.service().expect("service page");
+        mirror(guide, i, &service.depends, true, diags);
+        mirror(guide, i, &service.supports, false, diags);
+        for item in service
+            .depends
+            .items()
+            .iter()
+            .chain(service.supports.items())
+        {
+            if let Some(r) = item.value.as_ref().filter(|r| r.href.is_none()) {
+                diags.push(
+                    Diagnostic::at(Code::RefUnlinked, &page.src, item.offset, format!("`{}` is named without a link", r.name))
+                        .help("link it to the service's article, e.g. `[Name](/article/winnt-services-<name>.html)`, if the guide has one"),
+                );
+            }
+        }
+        disabled_dependencies(guide, i, diags);
+    }
+    cycles(guide, diags);
+}
+
+/// The service page an item links to, if any.
+fn target(guide: &Guide, from: usize, item: &Item<crate::service::refs::Ref>) -> Option<usize> {
+    let href = item.value.as_ref()?.href.as_deref()?;
+    match guide.resolve(&guide.pages[from].out_path, href) {
+        Resolved::Page { index, .. } if guide.pages[index].service().is_some() && index != from => {
+            Some(index)
+        }
+        _ => None,
+    }
+}
+
+/// One warning per edge whose other end does not list it back.
+fn mirror(guide: &Guide, i: usize, list: &RefList, depends: bool, diags: &mut Vec<Diagnostic>) {
+    let page = &guide.pages[i];
+    for item in list.items() {
+        let Some(j) = target(guide, i, item) else {
+            continue;
+        };
+        let other = guide.pages[j].service().expect("service target");
+        let back = if depends {
+            &other.supports
+        } else {
+            &other.depends
+        };
+        let mirrored = matches!(back, RefList::Everything)
+            || back.items().iter().any(|b| target(guide, j, b) == Some(i));
+        if mirrored {
+            continue;
+        }
+        let (code, msg, help) = if depends {
+            (
+                Code::GraphDependsUnmirrored,
+                format!(
+                    "depends on {}, whose Supports does not list {}",
+                    guide.pages[j].title, page.title
+                ),
+                format!(
+                    "add `- [{}]({})` to the Supports of {}",
+                    page.title, page.permalink, guide.pages[j].src.rel
+                ),
+            )
+        } else {
+            (
+                Code::GraphSupportsUnmirrored,
+                format!(
+                    "supports {}, whose Depends does not list {}",
+                    guide.pages[j].title, page.title
+                ),
+                format!(
+                    "add `- [{}]({})` to the Depends of {}, or remove this item",
+                    page.title, page.permalink, guide.pages[j].src.rel
+                ),
+            )
+        };
+        diags.push(Diagnostic::at(code, &page.src, item.offset, msg).help(help));
+    }
+}
+
+fn first_recommended(guide: &Guide, i: usize) -> Option<StartState> {
+    let s = guide.pages[i].service()?;
+    s.recommended.first()?.value.as_ref().map(|v| v.state)
+}
+
+/// A service recommended Automatic that depends on one recommended Disabled.
+fn disabled_dependencies(guide: &Guide, i: usize, diags: &mut Vec<Diagnostic>) {
+    if first_recommended(guide, i) != Some(StartState::Automatic) {
+        return;
+    }
+    let page = &guide.pages[i];
+    let service = page.service().expect("service page");
+    for item in service.depends.items() {
+        let Some(j) = target(guide, i, item) else {
+            continue;
+        };
+        // Only an unconditional Disabled recommendation contradicts the Automatic one.
+        let Some(rec) = guide.pages[j].service().and_then(|s| s.recommended.first()) else {
+            continue;
+        };
+        let Some(v) = rec.value.as_ref() else {
+            continue;
+        };
+        if v.state == StartState::Disabled && v.condition.is_none() && rec.scope.is_all() {
+            diags.push(
+                Diagnostic::at(Code::GraphDisabledDependency, &page.src, item.offset, format!("{} is recommended Automatic but depends on {}, which is recommended Disabled", page.title, guide.pages[j].title))
+                    .help("one of the two recommendations is wrong, or the Disabled one needs a condition (`Disabled, if ...`)"),
+            );
+        }
+    }
+}
+
+/// One diagnostic per cycle (strongly connected component), at its first member.
+fn cycles(guide: &Guide, diags: &mut Vec<Diagnostic>) {
+    for component in strongly_connected(&guide.depends_on) {
+        if component.len() < 2 {
+            continue;
+        }
+        let mut members = component.clone();
+        members.sort_by(|&a, &b| guide.pages[a].src.rel.cmp(&guide.pages[b].src.rel));
+        let first = members[0];
+        let names: Vec<&str> = members
+            .iter()
+            .map(|&m| guide.pages[m].title.as_str())
+            .collect();
+        let page = &guide.pages[first];
+        let at = page
+            .service()
+            .and_then(|s| {
+                s.depends
+                    .items()
+                    .iter()
+                    .find(|it| target(guide, first, it).is_some_and(|t| members.contains(&t)))
+            })
+            .map_or(0, |it| it.offset);
+        diags.push(
+            Diagnostic::at(Code::GraphCycle, &page.src, at, format!("dependency cycle: {}", names.join(" → ")))
+                .help("services that depend on each other cannot start; check which Depends item is wrong (or mark it Unofficial)"),
+        );
+    }
+}
+
+/// Tarjan's algorithm, iterative (deep graphs must not overflow the stack).
+pub fn strongly_connected(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let n = edges.len();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut out = Vec::new();
+    let mut next = 0;
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        let mut work = vec![(root, 0usize)];
+        while let Some(&mut (v, ref mut edge)) = work.last_mut() {
+            if *edge == 0 && index[v] == usize::MAX {
+                index[v] = next;
+                low[v] = next;
+                next += 1;
+                stack.push(v);
+                on_stack[v] = true;
+            }
+            if let Some(&w) = edges[v].get(*edge) {
+                *edge += 1;
+                if index[w] == usize::MAX {
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                out.push(component);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_cycles_and_singletons() {
+        let edges = vec![vec![1], vec![0], vec![0], vec![3]];
+        let mut comps: Vec<Vec<usize>> = strongly_connected(&edges)
+            .into_iter()
+            .map(|mut c| {
+                c.sort();
+                c
+            })
+            .collect();
+        comps.sort();
+        assert_eq!(comps, vec![vec![0, 1], vec![2], vec![3]]);
+    }
+
+    #[test]
+    fn deep_chains_do_not_overflow() {
+        let edges: Vec<Vec<usize>> = (0..200_000)
+            .map(|i| {
+                if i + 1 < 200_000 {
+                    vec![i + 1]
+                } else {
+                    vec![0]
+                }
+            })
+            .collect();
+        let comps = strongly_connected(&edges);
+        assert_eq!(comps.len(), 1);
+    }
+}

@@ -1,0 +1,76 @@
+//! Escaping for the contexts the views write by hand: XML (feed, SVG) and CSV.
+//! HTML from templates is escaped by tera's autoescape.
+
+/// Escapes text for XML element content and attribute values, and drops the
+/// characters XML 1.0 does not allow at all (C0 controls other than tab, LF, CR).
+pub fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One CSV cell (RFC 4180): quoted when it holds a comma, quote or line break, and
+/// prefixed with `'` when a spreadsheet would read it as a formula
+/// (`=`, `+`, `-`, `@`, or a leading tab / carriage return).
+pub fn csv_cell(s: &str) -> String {
+    let mut cell = String::with_capacity(s.len() + 3);
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        cell.push('\'');
+    }
+    cell.push_str(s);
+    if cell.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell
+    }
+}
+
+/// One CSV record, cells escaped, ended by CRLF.
+pub fn csv_row<S: AsRef<str>>(cells: &[S]) -> String {
+    let mut line = cells
+        .iter()
+        .map(|c| csv_cell(c.as_ref()))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_escapes_markup_quotes_and_cdata_ends() {
+        assert_eq!(
+            xml("<script>alert(\"x\" & 'y')</script>"),
+            "&lt;script&gt;alert(&quot;x&quot; &amp; &apos;y&apos;)&lt;/script&gt;"
+        );
+        assert_eq!(xml("a]]>b"), "a]]&gt;b");
+        assert_eq!(xml("bell\u{7}tab\t"), "belltab\t");
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+        assert_eq!(csv_cell("+1"), "'+1");
+        assert_eq!(csv_cell("-1"), "'-1");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("=a,b"), "\"'=a,b\"");
+        assert_eq!(csv_row(&["a", "b\nc"]), "a,\"b\nc\"\r\n");
+    }
+}

@@ -1,0 +1,372 @@
+//! One page per Windows version (`os/<id>.html` and `os/<id>.csv`): every service
+//! the articles place on that version, with its default and recommended state and
+//! its process there. Presence and the first state come from `export::os_row`, so
+//! the pages and services.json's `by_os` agree; the other items that hold for the
+//! version (editions, service packs, conditions) are shown beside it.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::{escape, render_template, SiteCtx};
+use crate::config::Config;
+use crate::export::{items_on, os_row};
+use crate::guide::Guide;
+use crate::markdown::Renderer;
+use crate::output::OutFile;
+use crate::page::Page;
+use crate::service::os::{OsFamily, OsScope};
+use crate::service::process::Process;
+use crate::service::state::{StartState, StateValue};
+use crate::service::Item;
+use crate::url::relative;
+
+/// One item that holds on the version, ready to show.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct Variant {
+    /// Editions / service pack of the label on this version (`Business/Ultimate`, `SP2+`).
+    pub note: Option<String>,
+    /// State id (`manual`), `None` when the author's text could not be typed.
+    pub state: Option<&'static str>,
+    /// `Manual (Trigger Start)`, or the author's text when untyped.
+    pub text: String,
+    /// Free text after the state, as plain text.
+    pub condition: Option<String>,
+}
+
+impl Variant {
+    /// The whole variant as one line: `Business/Ultimate: Manual, if ...`.
+    pub fn line(&self) -> String {
+        let mut s = String::new();
+        if let Some(n) = &self.note {
+            s.push_str(n);
+            s.push_str(": ");
+        }
+        s.push_str(&self.text);
+        if let Some(c) = &self.condition {
+            s.push_str(", ");
+            s.push_str(c);
+        }
+        s
+    }
+}
+
+/// A service's row on one version.
+#[derive(Serialize, Clone, Debug)]
+pub struct VersionRow {
+    #[serde(skip)]
+    pub index: usize,
+    pub slug: String,
+    pub title: String,
+    /// Relative to `os/<id>.html`.
+    pub url: String,
+    pub names: Vec<String>,
+    /// The first default state (the one services.json's `by_os` gives).
+    pub default: Option<&'static str>,
+    pub default_label: String,
+    pub qualifier: Option<String>,
+    pub defaults: Vec<Variant>,
+    pub recommended: Option<&'static str>,
+    pub recommended_label: String,
+    pub recommendeds: Vec<Variant>,
+    pub processes: Vec<String>,
+    /// Every state id of `defaults`, space separated (for the filter).
+    pub states: String,
+    /// Sort keys for the state columns.
+    pub default_rank: usize,
+    pub recommended_rank: usize,
+}
+
+fn rank(state: Option<&'static str>) -> usize {
+    StartState::ALL
+        .iter()
+        .position(|s| Some(s.id()) == state)
+        .unwrap_or(StartState::ALL.len())
+}
+
+fn label_of(state: Option<&'static str>) -> String {
+    StartState::ALL
+        .iter()
+        .find(|s| Some(s.id()) == state)
+        .map(|s| s.label().to_string())
+        .unwrap_or_default()
+}
+
+/// Markdown of a value or condition as plain text.
+fn plain(md: &str) -> String {
+    let md = md.trim();
+    if md.is_empty() {
+        return String::new();
+    }
+    Renderer::new("os/index.html").inline(md, 0..md.len()).text
+}
+
+/// The editions / service pack a label gives for `os` (`None` when it names all of it).
+pub fn scope_note(scope: &OsScope, os: OsFamily) -> Option<String> {
+    let targets: Vec<_> = scope.0.iter().filter(|t| t.family == os).collect();
+    if targets.is_empty() {
+        return None; // covered by an earlier version's `+`
+    }
+    let mut notes = Vec::new();
+    for t in targets {
+        let mut note = t.editions.join("/");
+        if let Some(sp) = t.sp {
+            if !note.is_empty() {
+                note.push(' ');
+            }
+            note.push_str(&format!("SP{sp}"));
+            if t.and_later {
+                note.push('+');
+            }
+        }
+        if note.is_empty() {
+            return None;
+        }
+        notes.push(note);
+    }
+    Some(notes.join("/"))
+}
+
+fn variants(items: &[&Item<StateValue>], os: OsFamily) -> Vec<Variant> {
+    items
+        .iter()
+        .map(|item| match &item.value {
+            Some(v) => Variant {
+                note: scope_note(&item.scope, os),
+                state: Some(v.state.id()),
+                text: v.short(),
+                condition: v.condition.as_deref().map(plain).filter(|c| !c.is_empty()),
+            },
+            None => Variant {
+                note: scope_note(&item.scope, os),
+                state: None,
+                text: plain(&item.raw_value),
+                condition: None,
+            },
+        })
+        .collect()
+}
+
+fn process_text(p: &Process) -> Option<String> {
+    let image = p.image.as_deref()?;
+    Some(match &p.args {
+        Some(a) => format!("{image} {a}"),
+        None => image.to_string(),
+    })
+}
+
+fn push_unique(list: &mut Vec<String>, s: String) {
+    if !list.contains(&s) {
+        list.push(s);
+    }
+}
+
+/// The row of the service page `index` on `os`, if the articles put it there.
+pub fn version_row(guide: &Guide, index: usize, os: OsFamily, from: &str) -> Option<VersionRow> {
+    let page: &Page = &guide.pages[index];
+    let s = page.service()?;
+    let row = os_row(page, os)?;
+    let defaults = variants(&items_on(&s.default, os), os);
+    let recommendeds = variants(&items_on(&s.recommended, os), os);
+    let procs: Vec<&Item<Process>> = items_on(&s.processes, os);
+    let mut names = Vec::new();
+    let mut processes = Vec::new();
+    for p in procs.iter().filter_map(|i| i.value.as_ref()) {
+        if let Some(n) = &p.name {
+            push_unique(&mut names, n.clone());
+        }
+        if let Some(t) = process_text(p) {
+            push_unique(&mut processes, t);
+        }
+    }
+    if names.is_empty() {
+        names = s.names.clone();
+    }
+    let mut states: Vec<&str> = Vec::new();
+    for v in &defaults {
+        if let Some(st) = v.state {
+            if !states.contains(&st) {
+                states.push(st);
+            }
+        }
+    }
+    Some(VersionRow {
+        index,
+        slug: page.slug.clone(),
+        title: page.title.clone(),
+        url: relative(from, &page.permalink),
+        names,
+        default: row.default,
+        default_label: label_of(row.default),
+        qualifier: row.qualifier.map(str::to_string),
+        defaults,
+        recommended: row.recommended,
+        recommended_label: label_of(row.recommended),
+        recommendeds,
+        processes,
+        states: states.join(" "),
+        default_rank: rank(row.default),
+        recommended_rank: rank(row.recommended),
+    })
+}
+
+/// Every service on `os`, sorted by title, links relative to `os/<id>.html`.
+pub fn version_rows(guide: &Guide, os: OsFamily) -> Vec<VersionRow> {
+    let from = page_path(os);
+    guide
+        .services
+        .iter()
+        .filter_map(|&i| version_row(guide, i, os, &from))
+        .collect()
+}
+
+pub fn page_path(os: OsFamily) -> String {
+    format!("os/{}.html", os.id())
+}
+
+pub fn csv_path(os: OsFamily) -> String {
+    format!("os/{}.csv", os.id())
+}
+
+pub const CSV_HEADER: [&str; 9] = [
+    "slug",
+    "title",
+    "names",
+    "default",
+    "qualifier",
+    "recommended",
+    "process",
+    "default_all",
+    "recommended_all",
+];
+
+/// `os/<id>.csv`: one record per row of the page.
+pub fn csv(rows: &[VersionRow]) -> String {
+    let mut out = escape::csv_row(&CSV_HEADER);
+    for r in rows {
+        let all = |v: &[Variant]| v.iter().map(Variant::line).collect::<Vec<_>>().join("; ");
+        out.push_str(&escape::csv_row(&[
+            r.slug.clone(),
+            r.title.clone(),
+            r.names.join("; "),
+            r.default_label.clone(),
+            r.qualifier.clone().unwrap_or_default(),
+            r.recommended_label.clone(),
+            r.processes.join("; "),
+            all(&r.defaults),
+            all(&r.recommendeds),
+        ]));
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct OsCtx {
+    id: &'static str,
+    name: &'static str,
+    short: &'static str,
+    url: String,
+    csv_url: String,
+    current: bool,
+    count: usize,
+    counts: Vec<usize>,
+}
+
+#[derive(Serialize)]
+struct StateOpt {
+    id: &'static str,
+    label: &'static str,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct OsPageCtx<'a> {
+    site: SiteCtx<'a>,
+    title: String,
+    canonical: String,
+    os: OsCtx,
+    versions: Vec<OsCtx>,
+    rows: Vec<VersionRow>,
+    states: Vec<StateOpt>,
+    index_url: String,
+}
+
+#[derive(Serialize)]
+struct OsIndexCtx<'a> {
+    site: SiteCtx<'a>,
+    title: &'static str,
+    canonical: String,
+    versions: Vec<OsCtx>,
+    states: Vec<StateOpt>,
+}
+
+fn state_counts(rows: &[VersionRow]) -> Vec<usize> {
+    StartState::ALL
+        .iter()
+        .map(|s| rows.iter().filter(|r| r.default == Some(s.id())).count())
+        .collect()
+}
+
+pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Vec<OutFile>> {
+    let all: Vec<(OsFamily, Vec<VersionRow>)> = OsFamily::ALL
+        .iter()
+        .map(|&os| (os, version_rows(guide, os)))
+        .collect();
+    let os_ctx = |from: &str, os: OsFamily, rows: &[VersionRow], current: bool| OsCtx {
+        id: os.id(),
+        name: os.name(),
+        short: os.short(),
+        url: relative(from, &format!("/{}", page_path(os))),
+        csv_url: relative(from, &format!("/{}", csv_path(os))),
+        current,
+        count: rows.len(),
+        counts: state_counts(rows),
+    };
+    let state_opts = |rows: &[VersionRow]| -> Vec<StateOpt> {
+        StartState::ALL
+            .iter()
+            .map(|s| StateOpt {
+                id: s.id(),
+                label: s.label(),
+                count: rows
+                    .iter()
+                    .filter(|r| r.states.split(' ').any(|x| x == s.id()))
+                    .count(),
+            })
+            .collect()
+    };
+    let mut files = Vec::new();
+    for (os, rows) in &all {
+        let path = page_path(*os);
+        let ctx = OsPageCtx {
+            site: SiteCtx::new(config, &path),
+            title: format!("Services on {}", os.name()),
+            canonical: crate::url::absolute(&config.base_url, &path),
+            os: os_ctx(&path, *os, rows, true),
+            versions: all
+                .iter()
+                .map(|(o, r)| os_ctx(&path, *o, r, o == os))
+                .collect(),
+            states: state_opts(rows),
+            rows: rows.clone(),
+            index_url: relative(&path, "/os/index.html"),
+        };
+        files.push(render_template(tera, "views/os.html", &path, &ctx)?);
+        files.push(OutFile {
+            path: csv_path(*os),
+            bytes: csv(rows).into_bytes(),
+        });
+    }
+    let path = "os/index.html";
+    let ctx = OsIndexCtx {
+        site: SiteCtx::new(config, path),
+        title: "Services by Windows version",
+        canonical: crate::url::absolute(&config.base_url, path),
+        versions: all
+            .iter()
+            .map(|(o, r)| os_ctx(path, *o, r, false))
+            .collect(),
+        states: state_opts(&[]),
+    };
+    files.push(render_template(tera, "views/os_index.html", path, &ctx)?);
+    Ok(files)
+}

@@ -1,0 +1,216 @@
+//! `processes.html`: every process image (grouped case-insensitively, `svchost` and
+//! `svchost.exe` together) and every svchost group (`netsvcs`, `LocalService`, ...),
+//! with the services that run in it and on which versions.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::{render_template, SiteCtx};
+use crate::config::Config;
+use crate::export::{items_on, os_row};
+use crate::guide::Guide;
+use crate::output::OutFile;
+use crate::service::os::OsFamily;
+use crate::service::process::Process;
+use crate::url::relative;
+
+const PATH: &str = "processes.html";
+
+/// One service in a process or group.
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    pub title: String,
+    pub url: String,
+    pub names: Vec<String>,
+    /// Arguments as written (`-k netsvcs`), distinct.
+    pub args: Vec<String>,
+    /// Version ids (`xp`), oldest first.
+    pub os: Vec<&'static str>,
+    /// `XP, 2003, Vista`.
+    pub os_text: String,
+}
+
+/// A process image or an svchost group.
+#[derive(Serialize, Clone, Debug)]
+pub struct Host {
+    /// The spelling shown (the most frequent one).
+    pub name: String,
+    /// Other spellings seen.
+    pub also: Vec<String>,
+    pub id: String,
+    pub members: Vec<Member>,
+}
+
+/// The grouping key of an image: lower case, `.exe` implied.
+pub fn image_key(image: &str) -> String {
+    let lower = image.trim().to_ascii_lowercase();
+    match lower.strip_suffix(".exe") {
+        Some(stem) => stem.to_string(),
+        None => lower,
+    }
+}
+
+#[derive(Default)]
+struct Acc {
+    spellings: BTreeMap<String, usize>,
+    /// service page index → (names, args, versions)
+    members: BTreeMap<usize, (Vec<String>, Vec<String>, Vec<OsFamily>)>,
+}
+
+fn add(acc: &mut Acc, spelling: &str, service: usize, p: &Process, os: &[OsFamily]) {
+    *acc.spellings.entry(spelling.to_string()).or_default() += 1;
+    let m = acc.members.entry(service).or_default();
+    if let Some(n) = &p.name {
+        if !m.0.contains(n) {
+            m.0.push(n.clone());
+        }
+    }
+    if let Some(a) = &p.args {
+        if !m.1.contains(a) {
+            m.1.push(a.clone());
+        }
+    }
+    for f in os {
+        if !m.2.contains(f) {
+            m.2.push(*f);
+        }
+    }
+}
+
+fn id_part(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+fn finish(guide: &Guide, map: BTreeMap<String, Acc>, prefix: &str) -> Vec<Host> {
+    let mut used = std::collections::HashSet::new();
+    let mut hosts: Vec<Host> = map
+        .into_values()
+        .map(|acc| {
+            let mut spellings: Vec<(String, usize)> = acc.spellings.into_iter().collect();
+            // Most frequent first; ties: the one with `.exe`, then alphabetical.
+            spellings.sort_by(|a, b| {
+                b.1.cmp(&a.1)
+                    .then(b.0.ends_with(".exe").cmp(&a.0.ends_with(".exe")))
+                    .then(a.0.cmp(&b.0))
+            });
+            let name = spellings[0].0.clone();
+            let also = spellings[1..].iter().map(|s| s.0.clone()).collect();
+            let mut members: Vec<Member> = acc
+                .members
+                .into_iter()
+                .map(|(i, (names, args, mut os))| {
+                    os.sort();
+                    let page = &guide.pages[i];
+                    Member {
+                        title: page.title.clone(),
+                        url: relative(PATH, &page.permalink),
+                        names,
+                        args,
+                        os_text: os.iter().map(|f| f.short()).collect::<Vec<_>>().join(", "),
+                        os: os.iter().map(|f| f.id()).collect(),
+                    }
+                })
+                .collect();
+            members.sort_by_key(|m| m.title.to_lowercase());
+            let base = format!("{prefix}-{}", id_part(&name));
+            let mut id = base.clone();
+            let mut n = 2;
+            while !used.insert(id.clone()) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
+            Host {
+                name,
+                also,
+                id,
+                members,
+            }
+        })
+        .collect();
+    hosts.sort_by_key(|h| h.name.to_lowercase());
+    hosts
+}
+
+/// (process images, svchost groups) of the whole guide.
+pub fn collect(guide: &Guide) -> (Vec<Host>, Vec<Host>) {
+    let mut images: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
+    for &i in &guide.services {
+        let page = &guide.pages[i];
+        let s = page.service().expect("service");
+        let present: Vec<OsFamily> = OsFamily::ALL
+            .into_iter()
+            .filter(|&os| os_row(page, os).is_some())
+            .collect();
+        for (k, item) in s.processes.iter().enumerate() {
+            let Some(p) = &item.value else { continue };
+            // The versions this item is the process on: where the service is and the
+            // item holds (a more specific label for a version wins over no label).
+            let mut os: Vec<OsFamily> = present
+                .iter()
+                .copied()
+                .filter(|&f| {
+                    items_on(&s.processes, f)
+                        .iter()
+                        .any(|it| std::ptr::eq(*it, &s.processes[k]))
+                })
+                .collect();
+            if os.is_empty() {
+                os = item.scope.families();
+            }
+            if let Some(image) = p.image.as_deref().filter(|s| !s.is_empty()) {
+                add(
+                    images.entry(image_key(image)).or_default(),
+                    image,
+                    i,
+                    p,
+                    &os,
+                );
+            }
+            if let Some(group) = p.group.as_deref().filter(|s| !s.is_empty()) {
+                add(
+                    groups.entry(group.to_ascii_lowercase()).or_default(),
+                    group,
+                    i,
+                    p,
+                    &os,
+                );
+            }
+        }
+    }
+    (
+        finish(guide, images, "image"),
+        finish(guide, groups, "group"),
+    )
+}
+
+#[derive(Serialize)]
+struct Ctx<'a> {
+    site: SiteCtx<'a>,
+    title: &'static str,
+    canonical: String,
+    images: Vec<Host>,
+    groups: Vec<Host>,
+}
+
+pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<OutFile> {
+    let (images, groups) = collect(guide);
+    let ctx = Ctx {
+        site: SiteCtx::new(config, PATH),
+        title: "Processes",
+        canonical: crate::url::absolute(&config.base_url, PATH),
+        images,
+        groups,
+    };
+    render_template(tera, "views/processes.html", PATH, &ctx)
+}

@@ -1,0 +1,391 @@
+//! `svcguide check`: planted broken links come back exactly, every check code has
+//! a fixture that triggers it and one that does not, and the output formats hold.
+
+mod common;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+/// Builds a content folder from (file name, text) pairs.
+fn site(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn service(slug: &str, title: &str, sections: &str) -> (String, String) {
+    (
+        format!("{slug}.html.md"),
+        format!("---\ntitle: '{title}'\nstatus: publish\npermalink: /article/{slug}.html\nid: {}\ncategory:\n    - 'Services Guide'\n---\n{sections}", slug.len() * 7919 % 100_000),
+    )
+}
+
+const CLEAN: &str = "##### Description:\n\nText.\n\n##### Recommended State:\n\n- Manual\n\n##### Default State:\n\n- WinXP: Manual\n\n##### Process Name:\n\n- x.exe (X)\n\n##### Supports:\n\n- None\n\n##### Depends:\n\n- None";
+
+fn diagnostics(report: &Value) -> Vec<(String, String, u64, u64, String)> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["file"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["col"].as_u64().unwrap(),
+                d["target"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Where the link right before the marker `(PLANTED-n)` starts: its `[` (or `!`).
+fn planted_position(text: &str, marker: &str) -> (u64, u64, String) {
+    let at = text.find(marker).unwrap_or_else(|| panic!("{marker}"));
+    let before = &text[..at];
+    let open = before.rfind("](").unwrap();
+    let dest_end = open + 2 + before[open + 2..].find([')', ' ']).unwrap();
+    let target = before[open + 2..dest_end].to_string();
+    let mut depth = 0;
+    let mut start = open;
+    for (i, c) in before[..open].char_indices().rev() {
+        match c {
+            ']' => depth += 1,
+            '[' if depth == 0 => {
+                start = i;
+                break;
+            }
+            '[' => depth -= 1,
+            _ => {}
+        }
+    }
+    if before[..start].ends_with('!') {
+        start -= 1;
+    }
+    let line = before[..start].matches('\n').count() as u64 + 1;
+    let col = before[..start].rsplit('\n').next().unwrap().chars().count() as u64 + 1;
+    (line, col, target)
+}
+
+#[test]
+fn planted_broken_links_come_back_exactly() {
+    let dir = common::fixture("check-links");
+    let (code, report) = common::check_json(&dir, &[]);
+    assert_eq!(code, 2, "broken links are errors");
+    let mut expected = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        for n in 1..=20 {
+            let marker = format!("(PLANTED-{n})");
+            if text.contains(&marker) {
+                let (line, col, target) = planted_position(&text, &marker);
+                let code = if target.contains('#') {
+                    "link-fragment"
+                } else {
+                    "link-broken"
+                };
+                expected.push((code.to_string(), file.clone(), line, col, target));
+            }
+        }
+    }
+    expected.sort();
+    let mut got: Vec<_> = diagnostics(&report)
+        .into_iter()
+        .filter(|d| d.0.starts_with("link-"))
+        .collect();
+    got.sort();
+    assert_eq!(expected.len(), 11);
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn a_clean_guide_has_no_diagnostics() {
+    let (a_name, a) = service(
+        "winnt-services-a",
+        "A",
+        &CLEAN.replace("- x.exe (X)", "- a.exe (A)"),
+    );
+    let dir = site(&[(&a_name, &a)]);
+    let (code, report) = common::check_json(dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(report["diagnostics"], Value::Array(vec![]), "{report}");
+    assert_eq!(report["schema"], 1);
+}
+
+/// Each case: content that triggers `code` on the line holding `needle` (the clean guide does not).
+fn expect_code(files: &[(String, String)], code: &str, file: &str, needle: &str) {
+    let text = &files.iter().find(|(name, _)| name == file).unwrap().1;
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} in {file}"));
+    let line = text[..at].matches('\n').count() as u64 + 1;
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let dir = site(&refs);
+    let (_, report) = common::check_json(dir.path(), &[]);
+    let found = diagnostics(&report);
+    assert!(
+        found
+            .iter()
+            .any(|d| d.0 == code && d.1 == file && d.2 == line),
+        "expected {code} at {file}:{line}, got {found:?}"
+    );
+}
+
+#[test]
+fn structure_checks() {
+    let missing = service(
+        "winnt-services-m",
+        "M",
+        &CLEAN.replace("##### Supports:\n\n- None\n\n", ""),
+    );
+    expect_code(&[missing.clone()], "section-missing", &missing.0, "- None");
+    let dup = service(
+        "winnt-services-d",
+        "D",
+        &format!("{CLEAN}\n\n##### Depends on:\n\n- None"),
+    );
+    expect_code(
+        &[dup.clone()],
+        "section-duplicate",
+        &dup.0,
+        "##### Depends on:",
+    );
+    let unknown = service(
+        "winnt-services-u",
+        "U",
+        &CLEAN.replace("##### Supports:", "##### Suports:"),
+    );
+    expect_code(
+        &[unknown.clone()],
+        "section-unknown",
+        &unknown.0,
+        "##### Suports:",
+    );
+    let order = service(
+        "winnt-services-o",
+        "O",
+        &CLEAN
+            .replace("##### Description:\n\nText.\n\n", "")
+            .replace(
+                "- None\n\n##### Depends:",
+                "- None\n\n##### Description:\n\nText.\n\n##### Depends:",
+            ),
+    );
+    expect_code(
+        &[order.clone()],
+        "section-order",
+        &order.0,
+        "##### Description:",
+    );
+    let empty = service(
+        "winnt-services-e",
+        "E",
+        &CLEAN.replace("- WinXP: Manual", ""),
+    );
+    expect_code(
+        &[empty.clone()],
+        "section-empty",
+        &empty.0,
+        "##### Default State:",
+    );
+}
+
+#[test]
+fn value_checks() {
+    let state = service(
+        "winnt-services-s",
+        "S",
+        &CLEAN.replace("- WinXP: Manual", "- WinXP: Manaul"),
+    );
+    expect_code(
+        &[state.clone()],
+        "state-unknown",
+        &state.0,
+        "- WinXP: Manaul",
+    );
+    let label = service(
+        "winnt-services-l",
+        "L",
+        &CLEAN.replace("- WinXP: Manual", "- WinXq: Manual"),
+    );
+    expect_code(&[label.clone()], "os-label-unknown", &label.0, "- WinXq");
+    let process = service(
+        "winnt-services-p",
+        "P",
+        &CLEAN.replace("- x.exe (X)", "- x.exe"),
+    );
+    expect_code(&[process.clone()], "process-no-name", &process.0, "- x.exe");
+}
+
+#[test]
+fn front_matter_checks() {
+    let files = [
+        (
+            "a.md".to_string(),
+            "---\ntitle: A\npermalink: /article/a.html\nid: 1\n---\nx".to_string(),
+        ),
+        (
+            "b.md".to_string(),
+            "---\ntitle: B\npermalink: /article/a.html\nid: 2\n---\nx".to_string(),
+        ),
+        (
+            "c.md".to_string(),
+            "---\ntitle: C\npermalink: /article/c.html\nid: 1\n---\nx".to_string(),
+        ),
+        (
+            "e.md".to_string(),
+            "---\ntitle: E\npermalink: /article/e.html\nstatus: maybe\n---\nx".to_string(),
+        ),
+        ("d.md".to_string(), "---\ntitle: D\n---\nx".to_string()),
+    ];
+    expect_code(&files, "permalink-duplicate", "b.md", "permalink:");
+    expect_code(&files, "id-duplicate", "c.md", "id: 1");
+    expect_code(&files, "status-unknown", "e.md", "status:");
+    expect_code(&files, "frontmatter-key-missing", "d.md", "---");
+}
+
+#[test]
+fn graph_checks() {
+    let dep = |slug: &str| format!("- [{slug}](/article/{slug}.html)");
+    let a = service(
+        "winnt-services-ga",
+        "GA",
+        &CLEAN
+            .replace(
+                "##### Depends:\n\n- None",
+                &format!("##### Depends:\n\n{}", dep("winnt-services-gb")),
+            )
+            .replace("- Manual\n", "- Automatic\n"),
+    );
+    let b = service(
+        "winnt-services-gb",
+        "GB",
+        &CLEAN
+            .replace(
+                "##### Depends:\n\n- None",
+                &format!(
+                    "##### Depends:\n\n{}\n- NetBIOSGroup",
+                    dep("winnt-services-ga")
+                ),
+            )
+            .replace("- Manual\n", "- Disabled\n"),
+    );
+    let files = [a.clone(), b.clone()];
+    expect_code(
+        &files,
+        "graph-depends-unmirrored",
+        &a.0,
+        "- [winnt-services-gb]",
+    );
+    expect_code(&files, "graph-cycle", &a.0, "- [winnt-services-gb]");
+    expect_code(
+        &files,
+        "graph-disabled-dependency",
+        &a.0,
+        "- [winnt-services-gb]",
+    );
+    expect_code(&files, "ref-unlinked", &b.0, "- NetBIOSGroup");
+    let c = service(
+        "winnt-services-gc",
+        "GC",
+        &CLEAN.replace(
+            "##### Supports:\n\n- None",
+            &format!("##### Supports:\n\n{}", dep("winnt-services-ga")),
+        ),
+    );
+    expect_code(
+        &[a.clone(), b.clone(), c.clone()],
+        "graph-supports-unmirrored",
+        &c.0,
+        "- [winnt-services-ga]",
+    );
+}
+
+#[test]
+fn levels_are_configurable_and_changed_filters() {
+    let (a_name, a) = service(
+        "winnt-services-a",
+        "A",
+        &CLEAN.replace(
+            "##### Depends:\n\n- None",
+            "##### Depends:\n\n- [Gone](/article/gone.html)",
+        ),
+    );
+    let (b_name, b) = service(
+        "winnt-services-b",
+        "B",
+        &CLEAN.replace(
+            "##### Depends:\n\n- None",
+            "##### Depends:\n\n- [Gone too](/article/gone-too.html)",
+        ),
+    );
+    let dir = site(&[(&a_name, &a), (&b_name, &b)]);
+    let (code, report) = common::check_json(dir.path(), &[]);
+    assert_eq!((code, report["counts"]["error"].as_u64()), (2, Some(2)));
+    let changed = dir.path().join(&a_name);
+    let (_, report) = common::check_json(dir.path(), &["--changed", changed.to_str().unwrap()]);
+    let files: Vec<_> = diagnostics(&report).into_iter().map(|d| d.1).collect();
+    assert_eq!(files, [a_name.clone()]);
+    let config = dir.path().join("svcguide.toml");
+    std::fs::write(&config, "[checks]\nlink-broken = \"warn\"\n").unwrap();
+    let (code, report) = common::check_json(dir.path(), &["--config", config.to_str().unwrap()]);
+    assert_eq!((code, report["counts"]["warning"].as_u64()), (0, Some(2)));
+    std::fs::write(&config, "[checks]\nlink-broken = \"off\"\n").unwrap();
+    let (code, report) = common::check_json(dir.path(), &["--config", config.to_str().unwrap()]);
+    assert_eq!(
+        (code, report["diagnostics"].as_array().unwrap().len()),
+        (0, 0)
+    );
+}
+
+#[test]
+fn github_and_human_formats() {
+    let dir = common::fixture("check-links");
+    let out = common::bin()
+        .args(["check", "--format", "github", "--content"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines().any(
+            |l| l.starts_with("::error file=winnt-services-alpha.html.md,line=")
+                && l.contains("title=link-broken::")
+        ),
+        "{text}"
+    );
+    let out = common::bin()
+        .args(["check", "--content"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("winnt-services-alpha.html.md\n"),
+        "grouped by file: {text}"
+    );
+    assert!(text.contains("= help: "), "{text}");
+    assert!(text.contains("     | "), "code frame: {text}");
+    assert!(text.trim_end().ends_with("info"), "summary line: {text}");
+    assert!(!text.contains('\x1b'), "no colour when not a terminal");
+}
+
+#[test]
+fn tool_failures_exit_1() {
+    let out = common::bin()
+        .args(["check", "--content", "/definitely/not/here"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let _ = Path::new("");
+}

@@ -1,0 +1,93 @@
+// svcguide: sortable and filterable tables, as a progressive enhancement.
+// Without this script the tables are plain, complete <table>s.
+(function () {
+  "use strict";
+
+  function cellKey(row, col) {
+    var cell = row.cells[col];
+    if (!cell) return "";
+    var v = cell.getAttribute("data-value");
+    return v !== null ? v : cell.textContent.trim().toLowerCase();
+  }
+
+  function makeSortable(table) {
+    var head = table.tHead && table.tHead.rows[0];
+    var body = table.tBodies[0];
+    if (!head || !body) return;
+    var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+    Array.prototype.forEach.call(head.cells, function (th, col) {
+      var kind = th.getAttribute("data-sort");
+      if (!kind) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      var icon = document.createElement("span");
+      icon.className = "sort-icon";
+      icon.setAttribute("aria-hidden", "true");
+      button.appendChild(icon);
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(head.cells, function (other) {
+          other.removeAttribute("aria-sort");
+        });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.forEach(function (r, i) { r._pos = i; });
+        rows.sort(function (a, b) {
+          var x = cellKey(a, col), y = cellKey(b, col);
+          var c = kind === "num" ? Number(x) - Number(y) : collator.compare(x, y);
+          if (c === 0) c = collator.compare(cellKey(a, 0), cellKey(b, 0));
+          if (c === 0) c = a._pos - b._pos;
+          return ascending ? c : -c;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  }
+
+  function makeFilterable(form) {
+    var table = document.getElementById(form.getAttribute("data-table"));
+    if (!table || !table.tBodies[0]) return;
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var text = form.querySelector("input[name=q]");
+    var state = form.querySelector("select[name=state]");
+    var status = form.querySelector("[role=status]");
+    rows.forEach(function (r) { r._text = r.textContent.toLowerCase(); });
+    function apply() {
+      var words = (text ? text.value : "").toLowerCase().split(/\s+/).filter(Boolean);
+      var want = state ? state.value : "";
+      var shown = 0;
+      rows.forEach(function (r) {
+        var ok = words.every(function (w) { return r._text.indexOf(w) !== -1; });
+        if (ok && want) {
+          ok = (r.getAttribute("data-states") || "").split(" ").indexOf(want) !== -1;
+        }
+        r.hidden = !ok;
+        if (ok) shown++;
+      });
+      if (status) {
+        status.textContent = shown === rows.length
+          ? rows.length + " services"
+          : "Showing " + shown + " of " + rows.length + " services";
+      }
+    }
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+    if (text) text.addEventListener("input", apply);
+    if (state) state.addEventListener("change", apply);
+    form.hidden = false;
+    apply();
+  }
+
+  function init() {
+    Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), makeSortable);
+    Array.prototype.forEach.call(document.querySelectorAll("form.table-tools[data-table]"), makeFilterable);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
