@@ -216,3 +216,17 @@ mod tests {
         assert_eq!(nearest("Sometimes", words), None);
     }
 }
+
+#[cfg(test)]
+mod doc_tests {
+    use super::Code;
+
+    /// docs/check.md lists every code, so the documentation cannot drift.
+    #[test]
+    fn every_code_is_documented() {
+        let doc = include_str!("../docs/check.md");
+        for code in Code::ALL {
+            assert!(doc.contains(&format!("| `{}` |", code.as_str())), "docs/check.md lacks {}", code.as_str());
+        }
+    }
+}
