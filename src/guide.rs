@@ -25,6 +25,7 @@ pub struct Guide {
     pub required_by: Vec<Vec<usize>>,
     /// Per page: the service pages its Supports items link to.
     pub supports: Vec<Vec<usize>>,
+    suggester: std::sync::OnceLock<Suggester>,
 }
 
 /// What a link points at once resolved against the guide.
@@ -38,7 +39,6 @@ pub enum Resolved {
     /// An internal path that nothing in the guide provides.
     Missing {
         path: String,
-        suggestion: Option<String>,
     },
     External,
 }
@@ -186,6 +186,7 @@ impl Guide {
             by_path,
             by_path_lower,
             services,
+            suggester: Default::default(),
         };
         guide.link_graph();
         guide
@@ -240,25 +241,25 @@ impl Guide {
         if self.assets.contains(&path) {
             return Resolved::Asset(path);
         }
-        let suggestion = self.suggest(&path);
-        Resolved::Missing { path, suggestion }
+        Resolved::Missing { path }
     }
 
     /// The nearest existing permalink, for "did you mean".
-    fn suggest(&self, path: &str) -> Option<String> {
+    pub fn suggest(&self, path: &str) -> Option<String> {
         if let Some(&i) = self.by_path_lower.get(&path.to_lowercase()) {
             return Some(self.pages[i].permalink.clone());
         }
-        let name = path.rsplit('/').next().unwrap_or(path);
-        let near = crate::diag::nearest(
-            name,
-            self.pages
-                .iter()
-                .map(|p| p.out_path.rsplit('/').next().unwrap_or("")),
-        )?;
-        self.pages
+        let name = basename(path).to_lowercase();
+        let index = self.suggester.get_or_init(|| Suggester::new(&self.pages));
+        let candidates = index.candidates(&name);
+        let names = candidates
             .iter()
-            .find(|p| p.out_path.ends_with(near))
+            .map(|&i| basename(&self.pages[i].out_path));
+        let near = crate::diag::nearest(&name, names)?;
+        candidates
+            .iter()
+            .map(|&i| &self.pages[i])
+            .find(|p| basename(&p.out_path) == near)
             .map(|p| p.permalink.clone())
     }
 
@@ -286,6 +287,59 @@ impl Guide {
             .get(&crate::url::output_path(permalink))
             .map(|&i| &self.pages[i])
     }
+}
+
+fn basename(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// Finds names within two edits without comparing against every page: each name
+/// is indexed under itself and every one-character deletion of it (two names
+/// within two edits share such a variant). Built only when a link is broken.
+#[derive(Default)]
+pub struct Suggester {
+    variants: HashMap<String, Vec<usize>>,
+}
+
+impl Suggester {
+    fn new(pages: &[Page]) -> Suggester {
+        let mut variants: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, p) in pages.iter().enumerate() {
+            for v in deletions(&basename(&p.out_path).to_lowercase()) {
+                variants.entry(v).or_default().push(i);
+            }
+        }
+        Suggester { variants }
+    }
+
+    fn candidates(&self, name: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = deletions(name)
+            .iter()
+            .filter_map(|v| self.variants.get(v))
+            .flatten()
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// The word itself and each of its one-character deletions.
+fn deletions(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = vec![word.to_string()];
+    for skip in 0..chars.len() {
+        out.push(
+            chars
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, c)| c)
+                .collect(),
+        );
+    }
+    out
 }
 
 #[cfg(test)]

@@ -14,18 +14,23 @@ struct Edit {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repaired {
     pub text: String,
-    /// (offset in repaired text, offset in original) at each edit boundary.
-    anchors: Vec<(usize, usize)>,
+    /// Each applied edit: (start, end) in the repaired text, (start, end) in the original.
+    anchors: Vec<(usize, usize, usize, usize)>,
     /// Liquid tags that were not understood: (offset in original, tag).
     pub unknown_liquid: Vec<(usize, String)>,
 }
 
 impl Repaired {
-    /// Maps an offset of the repaired text back to the original text.
+    /// Maps an offset of the repaired text back to the original text. The map never
+    /// goes backwards and stays in bounds: an offset inside a replacement that is
+    /// longer than what it replaced (`"` → `&quot;`) maps into the replaced range.
     pub fn original(&self, offset: usize) -> usize {
-        let i = self.anchors.partition_point(|&(r, _)| r <= offset);
+        let i = self.anchors.partition_point(|&(r, ..)| r <= offset);
         match i.checked_sub(1).map(|i| self.anchors[i]) {
-            Some((r, o)) => o + (offset - r),
+            Some((r_start, r_end, o_start, o_end)) if offset < r_end => {
+                o_start + (offset - r_start).min(o_end - o_start)
+            }
+            Some((_, r_end, _, o_end)) => o_end + (offset - r_end),
             None => offset,
         }
     }
@@ -49,9 +54,10 @@ pub fn repair(text: &str) -> Repaired {
             continue;
         }
         out.push_str(&text[pos..edit.range.start]);
+        let r_start = out.len();
         out.push_str(&edit.with);
         pos = edit.range.end;
-        anchors.push((out.len(), pos));
+        anchors.push((r_start, out.len(), edit.range.start, pos));
     }
     out.push_str(&text[pos..]);
     Repaired {
@@ -271,6 +277,21 @@ mod tests {
             repair(t).text,
             "> *Event ID: 1  \n>  Text one*  \n>   \n>  *Event ID: 2  \n>  Text two.*"
         );
+    }
+
+    #[test]
+    fn offsets_inside_a_longer_replacement_stay_monotonic() {
+        // Found by tests/props.rs: `"` → `&quot;` at the end of the text mapped the
+        // `quot;` bytes past the end of the original and backwards at the next anchor.
+        let t = "[x](u \"[x](u \"\")";
+        let r = repair(t);
+        let mut last = 0;
+        for o in 0..=r.text.len() {
+            let m = r.original(o);
+            assert!(m >= last && m <= t.len(), "original({o}) = {m}");
+            last = m;
+        }
+        assert_eq!(r.original(r.text.len()), t.len());
     }
 
     #[test]

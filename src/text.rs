@@ -27,7 +27,12 @@ pub fn decode_entities(s: &str) -> String {
 
 /// Decodes the reference at the start of `s` ("&amp;..."), returning the char and bytes used.
 fn decode_one(s: &str) -> Option<(char, usize)> {
-    let end = s[..s.len().min(12)].find(';')?;
+    // Look at most 12 bytes ahead, cut back to a character boundary.
+    let mut limit = s.len().min(12);
+    while !s.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    let end = s[..limit].find(';')?;
     let name = &s[1..end];
     let ch = if let Some(num) = name.strip_prefix('#') {
         let code = match num.strip_prefix(['x', 'X']) {
@@ -143,6 +148,17 @@ mod tests {
             decode_entities("a &#8211; b &#x41; &bogus; & c"),
             "a \u{2013} b A &bogus; & c"
         );
+    }
+
+    #[test]
+    fn an_ampersand_before_wide_characters_does_not_panic() {
+        // Found by tests/props.rs: the 12-byte look-ahead cut a character in two.
+        assert_eq!(decode_entities("&=\u{10a15}x"), "&=\u{10a15}x");
+        assert_eq!(
+            decode_entities("&\u{2013}\u{2013}\u{2013}\u{2013}"),
+            "&\u{2013}\u{2013}\u{2013}\u{2013}"
+        );
+        assert_eq!(decode_entities("&amp;\u{1f600}"), "&\u{1f600}");
     }
 
     #[test]

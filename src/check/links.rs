@@ -17,7 +17,8 @@ pub fn check(
         let page = &guide.pages[p.index];
         for link in &p.links {
             match guide.resolve(&page.out_path, &link.dest) {
-                Resolved::Missing { suggestion, .. } => {
+                Resolved::Missing { path } => {
+                    let suggestion = guide.suggest(&path);
                     let what = if link.image { "image" } else { "link" };
                     let d = Diagnostic::at(
                         Code::LinkBroken,

