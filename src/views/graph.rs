@@ -228,13 +228,15 @@ const LINE: f64 = 16.0;
 /// A node box with its wrapped title; a link unless `href` is `None`.
 fn node(
     out: &mut String,
-    (x, y, w): (f64, f64, f64),
+    (x, y, w, min_h): (f64, f64, f64, f64),
     lines: &[String],
     title: &str,
     href: Option<&str>,
     class: &str,
 ) -> f64 {
-    let h = lines.len() as f64 * LINE + 12.0;
+    let h = (lines.len() as f64 * LINE + 12.0).max(min_h);
+    // Text block centred vertically in the box.
+    let top = y + (h - (lines.len() as f64 * LINE + 12.0)) / 2.0;
     let open = match href {
         Some(h) => format!("<a href=\"{}\" class=\"g-node {class}\">", xml(h)),
         None => format!("<g class=\"g-node {class}\">"),
@@ -250,7 +252,7 @@ fn node(
             out,
             "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
             x + 8.0,
-            y + 6.0 + FONT + k as f64 * LINE - 1.0,
+            top + 6.0 + FONT + k as f64 * LINE - 1.0,
             xml(line)
         );
     }
@@ -307,7 +309,7 @@ pub fn neighbourhood(guide: &Guide, index: usize) -> String {
             let lines = wrap(&p.title, CHARS, 2);
             let h = node(
                 body,
-                (NX, *y, NW),
+                (NX, *y, NW, 0.0),
                 &lines,
                 &p.title,
                 Some(&relative(from, &p.permalink)),
@@ -338,7 +340,7 @@ pub fn neighbourhood(guide: &Guide, index: usize) -> String {
     let center_top = y;
     let ch = node(
         &mut body,
-        (PAD, y, W - 2.0 * PAD),
+        (PAD, y, W - 2.0 * PAD, 0.0),
         &center_lines,
         &page.title,
         None,
@@ -530,7 +532,7 @@ pub fn whole(guide: &Guide, from: &str) -> WholeGraph {
             let lines = wrap(&p.title, CHARS, 2);
             node(
                 &mut body,
-                (nx, ny, NW),
+                (nx, ny, NW, NH),
                 &lines,
                 &p.title,
                 Some(&relative(from, &p.permalink)),

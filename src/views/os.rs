@@ -146,6 +146,19 @@ fn variants(items: &[&Item<StateValue>], os: OsFamily) -> Vec<Variant> {
         .collect()
 }
 
+/// Beside variants for an edition or service pack (`SP2: Disabled`), the plain
+/// one gets the version's name (`XP: Manual`), so that each line says where it holds.
+fn name_plain(mut list: Vec<Variant>, os: OsFamily) -> Vec<Variant> {
+    if list.iter().any(|v| v.note.is_some()) && list.iter().any(|v| v.note.is_none()) {
+        for v in &mut list {
+            if v.note.is_none() {
+                v.note = Some(os.short().to_string());
+            }
+        }
+    }
+    list
+}
+
 fn process_text(p: &Process) -> Option<String> {
     let image = p.image.as_deref()?;
     Some(match &p.args {
@@ -167,6 +180,7 @@ pub fn version_row(guide: &Guide, index: usize, os: OsFamily, from: &str) -> Opt
     let row = os_row(page, os)?;
     let defaults = variants(&items_on(&s.default, os), os);
     let recommendeds = variants(&items_on(&s.recommended, os), os);
+    let (defaults, recommendeds) = (name_plain(defaults, os), name_plain(recommendeds, os));
     let procs: Vec<&Item<Process>> = items_on(&s.processes, os);
     let mut names = Vec::new();
     let mut processes = Vec::new();

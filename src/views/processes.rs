@@ -55,26 +55,33 @@ pub fn image_key(image: &str) -> String {
 #[derive(Default)]
 struct Acc {
     spellings: BTreeMap<String, usize>,
-    /// service page index → (names, args, versions)
-    members: BTreeMap<usize, (Vec<String>, Vec<String>, Vec<OsFamily>)>,
+    /// Service page index → what its items say.
+    members: BTreeMap<usize, MemberAcc>,
+}
+
+#[derive(Default)]
+struct MemberAcc {
+    names: Vec<String>,
+    args: Vec<String>,
+    os: Vec<OsFamily>,
 }
 
 fn add(acc: &mut Acc, spelling: &str, service: usize, p: &Process, os: &[OsFamily]) {
     *acc.spellings.entry(spelling.to_string()).or_default() += 1;
     let m = acc.members.entry(service).or_default();
     if let Some(n) = &p.name {
-        if !m.0.contains(n) {
-            m.0.push(n.clone());
+        if !m.names.contains(n) {
+            m.names.push(n.clone());
         }
     }
     if let Some(a) = &p.args {
-        if !m.1.contains(a) {
-            m.1.push(a.clone());
+        if !m.args.contains(a) {
+            m.args.push(a.clone());
         }
     }
     for f in os {
-        if !m.2.contains(f) {
-            m.2.push(*f);
+        if !m.os.contains(f) {
+            m.os.push(*f);
         }
     }
 }
@@ -108,18 +115,27 @@ fn finish(guide: &Guide, map: BTreeMap<String, Acc>, prefix: &str) -> Vec<Host> 
             let mut members: Vec<Member> = acc
                 .members
                 .into_iter()
-                .map(|(i, (names, args, mut os))| {
-                    os.sort();
-                    let page = &guide.pages[i];
-                    Member {
-                        title: page.title.clone(),
-                        url: relative(PATH, &page.permalink),
-                        names,
-                        args,
-                        os_text: os.iter().map(|f| f.short()).collect::<Vec<_>>().join(", "),
-                        os: os.iter().map(|f| f.id()).collect(),
-                    }
-                })
+                .map(
+                    |(
+                        i,
+                        MemberAcc {
+                            names,
+                            args,
+                            mut os,
+                        },
+                    )| {
+                        os.sort();
+                        let page = &guide.pages[i];
+                        Member {
+                            title: page.title.clone(),
+                            url: relative(PATH, &page.permalink),
+                            names,
+                            args,
+                            os_text: os.iter().map(|f| f.short()).collect::<Vec<_>>().join(", "),
+                            os: os.iter().map(|f| f.id()).collect(),
+                        }
+                    },
+                )
                 .collect();
             members.sort_by_key(|m| m.title.to_lowercase());
             let base = format!("{prefix}-{}", id_part(&name));

@@ -1,0 +1,1001 @@
+//! Readers' views (src/views/): per-version tables, impact with a cycle, the graph,
+//! processes, tags, feed, robots, and the escaping of what is written by hand.
+//! The fixture guide is tests/fixtures/views/content (our own articles).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+const VERSIONS: [&str; 7] = ["nt4", "2000", "xp", "2003", "vista", "7", "8"];
+
+/// A file of the built site; in HTML, tera's `&#x2F;` is read as the `/` it stands for.
+fn read(out: &Path, rel: &str) -> String {
+    let s = std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    if rel.ends_with(".html") {
+        s.replace("&#x2F;", "/")
+    } else {
+        s
+    }
+}
+
+/// Text of an HTML fragment: list items and line breaks become ` | `, tags go,
+/// entities are decoded, whitespace collapses.
+fn text(html: &str) -> String {
+    let html = html.replace("</li><li>", " | ").replace("<br>", " | ");
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&#x2F;", "/")
+        .replace("&amp;", "&");
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The cells (th and td) of every body row of the first table with `class` in `html`.
+fn table_rows(html: &str, class: &str) -> Vec<Vec<String>> {
+    let start = html
+        .find(&format!("class=\"{class}"))
+        .unwrap_or_else(|| panic!("no table .{class}"));
+    let body_start = start + html[start..].find("<tbody>").expect("tbody");
+    let body_end = body_start + html[body_start..].find("</tbody>").expect("/tbody");
+    let body = &html[body_start..body_end];
+    let mut rows = Vec::new();
+    for row in body.split("<tr").skip(1) {
+        let mut cells = Vec::new();
+        let mut rest = row;
+        loop {
+            let th = rest.find("<th");
+            let td = rest.find("<td");
+            let (at, close) = match (th, td) {
+                (Some(a), Some(b)) if a < b => (a, "</th>"),
+                (Some(a), None) => (a, "</th>"),
+                (_, Some(b)) => (b, "</td>"),
+                (None, None) => break,
+            };
+            let open_end = at + rest[at..].find('>').unwrap() + 1;
+            let end = open_end + rest[open_end..].find(close).unwrap();
+            cells.push(text(&rest[open_end..end]));
+            rest = &rest[end + close.len()..];
+        }
+        rows.push(cells);
+    }
+    rows
+}
+
+/// A small RFC 4180 reader (quotes, doubled quotes, CRLF) for the tests.
+fn parse_csv(s: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            '"' if quoted => quoted = false,
+            '"' if cell.is_empty() => quoted = true,
+            ',' if !quoted => row.push(std::mem::take(&mut cell)),
+            '\r' if !quoted && chars.peek() == Some(&'\n') => {}
+            '\n' if !quoted => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            c => cell.push(c),
+        }
+    }
+    if !cell.is_empty() || !row.is_empty() {
+        row.push(cell);
+        rows.push(row);
+    }
+    rows
+}
+
+type Row = [&'static str; 5];
+
+/// (Service, Short name, Default, Recommended, Process) per version, as the
+/// fixture articles say; written by hand from the articles.
+fn expected_tables() -> BTreeMap<&'static str, Vec<Row>> {
+    const EVENTLOG_OLD: Row = [
+        "Event Log",
+        "Eventlog",
+        "Automatic",
+        "Automatic",
+        "services.exe",
+    ];
+    const EVENTLOG_NEW: Row = [
+        "Event Log",
+        "EventLog",
+        "Automatic",
+        "Automatic",
+        "svchost.exe -k LocalServiceNetworkRestricted",
+    ];
+    const FAX_REC: &str =
+        "Manual, if sending faxes from this computer | Disabled, if there is no fax modem";
+    const NTFRS: Row = ["File Replication", "NtFrs", "Manual", "Manual", "ntfrs.exe"];
+    const NETLOGON: Row = [
+        "Net Logon",
+        "Netlogon",
+        "Manual, if in a Workgroup (If started it will stop automatically) | Automatic, if in a Domain",
+        "Manual, unless the computer is a domain member",
+        "lsass.exe",
+    ];
+    const SPOOLER_REC: &str = "Disabled, if no printer or fax is ever used";
+    const PSTORE_REC: &str = "Automatic, if saved passwords should keep working";
+    const RPC_REC: &str = "Automatic, nothing works without it";
+    const RPC_NEW: Row = [
+        "Remote Procedure Call (RPC)",
+        "RpcSs",
+        "Automatic",
+        RPC_REC,
+        "svchost -k RPCSS",
+    ];
+    const WKS_REC: &str = "Automatic, needed to reach shared folders and printers";
+    const WKS_XP: Row = [
+        "Workstation",
+        "lanmanworkstation",
+        "Automatic",
+        WKS_REC,
+        "svchost.exe -k netsvcs",
+    ];
+    const WKS_NEW: Row = [
+        "Workstation",
+        "LanmanWorkstation",
+        "Automatic",
+        WKS_REC,
+        "svchost.exe -k NetworkService",
+    ];
+    const WSC_REC: &str = "Manual, if a firewall and a virus scanner are known to be running";
+    const WSC_NEW: Row = [
+        "Security Center",
+        "wscsvc",
+        "Automatic (Delayed Start)",
+        WSC_REC,
+        "svchost.exe -k LocalServiceNetworkRestricted",
+    ];
+    const DFS_REC: &str = "Disabled, when no shared namespace is served";
+    const DFSR_NEW: Row = ["DFS Replication", "DFSR", "Manual", "Manual", "DFSR.exe"];
+    const BTH_REC: &str = "Disabled, if the computer has no Bluetooth radio";
+    let mut t = BTreeMap::new();
+    t.insert(
+        "nt4",
+        vec![
+            EVENTLOG_OLD,
+            ["Fax", "Fax", "Not available", FAX_REC, "fxssvc.exe"],
+            NTFRS,
+            NETLOGON,
+            [
+                "Print Spooler",
+                "Spooler",
+                "Manual",
+                SPOOLER_REC,
+                "spoolss.exe",
+            ],
+            [
+                "Protected Storage",
+                "ProtectedStorage",
+                "Automatic",
+                PSTORE_REC,
+                "pstores.exe",
+            ],
+            // `WinNT4: Rpcss.exe` names no service: the article's short name is shown.
+            [
+                "Remote Procedure Call (RPC)",
+                "RpcSs",
+                "Automatic",
+                RPC_REC,
+                "Rpcss.exe",
+            ],
+            [
+                "Workstation",
+                "LanmanWorkstation",
+                "Automatic",
+                WKS_REC,
+                "services.exe",
+            ],
+        ],
+    );
+    t.insert(
+        "2000",
+        vec![
+            // `Win2k Srv.` / `Win2k Pro`: both editions, each with its state.
+            [
+                "Distributed File System",
+                "Dfs",
+                "Srv.: Automatic | Pro: Not available",
+                DFS_REC,
+                "Dfssvc.exe",
+            ],
+            EVENTLOG_OLD,
+            // `Win2k/XP`: the short form XP inherits the Win.
+            [
+                "Fax",
+                "Fax",
+                "Manual (Default not installed)",
+                FAX_REC,
+                "fxssvc.exe",
+            ],
+            NTFRS,
+            NETLOGON,
+            [
+                "Print Spooler",
+                "Spooler",
+                "Manual",
+                SPOOLER_REC,
+                "spoolss.exe",
+            ],
+            [
+                "Protected Storage",
+                "ProtectedStorage",
+                "Automatic",
+                PSTORE_REC,
+                "lsass.exe",
+            ],
+            [
+                "Remote Procedure Call (RPC)",
+                "RpcSs",
+                "Automatic",
+                RPC_REC,
+                "svchost.exe -k rpcss",
+            ],
+            [
+                "Workstation",
+                "LanmanWorkstation",
+                "Automatic",
+                WKS_REC,
+                "services.exe",
+            ],
+        ],
+    );
+    t.insert(
+        "xp",
+        vec![
+            EVENTLOG_OLD,
+            [
+                "Fax",
+                "Fax",
+                "Manual (Default not installed)",
+                FAX_REC,
+                "fxssvc.exe",
+            ],
+            NTFRS,
+            NETLOGON,
+            // `Win7\\Vista\\WinXP` and `WinXP+`.
+            [
+                "Print Spooler",
+                "Spooler",
+                "Automatic",
+                SPOOLER_REC,
+                "spoolsv.exe",
+            ],
+            // `WinNT4/2k/XP`.
+            [
+                "Protected Storage",
+                "ProtectedStorage",
+                "Automatic",
+                PSTORE_REC,
+                "lsass.exe",
+            ],
+            RPC_NEW,
+            // `WinXP SP2+` holds for XP, with its service pack shown.
+            [
+                "Security Center",
+                "wscsvc",
+                "SP2+: Automatic",
+                WSC_REC,
+                "svchost.exe -k netsvcs",
+            ],
+            WKS_XP,
+        ],
+    );
+    t.insert(
+        "2003",
+        vec![
+            [
+                "DFS Replication",
+                "DFSR",
+                "R2: Manual",
+                "Manual",
+                "DFSR.exe",
+            ],
+            [
+                "Distributed File System",
+                "Dfs",
+                "Automatic",
+                DFS_REC,
+                "Dfssvc.exe",
+            ],
+            EVENTLOG_OLD,
+            ["Fax", "Fax", "Not installed", FAX_REC, "fxssvc.exe"],
+            NTFRS,
+            NETLOGON,
+            // Print Spooler: no Default State label names 2003 and none is unlabeled.
+            [
+                "Protected Storage",
+                "ProtectedStorage",
+                "Automatic",
+                PSTORE_REC,
+                "lsass.exe",
+            ],
+            RPC_NEW,
+            WKS_XP,
+        ],
+    );
+    t.insert(
+        "vista",
+        vec![
+            DFSR_NEW,
+            EVENTLOG_NEW,
+            // `Vista Home Basic` and `Vista Business/Ultimate`.
+            [
+                "Fax",
+                "Fax",
+                "Home Basic: Not available | Business/Ultimate: Manual",
+                FAX_REC,
+                "fxssvc.exe",
+            ],
+            NTFRS,
+            NETLOGON,
+            [
+                "Print Spooler",
+                "Spooler",
+                "Automatic",
+                SPOOLER_REC,
+                "spoolsv.exe",
+            ],
+            [
+                "Protected Storage",
+                "ProtectedStorage",
+                "Manual",
+                PSTORE_REC,
+                "lsass.exe",
+            ],
+            RPC_NEW,
+            WSC_NEW,
+            WKS_NEW,
+        ],
+    );
+    t.insert(
+        "7",
+        vec![
+            [
+                "Bluetooth Support Service",
+                "bthserv",
+                "Manual",
+                BTH_REC,
+                "svchost.exe -k LocalService",
+            ],
+            DFSR_NEW,
+            EVENTLOG_NEW,
+            ["Fax", "Fax", "Pro: Manual", FAX_REC, "fxssvc.exe"],
+            NTFRS,
+            NETLOGON,
+            [
+                "Print Spooler",
+                "Spooler",
+                "Automatic",
+                SPOOLER_REC,
+                "spoolsv.exe",
+            ],
+            [
+                "Protected Storage",
+                "ProtectedStorage",
+                "Manual",
+                PSTORE_REC,
+                "lsass.exe",
+            ],
+            RPC_NEW,
+            WSC_NEW,
+            WKS_NEW,
+        ],
+    );
+    t.insert(
+        "8",
+        vec![
+            [
+                "Bluetooth Support Service",
+                "bthserv",
+                "Manual (Trigger Start)",
+                BTH_REC,
+                "svchost.exe -k LocalService",
+            ],
+            DFSR_NEW,
+            EVENTLOG_NEW,
+            // Fax and Protected Storage: no label names Windows 8.
+            NTFRS,
+            NETLOGON,
+            [
+                "Print Spooler",
+                "Spooler",
+                "Automatic",
+                SPOOLER_REC,
+                "spoolsv.exe",
+            ],
+            RPC_NEW,
+            WSC_NEW,
+            WKS_NEW,
+        ],
+    );
+    t
+}
+
+#[test]
+fn version_pages_list_exactly_what_the_labels_say() {
+    let built = common::build_fixture("views/content");
+    let expected = expected_tables();
+    let mut mismatches = Vec::new();
+    for os in VERSIONS {
+        let html = read(&built.out, &format!("os/{os}.html"));
+        let got = table_rows(&html, "os-table");
+        let want: Vec<Vec<String>> = expected[os]
+            .iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        if got != want {
+            mismatches.push(format!("os/{os}.html:\n  want {want:#?}\n  got  {got:#?}"));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+#[test]
+fn csv_and_services_json_agree_with_the_pages() {
+    let built = common::build_fixture("views/content");
+    let json: Value = serde_json::from_str(&read(&built.out, "services.json")).unwrap();
+    let state_id = |label: &str| label.to_ascii_lowercase().replace(' ', "_");
+    for os in VERSIONS {
+        let html = read(&built.out, &format!("os/{os}.html"));
+        let page = table_rows(&html, "os-table");
+        let csv = parse_csv(&read(&built.out, &format!("os/{os}.csv")));
+        assert_eq!(
+            csv[0],
+            [
+                "slug",
+                "title",
+                "names",
+                "default",
+                "qualifier",
+                "recommended",
+                "process",
+                "default_all",
+                "recommended_all"
+            ]
+        );
+        let records = &csv[1..];
+        assert_eq!(records.len(), page.len(), "os/{os}.csv rows");
+        let by_os = json["by_os"][os].as_array().cloned().unwrap_or_default();
+        assert_eq!(by_os.len(), records.len(), "by_os.{os} rows");
+        for ((rec, cells), row) in records.iter().zip(&page).zip(&by_os) {
+            assert_eq!(rec.len(), 9, "{rec:?}");
+            assert_eq!(rec[1], cells[0], "title");
+            assert_eq!(rec[2], cells[1].replace(", ", "; "), "names");
+            assert_eq!(rec[7], cells[2].replace(" | ", "; "), "default_all");
+            assert_eq!(rec[8], cells[3].replace(" | ", "; "), "recommended_all");
+            assert_eq!(rec[6], cells[4].replace(" | ", "; "), "process");
+            // The first default state is services.json's by_os state.
+            assert_eq!(row["slug"], rec[0].as_str(), "{os}");
+            assert_eq!(
+                row["default"],
+                state_id(&rec[3]).as_str(),
+                "{os} {}",
+                rec[0]
+            );
+            assert_eq!(
+                row["qualifier"].as_str().unwrap_or(""),
+                rec[4],
+                "{os} {}",
+                rec[0]
+            );
+            assert_eq!(
+                row["recommended"].as_str().unwrap_or(""),
+                state_id(&rec[5]),
+                "{os} {}",
+                rec[0]
+            );
+        }
+    }
+    // Spot checks of typed columns.
+    let vista = parse_csv(&read(&built.out, "os/vista.csv"));
+    let fax = vista.iter().find(|r| r[0] == "vw-fax").unwrap();
+    assert_eq!((fax[3].as_str(), fax[4].as_str()), ("Not available", ""));
+    let wsc = vista.iter().find(|r| r[0] == "vw-wscsvc").unwrap();
+    assert_eq!(
+        (wsc[3].as_str(), wsc[4].as_str()),
+        ("Automatic", "Delayed Start")
+    );
+}
+
+/// The "Disabling this service also stops" list of an article, link texts in order.
+fn impact(out: &Path, slug: &str) -> Vec<String> {
+    let html = read(out, &format!("article/{slug}.html"));
+    let Some(start) = html.find("<div class=\"fact impact\">") else {
+        return vec![];
+    };
+    let block = &html[start..start + html[start..].find("</div>").unwrap()];
+    assert!(block.contains("Disabling this service also stops"));
+    block
+        .split("<li>")
+        .skip(1)
+        .map(|li| text(&li[..li.find("</li>").unwrap()]))
+        .collect()
+}
+
+#[test]
+fn impact_follows_required_by_through_a_cycle() {
+    // vw-dfs depends on vw-ntfrs, vw-ntfrs on vw-dfs, vw-dfsr on vw-dfs.
+    let built = common::build_fixture("views/content");
+    let out = &built.out;
+    assert_eq!(
+        impact(out, "vw-dfs"),
+        ["DFS Replication", "File Replication"]
+    );
+    assert_eq!(
+        impact(out, "vw-ntfrs"),
+        ["DFS Replication", "Distributed File System"]
+    );
+    assert!(impact(out, "vw-dfsr").is_empty());
+    assert_eq!(
+        impact(out, "vw-workstation"),
+        [
+            "DFS Replication",
+            "Distributed File System",
+            "File Replication",
+            "Net Logon"
+        ]
+    );
+    assert_eq!(
+        impact(out, "vw-eventlog"),
+        [
+            "DFS Replication",
+            "Distributed File System",
+            "File Replication"
+        ]
+    );
+    assert_eq!(
+        impact(out, "vw-rpcss"),
+        [
+            "Bluetooth Support Service",
+            "DFS Replication",
+            "Distributed File System",
+            "Event Log",
+            "Fax",
+            "File Replication",
+            "Print Spooler",
+            "Protected Storage",
+            "Security Center"
+        ]
+    );
+}
+
+#[test]
+fn graph_page_builds_with_a_cycle_and_pages_get_their_neighbourhood() {
+    let built = common::build_fixture("views/content");
+    let graph = read(&built.out, "graph.html");
+    assert!(
+        graph.contains("<svg class=\"graph-svg graph-all\""),
+        "{graph}"
+    );
+    // Every service with an edge is a link node in the SVG.
+    for slug in ["vw-dfs", "vw-ntfrs", "vw-dfsr", "vw-rpcss", "vw-netlogon"] {
+        assert!(
+            graph.contains(&format!("<a href=\"article/{slug}.html\" class=\"g-node")),
+            "{slug}"
+        );
+    }
+    // The cycle shares a layer: in the list, both are under the same depth heading.
+    let depth_of = |title: &str| -> usize {
+        let at = graph.find(&format!(">{title}</a>")).unwrap();
+        let head = graph[..at].rfind("<h3 id=\"depth-").unwrap();
+        graph[head + 14..]
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(
+        depth_of("Distributed File System"),
+        depth_of("File Replication")
+    );
+    assert_eq!(depth_of("Remote Procedure Call (RPC)"), 0);
+    assert!(depth_of("DFS Replication") > depth_of("Distributed File System"));
+    // A neighbourhood graph on the article page, with links to both sides.
+    let dfs = read(&built.out, "article/vw-dfs.html");
+    let svg = &dfs[dfs
+        .find("<svg class=\"graph-svg graph-near\"")
+        .expect("svg")..];
+    let svg = &svg[..svg.find("</svg>").unwrap()];
+    assert!(svg.contains("viewBox=\"0 0 "));
+    for link in ["vw-ntfrs.html", "vw-workstation.html", "vw-dfsr.html"] {
+        assert!(svg.contains(&format!("<a href=\"{link}\"")), "{link}");
+    }
+}
+
+#[test]
+fn processes_group_images_and_svchost_groups_case_insensitively() {
+    let built = common::build_fixture("views/content");
+    let html = read(&built.out, "processes.html");
+    // `svchost` (no .exe) and `svchost.exe` are one program.
+    assert!(html.contains("<h3 id=\"image-svchost-exe\"><code>svchost.exe</code></h3>"));
+    assert!(!html.contains("id=\"image-svchost\""));
+    let section = |id: &str| -> Vec<Vec<String>> {
+        let at = html
+            .find(&format!("<h3 id=\"{id}\">"))
+            .unwrap_or_else(|| panic!("{id}"));
+        table_rows(&html[at..], "host-table")
+    };
+    let svchost = section("image-svchost-exe");
+    let titles: Vec<&str> = svchost.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Bluetooth Support Service",
+            "Event Log",
+            "Remote Procedure Call (RPC)",
+            "Security Center",
+            "Workstation"
+        ]
+    );
+    let rpc = &svchost[2];
+    assert_eq!(rpc[2], "-k rpcss | -k RPCSS");
+    assert_eq!(rpc[3], "2000, XP, 2003, Vista, 7, 8");
+    // `rpcss` and `RPCSS` are one group.
+    let group = section("group-rpcss");
+    assert_eq!(group.len(), 1);
+    assert_eq!(group[0][2], "2000, XP, 2003, Vista, 7, 8");
+    assert!(
+        html.contains("Also written <code>rpcss</code>")
+            || html.contains("Also written <code>RPCSS</code>")
+    );
+    let netsvcs = section("group-netsvcs");
+    assert_eq!(
+        netsvcs,
+        [
+            vec!["Security Center".to_string(), "wscsvc".into(), "XP".into()],
+            vec![
+                "Workstation".to_string(),
+                "lanmanworkstation".into(),
+                "XP, 2003".into()
+            ],
+        ]
+    );
+    // `WinNT4: Rpcss.exe` has no service name but is still RPC's program on NT4.
+    let rpcss_exe = section("image-rpcss-exe");
+    assert_eq!(rpcss_exe[0][0], "Remote Procedure Call (RPC)");
+    assert_eq!(rpcss_exe[0][3], "NT4");
+}
+
+#[test]
+fn tag_pages_have_safe_names_and_merge_spellings() {
+    let built = common::build_fixture("views/content");
+    let out = &built.out;
+    let printing = read(out, "tags/printing.html");
+    assert!(printing.contains(">Fax</a>") && printing.contains(">Print Spooler</a>"));
+    // A tag called `index` does not replace the tag index; `../../etc` stays inside.
+    assert!(out.join("tags/tag-index.html").is_file());
+    assert!(out.join("tags/etc.html").is_file());
+    assert!(!out.join("etc.html").exists());
+    let index = read(out, "tags/index.html");
+    assert!(index.contains("<h1>Tags</h1>"));
+    assert!(index.contains("href=\"printing.html\""));
+    for entry in std::fs::read_dir(out.join("tags")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let stem = name.strip_suffix(".html").expect("html");
+        assert!(
+            stem.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{name}"
+        );
+    }
+    // Article footers link to their tag pages.
+    let fax = read(out, "article/vw-fax.html");
+    assert!(fax.contains("href=\"../tags/printing.html\""), "fax tags");
+}
+
+#[test]
+fn feed_robots_and_sitemap_use_absolute_urls() {
+    let content = common::fixture("views/content");
+    let built = common::build_dir(&content, &["--base-url", "https://example.org/guide/"]);
+    assert!(built.out.join("index.html").exists(), "{}", built.stderr());
+    let feed = read(&built.out, "feed.xml");
+    assert!(feed.starts_with(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+    ));
+    assert!(feed.contains("<link rel=\"self\" type=\"application/atom+xml\" href=\"https://example.org/guide/feed.xml\"/>"));
+    assert!(feed.contains("<updated>2012-10-26T20:00:00+02:00</updated>"));
+    let titles: Vec<&str> = feed
+        .split("<entry>")
+        .skip(1)
+        .map(|e| {
+            let s = e.find("<title>").unwrap() + 7;
+            &e[s..s + e[s..].find("</title>").unwrap()]
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Bluetooth Support Service",
+            "DFS Replication",
+            "Security Center",
+            "Where services live",
+            "Fax",
+            "File Replication",
+            "Distributed File System",
+            "Net Logon",
+            "Protected Storage",
+            "Print Spooler",
+            "Workstation",
+            "Event Log",
+            "Remote Procedure Call (RPC)"
+        ]
+    );
+    assert!(feed.contains("<id>https://example.org/guide/article/vw-dfs.html</id>"));
+    assert!(feed.contains("<link rel=\"alternate\" type=\"text/html\" href=\"https://example.org/guide/article/vw-dfs.html\"/>"));
+    // A date without a time is midnight UTC.
+    assert!(feed.contains("<updated>2004-02-03T00:00:00Z</updated>"));
+    // The excerpt with markup, quotes and a CDATA end is escaped, never raw.
+    assert!(feed.contains("<summary type=\"text\">Host processes explained: &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; the ]]&gt; marker, =cmd included.</summary>"), "{feed}");
+    assert!(!feed.contains("<script>"));
+    assert_eq!(
+        feed.matches("<entry>").count(),
+        feed.matches("</entry>").count()
+    );
+
+    let robots = read(&built.out, "robots.txt");
+    assert!(robots.contains("User-agent: *"));
+    assert!(robots.contains("Sitemap: https://example.org/guide/sitemap.xml\n"));
+
+    let sitemap = read(&built.out, "sitemap.xml");
+    for path in [
+        "os/index.html",
+        "os/xp.html",
+        "os/8.html",
+        "processes.html",
+        "graph.html",
+        "tags/index.html",
+        "tags/printing.html",
+    ] {
+        assert!(
+            sitemap.contains(&format!("<loc>https://example.org/guide/{path}</loc>")),
+            "{path}"
+        );
+    }
+    // Every page announces the feed.
+    let page = read(&built.out, "os/xp.html");
+    assert!(page.contains("<link rel=\"alternate\" type=\"application/atom+xml\""));
+}
+
+#[test]
+fn csv_and_xml_escaping() {
+    use svcguide::views::escape::{csv_cell, csv_row, xml};
+    // XML: markup, quotes, apostrophes, CDATA ends, and characters XML forbids.
+    assert_eq!(
+        xml("<script>alert(\"x\")</script>"),
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
+    );
+    assert_eq!(xml("it's a ]]> b & c"), "it&apos;s a ]]&gt; b &amp; c");
+    assert_eq!(xml("nul\u{0}bell\u{7}"), "nulbell");
+    // CSV: quoting, doubled quotes, line breaks, formula prefixes.
+    assert_eq!(csv_cell("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+    assert_eq!(csv_cell("+SUM(1)"), "'+SUM(1)");
+    assert_eq!(csv_cell("-2+3"), "'-2+3");
+    assert_eq!(csv_cell("@A1"), "'@A1");
+    assert_eq!(csv_cell("\t=x"), "'\t=x");
+    assert_eq!(
+        csv_cell("=HYPERLINK(\"http://x\",\"y\")"),
+        "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+    );
+    assert_eq!(csv_cell("<script>"), "<script>");
+    assert_eq!(csv_cell("a \"b\", c"), "\"a \"\"b\"\", c\"");
+    assert_eq!(csv_cell("Manual (Trigger Start)"), "Manual (Trigger Start)");
+    let line = csv_row(&["vw-x", "Line\nbreak", "=1+1", "]]>"]);
+    assert_eq!(line, "vw-x,\"Line\nbreak\",'=1+1,]]>\r\n");
+    assert_eq!(
+        parse_csv(&line),
+        vec![vec!["vw-x", "Line\nbreak", "'=1+1", "]]>"]]
+    );
+}
+
+#[test]
+fn view_pages_link_with_relative_urls_and_semantic_tables() {
+    let built = common::build_fixture("views/content");
+    let out = &built.out;
+    let xp = read(out, "os/xp.html");
+    assert!(xp.contains("href=\"../theme/style.css\""));
+    assert!(xp.contains("<script src=\"../theme/tables.js\" defer></script>"));
+    assert!(out.join("theme/tables.js").is_file());
+    assert!(xp.contains("<caption>"));
+    assert!(xp.contains("<th scope=\"col\" data-sort=\"text\">Service</th>"));
+    assert!(xp.contains(
+        "<th scope=\"row\" data-label=\"Service\"><a href=\"../article/vw-rpcss.html\">"
+    ));
+    assert!(xp.contains("<label for=\"filter-text\">"));
+    assert!(xp.contains("<form class=\"table-tools\" data-table=\"os-table\" hidden>"));
+    assert!(xp.contains("href=\"xp.csv\""));
+    let index = read(out, "os/index.html");
+    for os in VERSIONS {
+        assert!(index.contains(&format!("href=\"{os}.html\"")), "{os}");
+    }
+    let home = read(out, "index.html");
+    for link in [
+        "os/xp.html",
+        "processes.html",
+        "graph.html",
+        "tags/index.html",
+    ] {
+        assert!(home.contains(&format!("href=\"{link}\"")), "{link}");
+    }
+    // Nav from a page one folder down.
+    let tag = read(out, "tags/printing.html");
+    assert!(tag.contains("href=\"../os/index.html\"") && tag.contains("href=\"../graph.html\""));
+}
+
+// ---- The corpus sample: the XP page against an independent reading of the articles.
+
+/// Does this Default State item's label name Windows XP? `None`: the item has no label.
+/// Written independently of src/service/os.rs: split `<label><sep><value>` at the first
+/// `: `, ` : ` or ` - `, accept the prefix as a label when its first part starts with a
+/// Windows name, and look for XP among the `/` or `\\` separated parts.
+fn label_names_xp(item: &str) -> Option<(bool, String)> {
+    let seps = [" : ", ": ", " - "];
+    let (pos, sep) = seps
+        .iter()
+        .filter_map(|s| item.find(s).map(|p| (p, *s)))
+        .min()?;
+    let label = item[..pos].trim().to_ascii_lowercase();
+    let value = item[pos + sep.len()..].trim().to_string();
+    let starts_os = ["win", "vista", "xp", "nt", "windows"]
+        .iter()
+        .any(|w| label.starts_with(w));
+    if !starts_os || label.len() > 60 {
+        return None;
+    }
+    let parts: Vec<String> = label
+        .replace("\\\\", "/")
+        .split('/')
+        .map(|p| p.trim().to_string())
+        .collect();
+    let older_and_later = |p: &str| {
+        let first = p.split_whitespace().next().unwrap_or("");
+        let base = first.trim_start_matches("win").trim_start_matches("dows");
+        first.ends_with('+') && ["nt4+", "2k+", "2000+"].contains(&base.trim())
+    };
+    let names_xp = parts.iter().any(|p| {
+        let first = p.split_whitespace().next().unwrap_or("");
+        let base = first
+            .trim_start_matches("windows")
+            .trim_start_matches("win")
+            .trim();
+        base.trim_end_matches('+') == "xp" || older_and_later(p)
+    });
+    Some((names_xp, value))
+}
+
+fn state_word(value: &str) -> Option<&'static str> {
+    let v = value.trim().to_ascii_lowercase();
+    [
+        ("not installed", "Not installed"),
+        ("not available", "Not available"),
+        ("automatic", "Automatic"),
+        ("manual", "Manual"),
+        ("disabled", "Disabled"),
+    ]
+    .into_iter()
+    .find(|(w, _)| v.starts_with(w))
+    .map(|(_, l)| l)
+}
+
+#[test]
+fn corpus_sample_xp_page_matches_the_articles() {
+    let corpus = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/corpus-sample"
+    ));
+    if !corpus.is_dir() {
+        eprintln!("note: {} is missing; corpus test skipped", corpus.display());
+        return;
+    }
+    // Expected, from the files: slug → (first XP state, every XP state).
+    let mut expected: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    for entry in std::fs::read_dir(corpus).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\r\n", "\n");
+        let text = text.trim_start_matches('\u{feff}');
+        let (fm, body) = {
+            let rest = text.strip_prefix("---\n").unwrap();
+            let end = rest.find("\n---\n").unwrap();
+            (&rest[..end], &rest[end + 5..])
+        };
+        if !fm.contains("Services Guide") {
+            continue;
+        }
+        let slug = fm
+            .lines()
+            .find_map(|l| l.strip_prefix("permalink: /article/"))
+            .unwrap()
+            .trim()
+            .trim_end_matches(".html")
+            .to_string();
+        let mut in_default = false;
+        let (mut labelled, mut unlabelled) = (Vec::new(), Vec::new());
+        for line in body.lines() {
+            if line.starts_with("#####") {
+                in_default = line.to_ascii_lowercase().contains("default state");
+                continue;
+            }
+            let Some(item) = line.strip_prefix("- ").filter(|_| in_default) else {
+                continue;
+            };
+            match label_names_xp(item) {
+                Some((true, value)) => labelled.push(value),
+                Some((false, _)) => {}
+                None => unlabelled.push(item.to_string()),
+            }
+        }
+        let xp = if labelled.is_empty() {
+            unlabelled
+        } else {
+            labelled
+        };
+        if xp.is_empty() {
+            continue;
+        }
+        let states: Vec<String> = xp
+            .iter()
+            .map(|v| state_word(v).unwrap_or("?").to_string())
+            .collect();
+        expected.insert(slug, (states[0].clone(), states));
+    }
+    assert!(
+        expected.len() >= 15,
+        "the sample has many XP services: {expected:?}"
+    );
+
+    let built = common::build_dir(corpus, &[]);
+    assert!(built.out.join("os/xp.html").exists(), "{}", built.stderr());
+    let csv = parse_csv(&read(&built.out, "os/xp.csv"));
+    let got: BTreeMap<String, (String, String)> = csv[1..]
+        .iter()
+        .map(|r| (r[0].clone(), (r[3].clone(), r[7].clone())))
+        .collect();
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>(),
+        "services on XP"
+    );
+    for (slug, (first, all)) in &expected {
+        let (state, detail) = &got[slug];
+        assert_eq!(state, first, "{slug}: first XP state");
+        // Every XP item's state is on the page, in the article's order.
+        let mut at = 0;
+        for s in all {
+            let found = detail[at..]
+                .find(s.as_str())
+                .unwrap_or_else(|| panic!("{slug}: `{s}` missing from `{detail}`"));
+            at += found + s.len();
+        }
+    }
+    // And the HTML page shows the same services, by title, as the CSV.
+    let html = read(&built.out, "os/xp.html");
+    let rows = table_rows(&html, "os-table");
+    assert_eq!(rows.len(), expected.len());
+}
