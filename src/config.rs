@@ -26,6 +26,8 @@ pub struct Config {
     /// Clean raw HTML in article bodies (with ammonia) instead of trusting authors.
     pub sanitize: bool,
     pub search: SearchConfig,
+    /// `check --external`: which URLs, how fast, how long results are cached.
+    pub external: ExternalConfig,
     /// Severity per check code: `error`, `warn` or `off`.
     pub checks: BTreeMap<String, String>,
     /// Folder the relative paths above are resolved against (where the file was).
@@ -50,6 +52,83 @@ impl Default for SearchConfig {
     }
 }
 
+/// `[external]`: settings of `svcguide check --external`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExternalConfig {
+    /// Regular expressions; a URL matching one (as written, or normalised) is not checked.
+    pub exclude: Vec<String>,
+    /// How long a cached result is trusted (`--cache`): seconds, or `"90s"`, `"30m"`, `"12h"`, `"1d"`.
+    #[serde(deserialize_with = "duration")]
+    pub max_age: std::time::Duration,
+    /// Per request (each try), seconds or a duration text.
+    #[serde(deserialize_with = "duration")]
+    pub timeout: std::time::Duration,
+    /// Requests in flight at once, over all hosts.
+    pub concurrency: usize,
+    /// Requests in flight at once to one host (`host:port`).
+    pub per_host: usize,
+    /// Extra tries after a transient failure (timeout, 5xx, 429, reset), with doubling waits.
+    pub retries: u32,
+    /// The wait before the first retry; it doubles for each further one.
+    #[serde(deserialize_with = "duration")]
+    pub retry_wait: std::time::Duration,
+    /// Also check loopback, private and link-local addresses (and `localhost`).
+    pub check_private: bool,
+}
+
+impl Default for ExternalConfig {
+    fn default() -> Self {
+        ExternalConfig {
+            exclude: Vec::new(),
+            max_age: std::time::Duration::from_secs(24 * 3600),
+            timeout: std::time::Duration::from_secs(20),
+            concurrency: 16,
+            per_host: 2,
+            retries: 2,
+            retry_wait: std::time::Duration::from_secs(1),
+            check_private: false,
+        }
+    }
+}
+
+/// A duration: a number of seconds, or a text like `500ms`, `90s`, `30m`, `12h`, `1d`.
+fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::time::Duration, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Int(u64),
+        Float(f64),
+        Text(String),
+    }
+    let bad = |what: &str| {
+        serde::de::Error::custom(format!(
+            "`{what}` is not a duration (use seconds, or e.g. \"500ms\", \"90s\", \"30m\", \"12h\", \"1d\")"
+        ))
+    };
+    match Raw::deserialize(d)? {
+        Raw::Int(n) => Ok(std::time::Duration::from_secs(n)),
+        Raw::Float(f) => std::time::Duration::try_from_secs_f64(f).map_err(|_| bad(&f.to_string())),
+        Raw::Text(t) => {
+            let s = t.trim();
+            let split = s
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(s.len());
+            let (num, unit) = s.split_at(split);
+            let n: f64 = num.parse().map_err(|_| bad(&t))?;
+            let secs = match unit.trim() {
+                "ms" => n / 1000.0,
+                "" | "s" => n,
+                "m" => n * 60.0,
+                "h" => n * 3600.0,
+                "d" => n * 86400.0,
+                _ => return Err(bad(&t)),
+            };
+            std::time::Duration::try_from_secs_f64(secs).map_err(|_| bad(&t))
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -62,6 +141,7 @@ impl Default for Config {
             drafts: false,
             sanitize: false,
             search: SearchConfig::default(),
+            external: ExternalConfig::default(),
             checks: BTreeMap::new(),
             root: PathBuf::from("."),
         }
@@ -95,6 +175,10 @@ impl Config {
     }
 
     fn validate(&self) -> Result<()> {
+        let e = &self.external;
+        if e.concurrency == 0 || e.per_host == 0 || e.timeout.is_zero() {
+            bail!("[external] concurrency, per_host and timeout must be above 0");
+        }
         for (code, level) in &self.checks {
             if Code::from_name(code).is_none() {
                 let hint = crate::diag::nearest(code, Code::ALL.iter().map(|c| c.as_str()));
@@ -182,6 +266,20 @@ mod tests {
         assert_eq!(c.base_path(), "/");
         c.base_url = "/docs".into();
         assert_eq!(c.base_path(), "/docs/");
+    }
+
+    #[test]
+    fn external_durations_read_seconds_or_units() {
+        let c: Config = toml::from_str(
+            "[external]\nmax_age = \"12h\"\ntimeout = 2\nretry_wait = \"250ms\"\nexclude = [\"^https?://x/\"]",
+        )
+        .unwrap();
+        assert_eq!(c.external.max_age.as_secs(), 12 * 3600);
+        assert_eq!(c.external.timeout.as_secs(), 2);
+        assert_eq!(c.external.retry_wait.as_millis(), 250);
+        assert_eq!(Config::default().external.max_age.as_secs(), 86400);
+        assert!(toml::from_str::<Config>("[external]\nmax_age = \"soon\"").is_err());
+        assert!(toml::from_str::<Config>("[external]\nmax_age = \"1d\"\nbogus = 1").is_err());
     }
 
     #[test]

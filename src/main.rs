@@ -73,6 +73,13 @@ struct CheckArgs {
     /// Report only diagnostics in files changed since this git revision (committed or not).
     #[arg(long, value_name = "GIT_REV", conflicts_with = "changed")]
     since: Option<String>,
+    /// Also check external http(s) links over the network (settings: [external] in svcguide.toml).
+    #[arg(long)]
+    external: bool,
+    /// With --external: reuse results younger than [external] max_age from
+    /// .svcguide-cache/external.json (beside svcguide.toml, else in the current folder).
+    #[arg(long, requires = "external")]
+    cache: bool,
 }
 
 fn main() -> ExitCode {
@@ -175,9 +182,23 @@ fn open_in_browser(path: &std::path::Path) {
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    if (args.external || args.cache) && !cfg!(feature = "external") {
+        anyhow::bail!(
+            "this svcguide was built without the `external` feature, so `check --external` is \
+             not available; rebuild with default features (cargo build --features external)"
+        );
+    }
     let config = config(&args.common)?;
     let content = config.resolve(&config.content);
-    let site = svcguide::site::build(&config)?;
+    #[allow(unused_mut)]
+    let mut site = svcguide::site::build(&config)?;
+    #[cfg(feature = "external")]
+    if args.external {
+        let options = svcguide::check::external::Options::new(&config, args.cache);
+        let found = svcguide::check::external::check(&config, &site, &options)?;
+        site.diags.extend(found);
+        svcguide::diag::normalise(&mut site.diags);
+    }
     let colour = args.format == Format::Human && std::io::stdout().is_terminal();
     print!(
         "{}",

@@ -6,6 +6,9 @@ pub mod graph;
 pub mod links;
 pub mod output;
 
+#[cfg(feature = "external")]
+pub mod external;
+
 use std::collections::{HashMap, HashSet};
 
 /// Ids present in an HTML page (`id="..."`), for fragment checks.
