@@ -99,13 +99,10 @@ pub fn parse(src: &Source, diags: &mut Vec<Diagnostic>) -> Option<(FrontMatter, 
     let value: Value = match serde_yaml_ng::from_str(yaml) {
         Ok(v) => v,
         Err(e) => {
-            let (line, col) = match e.location() {
-                Some(loc) => (
-                    loc.line() + src.line_col(split.yaml_start).0 - 1,
-                    loc.column(),
-                ),
-                None => src.line_col(split.yaml_start),
-            };
+            // The byte index, not YAML's line count: YAML also breaks lines at
+            // U+0085, U+2028 and U+2029, which editors (and our line index) do not.
+            let at = e.location().map_or(0, |loc| loc.index().min(yaml.len()));
+            let (line, col) = src.line_col(split.yaml_start + at);
             let msg = e.to_string();
             let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
             diags.push(
@@ -288,6 +285,19 @@ mod tests {
         assert!(fm.is_none());
         assert_eq!(diags[0].code, Code::FrontMatterSyntax);
         assert!(diags[0].line >= 3, "{diags:?}");
+    }
+
+    #[test]
+    fn yaml_errors_after_unicode_line_separators_stay_in_the_file() {
+        // Found by fuzzing: YAML counts U+2028 as a line break, so its line number
+        // pointed past the end of the file.
+        let text = "---\ntags: \u{2028}\u{2028}\u{2028}\u{2028}x\nbad: [\n---\n";
+        let (parsed, diags) = fm(text);
+        assert!(parsed.is_none());
+        assert_eq!(diags[0].code, Code::FrontMatterSyntax);
+        assert!(diags[0].line <= 4, "{diags:?}");
+        let (_, diags) = fm("---\ntitle: x\nkey: [a, b\n  c: d\n---\n");
+        assert!((3..=5).contains(&diags[0].line), "{diags:?}");
     }
 
     #[test]

@@ -197,7 +197,8 @@ pub fn list_items(text: &str, range: Range<usize>) -> (Vec<ListLine>, Vec<ListLi
         } else {
             strays.push(ListLine {
                 text: line.trim().to_string(),
-                offset: at + indent,
+                // Where the trimmed text starts (tabs and other blanks count too).
+                offset: at + (line.len() - line.trim_start().len()),
             });
             last_was_item = false;
         }
@@ -240,6 +241,15 @@ mod tests {
         assert_eq!(classify("Depend:"), None);
         assert_eq!(suggest("Depend:"), Some(SectionKind::Depends));
         assert_eq!(suggest("Recomended State"), Some(SectionKind::Recommended));
+    }
+
+    #[test]
+    fn stray_offsets_point_at_the_text() {
+        // Found by fuzzing: a line starting with a tab or vertical tab.
+        let text = "- a\n\t\x0bstray\n";
+        let (_, strays) = list_items(text, 0..text.len());
+        assert_eq!(strays[0].text, "stray");
+        assert!(text[strays[0].offset..].starts_with("stray"));
     }
 
     #[test]
