@@ -96,6 +96,18 @@ pub fn parse(src: &Source, diags: &mut Vec<Diagnostic>) -> Option<(FrontMatter, 
         return None;
     };
     let yaml = &src.text[split.yaml_start..split.yaml_end];
+    if let Some(at) = too_deep(yaml) {
+        diags.push(
+            Diagnostic::at(
+                Code::FrontMatterSyntax,
+                src,
+                split.yaml_start + at,
+                format!("front matter nests `[` or `{{` more than {MAX_FLOW_DEPTH} deep"),
+            )
+            .help("front matter keys hold plain values or short lists; quote text that holds brackets"),
+        );
+        return None;
+    }
     let value: Value = match serde_yaml_ng::from_str(yaml) {
         Ok(v) => v,
         Err(e) => {
@@ -183,6 +195,51 @@ pub fn parse(src: &Source, diags: &mut Vec<Diagnostic>) -> Option<(FrontMatter, 
         }
     }
     Some((fm, split))
+}
+
+/// Deeper flow nesting is refused before parsing: the YAML scanner takes time
+/// quadratic in the depth (100,000 `[` took a minute), and no article needs it.
+const MAX_FLOW_DEPTH: usize = 256;
+
+/// Offset where `[`/`{` nesting passes `MAX_FLOW_DEPTH` (quoted text and comments
+/// skipped; unbalanced brackets in plain text count too, which only errs on the
+/// side of refusing absurd input).
+fn too_deep(yaml: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    // The last non-blank character: a quote only opens a scalar after one of these
+    // (so the apostrophe in `title: Don't` does not hide what follows).
+    let mut last = '\n';
+    let mut prev = '\n';
+    let mut chars = yaml.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match (quote, c) {
+            _ if comment => comment = c != '\n',
+            (Some('"'), '\\') => {
+                chars.next();
+            }
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') if matches!(last, '\n' | ':' | '-' | '[' | '{' | ',' | '?') => {
+                quote = Some(c)
+            }
+            (None, '#') if prev.is_whitespace() => comment = true,
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Some(i);
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if c == '\n' || !c.is_whitespace() {
+            last = c;
+        }
+        prev = c;
+    }
+    None
 }
 
 /// A scalar as text; `None` for lists, maps and null.
@@ -298,6 +355,34 @@ mod tests {
         assert!(diags[0].line <= 4, "{diags:?}");
         let (_, diags) = fm("---\ntitle: x\nkey: [a, b\n  c: d\n---\n");
         assert!((3..=5).contains(&diags[0].line), "{diags:?}");
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_refused_quickly() {
+        let deep = format!(
+            "---\ntitle: x\nx: {}{}\n---\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let started = std::time::Instant::now();
+        let (parsed, diags) = fm(&deep);
+        assert!(parsed.is_none());
+        assert_eq!((diags[0].code, diags[0].line), (Code::FrontMatterSyntax, 3));
+        assert!(started.elapsed().as_secs() < 2);
+        // Brackets in quotes and comments, and ordinary lists, are fine.
+        let quoted = format!(
+            "---\ntitle: '{}'\nx: [[1], {{a: [2]}}] # {}\n---\n",
+            "[".repeat(500),
+            "{".repeat(500)
+        );
+        let (parsed, diags) = fm(&quoted);
+        assert!(parsed.is_some(), "{diags:?}");
+        // An apostrophe inside plain text does not hide deep nesting after it.
+        let sneaky = format!("---\ntitle: Don't\nx: {}\n---\n", "[".repeat(100_000));
+        let started = std::time::Instant::now();
+        let (_, diags) = fm(&sneaky);
+        assert_eq!((diags[0].code, diags[0].line), (Code::FrontMatterSyntax, 3));
+        assert!(started.elapsed().as_secs() < 2);
     }
 
     #[test]
