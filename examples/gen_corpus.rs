@@ -248,7 +248,6 @@ fn state(rng: &mut Rng) -> String {
     )
 }
 
-#[allow(clippy::too_many_arguments)]
 fn article(
     i: usize,
     svcs: &[Svc],
@@ -549,8 +548,8 @@ fn generate(
             }
         }
     }
-    for i in 0..n {
-        for &j in &depends[i] {
+    for (i, deps) in depends.iter().enumerate() {
+        for &j in deps {
             if rng.chance(0.5) && !supports[j].contains(&i) {
                 supports[j].push(i);
             }

@@ -97,6 +97,7 @@ codes! {
     ExternalRedirect = "external-redirect", Info, false, "An external link redirects elsewhere.";
     ExternalRateLimited = "external-rate-limited", Warning, false, "An external host answered 429 Too Many Requests.";
     SearchSize = "search-size", Warning, false, "The search index and doc store exceed the configured budget.";
+    ScaffoldTodo = "scaffold-todo", Warning, false, "Guidance text from `svcguide new` (a `TODO:`) that the author has not replaced yet.";
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -226,7 +227,11 @@ mod doc_tests {
     fn every_code_is_documented() {
         let doc = include_str!("../docs/check.md");
         for code in Code::ALL {
-            assert!(doc.contains(&format!("| `{}` |", code.as_str())), "docs/check.md lacks {}", code.as_str());
+            assert!(
+                doc.contains(&format!("| `{}` |", code.as_str())),
+                "docs/check.md lacks {}",
+                code.as_str()
+            );
         }
     }
 }

@@ -27,6 +27,12 @@ enum Command {
     Build(BuildArgs),
     /// Check links, structure and the dependency graph without writing anything.
     Check(CheckArgs),
+    /// Preview the guide on http://127.0.0.1, rebuilt and reloaded on every change.
+    Serve(svcguide::serve::ServeArgs),
+    /// Start a new service article in the house format.
+    New(svcguide::scaffold::NewArgs),
+    /// Print a shell completion script.
+    Completions(svcguide::scaffold::CompletionsArgs),
 }
 
 #[derive(Args)]
@@ -87,6 +93,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => build(args),
         Command::Check(args) => check(args),
+        Command::Serve(args) => svcguide::serve::run(args),
+        Command::New(args) => svcguide::scaffold::run(args),
+        Command::Completions(args) => {
+            svcguide::scaffold::completions(args, &mut <Cli as clap::CommandFactory>::command())
+        }
     };
     match result {
         Ok(code) => code,

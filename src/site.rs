@@ -104,6 +104,7 @@ pub fn build(config: &Config) -> Result<Site> {
         &ids,
         &mut diags,
     );
+    crate::scaffold::check_placeholders(&guide, &mut diags);
     config.apply_levels(&mut diags);
     crate::diag::normalise(&mut diags);
     Ok(Site {

@@ -1,0 +1,390 @@
+//! Authoring helpers: `svcguide new` writes a service article in the house
+//! format with guidance text, `check_placeholders` reports the guidance the
+//! author has not replaced yet (code `scaffold-todo`), and `svcguide completions`
+//! prints a shell completion script.
+//!
+//! The guidance text is written so that it parses: every list item is a valid
+//! item (a state word first, a `(ShortName)` process, `None`), and each carries
+//! the marker `TODO:` followed by what to write. `svcguide check` on a fresh
+//! scaffold therefore reports what is left to fill in, not parser failures.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context as _, Result};
+use clap::Args;
+
+use crate::diag::{Code, Diagnostic};
+use crate::guide::Guide;
+
+/// What marks guidance text the author still has to replace.
+pub const MARKER: &str = "TODO:";
+
+#[derive(Args, Debug, Clone)]
+pub struct NewArgs {
+    /// The service's short name (as `sc query` shows it), e.g. `Spooler`.
+    #[arg(value_name = "SHORT-NAME")]
+    pub short_name: String,
+    /// The display name, used as the article's title (default: the short name).
+    #[arg(long, value_name = "NAME")]
+    pub title: Option<String>,
+    /// Content folder (default: `content` from svcguide.toml, else ./content).
+    #[arg(long, value_name = "DIR")]
+    pub content: Option<PathBuf>,
+    /// Configuration file (default: ./svcguide.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Author in the front matter (default: the most common author of the guide).
+    #[arg(long, value_name = "NAME")]
+    pub author: Option<String>,
+    /// Print only the path of the new file.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CompletionsArgs {
+    /// The shell to print a completion script for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `svcguide completions <shell>`: the script goes to stdout.
+pub fn completions(args: CompletionsArgs, cmd: &mut clap::Command) -> Result<ExitCode> {
+    let name = cmd.get_name().to_string();
+    let mut out = std::io::stdout().lock();
+    clap_complete::generate(args.shell, cmd, name, &mut out);
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A short name fit for a permalink: letters, digits, `-` and `_`.
+pub fn slug_for(short_name: &str) -> Result<String> {
+    let s = short_name.trim();
+    if s.is_empty() {
+        bail!("the short name is empty");
+    }
+    if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        bail!(
+            "the short name `{s}` holds `{c}`; use the service's short name (letters, digits, `-` and `_`), e.g. `Spooler`"
+        );
+    }
+    Ok(format!("winnt-services-{}", s.to_ascii_lowercase()))
+}
+
+/// What the existing articles say: the highest id, the most common author, the
+/// permalinks in use (front matter read line by line, no full parse).
+#[derive(Debug, Default)]
+pub struct Existing {
+    pub max_id: u64,
+    pub author: Option<String>,
+    pub permalinks: BTreeMap<String, String>,
+}
+
+fn unquote(v: &str) -> &str {
+    let v = v.trim();
+    for q in ['\'', '"'] {
+        if let Some(inner) = v.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    v
+}
+
+pub fn existing(content: &Path) -> Existing {
+    let mut out = Existing::default();
+    let mut authors: BTreeMap<String, usize> = BTreeMap::new();
+    let mut diags = Vec::new();
+    let (articles, _) = crate::load::discover(content, &mut diags);
+    for (rel, path) in articles {
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let text = text.trim_start_matches('\u{feff}');
+        let mut lines = text.lines();
+        if lines.next().map(str::trim_end) != Some("---") {
+            continue;
+        }
+        for line in lines {
+            let line = line.trim_end_matches('\r');
+            if line == "---" {
+                break;
+            }
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
+            let value = unquote(value);
+            match key {
+                "id" => {
+                    if let Ok(id) = value.parse::<u64>() {
+                        out.max_id = out.max_id.max(id);
+                    }
+                }
+                "author" if !value.is_empty() => {
+                    *authors.entry(value.to_string()).or_default() += 1
+                }
+                "permalink" => {
+                    out.permalinks.insert(value.to_string(), rel.clone());
+                }
+                _ => {}
+            }
+        }
+    }
+    out.author = authors
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(a, _)| a);
+    out
+}
+
+/// Now as the export writes dates: `2000-06-06T16:43:14+02:00`, local time.
+pub fn now_iso() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let offset = local_offset(secs);
+    let local = secs + offset;
+    let days = local.div_euclid(86_400);
+    let rem = local.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let sign = if offset < 0 { '-' } else { '+' };
+    let off = offset.abs();
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        off / 3600,
+        off % 3600 / 60
+    )
+}
+
+#[cfg(unix)]
+fn local_offset(secs: i64) -> i64 {
+    let t = secs as libc::time_t;
+    // SAFETY: localtime_r writes into the zeroed struct we own.
+    unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&t, &mut tm).is_null() {
+            0
+        } else {
+            tm.tm_gmtoff as i64
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn local_offset(_secs: i64) -> i64 {
+    0
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// A YAML single-quoted scalar.
+fn yaml_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// The new article's text, in the house format (no newline at the end).
+pub fn article(short: &str, title: &str, slug: &str, id: u64, date: &str, author: &str) -> String {
+    let title_yaml = yaml_quote(title);
+    let excerpt = yaml_quote(&format!(
+        "Description and recommended settings for the {title} service."
+    ));
+    let author = yaml_quote(author);
+    let short_md = short.replace('_', "\\_");
+    format!(
+        "---
+title: {title_yaml}
+date: '{date}'
+status: publish
+permalink: /article/{slug}.html
+author: {author}
+excerpt: {excerpt}
+type: post
+id: {id}
+category:
+    - 'Services Guide'
+tag:
+    - {tag}
+post_format: []
+tags:
+    - ''
+---
+##### Description:
+
+{MARKER} say what the {title} service does, which programs and features need it, and what stops working when it is stopped or disabled.
+
+##### Recommended State:
+
+- Manual, {MARKER} the state you recommend and when, like `Disabled, if not having a printer.` (one item per case)
+
+##### Default State:
+
+- Win8/Win7/Vista: Manual ({MARKER} the startup type after a clean install, one item per Windows version)
+- WinXP/Win2k3: Manual ({MARKER} or Automatic, Disabled, Not installed)
+- Win2k/WinNT4: Not installed ({MARKER} or the startup type)
+
+##### Process Name:
+
+- svchost.exe -k netsvcs ({short_md}, {MARKER} the program that runs the service, like `services.exe` or `svchost.exe -k LocalService`)
+
+##### Supports:
+
+- None ({MARKER} link the services that need this one, like `[Fax](/article/winnt-services-fax.html)`, or keep None)
+
+##### Depends:
+
+- None ({MARKER} link the services this one needs, like `[Workstation](/article/winnt-services-lanmanworkstation.html)`, or keep None)",
+        tag = short.to_ascii_lowercase(),
+    )
+}
+
+/// `svcguide new <short-name>`: writes the article and prints its path.
+pub fn run(args: NewArgs) -> Result<ExitCode> {
+    let mut config = crate::config::Config::load(args.config.as_deref())?;
+    if let Some(c) = &args.content {
+        config.content = std::path::absolute(c)?;
+    }
+    let content = config.resolve(&config.content);
+    if !content.is_dir() {
+        bail!(
+            "content folder {} does not exist or is not a folder (pass --content)",
+            content.display()
+        );
+    }
+    let slug = slug_for(&args.short_name)?;
+    let short = args.short_name.trim();
+    let title = args
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .unwrap_or(short);
+    if title.contains(['\n', '\r']) {
+        bail!("the title must be one line");
+    }
+    let permalink = format!("/article/{slug}.html");
+    crate::page::permalink_output(&permalink).map_err(|why| anyhow::anyhow!("{why}"))?;
+    let found = existing(&content);
+    if let Some(other) = found.permalinks.get(&permalink) {
+        bail!("{other} already has the permalink {permalink}; edit that article instead");
+    }
+    let rel = format!("services/{slug}.html.md");
+    let path = content.join(&rel);
+    let author = args
+        .author
+        .clone()
+        .or(found.author)
+        .unwrap_or_else(|| "svcguide authors".to_string());
+    let text = article(short, title, &slug, found.max_id + 1, &now_iso(), &author);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    // `create_new`: never overwrite, even if the file appears meanwhile.
+    let mut file = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            bail!("{} already exists; not overwriting it", path.display())
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot create {}", path.display())),
+    };
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    println!("{}", path.display());
+    if !args.quiet {
+        eprintln!(
+            "wrote a new service article (id {}); replace every `{MARKER}` text, then run `svcguide check`",
+            found.max_id + 1
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reports every `TODO:` left in a published article. A placeholder line reports
+/// only that: other diagnostics on the same line describe the guidance text, not
+/// the author's, and are dropped.
+pub fn check_placeholders(guide: &Guide, diags: &mut Vec<Diagnostic>) {
+    let mut lines: HashSet<(&str, usize)> = HashSet::new();
+    for page in &guide.pages {
+        let text = &page.src.text;
+        let body = page.split.body_start.min(text.len());
+        for (i, _) in text[body..].match_indices(MARKER) {
+            let offset = body + i;
+            let rest = &text[offset + MARKER.len()..];
+            let line_end = rest.find('\n').unwrap_or(rest.len());
+            let guidance = rest[..line_end].trim().trim_end_matches(')').trim();
+            let d = Diagnostic::at(
+                Code::ScaffoldTodo,
+                &page.src,
+                offset,
+                format!("still to fill in: {guidance}"),
+            )
+            .help(
+                "replace the `TODO:` text (written by `svcguide new`) with the article's own words",
+            );
+            lines.insert((page.src.rel.as_str(), d.line));
+            diags.push(d);
+        }
+    }
+    if !lines.is_empty() {
+        diags.retain(|d| {
+            d.code == Code::ScaffoldTodo || !lines.contains(&(d.file.as_str(), d.line))
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug_for("Spooler").unwrap(), "winnt-services-spooler");
+        assert_eq!(
+            slug_for("clr_optimization").unwrap(),
+            "winnt-services-clr_optimization"
+        );
+        assert!(slug_for("a/b").is_err());
+        assert!(slug_for("../x").is_err());
+        assert!(slug_for("").is_err());
+    }
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_114), (2000, 6, 6));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        let now = now_iso();
+        assert_eq!(now.len(), "2000-06-06T16:43:14+02:00".len(), "{now}");
+        assert_eq!(&now[10..11], "T");
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(yaml_quote("It's"), "'It''s'");
+        assert_eq!(unquote(" '1042' "), "1042");
+    }
+}

@@ -1,0 +1,888 @@
+//! The incremental build behind `svcguide serve`.
+//!
+//! The engine keeps every parsed article keyed by its file (with a hash of its
+//! normalised text), the `Guide` built from them, and the rendered HTML of every
+//! page. On a change it re-reads only the files that changed and re-renders only
+//! the pages whose inputs changed:
+//!
+//! * **fast path** — an article changed but not in a way the guide's structure
+//!   sees (same permalink, title, status, id, kind and Depends/Supports links):
+//!   the page is swapped into the guide in place and only it is re-rendered;
+//! * **slow path** — anything else (new, deleted or renamed files, a new title,
+//!   changed links, assets added or removed): the guide is rebuilt from the
+//!   parsed pages (no file is read again), and a page is re-rendered when its own
+//!   text changed or when the part of the guide its template reads (the pages its
+//!   links resolve to, its "required by" and "impact" lists) changed;
+//! * **full** — templates: every page is re-rendered; configuration: the engine is
+//!   opened again from scratch.
+//!
+//! Everything else the site holds (index, views, search, exports) is not built
+//! here: `serve` takes it from a full `site::build` run in the background, which
+//! also checks every page this engine rendered (see `serve::Coordinator`).
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::guide::{is_external, site_path, Guide};
+use crate::load::{self, Asset};
+use crate::page::{self, Page};
+
+/// Bytes of one served file, shared between snapshots without copying.
+pub type Bytes = Arc<[u8]>;
+
+/// What the command line says, re-applied whenever the configuration is read again.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub content: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+}
+
+impl Inputs {
+    /// Reads the configuration and applies the overrides; folders made absolute.
+    pub fn config(&self) -> Result<Config> {
+        let mut config = Config::load(self.config.as_deref())?;
+        if let Some(c) = &self.content {
+            config.content = std::path::absolute(c)?;
+        }
+        if let Some(b) = &self.base_url {
+            config.base_url = b.clone();
+        }
+        config.drafts |= self.drafts;
+        config.root = std::path::absolute(&config.root)?;
+        Ok(config)
+    }
+
+    /// The configuration file that is (or would be) read.
+    pub fn config_path(&self) -> Result<PathBuf> {
+        Ok(std::path::absolute(
+            self.config
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("svcguide.toml")),
+        )?)
+    }
+}
+
+/// The folders and file a change can come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Roots {
+    pub content: PathBuf,
+    pub templates: PathBuf,
+    pub theme: PathBuf,
+    pub config: PathBuf,
+}
+
+/// Where a changed path belongs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Config,
+    Template,
+    Theme,
+    /// Relative to the content folder, `/`-separated.
+    Content(String),
+}
+
+impl Roots {
+    /// Classifies a changed path; `None` for paths svcguide does not read (and for
+    /// editor droppings, see `load::is_ignored`).
+    pub fn classify(&self, path: &Path) -> Option<Origin> {
+        if path == self.config {
+            return Some(Origin::Config);
+        }
+        let ignored = |rel: &Path| {
+            rel.components()
+                .any(|c| load::is_ignored(&c.as_os_str().to_string_lossy()))
+        };
+        for (root, origin) in [
+            (&self.templates, Origin::Template),
+            (&self.theme, Origin::Theme),
+        ] {
+            if let Ok(rel) = path.strip_prefix(root) {
+                return (!ignored(rel)).then_some(origin);
+            }
+        }
+        let rel = path.strip_prefix(&self.content).ok()?;
+        if ignored(rel) {
+            return None;
+        }
+        Some(Origin::Content(
+            rel.components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+        ))
+    }
+}
+
+/// What happened to the served files in one update.
+#[derive(Debug, Default, Clone)]
+pub struct Update {
+    /// Output paths whose bytes changed or that are new.
+    pub rendered: Vec<String>,
+    /// Output paths that are no longer part of the site.
+    pub removed: Vec<String>,
+    /// Content files (relative) that were read again and changed.
+    pub changed_files: Vec<String>,
+    /// How the pages were brought up to date.
+    pub path: UpdatePath,
+    /// Theme or template files changed: what depends only on them is stale too.
+    pub theme_changed: bool,
+    pub templates_changed: bool,
+    pub config_changed: bool,
+    pub took: Duration,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum UpdatePath {
+    /// Nothing the site depends on changed (a save without changes, a draft...).
+    #[default]
+    Nothing,
+    Fast,
+    Slow,
+    Full,
+}
+
+impl Update {
+    pub fn is_empty(&self) -> bool {
+        self.rendered.is_empty()
+            && self.removed.is_empty()
+            && !self.theme_changed
+            && !self.templates_changed
+            && !self.config_changed
+            && self.path == UpdatePath::Nothing
+    }
+}
+
+/// A batch of changed paths, as the watcher reports them after debouncing.
+#[derive(Debug, Default, Clone)]
+pub struct Batch {
+    pub paths: Vec<PathBuf>,
+    /// The watcher lost track (overflow, error): compare every file again.
+    pub rescan: bool,
+}
+
+enum Slot {
+    /// Published: the page lives in `guide.pages`.
+    Guide,
+    /// Parsed but kept out of the guide (a draft, or a duplicate permalink).
+    Held(Box<Page>),
+    /// Could not become a page (unreadable, no front matter...).
+    Failed,
+    /// Went into the guide but did not come back out of it: parse again when needed.
+    Lost,
+}
+
+struct FileState {
+    path: PathBuf,
+    /// Hash of the normalised text; `None` when the file could not be read.
+    hash: Option<u64>,
+    /// Diagnostics of reading and parsing the file.
+    diags: Vec<Diagnostic>,
+    slot: Slot,
+}
+
+/// One re-read article.
+struct Parsed {
+    rel: String,
+    path: PathBuf,
+    hash: Option<u64>,
+    diags: Vec<Diagnostic>,
+    page: Option<Page>,
+}
+
+/// What a page's rendering depends on besides its own text: its render key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RenderKey {
+    rel: String,
+    text: u64,
+    context: u64,
+}
+
+pub struct Engine {
+    pub inputs: Inputs,
+    pub config: Config,
+    pub roots: Roots,
+    tera: tera::Tera,
+    templates_dirty: bool,
+    files: BTreeMap<String, FileState>,
+    assets: BTreeMap<String, Asset>,
+    /// Problems found while walking the content folder (skipped links...).
+    walk_diags: Vec<Diagnostic>,
+    guide: Guide,
+    /// Problems found while building the guide (duplicate permalinks...).
+    guide_diags: Vec<Diagnostic>,
+    rel_index: HashMap<String, usize>,
+    keys: HashMap<String, RenderKey>,
+    /// Rendered pages and content assets, by output path.
+    out: HashMap<String, Bytes>,
+    /// After a failed render: render everything on the next update.
+    render_all_next: bool,
+    /// After a failed update: compare every file again on the next one.
+    rescan_next: bool,
+}
+
+fn text_hash(text: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+fn read_article(rel: &str, path: &Path) -> Parsed {
+    let mut diags = Vec::new();
+    let (hash, page) = match load::read_source(rel, path) {
+        Ok(src) => {
+            let hash = text_hash(&src.text);
+            (Some(hash), page::parse(src, &mut diags))
+        }
+        Err(d) => {
+            diags.push(d);
+            (None, None)
+        }
+    };
+    Parsed {
+        rel: rel.to_string(),
+        path: path.to_path_buf(),
+        hash,
+        diags,
+        page,
+    }
+}
+
+fn is_markdown(rel: &str) -> bool {
+    rel.ends_with(".md") || rel.ends_with(".markdown")
+}
+
+/// The part of a page that `Guide::build` reads: when it is unchanged, so is the
+/// guide's structure (index, graph, order), and the page can be swapped in place.
+#[derive(PartialEq)]
+struct Structure<'a> {
+    rel: &'a str,
+    out_path: &'a str,
+    permalink: &'a str,
+    title: &'a str,
+    published: bool,
+    id: Option<&'a str>,
+    /// Depends and Supports link targets, in order.
+    links: Option<[Vec<Option<&'a str>>; 2]>,
+}
+
+fn structure(page: &Page) -> Structure<'_> {
+    fn hrefs(list: &crate::service::refs::RefList) -> Vec<Option<&str>> {
+        list.items()
+            .iter()
+            .map(|i| i.value.as_ref().and_then(|v| v.href.as_deref()))
+            .collect()
+    }
+    Structure {
+        rel: &page.src.rel,
+        out_path: &page.out_path,
+        permalink: &page.permalink,
+        title: &page.title,
+        published: page.fm.is_published(),
+        id: page.fm.id.as_deref(),
+        links: page
+            .service()
+            .map(|s| [hrefs(&s.depends), hrefs(&s.supports)]),
+    }
+}
+
+/// Everything `render::render_page` reads from the guide about pages other than
+/// the one it renders: where each Depends/Supports link resolves, and the titles
+/// and permalinks of the pages in its depends-on, required-by, supports and
+/// impact lists (the fact panel and `views::graph::neighbourhood`). Pages whose
+/// key is unchanged after a guide rebuild render to the same bytes.
+///
+/// This mirrors `render_page`: when it starts reading more of the guide, add it
+/// here. A miss is not silent: the background full build finds every page that
+/// differs, counts it (`mismatches` in `/__svcguide/status`, which
+/// `tests/serve.rs` asserts is zero), logs it and serves the right bytes.
+fn context_key(guide: &Guide, i: usize) -> u64 {
+    let page = &guide.pages[i];
+    let Some(s) = page.service() else {
+        return 0;
+    };
+    let mut h = DefaultHasher::new();
+    for list in [&s.depends, &s.supports] {
+        for item in list.items() {
+            let Some(href) = item.value.as_ref().and_then(|v| v.href.as_deref()) else {
+                0u8.hash(&mut h);
+                continue;
+            };
+            // `Guide::resolve` without its (slow) "did you mean" for misses.
+            if is_external(href) {
+                1u8.hash(&mut h);
+                continue;
+            }
+            let (path, _) = site_path(&page.out_path, href);
+            if let Some(&j) = guide.by_path.get(&path) {
+                2u8.hash(&mut h);
+                guide.pages[j].out_path.hash(&mut h);
+                guide.pages[j].service().is_some().hash(&mut h);
+            } else if guide.assets.contains(&path) {
+                3u8.hash(&mut h);
+            } else {
+                4u8.hash(&mut h);
+            }
+        }
+        5u8.hash(&mut h);
+    }
+    let link = |j: usize, h: &mut DefaultHasher| {
+        guide.pages[j].title.hash(h);
+        guide.pages[j].permalink.hash(h);
+    };
+    // Depends on / required by / supports (the fact panel and the neighbourhood
+    // graph), then the transitive impact list.
+    for list in [
+        &guide.depends_on[i],
+        &guide.required_by[i],
+        &guide.supports[i],
+    ] {
+        for &j in list {
+            link(j, &mut h);
+        }
+        6u8.hash(&mut h);
+    }
+    for j in guide.impact(i) {
+        link(j, &mut h);
+    }
+    h.finish()
+}
+
+impl Engine {
+    /// Loads, models and renders the whole guide.
+    pub fn open(inputs: &Inputs) -> Result<Engine> {
+        let config = inputs.config()?;
+        let roots = Roots {
+            content: std::path::absolute(config.resolve(&config.content))?,
+            templates: std::path::absolute(config.resolve(&config.templates))?,
+            theme: std::path::absolute(config.resolve(&config.theme))?,
+            config: inputs.config_path()?,
+        };
+        if !roots.content.is_dir() {
+            anyhow::bail!(
+                "content folder {} does not exist or is not a folder",
+                roots.content.display()
+            );
+        }
+        let tera = crate::render::load_templates(&roots.templates)?;
+        let mut engine = Engine {
+            inputs: inputs.clone(),
+            config,
+            roots,
+            tera,
+            templates_dirty: false,
+            files: BTreeMap::new(),
+            assets: BTreeMap::new(),
+            walk_diags: Vec::new(),
+            guide: Guide::build(Vec::new(), Vec::new(), false, &mut Vec::new()),
+            guide_diags: Vec::new(),
+            rel_index: HashMap::new(),
+            keys: HashMap::new(),
+            out: HashMap::new(),
+            render_all_next: false,
+            rescan_next: false,
+        };
+        engine.rescan(true)?;
+        Ok(engine)
+    }
+
+    /// The served files this engine makes: every page and every content asset.
+    pub fn files(&self) -> &HashMap<String, Bytes> {
+        &self.out
+    }
+
+    pub fn guide(&self) -> &Guide {
+        &self.guide
+    }
+
+    /// Every diagnostic the engine knows of (parsing, walking, guide), unsorted.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all: Vec<Diagnostic> = self
+            .walk_diags
+            .iter()
+            .chain(self.files.values().flat_map(|f| f.diags.iter()))
+            .chain(self.guide_diags.iter())
+            .cloned()
+            .collect();
+        self.config.apply_levels(&mut all);
+        crate::diag::normalise(&mut all);
+        all
+    }
+
+    /// Diagnostics of problems that keep a page (or a file) out of the site.
+    pub fn errors(&self) -> Vec<Diagnostic> {
+        let mut errors = self.diagnostics();
+        errors.retain(|d| d.code.stops_page());
+        errors
+    }
+
+    /// Brings the engine up to date with a batch of changed paths.
+    pub fn apply(&mut self, batch: &Batch) -> Result<Update> {
+        let result = self.apply_inner(batch);
+        if result.is_err() {
+            // When in doubt, rebuild fully: the next update compares every file
+            // and renders every page again.
+            self.rescan_next = true;
+            self.render_all_next = true;
+        }
+        result
+    }
+
+    fn apply_inner(&mut self, batch: &Batch) -> Result<Update> {
+        let started = Instant::now();
+        let mut update = Update::default();
+        let mut content: Vec<String> = Vec::new();
+        for path in &batch.paths {
+            match self.roots.classify(path) {
+                Some(Origin::Config) => update.config_changed = true,
+                Some(Origin::Template) => update.templates_changed = true,
+                Some(Origin::Theme) => update.theme_changed = true,
+                Some(Origin::Content(rel)) => content.push(rel),
+                None => {}
+            }
+        }
+        if update.config_changed {
+            let fresh = Engine::open(&self.inputs)?;
+            let old: HashMap<String, Bytes> = std::mem::take(&mut self.out);
+            *self = fresh;
+            diff_files(&old, &self.out, &mut update);
+            update.path = UpdatePath::Full;
+            update.took = started.elapsed();
+            return Ok(update);
+        }
+        let mut render_all = std::mem::take(&mut self.render_all_next);
+        if update.templates_changed || self.templates_dirty {
+            self.templates_dirty = true;
+            self.tera = crate::render::load_templates(&self.roots.templates)?;
+            self.templates_dirty = false;
+            update.templates_changed = true;
+            render_all = true;
+        }
+        let before: HashMap<String, Bytes> = if render_all {
+            self.out.clone()
+        } else {
+            HashMap::new()
+        };
+        let rescan = std::mem::take(&mut self.rescan_next) || batch.rescan;
+        let result = if rescan || content.iter().any(|r| self.needs_rescan(r)) {
+            self.rescan(render_all)
+        } else if !content.is_empty() || render_all {
+            self.update_content(&content, render_all)
+        } else {
+            Ok(ContentUpdate::default())
+        };
+        let cu = result?;
+        update.changed_files = cu.changed_files;
+        update.path = if render_all {
+            UpdatePath::Full
+        } else {
+            cu.path
+        };
+        if render_all {
+            diff_files(&before, &self.out, &mut update);
+        } else {
+            update.rendered = cu.rendered;
+            update.removed = cu.removed;
+        }
+        update.took = started.elapsed();
+        Ok(update)
+    }
+
+    /// A path whose change cannot be handled file by file: folders, symbolic links,
+    /// and anything that vanished while being a folder.
+    fn needs_rescan(&self, rel: &str) -> bool {
+        if rel.is_empty() {
+            return true;
+        }
+        let path = self.roots.content.join(rel);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) => !meta.is_file(),
+            Err(_) => {
+                // Gone: a folder if we knew files below it.
+                let prefix = format!("{rel}/");
+                self.files.keys().any(|k| k.starts_with(&prefix))
+                    || self.assets.keys().any(|k| k.starts_with(&prefix))
+            }
+        }
+    }
+
+    /// Walks the whole content folder and compares every file with what is known.
+    fn rescan(&mut self, render_all: bool) -> Result<ContentUpdate> {
+        let mut walk_diags = Vec::new();
+        let (articles, assets) = load::discover(&self.roots.content, &mut walk_diags);
+        self.walk_diags = walk_diags;
+        let mut rels: Vec<String> = articles.iter().map(|(r, _)| r.clone()).collect();
+        rels.extend(assets.iter().map(|a| a.rel.clone()));
+        let present: HashSet<&str> = rels.iter().map(String::as_str).collect();
+        let mut gone: Vec<String> = self
+            .files
+            .keys()
+            .chain(self.assets.keys())
+            .filter(|k| !present.contains(k.as_str()))
+            .cloned()
+            .collect();
+        gone.sort();
+        rels.extend(gone);
+        self.update_content(&rels, render_all)
+    }
+
+    /// Re-reads the given content paths (articles or assets, present or gone).
+    fn update_content(&mut self, rels: &[String], render_all: bool) -> Result<ContentUpdate> {
+        let mut rels: Vec<&String> = rels.iter().collect();
+        rels.sort();
+        rels.dedup();
+        let mut cu = ContentUpdate::default();
+        let mut structural = render_all;
+        // Articles to read again, and the ones that are gone.
+        let mut to_read: Vec<(String, PathBuf)> = Vec::new();
+        let mut removed_articles: Vec<String> = Vec::new();
+        for rel in rels {
+            let path = self.roots.content.join(rel);
+            let exists = std::fs::metadata(&path).is_ok_and(|m| m.is_file());
+            if is_markdown(rel) {
+                if exists {
+                    to_read.push((rel.clone(), path));
+                } else if self.files.contains_key(rel) {
+                    removed_articles.push(rel.clone());
+                }
+            } else if exists {
+                let bytes: Bytes = std::fs::read(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?
+                    .into();
+                if !self.assets.contains_key(rel) {
+                    structural = true;
+                    self.assets.insert(
+                        rel.clone(),
+                        Asset {
+                            rel: rel.clone(),
+                            path: path.clone(),
+                        },
+                    );
+                }
+                if self.out.get(rel) != Some(&bytes) {
+                    self.out.insert(rel.clone(), bytes);
+                    cu.rendered.push(rel.clone());
+                    cu.changed_files.push(rel.clone());
+                }
+            } else if self.assets.remove(rel).is_some() {
+                structural = true;
+                self.out.remove(rel);
+                cu.removed.push(rel.clone());
+                cu.changed_files.push(rel.clone());
+            }
+        }
+        let parsed: Vec<Parsed> = to_read
+            .par_iter()
+            .map(|(rel, path)| read_article(rel, path))
+            .collect();
+        // Keep only real changes (an editor saving the same text changes nothing).
+        let mut changed: Vec<Parsed> = Vec::new();
+        for p in parsed {
+            match self.files.get_mut(&p.rel) {
+                Some(f)
+                    if f.hash.is_some() && f.hash == p.hash && !matches!(f.slot, Slot::Lost) =>
+                {
+                    f.path = p.path;
+                }
+                _ => changed.push(p),
+            }
+        }
+        if changed.is_empty() && removed_articles.is_empty() && !structural {
+            cu.path = if cu.rendered.is_empty() && cu.removed.is_empty() {
+                UpdatePath::Nothing
+            } else {
+                UpdatePath::Fast
+            };
+            return Ok(cu);
+        }
+        cu.changed_files
+            .extend(changed.iter().map(|p| p.rel.clone()));
+        cu.changed_files.extend(removed_articles.iter().cloned());
+        let fast =
+            !structural && removed_articles.is_empty() && changed.iter().all(|p| self.swappable(p));
+        if fast {
+            self.swap_in_place(changed, &mut cu)?;
+            cu.path = UpdatePath::Fast;
+        } else {
+            self.rebuild_guide(changed, &removed_articles, render_all, &mut cu)?;
+            cu.path = UpdatePath::Slow;
+        }
+        Ok(cu)
+    }
+
+    /// True when the new version of an article leaves the guide's structure alone.
+    fn swappable(&self, p: &Parsed) -> bool {
+        let (Some(new), Some(f)) = (&p.page, self.files.get(&p.rel)) else {
+            return false;
+        };
+        if !matches!(f.slot, Slot::Guide) {
+            return false;
+        }
+        let Some(&i) = self.rel_index.get(&p.rel) else {
+            return false;
+        };
+        // Problems the guide reports about this file point into its old text.
+        if self.guide_diags.iter().any(|d| d.file == p.rel) {
+            return false;
+        }
+        structure(&self.guide.pages[i]) == structure(new)
+    }
+
+    fn swap_in_place(&mut self, changed: Vec<Parsed>, cu: &mut ContentUpdate) -> Result<()> {
+        let mut indexes = Vec::with_capacity(changed.len());
+        for p in changed {
+            let i = self.rel_index[&p.rel];
+            self.guide.pages[i] = p.page.expect("swappable pages parsed");
+            self.files.insert(
+                p.rel.clone(),
+                FileState {
+                    path: p.path,
+                    hash: p.hash,
+                    diags: p.diags,
+                    slot: Slot::Guide,
+                },
+            );
+            indexes.push(i);
+        }
+        self.render(&indexes, cu)
+    }
+
+    /// Rebuilds the guide from the parsed pages and re-renders what it changed.
+    fn rebuild_guide(
+        &mut self,
+        changed: Vec<Parsed>,
+        removed: &[String],
+        render_all: bool,
+        cu: &mut ContentUpdate,
+    ) -> Result<()> {
+        for rel in removed {
+            self.files.remove(rel);
+        }
+        // Take the published pages back out of the guide (no copies).
+        let old_pages = std::mem::take(&mut self.guide.pages);
+        let mut pages: HashMap<String, Page> = old_pages
+            .into_iter()
+            .map(|p| (p.src.rel.clone(), p))
+            .collect();
+        for rel in removed {
+            pages.remove(rel);
+        }
+        for p in changed {
+            pages.remove(&p.rel);
+            let slot = match p.page {
+                Some(page) => {
+                    pages.insert(p.rel.clone(), page);
+                    Slot::Guide
+                }
+                None => Slot::Failed,
+            };
+            self.files.insert(
+                p.rel,
+                FileState {
+                    path: p.path,
+                    hash: p.hash,
+                    diags: p.diags,
+                    slot,
+                },
+            );
+        }
+        // Held and lost pages come back in.
+        let mut reread: Vec<(String, PathBuf)> = Vec::new();
+        for (rel, f) in self.files.iter_mut() {
+            match std::mem::replace(&mut f.slot, Slot::Guide) {
+                Slot::Held(page) => {
+                    pages.insert(rel.clone(), *page);
+                }
+                Slot::Lost => reread.push((rel.clone(), f.path.clone())),
+                Slot::Failed => f.slot = Slot::Failed,
+                Slot::Guide => {}
+            }
+        }
+        for p in reread
+            .par_iter()
+            .map(|(rel, path)| read_article(rel, path))
+            .collect::<Vec<_>>()
+        {
+            let f = self.files.get_mut(&p.rel).expect("known file");
+            f.hash = p.hash;
+            f.diags = p.diags;
+            match p.page {
+                Some(page) => {
+                    pages.insert(p.rel, page);
+                }
+                None => f.slot = Slot::Failed,
+            }
+        }
+        let mut pages: Vec<Page> = pages.into_values().collect();
+        pages.sort_by(|a, b| a.src.rel.cmp(&b.src.rel));
+        // `Guide::build` drops drafts and later duplicates of a permalink: keep copies.
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut held: Vec<Page> = Vec::new();
+        for p in &pages {
+            let published = self.config.drafts || p.fm.is_published();
+            if !published || !seen.insert(p.out_path.as_str()) {
+                held.push(p.clone());
+            }
+        }
+        let assets: Vec<Asset> = self.assets.values().cloned().collect();
+        let mut guide_diags = Vec::new();
+        let guide = Guide::build(pages, assets, self.config.drafts, &mut guide_diags);
+        self.guide_diags = guide_diags;
+        for page in held {
+            if let Some(f) = self.files.get_mut(&page.src.rel) {
+                f.slot = Slot::Held(Box::new(page));
+            }
+        }
+        self.rel_index = guide
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.src.rel.clone(), i))
+            .collect();
+        for (rel, f) in self.files.iter_mut() {
+            if matches!(f.slot, Slot::Guide) && !self.rel_index.contains_key(rel) {
+                f.slot = Slot::Lost;
+            }
+        }
+        self.guide = guide;
+        // Which pages render differently now?
+        let contexts: Vec<u64> = (0..self.guide.pages.len())
+            .into_par_iter()
+            .map(|i| context_key(&self.guide, i))
+            .collect();
+        let mut todo = Vec::new();
+        let mut live: HashSet<&str> = HashSet::new();
+        for (i, page) in self.guide.pages.iter().enumerate() {
+            live.insert(&page.out_path);
+            let key = RenderKey {
+                rel: page.src.rel.clone(),
+                text: text_hash(&page.src.text),
+                context: contexts[i],
+            };
+            if render_all || self.keys.get(&page.out_path) != Some(&key) {
+                todo.push(i);
+            }
+        }
+        let gone: Vec<String> = self
+            .keys
+            .keys()
+            .filter(|k| !live.contains(k.as_str()))
+            .cloned()
+            .collect();
+        for path in gone {
+            self.keys.remove(&path);
+            if !self.assets.contains_key(&path) {
+                self.out.remove(&path);
+            }
+            cu.removed.push(path);
+        }
+        self.render(&todo, cu)
+    }
+
+    /// Renders the given pages (in parallel) and records their keys.
+    fn render(&mut self, indexes: &[usize], cu: &mut ContentUpdate) -> Result<()> {
+        let guide = &self.guide;
+        let (tera, config) = (&self.tera, &self.config);
+        let rendered: Vec<(usize, String)> = indexes
+            .par_iter()
+            .map(|&i| crate::render::render_page(tera, config, guide, i).map(|r| (i, r.html)))
+            .collect::<Result<_>>()?;
+        for (i, html) in rendered {
+            let page = &self.guide.pages[i];
+            let key = RenderKey {
+                rel: page.src.rel.clone(),
+                text: text_hash(&page.src.text),
+                context: context_key(&self.guide, i),
+            };
+            let bytes: Bytes = html.into_bytes().into();
+            if self.out.get(&page.out_path) != Some(&bytes) {
+                cu.rendered.push(page.out_path.clone());
+            }
+            self.out.insert(page.out_path.clone(), bytes);
+            self.keys.insert(page.out_path.clone(), key);
+        }
+        Ok(())
+    }
+
+    /// After the background build found a page that differs from ours: take its
+    /// bytes and forget our key, so the page is rendered again next time.
+    pub fn correct(&mut self, path: &str, bytes: Bytes) {
+        self.keys.remove(path);
+        self.out.insert(path.to_string(), bytes);
+        self.render_all_next = true;
+    }
+}
+
+#[derive(Default)]
+struct ContentUpdate {
+    rendered: Vec<String>,
+    removed: Vec<String>,
+    changed_files: Vec<String>,
+    path: UpdatePath,
+}
+
+fn diff_files(old: &HashMap<String, Bytes>, new: &HashMap<String, Bytes>, update: &mut Update) {
+    for (path, bytes) in new {
+        if old.get(path) != Some(bytes) {
+            update.rendered.push(path.clone());
+        }
+    }
+    for path in old.keys() {
+        if !new.contains_key(path) {
+            update.removed.push(path.clone());
+        }
+    }
+    update.rendered.sort();
+    update.removed.sort();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_paths_and_ignores_editor_files() {
+        let roots = Roots {
+            content: "/s/content".into(),
+            templates: "/s/templates".into(),
+            theme: "/s/theme".into(),
+            config: "/s/svcguide.toml".into(),
+        };
+        assert_eq!(
+            roots.classify(Path::new("/s/content/services/a.html.md")),
+            Some(Origin::Content("services/a.html.md".into()))
+        );
+        assert_eq!(
+            roots.classify(Path::new("/s/templates/base.html")),
+            Some(Origin::Template)
+        );
+        assert_eq!(
+            roots.classify(Path::new("/s/theme/style.css")),
+            Some(Origin::Theme)
+        );
+        assert_eq!(
+            roots.classify(Path::new("/s/svcguide.toml")),
+            Some(Origin::Config)
+        );
+        for ignored in [
+            "/s/content/services/.a.html.md.swp",
+            "/s/content/services/a.html.md~",
+            "/s/content/services/#a.html.md#",
+            "/s/content/.git/index",
+            "/s/templates/.base.html.swp",
+            "/s/other/file.md",
+        ] {
+            assert_eq!(roots.classify(Path::new(ignored)), None, "{ignored}");
+        }
+    }
+}

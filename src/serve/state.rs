@@ -1,0 +1,175 @@
+//! What the server shows right now: the published snapshot of the site, the
+//! version pages reload on, and the error overlay. Builders publish; request and
+//! event-stream threads read and wait on it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::engine::Bytes;
+
+/// A consistent set of site files.
+#[derive(Default)]
+pub struct Snapshot {
+    pub files: HashMap<String, Bytes>,
+    /// True when the snapshot holds the whole site; false while the files built
+    /// from the whole guide (index, views, search, exports) are being made: a
+    /// request for a file that is not here yet waits for them.
+    pub complete: bool,
+}
+
+/// A copy of the state at one moment.
+#[derive(Clone)]
+pub struct View {
+    pub snapshot: Option<Arc<Snapshot>>,
+    /// Changes when what a page shows changes (its reload signal).
+    pub version: u64,
+    /// Changes on every change of the state (waiters wake on it).
+    pub seq: u64,
+    /// Escaped HTML of the diagnostics of a broken build.
+    pub overlay: Option<Arc<str>>,
+}
+
+/// Counters for `/__svcguide/status` (tests and benchmarks read them).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    /// Incremental updates published.
+    pub updates: u64,
+    /// Background full builds that were published.
+    pub full_builds: u64,
+    /// Files an incremental update got wrong, found by a background build.
+    pub mismatches: u64,
+    /// Milliseconds of the last incremental update (after the debounce).
+    pub last_update_ms: f64,
+    /// Milliseconds of the last full background build.
+    pub last_full_build_ms: f64,
+    /// Messages of the errors shown in the overlay.
+    pub errors: Vec<String>,
+}
+
+struct Inner {
+    view: View,
+    stats: Stats,
+}
+
+pub struct Shared {
+    inner: Mutex<Inner>,
+    changed: Condvar,
+    /// Told apart from other runs of the server, so that pages reload after a restart.
+    boot: String,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Shared {
+    pub fn new() -> Shared {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        Shared {
+            inner: Mutex::new(Inner {
+                view: View {
+                    snapshot: None,
+                    version: 0,
+                    seq: 0,
+                    overlay: None,
+                },
+                stats: Stats::default(),
+            }),
+            changed: Condvar::new(),
+            boot: format!("{:x}", (nanos as u64) ^ u64::from(std::process::id())),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn view(&self) -> View {
+        self.lock().view.clone()
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.lock().stats.clone()
+    }
+
+    pub fn update_stats(&self, f: impl FnOnce(&mut Stats)) {
+        f(&mut self.lock().stats);
+    }
+
+    /// The tag a page carries for a version: it reloads when the tag changes.
+    pub fn tag(&self, version: u64) -> String {
+        format!("{}-{version}", self.boot)
+    }
+
+    /// Serves a new snapshot; `reload` tells open pages to load again. Clears the overlay.
+    pub fn publish(&self, snapshot: Snapshot, reload: bool) {
+        let mut inner = self.lock();
+        let v = &mut inner.view;
+        v.snapshot = Some(Arc::new(snapshot));
+        v.seq += 1;
+        if reload || v.overlay.is_some() {
+            v.version += 1;
+        }
+        v.overlay = None;
+        inner.stats.errors.clear();
+        drop(inner);
+        self.changed.notify_all();
+    }
+
+    /// Shows (or clears) the error overlay over the pages served as they are.
+    pub fn set_overlay(&self, overlay: Option<String>, errors: Vec<String>) {
+        let mut inner = self.lock();
+        let v = &mut inner.view;
+        let new: Option<Arc<str>> = overlay.map(Into::into);
+        if v.overlay != new {
+            v.overlay = new;
+            v.version += 1;
+        }
+        v.seq += 1;
+        inner.stats.errors = errors;
+        drop(inner);
+        self.changed.notify_all();
+    }
+
+    /// Waits until the state changes from `seq`, or until `deadline`.
+    pub fn wait_change(&self, seq: u64, deadline: Instant) -> View {
+        let mut inner = self.lock();
+        while inner.view.seq == seq {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            inner = self
+                .changed
+                .wait_timeout(inner, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        inner.view.clone()
+    }
+
+    /// Waits until the version changes from `version`, or for `timeout`.
+    pub fn wait_version(&self, version: u64, timeout: Duration) -> u64 {
+        let deadline = Instant::now() + timeout;
+        let mut inner = self.lock();
+        while inner.view.version == version {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            inner = self
+                .changed
+                .wait_timeout(inner, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        inner.view.version
+    }
+}

@@ -1,0 +1,179 @@
+//! Watching the content, templates and theme folders and the configuration file:
+//! file-system events are classified (editor droppings dropped), debounced and
+//! handed over as one batch of changed paths.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use notify::{EventKind, RecursiveMode, Watcher};
+
+use super::engine::{Batch, Roots};
+
+pub enum WatchMsg {
+    Fs(notify::Result<notify::Event>),
+    /// The folders changed (the configuration was edited): watch the new ones.
+    Roots(Roots),
+}
+
+/// A debounced batch, and how many relevant events it covers (see `seen`).
+pub struct Changes {
+    pub batch: Batch,
+    pub through: u64,
+}
+
+pub struct WatchConfig {
+    /// Quiet time that ends a batch.
+    pub debounce: Duration,
+    /// A batch is handed over after this long even if events keep coming.
+    pub max_wait: Duration,
+}
+
+/// Starts the watcher thread. `seen` counts relevant events as they arrive
+/// (before the debounce), so a background build can tell it read files that
+/// changed under it.
+pub fn start(
+    roots: Roots,
+    cfg: WatchConfig,
+    seen: Arc<AtomicU64>,
+    out: Sender<Changes>,
+) -> Result<Sender<WatchMsg>> {
+    let (tx, rx) = std::sync::mpsc::channel::<WatchMsg>();
+    let fs_tx = tx.clone();
+    let watcher = notify::recommended_watcher(move |res| {
+        let _ = fs_tx.send(WatchMsg::Fs(res));
+    })?;
+    let mut w = Watch {
+        watcher,
+        watched: BTreeSet::new(),
+        roots,
+    };
+    w.setup()?;
+    std::thread::Builder::new()
+        .name("svcguide-watch".into())
+        .spawn(move || w.run(rx, cfg, seen, out))?;
+    Ok(tx)
+}
+
+struct Watch {
+    watcher: notify::RecommendedWatcher,
+    watched: BTreeSet<(PathBuf, bool)>,
+    roots: Roots,
+}
+
+/// The nearest folder that exists, for watching a folder that is not there yet.
+fn existing_ancestor(p: &Path) -> Option<PathBuf> {
+    p.ancestors().find(|a| a.is_dir()).map(Path::to_path_buf)
+}
+
+impl Watch {
+    /// Watches what the roots name; folders that do not exist yet are watched
+    /// through their nearest existing parent (so their creation is seen).
+    fn setup(&mut self) -> Result<()> {
+        let mut want: BTreeSet<(PathBuf, bool)> = BTreeSet::new();
+        want.insert((self.roots.content.clone(), true));
+        for dir in [&self.roots.templates, &self.roots.theme] {
+            if dir.is_dir() {
+                want.insert((dir.clone(), true));
+            } else if let Some(a) = existing_ancestor(dir) {
+                want.insert((a, false));
+            }
+        }
+        if let Some(a) = self.roots.config.parent().and_then(existing_ancestor) {
+            want.insert((a, false));
+        }
+        // A recursive watch covers the same folder watched flat.
+        let recursive: Vec<PathBuf> = want
+            .iter()
+            .filter(|(_, r)| *r)
+            .map(|(p, _)| p.clone())
+            .collect();
+        want.retain(|(p, r)| *r || !recursive.contains(p));
+        for old in self.watched.difference(&want).cloned().collect::<Vec<_>>() {
+            let _ = self.watcher.unwatch(&old.0);
+            self.watched.remove(&old);
+        }
+        for new in want.difference(&self.watched.clone()) {
+            let mode = if new.1 {
+                RecursiveMode::Recursive
+            } else {
+                RecursiveMode::NonRecursive
+            };
+            self.watcher.watch(&new.0, mode)?;
+            self.watched.insert(new.clone());
+        }
+        Ok(())
+    }
+
+    fn run(
+        mut self,
+        rx: Receiver<WatchMsg>,
+        cfg: WatchConfig,
+        seen: Arc<AtomicU64>,
+        out: Sender<Changes>,
+    ) {
+        let mut paths: BTreeSet<PathBuf> = BTreeSet::new();
+        let mut rescan = false;
+        let mut first: Option<Instant> = None;
+        loop {
+            let msg = match first {
+                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                Some(start) => {
+                    let left = cfg.max_wait.saturating_sub(start.elapsed());
+                    rx.recv_timeout(cfg.debounce.min(left))
+                }
+            };
+            match msg {
+                Ok(WatchMsg::Fs(Ok(event))) => {
+                    if event.need_rescan() {
+                        rescan = true;
+                        seen.fetch_add(1, Ordering::SeqCst);
+                        first.get_or_insert_with(Instant::now);
+                    }
+                    if matches!(event.kind, EventKind::Access(_)) {
+                        continue;
+                    }
+                    let mut relevant = false;
+                    for p in event.paths {
+                        if self.roots.classify(&p).is_some() {
+                            relevant = true;
+                            paths.insert(p);
+                        }
+                    }
+                    if relevant {
+                        seen.fetch_add(1, Ordering::SeqCst);
+                        first.get_or_insert_with(Instant::now);
+                    }
+                }
+                Ok(WatchMsg::Fs(Err(_))) => {
+                    rescan = true;
+                    seen.fetch_add(1, Ordering::SeqCst);
+                    first.get_or_insert_with(Instant::now);
+                }
+                Ok(WatchMsg::Roots(roots)) => {
+                    self.roots = roots;
+                    let _ = self.setup();
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    // Quiet for the debounce time (or waited long enough): hand over.
+                    let batch = Batch {
+                        paths: std::mem::take(&mut paths).into_iter().collect(),
+                        rescan: std::mem::take(&mut rescan),
+                    };
+                    first = None;
+                    // Templates or theme folders may have appeared or gone.
+                    let _ = self.setup();
+                    let through = seen.load(Ordering::SeqCst);
+                    if out.send(Changes { batch, through }).is_err() {
+                        return;
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    }
+}

@@ -1,0 +1,749 @@
+//! `svcguide serve` end to end: a real server process on a free loopback port,
+//! driven over HTTP and its live-reload event stream while the test edits a
+//! temp copy of `tests/fixtures/serve`. After every edit the served site must
+//! equal a fresh `svcguide build` file for file, and the background full build
+//! must have found no page the incremental rebuild got wrong.
+//!
+//! Every wait is bounded; the server is killed when a test ends, pass or fail.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(60);
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_svcguide"))
+}
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve/content")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+    dir: tempfile::TempDir,
+    stderr: Arc<Mutex<String>>,
+    builds: usize,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!(
+                "--- svcguide serve stderr ---\n{}",
+                self.stderr.lock().unwrap()
+            );
+        }
+    }
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&fixture(), &dir.path().join("content"));
+        let mut child = bin()
+            .current_dir(dir.path())
+            .args(["serve", "--port", "0", "--content", "content", "--verbose"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = Arc::new(Mutex::new(String::new()));
+        {
+            let sink = stderr.clone();
+            let mut err = child.stderr.take().unwrap();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = err.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    sink.lock()
+                        .unwrap()
+                        .push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            });
+        }
+        let (tx, rx) = channel();
+        let out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server = Server {
+            child,
+            addr: String::new(),
+            dir,
+            stderr,
+            builds: 0,
+        };
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = rx
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("serve printed no address in time"));
+            if let Some(url) = line.strip_prefix("serving http://") {
+                server.addr = url.trim_end_matches('/').to_string();
+                break;
+            }
+        }
+        server
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn get(&self, path: &str) -> Resp {
+        get(&self.addr, path)
+    }
+
+    fn status(&self) -> Value {
+        let r = self.get("/__svcguide/status");
+        assert_eq!(r.status, 200);
+        serde_json::from_slice(&r.body).unwrap()
+    }
+
+    /// Waits until the whole site (background full build included) is served.
+    fn wait_complete(&self) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let s = self.status();
+            if s["complete"] == true || s["broken"] == true {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "site never completed: {s}");
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// Builds the same folder with `svcguide build` and compares every file with
+    /// what the server serves (minus the injected reload script).
+    fn assert_matches_full_build(&mut self) {
+        // Let any straggling file-system event be handled first.
+        std::thread::sleep(Duration::from_millis(300));
+        let status = self.wait_complete();
+        assert_eq!(status["broken"], false, "{status}");
+        assert_eq!(
+            status["stats"]["mismatches"], 0,
+            "the incremental rebuild served a page that differs from a full build: {status}"
+        );
+        self.builds += 1;
+        let out = self.path(&format!("built-{}", self.builds));
+        let o = bin()
+            .current_dir(self.dir.path())
+            .args(["build", "-q", "--content", "content", "--output"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(out.join("index.html").exists(), "build failed: {o:?}");
+        let mut files = Vec::new();
+        walk(&out, &out, &mut files);
+        assert!(files.len() > 20);
+        let mut differ = Vec::new();
+        for rel in &files {
+            let want = std::fs::read(out.join(rel)).unwrap();
+            let r = self.get(&format!("/{rel}"));
+            let got = if rel.ends_with(".html") {
+                strip_injection(&r.body)
+            } else {
+                r.body.clone()
+            };
+            if r.status != 200 || got != want {
+                differ.push(format!("{rel} ({})", r.status));
+            }
+        }
+        assert!(
+            differ.is_empty(),
+            "served files differ from a full build: {differ:?}"
+        );
+        let status = self.status();
+        assert_eq!(
+            status["files"].as_u64().unwrap() as usize,
+            files.len(),
+            "the server holds other files than a full build makes"
+        );
+    }
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let p = entry.path();
+        if p.is_dir() {
+            walk(root, &p, out);
+        } else {
+            let rel = p
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            if rel != ".svcguide-output" {
+                out.push(rel);
+            }
+        }
+    }
+    out.sort();
+}
+
+/// Removes the `<script src=".../__svcguide/reload.js" ...></script>` line.
+fn strip_injection(html: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(html).to_string();
+    let Some(i) = text.find("__svcguide/reload.js") else {
+        return html.to_vec();
+    };
+    let start = text[..i].rfind("<script").unwrap();
+    let end = i + text[i..].find("</script>\n").unwrap() + "</script>\n".len();
+    let mut out = text[..start].to_string();
+    out.push_str(&text[end..]);
+    out.into_bytes()
+}
+
+#[derive(Debug)]
+struct Resp {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Resp {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+fn parse_response(raw: &[u8], head_only: bool) -> Resp {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no response head in {:?}", String::from_utf8_lossy(raw)));
+    let head = String::from_utf8_lossy(&raw[..end]).to_string();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let mut body = raw[end + 4..].to_vec();
+    if let Some(len) = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+    {
+        if !head_only {
+            assert!(body.len() >= len, "short body");
+        }
+        body.truncate(len);
+    }
+    Resp {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// Sends raw bytes on a new connection and reads until the server closes it.
+fn raw_request(addr: &str, request: &[u8]) -> Vec<u8> {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    s.set_write_timeout(Some(WAIT)).unwrap();
+    s.write_all(request).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    out
+}
+
+fn get(addr: &str, path: &str) -> Resp {
+    let raw = raw_request(
+        addr,
+        format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").as_bytes(),
+    );
+    parse_response(&raw, false)
+}
+
+/// The live-reload stream, read on a thread of its own.
+struct Events {
+    rx: Receiver<(String, String)>,
+}
+
+impl Events {
+    fn open(addr: &str) -> Events {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(300))).unwrap();
+        s.write_all(
+            b"GET /__svcguide/events HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n",
+        )
+        .unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(s);
+            let mut line = String::new();
+            // Response head.
+            loop {
+                line.clear();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                if line == "\r\n" {
+                    break;
+                }
+            }
+            let (mut event, mut data) = (String::new(), String::new());
+            loop {
+                line.clear();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                let l = line.trim_end_matches(['\r', '\n']);
+                if l.is_empty() {
+                    if !event.is_empty() && tx.send((event.clone(), data.clone())).is_err() {
+                        return;
+                    }
+                    event.clear();
+                    data.clear();
+                } else if let Some(e) = l.strip_prefix("event: ") {
+                    event = e.to_string();
+                } else if let Some(d) = l.strip_prefix("data: ") {
+                    data = d.to_string();
+                }
+            }
+        });
+        let events = Events { rx };
+        events.expect("hello");
+        events
+    }
+
+    /// The data of the next event of that name (other events are skipped).
+    fn expect(&self, name: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok((e, d)) if e == name => return d,
+                Ok(_) => {}
+                Err(_) => panic!("no `{name}` event in time"),
+            }
+        }
+    }
+
+    /// True if no event arrives within `d`.
+    fn quiet_for(&self, d: Duration) -> bool {
+        self.rx.recv_timeout(d).is_err()
+    }
+
+    fn drain(&self) {
+        while self.rx.try_recv().is_ok() {}
+    }
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from:?} not in {}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn edits_renames_deletions_and_templates_are_served_as_a_full_build_would() {
+    let mut server = Server::start(&[]);
+    let events = Events::open(&server.addr);
+    server.assert_matches_full_build();
+    let page = |s: &Server, p: &str| s.get(p).text();
+    assert!(page(&server, "/article/svc-event.html").contains("__svcguide/reload.js"));
+
+    // 1. Text of one article (the in-place path): only that page changes.
+    let before = page(&server, "/article/svc-rpc.html");
+    edit(
+        &server.path("content/services/svc-event.html.md"),
+        "Writes the system",
+        "Keeps the system",
+    );
+    events.expect("reload");
+    assert!(page(&server, "/article/svc-event.html").contains("Keeps the system"));
+    assert_eq!(
+        strip_injection(before.as_bytes()),
+        strip_injection(page(&server, "/article/svc-rpc.html").as_bytes())
+    );
+    server.assert_matches_full_build();
+
+    // 2. A title: every page that lists the service shows the new one.
+    edit(
+        &server.path("content/services/svc-wks.html.md"),
+        "title: 'Workstation'",
+        "title: 'Workstation Client'",
+    );
+    events.expect("reload");
+    assert!(page(&server, "/article/svc-wks.html").contains("Workstation Client"));
+    assert!(page(&server, "/article/svc-rpc.html").contains("Workstation Client"));
+    server.assert_matches_full_build();
+
+    // 3. A new article depending on another: both pages change.
+    let new = std::fs::read_to_string(server.path("content/services/svc-netlogon.html.md"))
+        .unwrap()
+        .replace("svc-netlogon", "svc-helper")
+        .replace("Net Logon", "Helper Service")
+        .replace("id: 506", "id: 530")
+        .replace(
+            "[Workstation](/article/svc-wks.html)",
+            "[Event Log](/article/svc-event.html)",
+        );
+    std::fs::write(server.path("content/services/svc-helper.html.md"), new).unwrap();
+    events.expect("reload");
+    assert_eq!(server.get("/article/svc-helper.html").status, 200);
+    assert!(page(&server, "/article/svc-event.html").contains("Helper Service"));
+    server.assert_matches_full_build();
+
+    // 4. A rename with a new permalink: the old address is gone.
+    let old = server.path("content/services/svc-netlogon.html.md");
+    let text = std::fs::read_to_string(&old)
+        .unwrap()
+        .replace("/article/svc-netlogon.html", "/article/svc-logon.html");
+    std::fs::write(server.path("content/services/svc-logon.html.md"), text).unwrap();
+    std::fs::remove_file(&old).unwrap();
+    events.expect("reload");
+    server.assert_matches_full_build();
+    assert_eq!(server.get("/article/svc-netlogon.html").status, 404);
+    assert_eq!(server.get("/article/svc-logon.html").status, 200);
+
+    // 5. A deletion.
+    std::fs::remove_file(server.path("content/services/svc-server.html.md")).unwrap();
+    events.expect("reload");
+    server.assert_matches_full_build();
+    assert_eq!(server.get("/article/svc-server.html").status, 404);
+
+    // 6. A draft published.
+    edit(
+        &server.path("content/services/svc-draft.html.md"),
+        "status: draft",
+        "status: publish",
+    );
+    events.expect("reload");
+    server.assert_matches_full_build();
+    assert_eq!(server.get("/article/svc-draft.html").status, 200);
+
+    // 7. A template: every page is rendered again.
+    let base =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/base.html"))
+            .unwrap();
+    std::fs::create_dir_all(server.path("templates")).unwrap();
+    std::fs::write(
+        server.path("templates/base.html"),
+        base.replace(
+            "</head>",
+            "<meta name=\"x-test\" content=\"custom\">\n</head>",
+        ),
+    )
+    .unwrap();
+    events.expect("reload");
+    server.assert_matches_full_build();
+    assert!(page(&server, "/article/svc-rpc.html").contains("x-test"));
+    assert!(page(&server, "/").contains("x-test"));
+
+    // 8. An asset.
+    std::fs::write(server.path("content/images/notes.txt"), "New notes.\n").unwrap();
+    events.expect("reload");
+    server.assert_matches_full_build();
+    assert_eq!(server.get("/images/notes.txt").text(), "New notes.\n");
+
+    // 9. Editor droppings change nothing.
+    events.drain();
+    std::fs::write(server.path("content/services/.svc-rpc.html.md.swp"), "x").unwrap();
+    std::fs::write(server.path("content/services/svc-rpc.html.md~"), "x").unwrap();
+    std::fs::write(server.path("content/services/#svc-rpc.html.md#"), "x").unwrap();
+    assert!(
+        events.quiet_for(Duration::from_millis(800)),
+        "a temp file caused a reload"
+    );
+
+    // 10. Several edits in a burst end up as one consistent site.
+    for i in 0..5 {
+        edit(
+            &server.path("content/services/svc-rpc.html.md"),
+            if i == 0 {
+                "Lets programs"
+            } else {
+                "Allows programs"
+            },
+            "Allows programs",
+        );
+        edit(
+            &server.path("content/services/svc-event.html.md"),
+            "Keeps the system",
+            "Keeps the system",
+        );
+    }
+    events.expect("reload");
+    server.assert_matches_full_build();
+    let stats = server.status();
+    assert!(stats["stats"]["updates"].as_u64().unwrap() >= 9, "{stats}");
+}
+
+#[test]
+fn a_broken_build_keeps_the_last_good_pages_and_shows_an_overlay() {
+    let mut server = Server::start(&[]);
+    let events = Events::open(&server.addr);
+    server.wait_complete();
+    let good = server.get("/article/svc-event.html").text();
+    let file = server.path("content/services/svc-event.html.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+
+    // Front matter that is not YAML: the article would drop out of the site.
+    std::fs::write(
+        &file,
+        text.replacen("title: 'Event Log'", "title: [<b>unclosed", 1),
+    )
+    .unwrap();
+    events.expect("reload");
+    let status = server.status();
+    assert_eq!(status["broken"], true, "{status}");
+    let shown = server.get("/article/svc-event.html");
+    assert_eq!(shown.status, 200, "the last good page is still served");
+    let body = shown.text();
+    assert!(body.contains("svcguide-overlay"));
+    assert!(
+        body.contains("services/svc-event.html.md:"),
+        "file:line in the overlay"
+    );
+    assert!(body.contains("frontmatter-syntax"));
+    assert!(!body.contains("<b>unclosed"), "overlay text is escaped");
+    assert!(body.contains("Writes the system"), "old content kept");
+    assert!(server.stderr.lock().unwrap().contains("svc-event.html.md"));
+    // Other pages get the overlay too, and the site stays the last good one.
+    assert!(server.get("/").text().contains("svcguide-overlay"));
+    let start = body.find("<div id=\"svcguide-overlay\"").unwrap();
+    let end = start + body[start..].find("</div>\n").unwrap() + "</div>\n".len();
+    let without = format!("{}{}", &body[..start], &body[end..]);
+    assert_eq!(
+        strip_injection(good.as_bytes()),
+        strip_injection(without.as_bytes())
+    );
+
+    // Fixing the file clears the overlay on the next reload.
+    std::fs::write(&file, &text).unwrap();
+    events.expect("reload");
+    assert!(!server
+        .get("/article/svc-event.html")
+        .text()
+        .contains("svcguide-overlay"));
+    server.assert_matches_full_build();
+
+    // A template that does not compile: same story.
+    std::fs::create_dir_all(server.path("templates")).unwrap();
+    std::fs::write(
+        server.path("templates/page.html"),
+        "{% extends \"base.html\" %}{% block main %}{{ oops(",
+    )
+    .unwrap();
+    events.expect("reload");
+    let body = server.get("/article/svc-hosts.html").text();
+    assert!(body.contains("svcguide-overlay"), "template error shown");
+    assert!(body.contains("template"), "{body}");
+    std::fs::remove_file(server.path("templates/page.html")).unwrap();
+    events.expect("reload");
+    assert!(!server
+        .get("/article/svc-hosts.html")
+        .text()
+        .contains("svcguide-overlay"));
+    server.assert_matches_full_build();
+}
+
+#[test]
+fn only_site_files_are_served_with_their_types() {
+    let server = Server::start(&[]);
+    server.wait_complete();
+    let a = &server.addr;
+    for (path, ty) in [
+        ("/", "text/html"),
+        ("/index.html", "text/html"),
+        ("/article/svc-rpc.html", "text/html"),
+        ("/theme/style.css", "text/css"),
+        ("/search-index.js", "text/javascript"),
+        ("/services.json", "application/json"),
+        ("/sitemap.xml", "application/xml"),
+        ("/images/host.png", "image/png"),
+        ("/images/notes.txt", "text/plain"),
+        ("/os/", "text/html"),
+    ] {
+        let r = get(a, path);
+        assert_eq!(r.status, 200, "{path}");
+        assert!(
+            r.header("content-type").unwrap().starts_with(ty),
+            "{path}: {:?}",
+            r.header("content-type")
+        );
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+    }
+    // The reload script goes into HTML pages only, never elsewhere.
+    assert!(!get(a, "/services.json").text().contains("reload.js"));
+    assert!(get(a, "/article/svc-rpc.html")
+        .text()
+        .contains("src=\"../__svcguide/reload.js\""));
+    assert!(get(a, "/").text().contains("src=\"__svcguide/reload.js\""));
+    // A folder without its slash is redirected (relatively).
+    let r = get(a, "/os");
+    assert_eq!(r.status, 301);
+    assert_eq!(r.header("location"), Some("os/"));
+    // Misses get the site's 404 page with status 404.
+    let r = get(a, "/article/nothing-here.html");
+    assert_eq!(r.status, 404);
+    assert!(r.text().contains("Page not found"), "{}", r.text());
+    assert!(r.text().contains("src=\"../__svcguide/reload.js\""));
+
+    // Traversal in every spelling is refused before any lookup.
+    for target in [
+        "/../Cargo.toml",
+        "/article/../../etc/passwd",
+        "/%2e%2e/etc/passwd",
+        "/%2E%2E%2Fetc%2Fpasswd",
+        "/article%2f..%2f..%2fetc%2fpasswd",
+        "/..%5c..%5cetc%5cpasswd",
+        "/..\\..\\etc\\passwd",
+        "/article/svc-rpc.html%00.png",
+        "/.%2e/etc/passwd",
+        "//etc/passwd",
+        "/%c0%ae%c0%ae/etc/passwd",
+        "/C:/Windows/win.ini",
+    ] {
+        let raw = raw_request(
+            a,
+            format!("GET {target} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").as_bytes(),
+        );
+        let r = parse_response(&raw, false);
+        assert_eq!(r.status, 400, "{target} gave {}", r.status);
+    }
+    // Methods, bodies, versions.
+    let r = parse_response(
+        &raw_request(
+            a,
+            b"POST / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+        ),
+        false,
+    );
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow"), Some("GET, HEAD"));
+    let r = parse_response(
+        &raw_request(
+            a,
+            b"GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello",
+        ),
+        false,
+    );
+    assert_eq!(r.status, 413);
+    let r = parse_response(&raw_request(a, b"GET / HTTP/2.0\r\nHost: t\r\n\r\n"), false);
+    assert_eq!(r.status, 505);
+    let r = parse_response(&raw_request(a, b"GARBAGE\r\n\r\n"), false);
+    assert_eq!(r.status, 400);
+    let r = parse_response(
+        &raw_request(
+            a,
+            b"HEAD /article/svc-rpc.html HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+        ),
+        true,
+    );
+    assert_eq!(r.status, 200);
+    assert!(r.body.is_empty());
+    assert!(
+        r.header("content-length")
+            .unwrap()
+            .parse::<usize>()
+            .unwrap()
+            > 1000
+    );
+    // Oversized heads.
+    let big = format!(
+        "GET / HTTP/1.1\r\nHost: t\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(64 * 1024)
+    );
+    let r = parse_response(&raw_request(a, big.as_bytes()), false);
+    assert_eq!(r.status, 431);
+    let many: String = (0..500).map(|i| format!("X-{i}: y\r\n")).collect();
+    let r = parse_response(
+        &raw_request(a, format!("GET / HTTP/1.1\r\n{many}\r\n").as_bytes()),
+        false,
+    );
+    assert_eq!(r.status, 431);
+    // Keep-alive: several requests on one connection, pipelined.
+    let raw = raw_request(
+        a,
+        b"GET /theme/style.css HTTP/1.1\r\nHost: t\r\n\r\nGET /images/notes.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+    );
+    let text = String::from_utf8_lossy(&raw);
+    assert_eq!(text.matches("HTTP/1.1 200 OK").count(), 2, "{text}");
+}
+
+#[test]
+fn slow_and_idle_clients_do_not_block_others() {
+    let server = Server::start(&["--head-timeout-ms", "1500"]);
+    server.wait_complete();
+    let a = server.addr.clone();
+    // A client that starts a request and stalls, and many that never send anything.
+    let mut slow = TcpStream::connect(&a).unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: t\r\nX-Slow: ")
+        .unwrap();
+    let idle: Vec<TcpStream> = (0..100).map(|_| TcpStream::connect(&a).unwrap()).collect();
+    let started = Instant::now();
+    for _ in 0..20 {
+        let t = Instant::now();
+        let r = get(&a, "/article/svc-rpc.html");
+        assert_eq!(r.status, 200);
+        assert!(
+            t.elapsed() < Duration::from_secs(2),
+            "a request waited behind slow clients"
+        );
+    }
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The slow client is cut off with 408 once its time is up.
+    slow.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut out = Vec::new();
+    let _ = slow.read_to_end(&mut out);
+    assert!(
+        String::from_utf8_lossy(&out).starts_with("HTTP/1.1 408"),
+        "{:?}",
+        String::from_utf8_lossy(&out)
+    );
+    assert!(started.elapsed() < Duration::from_secs(8));
+    drop(idle);
+}
