@@ -116,7 +116,7 @@ pub fn write_site(out: &Path, files: &[OutFile]) -> Result<()> {
     )?;
     let result = files.par_iter().try_for_each(|f| write_one(&temp, &out, f));
     if let Err(e) = result {
-        let _ = fs::remove_dir_all(&temp);
+        let _ = remove_ours(&temp);
         return Err(e);
     }
     swap_in(&temp, &out)
@@ -150,15 +150,36 @@ fn swap_in(temp: &Path, out: &Path) -> Result<()> {
     }
     if exchange(temp, out) {
         // `temp` now holds the previous site.
-        fs::remove_dir_all(temp)
+        remove_ours(temp)
             .with_context(|| format!("cannot remove the previous site at {}", temp.display()))?;
         return Ok(());
     }
     let old = temp.with_extension("old");
     fs::rename(out, &old)?;
     fs::rename(temp, out)?;
-    fs::remove_dir_all(&old)?;
+    remove_ours(&old)?;
     Ok(())
+}
+
+/// Removes a folder svcguide wrote, its marker last: a removal cut short by a
+/// kill leaves a folder that still says it is ours, so the next build cleans it.
+fn remove_ours(dir: &Path) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name() == MARKER {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            fs::remove_dir_all(entry.path())?;
+        } else {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    match fs::remove_file(dir.join(MARKER)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    fs::remove_dir(dir)
 }
 
 #[cfg(target_os = "linux")]
@@ -202,7 +223,7 @@ fn clean_leftovers(parent: &Path, out: &Path) {
         let file_name = entry.file_name().to_string_lossy().to_string();
         let path = entry.path();
         if file_name.starts_with(&prefix) && path.join(MARKER).exists() {
-            let _ = fs::remove_dir_all(&path);
+            let _ = remove_ours(&path);
         }
     }
 }
@@ -231,6 +252,35 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("c.html")).unwrap(), "three");
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temp folders left");
+    }
+
+    #[test]
+    fn leftovers_are_removed_only_while_marked() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        // A removal cut short by a kill: the marker (removed last) is still there.
+        let cut = dir.path().join(".svcguide-tmp-public-1");
+        fs::create_dir_all(cut.join("article")).unwrap();
+        fs::write(cut.join(MARKER), "").unwrap();
+        fs::write(cut.join("article/a.html"), "a").unwrap();
+        // Someone else's folder that happens to share the prefix: no marker.
+        let foreign = dir.path().join(".svcguide-tmp-public-2");
+        fs::create_dir_all(&foreign).unwrap();
+        fs::write(foreign.join("keep.txt"), "k").unwrap();
+        clean_leftovers(dir.path(), &out);
+        assert!(!cut.exists());
+        assert!(foreign.join("keep.txt").exists());
+        // remove_ours takes everything, marker included.
+        fs::create_dir_all(cut.join("d/e")).unwrap();
+        fs::write(cut.join(MARKER), "").unwrap();
+        fs::write(cut.join("d/e/f.html"), "f").unwrap();
+        std::os::unix::fs::symlink("/etc", cut.join("link")).unwrap();
+        remove_ours(&cut).unwrap();
+        assert!(!cut.exists());
+        assert!(
+            Path::new("/etc").exists(),
+            "a symlink is removed, not followed"
+        );
     }
 
     #[test]
