@@ -261,6 +261,16 @@ fn link_to(guide: &Guide, from: &Page, i: usize) -> LinkView {
     }
 }
 
+/// With `sanitize = true`, the only link schemes the templates may write (the
+/// Markdown itself is cleaned by ammonia; these URLs go into templates directly).
+fn safe_url(url: &str) -> bool {
+    if !crate::guide::is_external(url) {
+        return true;
+    }
+    let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
+    matches!(scheme.as_str(), "http" | "https" | "ftp" | "mailto")
+}
+
 /// External links on "More Info" lines of the prose, for the fact panel.
 fn more_info(page: &Page, links: &[Link]) -> Vec<LinkView> {
     links
@@ -352,7 +362,7 @@ pub fn render_page(
                         group: p.group,
                         name: p.name,
                         note: p.note,
-                        link: p.link.map(|l| {
+                        link: p.link.filter(|l| !config.sanitize || safe_url(l)).map(|l| {
                             if l.starts_with('/') {
                                 relative(&page.out_path, &l)
                             } else {
@@ -390,7 +400,10 @@ pub fn render_page(
                     .into_iter()
                     .map(|j| link_to(guide, page, j))
                     .collect(),
-                more_info: more_info(page, &body.links),
+                more_info: more_info(page, &body.links)
+                    .into_iter()
+                    .filter(|l| !config.sanitize || safe_url(&l.url))
+                    .collect(),
                 strays_html,
                 graph_svg: crate::views::graph::neighbourhood(guide, index),
             })
