@@ -25,5 +25,6 @@ pub mod service;
 pub mod site;
 pub mod source;
 pub mod text;
+pub mod timing;
 pub mod url;
 pub mod views;

@@ -36,11 +36,16 @@ pub fn build(config: &Config) -> Result<Site> {
             content.display()
         );
     }
+    let mut clock = crate::timing::Stopwatch::new();
     let tera = crate::render::load_templates(&config.resolve(&config.templates))?;
+    clock.lap("templates");
     let loaded = crate::load::load(&content);
+    clock.lap("load+parse");
     let mut diags = loaded.diags;
     let guide = Guide::build(loaded.pages, loaded.assets, config.drafts, &mut diags);
+    clock.lap("model");
     let pages = crate::render::render_pages(&tera, config, &guide)?;
+    clock.lap("render pages");
     let mut files = Vec::with_capacity(pages.len() + 16);
     files.push(OutFile {
         path: "index.html".into(),
@@ -59,7 +64,9 @@ pub fn build(config: &Config) -> Result<Site> {
         path: "services.json".into(),
         bytes: crate::export::to_json(&export).into_bytes(),
     });
+    clock.lap("index+export");
     files.extend(crate::views::render(&tera, config, &guide)?);
+    clock.lap("views");
     files.extend(theme_files(&config.resolve(&config.theme))?);
     for asset in &guide.asset_files {
         files.push(OutFile {
@@ -68,7 +75,9 @@ pub fn build(config: &Config) -> Result<Site> {
         });
     }
     if config.search.enabled {
+        clock.lap("theme+assets");
         files.extend(search_files(config, &guide, &pages, &mut diags));
+        clock.lap("search");
     }
     let content_links = content_urls(&guide, &pages);
     let mut pages_links = Vec::with_capacity(pages.len());
@@ -94,7 +103,9 @@ pub fn build(config: &Config) -> Result<Site> {
         pages_links.push(p);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    clock.lap("collect");
     crate::check::graph::check(&guide, &mut diags);
+    clock.lap("check graph");
     let ids = crate::check::ids_by_path(&files);
     crate::check::links::check(&guide, &pages_links, &ids, &mut diags);
     crate::check::output::check(
@@ -104,6 +115,7 @@ pub fn build(config: &Config) -> Result<Site> {
         &ids,
         &mut diags,
     );
+    clock.lap("check links");
     crate::scaffold::check_placeholders(&guide, &mut diags);
     config.apply_levels(&mut diags);
     crate::diag::normalise(&mut diags);

@@ -8,17 +8,23 @@ use std::path::Path;
 use std::process::Command;
 
 fn missing_tool() -> Option<String> {
-    let node_ok = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    let node_ok = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !node_ok {
         return Some("node is not installed".into());
     }
-    let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/node_modules/playwright-core");
+    let modules =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/node_modules/playwright-core");
     if !modules.exists() {
         return Some("tests/node packages are not installed (run `npm ci` in tests/node)".into());
     }
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     if !Path::new(&chromium).exists() {
-        return Some(format!("{chromium} is not installed (apt-get install chromium)"));
+        return Some(format!(
+            "{chromium} is not installed (apt-get install chromium)"
+        ));
     }
     None
 }
@@ -33,14 +39,22 @@ fn search_and_accessibility_in_headless_chromium() {
     let built = common::build_dir(&content, &["--quiet"]);
     assert!(built.output.status.success(), "{}", built.stderr());
     let mut cmd = Command::new("node");
-    cmd.arg("--test").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/browser.test.mjs"));
+    cmd.arg("--test")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/browser.test.mjs"));
     cmd.env("SVCGUIDE_SITE", &built.out);
     if let Ok(dir) = std::env::var("SVCGUIDE_SCREENSHOTS") {
         cmd.env("SVCGUIDE_SCREENSHOTS", dir);
     }
     let out = cmd.output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "browser tests failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "browser tests failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("# fail 0"), "{stdout}");
-    assert!(!stdout.contains("# pass 0"), "no browser test ran:\n{stdout}");
+    assert!(
+        !stdout.contains("# pass 0"),
+        "no browser test ran:\n{stdout}"
+    );
 }

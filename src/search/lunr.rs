@@ -57,6 +57,8 @@ fn invert(field_count: usize, docs: &[Document]) -> (Vec<Posting>, Vec<FieldEntr
     for (doc, document) in docs.iter().enumerate() {
         for (field, terms) in document.terms.iter().enumerate() {
             let mut frequencies: Vec<(usize, u32)> = Vec::new();
+            // Position of each term in `frequencies` (kept in first-seen order, as lunr's keys).
+            let mut slot: HashMap<usize, usize> = HashMap::with_capacity(terms.len());
             for term in terms {
                 let id = *term_ids.entry(term).or_insert_with(|| {
                     postings.push(Posting {
@@ -65,9 +67,12 @@ fn invert(field_count: usize, docs: &[Document]) -> (Vec<Posting>, Vec<FieldEntr
                     });
                     postings.len() - 1
                 });
-                match frequencies.iter_mut().find(|(t, _)| *t == id) {
-                    Some((_, count)) => *count += 1,
-                    None => frequencies.push((id, 1)),
+                match slot.get(&id) {
+                    Some(&at) => frequencies[at].1 += 1,
+                    None => {
+                        slot.insert(id, frequencies.len());
+                        frequencies.push((id, 1));
+                    }
                 }
                 let holders = &mut postings[id].docs[field];
                 if holders.last() != Some(&doc) {

@@ -96,8 +96,10 @@ fn sorted_unique(docs: &[SearchDoc]) -> Vec<&SearchDoc> {
 }
 
 fn index_json(docs: &[&SearchDoc]) -> String {
+    use rayon::prelude::*;
+    // Tokenising and stemming is per document: do it on every core.
     let documents: Vec<Document> = docs
-        .iter()
+        .par_iter()
         .map(|doc| Document {
             reference: &doc.slug,
             terms: field_tokens(doc)
