@@ -108,43 +108,13 @@ impl<'a> Renderer<'a> {
         let mut code: Option<(String, String)> = None;
         for (event, span) in Parser::new_ext(&repaired.text, options()).into_offset_iter() {
             match event {
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => {
-                    let dest = self.track(
-                        &mut frag,
-                        &dest_url,
-                        base + repaired.original(span.start),
-                        false,
-                    );
-                    events.push(Event::Start(Tag::Link {
-                        link_type,
-                        dest_url: dest,
-                        title,
-                        id,
-                    }));
-                }
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => {
-                    let dest = self.track(
-                        &mut frag,
-                        &dest_url,
-                        base + repaired.original(span.start),
-                        true,
-                    );
-                    events.push(Event::Start(Tag::Image {
-                        link_type,
-                        dest_url: dest,
-                        title,
-                        id,
-                    }));
+                Event::Start(mut tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                    let image = matches!(tag, Tag::Image { .. });
+                    if let Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } = &mut tag {
+                        let offset = base + repaired.original(span.start);
+                        *dest_url = self.track(&mut frag, dest_url, offset, image);
+                    }
+                    events.push(Event::Start(tag));
                 }
                 Event::Start(Tag::Heading { level, .. }) => {
                     heading = Some((level, events.len(), String::new()));
