@@ -160,6 +160,19 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     }
     let failed = diags.iter().any(|d| d.severity == Severity::Error);
     if !args.quiet {
+        let search_bytes: usize = site
+            .files
+            .iter()
+            .filter(|f| f.path == "search-index.js" || f.path == "search-docs.js")
+            .map(|f| f.bytes.len())
+            .sum();
+        if search_bytes > 0 {
+            eprintln!(
+                "search index + doc store: {:.1} KB (budget {:.1} KB)",
+                search_bytes as f64 / 1024.0,
+                config.search.max_bytes as f64 / 1024.0
+            );
+        }
         eprintln!(
             "built {} pages ({} services) into {} in {:.2?}",
             site.guide.pages.len(),
