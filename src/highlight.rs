@@ -14,10 +14,18 @@ const EXTRA_SYNTAXES: &[&str] = &[
     include_str!("../theme/syntaxes/reg.sublime-syntax"),
 ];
 
-fn syntaxes() -> &'static SyntaxSet {
+/// syntect's own syntaxes, loaded from its precompiled dump (fast).
+fn default_syntaxes() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// Ours, in a set of their own: linking them into the defaults would cost
+/// half a second on every build.
+fn extra_syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
     SET.get_or_init(|| {
-        let mut builder = SyntaxSet::load_defaults_newlines().into_builder();
+        let mut builder = syntect::parsing::SyntaxSetBuilder::new();
         for def in EXTRA_SYNTAXES {
             let def = SyntaxDefinition::load_from_str(def, true, None)
                 .expect("bundled syntax definitions are valid");
@@ -25,6 +33,16 @@ fn syntaxes() -> &'static SyntaxSet {
         }
         builder.build()
     })
+}
+
+/// The set and syntax for a language token, ours first.
+fn find_syntax(token: &str) -> Option<(&'static SyntaxSet, &'static syntect::parsing::SyntaxReference)> {
+    let extra = extra_syntaxes();
+    if let Some(s) = extra.find_syntax_by_token(token) {
+        return Some((extra, s));
+    }
+    let defaults = default_syntaxes();
+    defaults.find_syntax_by_token(token).map(|s| (defaults, s))
 }
 
 /// Aliases authors use for languages syntect knows under another token.
@@ -51,8 +69,7 @@ pub fn code_block(lang: &str, code: &str) -> String {
             crate::text::escape_html(code)
         );
     }
-    let set = syntaxes();
-    let Some(syntax) = set.find_syntax_by_token(token_for(&lang)) else {
+    let Some((set, syntax)) = find_syntax(token_for(&lang)) else {
         return format!(
             "<pre class=\"code\"><code class=\"language-{class}\">{}</code></pre>\n",
             crate::text::escape_html(code)
