@@ -36,7 +36,12 @@ fn extra_syntaxes() -> &'static SyntaxSet {
 }
 
 /// The set and syntax for a language token, ours first.
-fn find_syntax(token: &str) -> Option<(&'static SyntaxSet, &'static syntect::parsing::SyntaxReference)> {
+fn find_syntax(
+    token: &str,
+) -> Option<(
+    &'static SyntaxSet,
+    &'static syntect::parsing::SyntaxReference,
+)> {
     let extra = extra_syntaxes();
     if let Some(s) = extra.find_syntax_by_token(token) {
         return Some((extra, s));

@@ -148,14 +148,19 @@ fn structure_checks() {
         "M",
         &CLEAN.replace("##### Supports:\n\n- None\n\n", ""),
     );
-    expect_code(&[missing.clone()], "section-missing", &missing.0, "- None");
+    expect_code(
+        std::slice::from_ref(&missing),
+        "section-missing",
+        &missing.0,
+        "- None",
+    );
     let dup = service(
         "winnt-services-d",
         "D",
         &format!("{CLEAN}\n\n##### Depends on:\n\n- None"),
     );
     expect_code(
-        &[dup.clone()],
+        std::slice::from_ref(&dup),
         "section-duplicate",
         &dup.0,
         "##### Depends on:",
@@ -166,7 +171,7 @@ fn structure_checks() {
         &CLEAN.replace("##### Supports:", "##### Suports:"),
     );
     expect_code(
-        &[unknown.clone()],
+        std::slice::from_ref(&unknown),
         "section-unknown",
         &unknown.0,
         "##### Suports:",
@@ -182,7 +187,7 @@ fn structure_checks() {
             ),
     );
     expect_code(
-        &[order.clone()],
+        std::slice::from_ref(&order),
         "section-order",
         &order.0,
         "##### Description:",
@@ -193,7 +198,7 @@ fn structure_checks() {
         &CLEAN.replace("- WinXP: Manual", ""),
     );
     expect_code(
-        &[empty.clone()],
+        std::slice::from_ref(&empty),
         "section-empty",
         &empty.0,
         "##### Default State:",
@@ -208,7 +213,7 @@ fn value_checks() {
         &CLEAN.replace("- WinXP: Manual", "- WinXP: Manaul"),
     );
     expect_code(
-        &[state.clone()],
+        std::slice::from_ref(&state),
         "state-unknown",
         &state.0,
         "- WinXP: Manaul",
@@ -218,13 +223,23 @@ fn value_checks() {
         "L",
         &CLEAN.replace("- WinXP: Manual", "- WinXq: Manual"),
     );
-    expect_code(&[label.clone()], "os-label-unknown", &label.0, "- WinXq");
+    expect_code(
+        std::slice::from_ref(&label),
+        "os-label-unknown",
+        &label.0,
+        "- WinXq",
+    );
     let process = service(
         "winnt-services-p",
         "P",
         &CLEAN.replace("- x.exe (X)", "- x.exe"),
     );
-    expect_code(&[process.clone()], "process-no-name", &process.0, "- x.exe");
+    expect_code(
+        std::slice::from_ref(&process),
+        "process-no-name",
+        &process.0,
+        "- x.exe",
+    );
 }
 
 #[test]
@@ -335,7 +350,7 @@ fn levels_are_configurable_and_changed_filters() {
     let changed = dir.path().join(&a_name);
     let (_, report) = common::check_json(dir.path(), &["--changed", changed.to_str().unwrap()]);
     let files: Vec<_> = diagnostics(&report).into_iter().map(|d| d.1).collect();
-    assert_eq!(files, [a_name.clone()]);
+    assert_eq!(files, std::slice::from_ref(&a_name));
     let config = dir.path().join("svcguide.toml");
     std::fs::write(&config, "[checks]\nlink-broken = \"warn\"\n").unwrap();
     let (code, report) = common::check_json(dir.path(), &["--config", config.to_str().unwrap()]);

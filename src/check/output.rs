@@ -126,6 +126,7 @@ mod tests {
         let ids = crate::check::ids_by_path(&files);
         let mut diags = vec![];
         check(&files, "/guide/", &HashMap::new(), &ids, &mut diags);
+        crate::diag::normalise(&mut diags);
         let found: Vec<_> = diags
             .iter()
             .map(|d| (d.file.as_str(), d.target.as_deref().unwrap()))

@@ -97,7 +97,11 @@ fn entry_id(config: &Config, path: &str, slug: &str) -> String {
     }
 }
 
-/// The Atom feed of every dated article, newest first.
+/// How many articles the feed carries: readers poll it, so it stays small
+/// however large the guide grows (the sitemap lists everything).
+pub const FEED_ENTRIES: usize = 100;
+
+/// The Atom feed of the newest dated articles, newest first.
 pub fn atom(config: &Config, guide: &Guide) -> String {
     let mut entries: Vec<(i64, String, usize)> = guide
         .pages
@@ -112,6 +116,7 @@ pub fn atom(config: &Config, guide: &Guide) -> String {
         b.0.cmp(&a.0)
             .then_with(|| guide.pages[a.2].out_path.cmp(&guide.pages[b.2].out_path))
     });
+    entries.truncate(FEED_ENTRIES);
     let updated = entries
         .first()
         .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |e| e.1.clone());
