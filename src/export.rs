@@ -238,7 +238,8 @@ pub fn os_row(page: &Page, os: OsFamily) -> Option<OsRow<'_>> {
 }
 
 pub fn to_json(export: &Export) -> String {
-    let mut s = serde_json::to_string_pretty(export).expect("export serialises");
+    // Compact: at 10,000 services the pretty form is half again as large.
+    let mut s = serde_json::to_string(export).expect("export serialises");
     s.push('\n');
     s
 }

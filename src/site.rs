@@ -25,6 +25,8 @@ pub struct Site {
     pub guide: Guide,
     pub files: Vec<OutFile>,
     pub diags: Vec<Diagnostic>,
+    /// What each article page links to (its HTML has moved into `files`).
+    pub pages: Vec<RenderedPage>,
 }
 
 /// Loads, renders and checks the guide in memory.
@@ -123,6 +125,7 @@ pub fn build(config: &Config) -> Result<Site> {
         guide,
         files,
         diags,
+        pages: pages_links,
     })
 }
 

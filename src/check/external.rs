@@ -239,14 +239,13 @@ pub fn check(config: &Config, site: &Site, options: &Options) -> Result<Vec<Diag
         .collect::<Result<Vec<_>>>()?;
     let started = Instant::now();
 
-    // The links exactly as the checker of internal links sees them: re-render the pages.
-    let tera = crate::render::load_templates(&config.resolve(&config.templates))?;
-    let pages = crate::render::render_pages(&tera, config, &site.guide)?;
+    // The links exactly as the checker of internal links saw them.
+    let pages = &site.pages;
 
     let mut tally = Tally::default();
     let mut diags = Vec::new();
     let mut targets: BTreeMap<String, Target> = BTreeMap::new();
-    for p in &pages {
+    for p in pages {
         let page = &site.guide.pages[p.index];
         for link in &p.links {
             let url = match http_url(&link.dest) {

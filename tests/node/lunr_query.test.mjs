@@ -69,8 +69,11 @@ const EXPECTED_TOP = {
   spoolsv: 'Print Spooler',
   'spoolsv.exe': 'Print Spooler',
   'spoolr~1': 'Print Spooler',
-  pool: 'Print Spooler',
   'terminal services licensing': 'Terminal Services Licensing',
+  // Words that stand only in one description of the bundled guide.
+  plumbing: 'Remote Procedure Call (RPC)',
+  docking: 'Plug and Play',
+  subscriber: 'COM+ Event System',
 };
 const EXPECTED_AMONG = {
   netsvcs: ['Computer Browser'],
@@ -194,5 +197,25 @@ test('our tokens start from what lunr.tokenizer makes of each field', { skip: sk
         at += 1;
       }
     }
+  }
+});
+
+// With services.json beside the index: a process or svchost group query must put
+// a service that runs in it first.
+const servicesJson = process.env.SVCGUIDE_SERVICES_JSON;
+test('process and group queries put a service of that process first', { skip: (skipIndex || !servicesJson) && 'needs SVCGUIDE_SERVICES_JSON' }, () => {
+  const { idx } = loadIndex();
+  const services = JSON.parse(readFileSync(servicesJson, 'utf8')).services;
+  const bySlug = Object.fromEntries(services.map((s) => [s.slug, s]));
+  const runsIn = (slug, test) => (bySlug[slug]?.processes || []).some(test);
+  for (const [query, test] of [
+    ['netsvcs', (p) => (p.group || '').toLowerCase() === 'netsvcs'],
+    ['svchost', (p) => (p.image || '').toLowerCase().startsWith('svchost')],
+    ['LServer.exe', (p) => (p.image || '').toLowerCase() === 'lserver.exe'],
+    ['lsass', (p) => (p.image || '').toLowerCase() === 'lsass.exe'],
+  ]) {
+    const found = idx.search(query);
+    if (!services.some((s) => runsIn(s.slug, test))) continue;
+    assert.ok(found.length > 0 && runsIn(found[0].ref, test), `${query} -> ${found.slice(0, 3).map((r) => r.ref).join(' | ')}`);
   }
 });
