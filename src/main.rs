@@ -221,14 +221,23 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let config = config(&args.common)?;
     let content = config.resolve(&config.content);
+    let changed = match &args.since {
+        Some(rev) => Some(svcguide::changed::since(rev)?),
+        None if !args.changed.is_empty() => Some(args.changed.clone()),
+        None => None,
+    };
     #[allow(unused_mut)]
     let mut site = svcguide::site::build(&config)?;
     #[cfg(feature = "external")]
     if args.external {
         let options = svcguide::check::external::Options::new(&config, args.cache);
-        let found = svcguide::check::external::check(&config, &site, &options)?;
+        let mut found = svcguide::check::external::check(&config, &site, &options)?;
+        config.apply_levels(&mut found);
         site.diags.extend(found);
         svcguide::diag::normalise(&mut site.diags);
+    }
+    if let Some(changed) = changed {
+        svcguide::changed::retain(&mut site.diags, &changed, &content);
     }
     let colour = args.format == Format::Human && std::io::stdout().is_terminal();
     print!(

@@ -21,7 +21,7 @@ fn site(files: &[(&str, &str)]) -> tempfile::TempDir {
 fn service(slug: &str, title: &str, sections: &str) -> (String, String) {
     (
         format!("{slug}.html.md"),
-        format!("---\ntitle: '{title}'\nstatus: publish\npermalink: /article/{slug}.html\nid: {}\ncategory:\n    - 'Services Guide'\n---\n{sections}", slug.len() * 7919 % 100_000),
+        format!("---\ntitle: '{title}'\nstatus: publish\npermalink: /article/{slug}.html\nid: {}\ncategory:\n    - 'Services Guide'\n---\n{sections}", slug.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))) % 1_000_000),
     )
 }
 
