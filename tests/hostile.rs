@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 /// Bounds every hostile build must stay within (debug binary, 2 shared cores).
-const TIME_LIMIT: Duration = Duration::from_secs(120);
+const TIME_LIMIT: Duration = Duration::from_secs(180);
 const RSS_LIMIT_MB: u64 = 1536;
 
 struct Run {
