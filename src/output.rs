@@ -43,6 +43,13 @@ pub fn check_output_dir(out: &Path, content: &Path) -> Result<()> {
             content.display()
         );
     }
+    if abs.starts_with(&content) {
+        bail!(
+            "refusing to write the site to {}: it is inside the content folder {} (each build would copy the previous site into the next)",
+            abs.display(),
+            content.display()
+        );
+    }
     if abs.join(".git").exists() {
         bail!(
             "refusing to write the site to {}: it is a repository root",
@@ -299,6 +306,10 @@ mod tests {
         fs::write(foreign.join("keep.txt"), "x").unwrap();
         assert!(check_output_dir(&foreign, &content).is_err());
         assert!(check_output_dir(&dir.path().join("new"), &content).is_ok());
+        assert!(
+            check_output_dir(&content.join("public"), &content).is_err(),
+            "inside the content folder"
+        );
         let repo = dir.path().join("repo");
         fs::create_dir_all(repo.join(".git")).unwrap();
         assert!(check_output_dir(&repo, &content).is_err());

@@ -120,6 +120,20 @@ fn the_content_folder_and_its_parents_are_refused() {
     assert_refused(&s, &link, None, "content folder");
     // And `content/..` is its parent.
     assert_refused(&s, &s.content.join(".."), None, "content folder");
+    // A folder inside it would be read back as content by the next build (each
+    // build used to nest the previous site one level deeper).
+    assert_refused(
+        &s,
+        &s.content.join("public"),
+        None,
+        "inside the content folder",
+    );
+    assert_refused(
+        &s,
+        &s.content.join("a/b"),
+        None,
+        "inside the content folder",
+    );
 }
 
 #[test]
