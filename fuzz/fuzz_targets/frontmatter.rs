@@ -31,7 +31,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = fm.is_published();
     }
     for d in &diags {
-        assert!(d.line >= 1 && d.line <= lines, "{d:?} (text has {lines} lines)");
+        assert!(
+            d.line >= 1 && d.line <= lines,
+            "{d:?} (text has {lines} lines)"
+        );
         assert!(d.col >= 1, "{d:?}");
     }
 });

@@ -33,7 +33,11 @@ fuzz_target!(|data: &[u8]| {
     let _ = suspicious_label(item);
     if let Some(v) = parse_state(l.value) {
         for part in [&v.qualifier, &v.condition].into_iter().flatten() {
-            assert!(l.value.contains(part.as_str()), "{part:?} not in {:?}", l.value);
+            assert!(
+                l.value.contains(part.as_str()),
+                "{part:?} not in {:?}",
+                l.value
+            );
         }
         let _ = v.short();
     }

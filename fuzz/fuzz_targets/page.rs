@@ -18,13 +18,19 @@ fuzz_target!(|data: &[u8]| {
     let mut diags = Vec::new();
     if let Some(p) = page::parse(src, &mut diags) {
         assert!(!p.out_path.starts_with('/'));
-        assert!(p.out_path.split('/').all(|s| !s.is_empty() && s != "." && s != ".."));
+        assert!(p
+            .out_path
+            .split('/')
+            .all(|s| !s.is_empty() && s != "." && s != ".."));
         assert!(!p.out_path.contains(['\\', '\0', ':']));
         if let Some(s) = p.service() {
             for range in &s.prose {
                 assert!(range.start <= range.end && range.end <= len, "{range:?}");
             }
-            let offsets = s.recommended.iter().map(|i| i.offset)
+            let offsets = s
+                .recommended
+                .iter()
+                .map(|i| i.offset)
                 .chain(s.default.iter().map(|i| i.offset))
                 .chain(s.processes.iter().map(|i| i.offset))
                 .chain(s.depends.items().iter().map(|i| i.offset))

@@ -14,7 +14,10 @@ fuzz_target!(|data: &[u8]| {
     for offset in 0..=r.text.len() {
         let o = r.original(offset);
         assert!(o <= text.len(), "original({offset}) = {o} > {}", text.len());
-        assert!(o >= last, "original({offset}) = {o} < {last}: not monotonic");
+        assert!(
+            o >= last,
+            "original({offset}) = {o} < {last}: not monotonic"
+        );
         last = o;
     }
     assert_eq!(r.original(r.text.len()), text.len(), "the ends line up");

@@ -26,7 +26,9 @@ fuzz_target!(|data: &[u8]| {
     let mut pos = s.preamble.end;
     for section in &s.sections {
         assert_eq!(section.heading_start, pos, "sections tile the body");
-        assert!(section.heading_start < section.content.start || section.content.start == text.len());
+        assert!(
+            section.heading_start < section.content.start || section.content.start == text.len()
+        );
         assert!(section.content.start <= section.content.end);
         let heading_line = &text[section.heading_start..section.content.start];
         assert!(heading_line.contains(section.heading.as_str()));
