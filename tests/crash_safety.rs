@@ -4,10 +4,11 @@
 //!
 //! Two generations of a 2,000-article guide differ in every page's text and in
 //! their file sets. `svcguide build` of the other generation is SIGKILLed after
-//! deterministic pseudo-random delays, a third spread over a whole build and the
-//! rest inside the write-and-swap phase (timed from the moment the temp folder
-//! appears); after each kill the output must match one of the two reference
-//! sites file for file, hash for hash.
+//! deterministic pseudo-random delays: a third spread over a whole build, a third
+//! inside the write phase (timed from the moment the temp folder appears), a third
+//! just after the swap (while the previous site is being removed). After each
+//! kill the output must match one of the two reference sites file for file, hash
+//! for hash.
 
 mod common;
 
@@ -107,6 +108,12 @@ fn leftovers(parent: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+fn inode(p: &Path) -> Option<u64> {
+    std::fs::metadata(p)
+        .ok()
+        .map(|m| std::os::unix::fs::MetadataExt::ino(&m))
+}
+
 /// Waits until the build's temp folder appears beside the output (or the build ends).
 fn wait_for_temp(parent: &Path, child: &mut std::process::Child) -> Option<Instant> {
     loop {
@@ -182,6 +189,15 @@ fn a_killed_build_leaves_the_old_site_or_the_new_one() {
             let delay = full.mul_f64(0.2 + 0.9 * frac);
             std::thread::sleep(delay);
             (delay, "build")
+        } else if point % 3 == 2 {
+            // Right after the swap, while the previous site is being removed.
+            let before = inode(&out);
+            let started = Instant::now();
+            while inode(&out) == before && child.try_wait().unwrap().is_none() {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            std::thread::sleep(Duration::from_micros((frac * 2000.0) as u64));
+            (started.elapsed(), "swap")
         } else {
             let delay = write_phase.mul_f64(1.1 * frac);
             if wait_for_temp(&site_parent, &mut child).is_some() {
