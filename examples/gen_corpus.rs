@@ -9,9 +9,9 @@
 //!
 //! Writes `DIR/services/winnt-services-svcNNNNN.html.md` (N articles) and
 //! `DIR/howto/*.html.md`. The output is deterministic for a given N and seed.
-//! `--missing R` is the share of Depends links that point to unwritten services
-//! (default 0.01, the real guide has a few); `--crlf R` the share of files saved
-//! with CRLF line ends (default 0.05). DIR must not exist or be empty unless
+//! `--missing R` is the share of articles that also depend on a service that was
+//! never written (default 0.01; the real guide has a few such links); `--crlf R`
+//! the share of files saved with CRLF line ends (default 0.05). DIR must not exist or be empty unless
 //! `--force` is given.
 
 use std::fmt::Write as _;
@@ -485,7 +485,7 @@ fn main() {
     );
 }
 
-fn generate(
+pub fn generate(
     n: usize,
     dir: &Path,
     seed: u64,
@@ -560,7 +560,7 @@ fn generate(
     std::fs::create_dir_all(&services)?;
     std::fs::create_dir_all(&howtos)?;
     for i in 0..n {
-        let missing: Vec<String> = if rng.chance(missing_rate * 3.0) {
+        let missing: Vec<String> = if rng.chance(missing_rate) {
             vec![format!("NeverWritten{}", rng.below(n.max(10) / 10))]
         } else {
             vec![]

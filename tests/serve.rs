@@ -16,6 +16,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+#[path = "../examples/gen_corpus.rs"]
+#[allow(dead_code)]
+mod gen_corpus;
+
 const WAIT: Duration = Duration::from_secs(60);
 
 fn bin() -> Command {
@@ -64,6 +68,11 @@ impl Server {
     fn start(extra: &[&str]) -> Server {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(&fixture(), &dir.path().join("content"));
+        Server::start_in(dir, extra)
+    }
+
+    /// Serves `dir/content`.
+    fn start_in(dir: tempfile::TempDir, extra: &[&str]) -> Server {
         let mut child = bin()
             .current_dir(dir.path())
             .args(["serve", "--port", "0", "--content", "content", "--verbose"])
@@ -746,4 +755,123 @@ fn slow_and_idle_clients_do_not_block_others() {
     );
     assert!(started.elapsed() < Duration::from_secs(8));
     drop(idle);
+}
+
+/// A tiny deterministic generator for the edit sequence.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+/// The text after `marker` up to the next `#####` heading (or the end).
+fn replace_section(text: &str, marker: &str, body: &str) -> String {
+    let start = text.find(marker).expect("section") + marker.len();
+    let end = text[start..]
+        .find("\n#####")
+        .map_or(text.len(), |e| start + e);
+    format!("{}\n\n{body}\n{}", &text[..start], &text[end..])
+}
+
+#[test]
+fn random_edits_of_a_generated_guide_match_full_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let n = 150;
+    gen_corpus::generate(n, &content, 7, 0.03, 0.0).unwrap();
+    let mut server = Server::start_in(dir, &[]);
+    let events = Events::open(&server.addr);
+    server.assert_matches_full_build();
+    let file = |i: usize| content.join(format!("services/winnt-services-svc{i:05}.html.md"));
+    let mut rng = Lcg(42);
+    let mut alive: Vec<usize> = (0..n).collect();
+    let mut next_new = n;
+    for step in 0..14 {
+        let i = alive[rng.below(alive.len())];
+        let path = file(i);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let kind = step % 7;
+        match kind {
+            // Prose.
+            0 => std::fs::write(
+                &path,
+                text.replacen(
+                    "##### Description:\n\n",
+                    &format!("##### Description:\n\nStep {step}. "),
+                    1,
+                ),
+            )
+            .unwrap(),
+            // Title (core services are listed by many pages).
+            1 => {
+                let target = if step % 2 == 0 { i / 100 * 100 } else { i };
+                let p = file(target);
+                let t = std::fs::read_to_string(&p).unwrap();
+                let line = t
+                    .lines()
+                    .find(|l| l.starts_with("title: "))
+                    .unwrap()
+                    .to_string();
+                let renamed = match line.strip_suffix('\'') {
+                    Some(l) => format!("{l} v{step}'"),
+                    None => format!("{line} v{step}"),
+                };
+                std::fs::write(&p, t.replacen(&line, &renamed, 1)).unwrap();
+            }
+            // New Depends links (to a live and to a missing article).
+            2 => {
+                let j = alive[rng.below(alive.len())];
+                let body = format!(
+                    "- [Target {j}](/article/winnt-services-svc{j:05}.html)\n- [Gone](/article/winnt-services-gone{step}.html)"
+                );
+                std::fs::write(&path, replace_section(&text, "##### Depends:", &body)).unwrap();
+            }
+            // A deletion.
+            3 => {
+                std::fs::remove_file(&path).unwrap();
+                alive.retain(|&k| k != i);
+            }
+            // A new article that depends on an existing one.
+            4 => {
+                let k = next_new;
+                next_new += 1;
+                let t = text
+                    .replace(&format!("svc{i:05}"), &format!("svc{k:05}"))
+                    .replacen("\nid: ", "\nid: 9", 1);
+                std::fs::write(file(k), t).unwrap();
+                alive.push(k);
+            }
+            // Draft and back.
+            5 => {
+                std::fs::write(&path, text.replacen("status: publish", "status: draft", 1)).unwrap()
+            }
+            // A rename with a new permalink.
+            _ => {
+                let k = next_new;
+                next_new += 1;
+                std::fs::write(
+                    file(k),
+                    text.replace(&format!("svc{i:05}"), &format!("svc{k:05}")),
+                )
+                .unwrap();
+                std::fs::remove_file(&path).unwrap();
+                alive.retain(|&x| x != i);
+                alive.push(k);
+            }
+        }
+        events.expect("reload");
+        server.assert_matches_full_build();
+        if kind == 5 {
+            // Publish it again.
+            std::fs::write(&path, text).unwrap();
+            events.expect("reload");
+            server.assert_matches_full_build();
+        }
+    }
 }

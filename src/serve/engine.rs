@@ -140,6 +140,10 @@ pub struct Update {
     pub templates_changed: bool,
     pub config_changed: bool,
     pub took: Duration,
+    /// Time per step (read, guide, keys, render), for `--verbose`.
+    pub steps: Vec<(&'static str, Duration)>,
+    /// Pages rendered again (some may have come out the same).
+    pub pages_rendered: usize,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -204,8 +208,12 @@ struct Parsed {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct RenderKey {
     rel: String,
+    /// Hash of the page's own (normalised) text.
     text: u64,
-    context: u64,
+    /// What the page shows of its neighbours, see `near_key`.
+    near: u64,
+    /// What the page shows of its transitive dependents, see `impact_key`.
+    impact: u64,
 }
 
 pub struct Engine {
@@ -222,6 +230,7 @@ pub struct Engine {
     /// Problems found while building the guide (duplicate permalinks...).
     guide_diags: Vec<Diagnostic>,
     rel_index: HashMap<String, usize>,
+    facts: Facts,
     keys: HashMap<String, RenderKey>,
     /// Rendered pages and content assets, by output path.
     out: HashMap<String, Bytes>,
@@ -297,16 +306,18 @@ fn structure(page: &Page) -> Structure<'_> {
 }
 
 /// Everything `render::render_page` reads from the guide about pages other than
-/// the one it renders: where each Depends/Supports link resolves, and the titles
-/// and permalinks of the pages in its depends-on, required-by, supports and
-/// impact lists (the fact panel and `views::graph::neighbourhood`). Pages whose
-/// key is unchanged after a guide rebuild render to the same bytes.
+/// the one it renders is in its render key: where each Depends/Supports link
+/// resolves, and the titles and permalinks of the pages in its depends-on,
+/// required-by and supports lists (the fact panel and
+/// `views::graph::neighbourhood`) — `near_key` — and of its impact list —
+/// `impact_key`. Pages whose key is unchanged after a guide rebuild render to the
+/// same bytes.
 ///
 /// This mirrors `render_page`: when it starts reading more of the guide, add it
 /// here. A miss is not silent: the background full build finds every page that
 /// differs, counts it (`mismatches` in `/__svcguide/status`, which
 /// `tests/serve.rs` asserts is zero), logs it and serves the right bytes.
-fn context_key(guide: &Guide, i: usize) -> u64 {
+fn near_key(guide: &Guide, facts: &Facts, i: usize) -> u64 {
     let page = &guide.pages[i];
     let Some(s) = page.service() else {
         return 0;
@@ -336,26 +347,94 @@ fn context_key(guide: &Guide, i: usize) -> u64 {
         }
         5u8.hash(&mut h);
     }
-    let link = |j: usize, h: &mut DefaultHasher| {
-        guide.pages[j].title.hash(h);
-        guide.pages[j].permalink.hash(h);
-    };
-    // Depends on / required by / supports (the fact panel and the neighbourhood
-    // graph), then the transitive impact list.
     for list in [
         &guide.depends_on[i],
         &guide.required_by[i],
         &guide.supports[i],
     ] {
         for &j in list {
-            link(j, &mut h);
+            facts.shown[j].hash(&mut h);
         }
         6u8.hash(&mut h);
     }
-    for j in guide.impact(i) {
-        link(j, &mut h);
+    h.finish()
+}
+
+/// The pages that stop when this one stops (`Guide::impact`), as shown: the set
+/// of their titles and permalinks. The list is sorted by title, so the set fixes
+/// the order, unless two titles are equal ignoring case: then the exact list.
+fn impact_key(guide: &Guide, facts: &Facts, i: usize) -> u64 {
+    if guide.pages[i].service().is_none() {
+        return 0;
+    }
+    let mut seen = vec![false; guide.pages.len()];
+    seen[i] = true;
+    let mut stack = vec![i];
+    let (mut sum, mut count, mut ties) = (0u64, 0u64, false);
+    while let Some(k) = stack.pop() {
+        for &j in &guide.required_by[k] {
+            if !seen[j] {
+                seen[j] = true;
+                stack.push(j);
+                sum = sum.wrapping_add(mix(facts.shown[j]));
+                count += 1;
+                ties |= facts.shared_title[j];
+            }
+        }
+    }
+    let mut h = DefaultHasher::new();
+    if ties {
+        for j in guide.impact(i) {
+            facts.shown[j].hash(&mut h);
+        }
+    } else {
+        (sum, count).hash(&mut h);
     }
     h.finish()
+}
+
+/// splitmix64's finaliser: spreads a hash before it is summed.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Per page of the guide: a hash of how other pages show it (title and
+/// permalink), and whether its title equals another's ignoring case.
+#[derive(Default)]
+struct Facts {
+    shown: Vec<u64>,
+    shared_title: Vec<bool>,
+}
+
+impl Facts {
+    fn of(guide: &Guide) -> Facts {
+        let shown = guide
+            .pages
+            .par_iter()
+            .map(|p| {
+                let mut h = DefaultHasher::new();
+                p.title.hash(&mut h);
+                p.permalink.hash(&mut h);
+                h.finish()
+            })
+            .collect();
+        let lower: Vec<String> = guide
+            .pages
+            .par_iter()
+            .map(|p| p.title.to_lowercase())
+            .collect();
+        let mut count: HashMap<&str, u32> = HashMap::with_capacity(lower.len());
+        for t in &lower {
+            *count.entry(t).or_default() += 1;
+        }
+        let shared_title = lower.iter().map(|t| count[t.as_str()] > 1).collect();
+        Facts {
+            shown,
+            shared_title,
+        }
+    }
 }
 
 impl Engine {
@@ -387,6 +466,7 @@ impl Engine {
             guide: Guide::build(Vec::new(), Vec::new(), false, &mut Vec::new()),
             guide_diags: Vec::new(),
             rel_index: HashMap::new(),
+            facts: Facts::default(),
             keys: HashMap::new(),
             out: HashMap::new(),
             render_all_next: false,
@@ -483,6 +563,8 @@ impl Engine {
         };
         let cu = result?;
         update.changed_files = cu.changed_files;
+        update.steps = cu.steps;
+        update.pages_rendered = cu.pages_rendered;
         update.path = if render_all {
             UpdatePath::Full
         } else {
@@ -542,6 +624,7 @@ impl Engine {
         rels.sort();
         rels.dedup();
         let mut cu = ContentUpdate::default();
+        cu.step("");
         let mut structural = render_all;
         // Articles to read again, and the ones that are gone.
         let mut to_read: Vec<(String, PathBuf)> = Vec::new();
@@ -585,6 +668,7 @@ impl Engine {
             .par_iter()
             .map(|(rel, path)| read_article(rel, path))
             .collect();
+        cu.step("read");
         // Keep only real changes (an editor saving the same text changes nothing).
         let mut changed: Vec<Parsed> = Vec::new();
         for p in parsed {
@@ -654,7 +738,8 @@ impl Engine {
             );
             indexes.push(i);
         }
-        self.render(&indexes, cu)
+        let items = indexes.into_iter().map(|i| (i, self.key_of(i))).collect();
+        self.render(items, cu)
     }
 
     /// Rebuilds the guide from the parsed pages and re-renders what it changed.
@@ -665,23 +750,29 @@ impl Engine {
         render_all: bool,
         cu: &mut ContentUpdate,
     ) -> Result<()> {
+        // Pages whose "impact" list may change: everything the changed pages
+        // reach through Depends, before (here) and after (below) the change.
+        let touched: HashSet<String> = changed
+            .iter()
+            .map(|p| p.rel.clone())
+            .chain(removed.iter().cloned())
+            .collect();
+        let mut impact_dirty = self.depends_closure(&touched);
         for rel in removed {
             self.files.remove(rel);
         }
-        // Take the published pages back out of the guide (no copies).
+        // Take the published pages back out of the guide (moved, not copied).
         let old_pages = std::mem::take(&mut self.guide.pages);
-        let mut pages: HashMap<String, Page> = old_pages
-            .into_iter()
-            .map(|p| (p.src.rel.clone(), p))
-            .collect();
-        for rel in removed {
-            pages.remove(rel);
-        }
+        let mut pages: Vec<Page> = Vec::with_capacity(old_pages.len() + changed.len());
+        pages.extend(
+            old_pages
+                .into_iter()
+                .filter(|p| !touched.contains(&p.src.rel)),
+        );
         for p in changed {
-            pages.remove(&p.rel);
             let slot = match p.page {
                 Some(page) => {
-                    pages.insert(p.rel.clone(), page);
+                    pages.push(page);
                     Slot::Guide
                 }
                 None => Slot::Failed,
@@ -700,13 +791,15 @@ impl Engine {
         let mut reread: Vec<(String, PathBuf)> = Vec::new();
         for (rel, f) in self.files.iter_mut() {
             match std::mem::replace(&mut f.slot, Slot::Guide) {
-                Slot::Held(page) => {
-                    pages.insert(rel.clone(), *page);
-                }
+                Slot::Held(page) => pages.push(*page),
                 Slot::Lost => reread.push((rel.clone(), f.path.clone())),
                 Slot::Failed => f.slot = Slot::Failed,
                 Slot::Guide => {}
             }
+        }
+        if !reread.is_empty() {
+            // Their graph neighbours are unknown: recompute every impact list.
+            impact_dirty = None;
         }
         for p in reread
             .par_iter()
@@ -717,26 +810,29 @@ impl Engine {
             f.hash = p.hash;
             f.diags = p.diags;
             match p.page {
-                Some(page) => {
-                    pages.insert(p.rel, page);
-                }
+                Some(page) => pages.push(page),
                 None => f.slot = Slot::Failed,
             }
         }
-        let mut pages: Vec<Page> = pages.into_values().collect();
-        pages.sort_by(|a, b| a.src.rel.cmp(&b.src.rel));
-        // `Guide::build` drops drafts and later duplicates of a permalink: keep copies.
-        let mut seen: HashSet<&str> = HashSet::new();
+        // `Guide::build` drops drafts and later duplicates of a permalink (in file
+        // order): keep copies of those.
+        let mut order: Vec<usize> = (0..pages.len()).collect();
+        order.sort_unstable_by(|&a, &b| pages[a].src.rel.cmp(&pages[b].src.rel));
+        let mut seen: HashSet<&str> = HashSet::with_capacity(pages.len());
         let mut held: Vec<Page> = Vec::new();
-        for p in &pages {
+        for &i in &order {
+            let p = &pages[i];
             let published = self.config.drafts || p.fm.is_published();
             if !published || !seen.insert(p.out_path.as_str()) {
                 held.push(p.clone());
             }
         }
+        drop(seen);
         let assets: Vec<Asset> = self.assets.values().cloned().collect();
         let mut guide_diags = Vec::new();
+        cu.step("collect");
         let guide = Guide::build(pages, assets, self.config.drafts, &mut guide_diags);
+        cu.step("guide");
         self.guide_diags = guide_diags;
         for page in held {
             if let Some(f) = self.files.get_mut(&page.src.rel) {
@@ -754,31 +850,49 @@ impl Engine {
                 f.slot = Slot::Lost;
             }
         }
-        self.guide = guide;
-        // Which pages render differently now?
-        let contexts: Vec<u64> = (0..self.guide.pages.len())
-            .into_par_iter()
-            .map(|i| context_key(&self.guide, i))
-            .collect();
-        let mut todo = Vec::new();
-        let mut live: HashSet<&str> = HashSet::new();
-        for (i, page) in self.guide.pages.iter().enumerate() {
-            live.insert(&page.out_path);
-            let key = RenderKey {
-                rel: page.src.rel.clone(),
-                text: text_hash(&page.src.text),
-                context: contexts[i],
-            };
-            if render_all || self.keys.get(&page.out_path) != Some(&key) {
-                todo.push(i);
-            }
+        self.facts = Facts::of(&guide);
+        let old_guide = std::mem::replace(&mut self.guide, guide);
+        // Freeing the old maps takes a while on a big guide; not on this thread.
+        std::thread::spawn(move || drop(old_guide));
+        if let (Some(dirty), Some(after)) = (&mut impact_dirty, self.depends_closure(&touched)) {
+            dirty.extend(after);
         }
+        // Which pages render differently now?
+        let guide = &self.guide;
+        let (files, keys, facts) = (&self.files, &self.keys, &self.facts);
+        let fresh: Vec<(usize, RenderKey, bool)> = (0..guide.pages.len())
+            .into_par_iter()
+            .map(|i| {
+                let page = &guide.pages[i];
+                let old = keys.get(&page.out_path);
+                let impact = match (old, &impact_dirty) {
+                    (Some(k), Some(dirty)) if !dirty.contains(&page.out_path) => k.impact,
+                    _ => impact_key(guide, facts, i),
+                };
+                let key = RenderKey {
+                    rel: page.src.rel.clone(),
+                    text: files.get(&page.src.rel).and_then(|f| f.hash).unwrap_or(0),
+                    near: near_key(guide, facts, i),
+                    impact,
+                };
+                let stale = render_all || old != Some(&key);
+                (i, key, stale)
+            })
+            .collect();
+        let live: HashSet<&str> = guide.pages.iter().map(|p| p.out_path.as_str()).collect();
         let gone: Vec<String> = self
             .keys
             .keys()
             .filter(|k| !live.contains(k.as_str()))
             .cloned()
             .collect();
+        drop(live);
+        let todo: Vec<(usize, RenderKey)> = fresh
+            .into_iter()
+            .filter(|(_, _, stale)| *stale)
+            .map(|(i, k, _)| (i, k))
+            .collect();
+        cu.step("keys");
         for path in gone {
             self.keys.remove(&path);
             if !self.assets.contains_key(&path) {
@@ -786,24 +900,73 @@ impl Engine {
             }
             cu.removed.push(path);
         }
-        self.render(&todo, cu)
+        self.render(todo, cu)
+    }
+
+    /// Output paths of the given files' pages and of every page they reach through
+    /// Depends links in the current guide (whose impact lists include them).
+    /// `None` when a file is unknown to the guide in a way that hides its edges.
+    fn depends_closure(&self, rels: &HashSet<String>) -> Option<HashSet<String>> {
+        let g = &self.guide;
+        if g.pages.is_empty() {
+            return Some(HashSet::new());
+        }
+        let mut seen = vec![false; g.pages.len()];
+        let mut stack: Vec<usize> = Vec::new();
+        for rel in rels {
+            if let Some(&i) = self.rel_index.get(rel) {
+                if g.pages.get(i).is_some_and(|p| &p.src.rel == rel) && !seen[i] {
+                    seen[i] = true;
+                    stack.push(i);
+                }
+            }
+        }
+        while let Some(i) = stack.pop() {
+            for &j in &g.depends_on[i] {
+                if !seen[j] {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            }
+        }
+        Some(
+            seen.iter()
+                .enumerate()
+                .filter(|(_, &s)| s)
+                .map(|(i, _)| g.pages[i].out_path.clone())
+                .collect(),
+        )
+    }
+
+    /// The render key of page `i` as the guide stands.
+    fn key_of(&self, i: usize) -> RenderKey {
+        let page = &self.guide.pages[i];
+        RenderKey {
+            rel: page.src.rel.clone(),
+            text: self
+                .files
+                .get(&page.src.rel)
+                .and_then(|f| f.hash)
+                .unwrap_or(0),
+            near: near_key(&self.guide, &self.facts, i),
+            impact: impact_key(&self.guide, &self.facts, i),
+        }
     }
 
     /// Renders the given pages (in parallel) and records their keys.
-    fn render(&mut self, indexes: &[usize], cu: &mut ContentUpdate) -> Result<()> {
+    fn render(&mut self, items: Vec<(usize, RenderKey)>, cu: &mut ContentUpdate) -> Result<()> {
         let guide = &self.guide;
         let (tera, config) = (&self.tera, &self.config);
-        let rendered: Vec<(usize, String)> = indexes
-            .par_iter()
-            .map(|&i| crate::render::render_page(tera, config, guide, i).map(|r| (i, r.html)))
+        let rendered: Vec<(usize, RenderKey, String)> = items
+            .into_par_iter()
+            .map(|(i, key)| {
+                crate::render::render_page(tera, config, guide, i).map(|r| (i, key, r.html))
+            })
             .collect::<Result<_>>()?;
-        for (i, html) in rendered {
+        cu.step("render");
+        cu.pages_rendered += rendered.len();
+        for (i, key, html) in rendered {
             let page = &self.guide.pages[i];
-            let key = RenderKey {
-                rel: page.src.rel.clone(),
-                text: text_hash(&page.src.text),
-                context: context_key(&self.guide, i),
-            };
             let bytes: Bytes = html.into_bytes().into();
             if self.out.get(&page.out_path) != Some(&bytes) {
                 cu.rendered.push(page.out_path.clone());
@@ -811,6 +974,7 @@ impl Engine {
             self.out.insert(page.out_path.clone(), bytes);
             self.keys.insert(page.out_path.clone(), key);
         }
+        cu.step("store");
         Ok(())
     }
 
@@ -829,6 +993,21 @@ struct ContentUpdate {
     removed: Vec<String>,
     changed_files: Vec<String>,
     path: UpdatePath,
+    steps: Vec<(&'static str, Duration)>,
+    pages_rendered: usize,
+    /// Start of the current step.
+    mark: Option<Instant>,
+}
+
+impl ContentUpdate {
+    /// Ends the current step under `name` and starts the next.
+    fn step(&mut self, name: &'static str) {
+        let now = Instant::now();
+        if let Some(m) = self.mark {
+            self.steps.push((name, now - m));
+        }
+        self.mark = Some(now);
+    }
 }
 
 fn diff_files(old: &HashMap<String, Bytes>, new: &HashMap<String, Bytes>, update: &mut Update) {

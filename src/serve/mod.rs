@@ -530,6 +530,18 @@ impl Coordinator {
             line.push_str("; errors fixed");
         }
         self.log.info(line);
+        if !update.steps.is_empty() {
+            let steps: Vec<String> = update
+                .steps
+                .iter()
+                .map(|(name, d)| format!("{name} {:.1} ms", d.as_secs_f64() * 1000.0))
+                .collect();
+            self.log.verbose(format!(
+                "{} ({} page(s) rendered)",
+                steps.join(", "),
+                update.pages_rendered
+            ));
+        }
         for p in update.rendered.iter().take(50) {
             self.log.verbose(format!("rendered {p}"));
         }
@@ -586,18 +598,27 @@ impl Coordinator {
             }
         };
         let served = self.shared.view().snapshot.unwrap_or_default();
+        // Every file served before this build must be exactly what it made. Equal
+        // files keep the served bytes (shared with the engine, not copied again).
         let mut all: HashMap<String, Bytes> = HashMap::with_capacity(site.files.len());
-        for f in site.files {
-            all.insert(f.path, f.bytes.into());
-        }
-        // Every file served before this build must be exactly what it made.
         let mut wrong: Vec<String> = Vec::new();
-        for (path, bytes) in &served.files {
-            match all.get(path) {
-                Some(b) if b == bytes => {}
-                _ => wrong.push(path.clone()),
+        for f in site.files {
+            let bytes = match served.files.get(&f.path) {
+                Some(b) if **b == *f.bytes => b.clone(),
+                Some(_) => {
+                    wrong.push(f.path.clone());
+                    f.bytes.into()
+                }
+                None => f.bytes.into(),
+            };
+            all.insert(f.path, bytes);
+        }
+        for path in served.files.keys() {
+            if !all.contains_key(path) {
+                wrong.push(path.clone());
             }
         }
+        drop(served);
         wrong.sort();
         if !wrong.is_empty() {
             self.log.error(format!(

@@ -112,7 +112,8 @@ impl Shared {
     pub fn publish(&self, snapshot: Snapshot, reload: bool) {
         let mut inner = self.lock();
         let v = &mut inner.view;
-        v.snapshot = Some(Arc::new(snapshot));
+        // The old snapshot is freed after the waiters are told (it can be large).
+        let _old = v.snapshot.replace(Arc::new(snapshot));
         v.seq += 1;
         if reload || v.overlay.is_some() {
             v.version += 1;
