@@ -490,13 +490,27 @@ fn edits_renames_deletions_and_templates_are_served_as_a_full_build_would() {
     assert!(page(&server, "/article/svc-rpc.html").contains("x-test"));
     assert!(page(&server, "/").contains("x-test"));
 
-    // 8. An asset.
+    // 8. The theme and the configuration.
+    std::fs::create_dir_all(server.path("theme")).unwrap();
+    std::fs::write(server.path("theme/style.css"), "body { color: teal }\n").unwrap();
+    events.expect("reload");
+    server.assert_matches_full_build();
+    assert_eq!(
+        server.get("/theme/style.css").text(),
+        "body { color: teal }\n"
+    );
+    std::fs::write(server.path("svcguide.toml"), "title = \"Test Guide\"\n").unwrap();
+    events.expect("reload");
+    server.assert_matches_full_build();
+    assert!(page(&server, "/article/svc-rpc.html").contains("Test Guide"));
+
+    // 9. An asset.
     std::fs::write(server.path("content/images/notes.txt"), "New notes.\n").unwrap();
     events.expect("reload");
     server.assert_matches_full_build();
     assert_eq!(server.get("/images/notes.txt").text(), "New notes.\n");
 
-    // 9. Editor droppings change nothing.
+    // 10. Editor droppings change nothing.
     events.drain();
     std::fs::write(server.path("content/services/.svc-rpc.html.md.swp"), "x").unwrap();
     std::fs::write(server.path("content/services/svc-rpc.html.md~"), "x").unwrap();
@@ -506,7 +520,7 @@ fn edits_renames_deletions_and_templates_are_served_as_a_full_build_would() {
         "a temp file caused a reload"
     );
 
-    // 10. Several edits in a burst end up as one consistent site.
+    // 11. Several edits in a burst end up as one consistent site.
     for i in 0..5 {
         edit(
             &server.path("content/services/svc-rpc.html.md"),

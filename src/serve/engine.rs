@@ -151,9 +151,22 @@ pub enum UpdatePath {
     /// Nothing the site depends on changed (a save without changes, a draft...).
     #[default]
     Nothing,
+    /// Pages swapped into the guide in place.
     Fast,
+    /// Pages swapped in place with new titles (orders redone).
+    Titles,
+    /// The guide rebuilt from the parsed pages.
     Slow,
+    /// Templates or configuration: everything rendered again.
     Full,
+}
+
+/// How a changed article can be taken into the guide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Swap {
+    Same,
+    Title,
+    No,
 }
 
 impl Update {
@@ -692,11 +705,17 @@ impl Engine {
         cu.changed_files
             .extend(changed.iter().map(|p| p.rel.clone()));
         cu.changed_files.extend(removed_articles.iter().cloned());
-        let fast =
-            !structural && removed_articles.is_empty() && changed.iter().all(|p| self.swappable(p));
-        if fast {
+        let swaps: Vec<Swap> = if structural || !removed_articles.is_empty() {
+            vec![Swap::No]
+        } else {
+            changed.iter().map(|p| self.swappable(p)).collect()
+        };
+        if swaps.iter().all(|s| *s == Swap::Same) {
             self.swap_in_place(changed, &mut cu)?;
             cu.path = UpdatePath::Fast;
+        } else if swaps.iter().all(|s| *s != Swap::No) {
+            self.swap_titles(changed, &mut cu)?;
+            cu.path = UpdatePath::Titles;
         } else {
             self.rebuild_guide(changed, &removed_articles, render_all, &mut cu)?;
             cu.path = UpdatePath::Slow;
@@ -704,22 +723,74 @@ impl Engine {
         Ok(cu)
     }
 
-    /// True when the new version of an article leaves the guide's structure alone.
-    fn swappable(&self, p: &Parsed) -> bool {
+    /// Whether the new version of an article can replace the old one in the guide
+    /// as it stands: the same structure, or the same but for its title.
+    fn swappable(&self, p: &Parsed) -> Swap {
         let (Some(new), Some(f)) = (&p.page, self.files.get(&p.rel)) else {
-            return false;
+            return Swap::No;
         };
         if !matches!(f.slot, Slot::Guide) {
-            return false;
+            return Swap::No;
         }
         let Some(&i) = self.rel_index.get(&p.rel) else {
-            return false;
+            return Swap::No;
         };
         // Problems the guide reports about this file point into its old text.
         if self.guide_diags.iter().any(|d| d.file == p.rel) {
-            return false;
+            return Swap::No;
         }
-        structure(&self.guide.pages[i]) == structure(new)
+        let (old, new) = (structure(&self.guide.pages[i]), structure(new));
+        if old == new {
+            Swap::Same
+        } else if (Structure { title: "", ..old }) == (Structure { title: "", ..new }) {
+            Swap::Title
+        } else {
+            Swap::No
+        }
+    }
+
+    /// New titles: the guide keeps its structure, but the orders that follow titles
+    /// change. Redone here exactly as `Guide::build` makes them — the service list
+    /// by (lowercased title, output path), each "required by" list by lowercased
+    /// title in page order — and every page that shows one of the titles (keys)
+    /// is rendered again. (A divergence from `Guide::build` would be caught and
+    /// corrected by the background full build, and fail `tests/serve.rs`.)
+    fn swap_titles(&mut self, changed: Vec<Parsed>, cu: &mut ContentUpdate) -> Result<()> {
+        let mut touched: HashSet<String> = HashSet::new();
+        let mut retitled: Vec<usize> = Vec::new();
+        for p in changed {
+            let i = self.rel_index[&p.rel];
+            let page = p.page.expect("swappable pages parsed");
+            if page.title != self.guide.pages[i].title {
+                retitled.push(i);
+                touched.insert(p.rel.clone());
+            }
+            self.guide.pages[i] = page;
+            self.files.insert(
+                p.rel,
+                FileState {
+                    path: p.path,
+                    hash: p.hash,
+                    diags: p.diags,
+                    slot: Slot::Guide,
+                },
+            );
+        }
+        let g = &mut self.guide;
+        let pages = &g.pages;
+        g.services
+            .sort_by_cached_key(|&i| (pages[i].title.to_lowercase(), pages[i].out_path.clone()));
+        for &i in &retitled {
+            for &j in &g.depends_on[i] {
+                g.required_by[j].sort_by_cached_key(|&k| (pages[k].title.to_lowercase(), k));
+            }
+        }
+        cu.step("orders");
+        self.facts = Facts::of(&self.guide);
+        cu.step("facts");
+        let dirty = self.depends_closure(&touched);
+        cu.step("closure");
+        self.rerender(dirty, false, cu)
     }
 
     fn swap_in_place(&mut self, changed: Vec<Parsed>, cu: &mut ContentUpdate) -> Result<()> {
@@ -850,13 +921,28 @@ impl Engine {
                 f.slot = Slot::Lost;
             }
         }
+        cu.step("index");
         self.facts = Facts::of(&guide);
+        cu.step("facts");
         let old_guide = std::mem::replace(&mut self.guide, guide);
         // Freeing the old maps takes a while on a big guide; not on this thread.
         std::thread::spawn(move || drop(old_guide));
         if let (Some(dirty), Some(after)) = (&mut impact_dirty, self.depends_closure(&touched)) {
             dirty.extend(after);
         }
+        cu.step("closure");
+        self.rerender(impact_dirty, render_all, cu)
+    }
+
+    /// Compares every page's render key with the stored one and renders the pages
+    /// whose key changed; impact lists are recomputed only for pages in
+    /// `impact_dirty` (all when `None`). Drops pages no longer in the guide.
+    fn rerender(
+        &mut self,
+        impact_dirty: Option<HashSet<String>>,
+        render_all: bool,
+        cu: &mut ContentUpdate,
+    ) -> Result<()> {
         // Which pages render differently now?
         let guide = &self.guide;
         let (files, keys, facts) = (&self.files, &self.keys, &self.facts);
@@ -879,6 +965,7 @@ impl Engine {
                 (i, key, stale)
             })
             .collect();
+        cu.step("keys");
         let live: HashSet<&str> = guide.pages.iter().map(|p| p.out_path.as_str()).collect();
         let gone: Vec<String> = self
             .keys
@@ -892,7 +979,7 @@ impl Engine {
             .filter(|(_, _, stale)| *stale)
             .map(|(i, k, _)| (i, k))
             .collect();
-        cu.step("keys");
+        cu.step("diff");
         for path in gone {
             self.keys.remove(&path);
             if !self.assets.contains_key(&path) {

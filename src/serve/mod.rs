@@ -500,6 +500,7 @@ impl Coordinator {
         let what = match update.path {
             UpdatePath::Nothing => "no page changed",
             UpdatePath::Fast => "in place",
+            UpdatePath::Titles => "in place, new title",
             UpdatePath::Slow => "guide rebuilt",
             UpdatePath::Full => "full",
         };
