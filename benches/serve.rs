@@ -298,6 +298,14 @@ fn main() {
     one("title of a core service (many pages list it)", &|| {
         rename_title(&core)
     });
+    let linker = article(&content, leaf_i + 2);
+    one("new Depends link (guide rebuilt)", &|| {
+        let text = std::fs::read_to_string(&linker).unwrap();
+        let at = text.rfind("##### Depends:").unwrap() + "##### Depends:".len();
+        let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        let link = format!("{nl}{nl}- [Core](/article/winnt-services-svc00000.html)");
+        std::fs::write(&linker, format!("{}{link}{}", &text[..at], &text[at..])).unwrap();
+    });
     let added = content.join("services/winnt-services-bench-new.html.md");
     one("new article", &|| {
         let text = std::fs::read_to_string(article(&content, leaf_i + 1))

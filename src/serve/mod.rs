@@ -183,7 +183,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
                 }
             })?;
     }
-    let background = Background::start(tx.clone())?;
+    let background = Background::start(tx.clone(), shared.clone())?;
     let mut co = Coordinator {
         engine,
         shared: shared.clone(),
@@ -200,7 +200,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         background_busy: false,
         watch_tx,
         to_report: BTreeSet::new(),
-        started: Instant::now(),
+        reported_once: false,
     };
     co.first_publish();
     println!("serving {url}");
@@ -276,8 +276,51 @@ enum Msg {
 struct Built {
     gen: u64,
     seen_at_start: u64,
-    result: Result<Site>,
+    result: Result<Checked>,
     took: Duration,
+}
+
+/// A full build compared with what was served when it ended.
+struct Checked {
+    files: HashMap<String, Bytes>,
+    /// Served files the full build made differently (or not at all).
+    wrong: Vec<String>,
+    diags: Vec<Diagnostic>,
+}
+
+/// Compares a full build with the served snapshot. Equal files keep the served
+/// bytes (shared with the engine, not copied again).
+fn check_against(site: Site, served: &Snapshot) -> (Checked, Site) {
+    let mut site = site;
+    let files = std::mem::take(&mut site.files);
+    let diags = std::mem::take(&mut site.diags);
+    let mut all: HashMap<String, Bytes> = HashMap::with_capacity(files.len());
+    let mut wrong: Vec<String> = Vec::new();
+    for f in files {
+        let bytes = match served.files.get(&f.path) {
+            Some(b) if **b == *f.bytes => b.clone(),
+            Some(_) => {
+                wrong.push(f.path.clone());
+                f.bytes.into()
+            }
+            None => f.bytes.into(),
+        };
+        all.insert(f.path, bytes);
+    }
+    for path in served.files.keys() {
+        if !all.contains_key(path) {
+            wrong.push(path.clone());
+        }
+    }
+    wrong.sort();
+    (
+        Checked {
+            files: all,
+            wrong,
+            diags,
+        },
+        site,
+    )
 }
 
 struct Job {
@@ -305,7 +348,7 @@ fn lower_priority() {
 fn lower_priority() {}
 
 impl Background {
-    fn start(out: Sender<Msg>) -> Result<Background> {
+    fn start(out: Sender<Msg>, shared: Arc<Shared>) -> Result<Background> {
         let (jobs, rx) = channel::<Job>();
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         let pool = rayon::ThreadPoolBuilder::new()
@@ -320,15 +363,28 @@ impl Background {
                 for job in rx {
                     let started = Instant::now();
                     let result = pool.install(|| crate::site::build(&job.config));
+                    let took = started.elapsed();
+                    // Compared here, not on the thread that applies changes.
+                    let served = shared.view().snapshot.unwrap_or_default();
+                    let (result, rest) = match result {
+                        Ok(site) => {
+                            let (checked, rest) = check_against(site, &served);
+                            (Ok(checked), Some(rest))
+                        }
+                        Err(e) => (Err(e), None),
+                    };
+                    drop(served);
                     let built = Built {
                         gen: job.gen,
                         seen_at_start: job.seen_at_start,
                         result,
-                        took: started.elapsed(),
+                        took,
                     };
                     if out.send(Msg::Built(Box::new(built))).is_err() {
                         return;
                     }
+                    // Freeing a big guide takes a while: after the result is out.
+                    drop(rest);
                 }
             })?;
         Ok(Background { jobs })
@@ -357,7 +413,7 @@ struct Coordinator {
     watch_tx: Sender<watch::WatchMsg>,
     /// Content files changed since diagnostics were last printed.
     to_report: BTreeSet<String>,
-    started: Instant,
+    reported_once: bool,
 }
 
 fn error_key(d: &Diagnostic) -> (String, Code) {
@@ -589,8 +645,13 @@ impl Coordinator {
             ));
             return;
         }
-        let site = match b.result {
-            Ok(site) => site,
+        // Every file served before this build must be exactly what it made.
+        let Checked {
+            files: all,
+            wrong,
+            diags,
+        } = match b.result {
+            Ok(c) => c,
             Err(e) => {
                 let msg = format!("{e:#}");
                 self.log.error(format!("the site cannot be built: {msg}"));
@@ -598,29 +659,6 @@ impl Coordinator {
                 return;
             }
         };
-        let served = self.shared.view().snapshot.unwrap_or_default();
-        // Every file served before this build must be exactly what it made. Equal
-        // files keep the served bytes (shared with the engine, not copied again).
-        let mut all: HashMap<String, Bytes> = HashMap::with_capacity(site.files.len());
-        let mut wrong: Vec<String> = Vec::new();
-        for f in site.files {
-            let bytes = match served.files.get(&f.path) {
-                Some(b) if **b == *f.bytes => b.clone(),
-                Some(_) => {
-                    wrong.push(f.path.clone());
-                    f.bytes.into()
-                }
-                None => f.bytes.into(),
-            };
-            all.insert(f.path, bytes);
-        }
-        for path in served.files.keys() {
-            if !all.contains_key(path) {
-                wrong.push(path.clone());
-            }
-        }
-        drop(served);
-        wrong.sort();
         if !wrong.is_empty() {
             self.log.error(format!(
                 "the incremental rebuild got {} file(s) wrong (now replaced): {}",
@@ -665,19 +703,23 @@ impl Coordinator {
                 format!(", {mismatches} corrected")
             }
         ));
-        // Diagnostics of the files changed since the last report (all of them the
-        // first time), as `svcguide check` sees them.
-        let first = self.started.elapsed() < Duration::from_secs(1) || self.to_report.is_empty();
-        let report: Vec<Diagnostic> = site
-            .diags
-            .into_iter()
-            .filter(|d| self.to_report.contains(&d.file))
-            .collect();
-        if !report.is_empty() && !self.log.quiet {
+        // The first time a summary; then the diagnostics of the files changed
+        // since, as `svcguide check` sees them.
+        if !self.reported_once {
+            self.reported_once = true;
+            let c = crate::report::counts(&diags);
+            if c.error + c.warning + c.info > 0 {
+                self.log.info(format!(
+                    "the guide has {} error(s), {} warning(s), {} info; `svcguide check` lists them",
+                    c.error, c.warning, c.info
+                ));
+            }
+        } else if !self.log.quiet {
+            let report: Vec<Diagnostic> = diags
+                .into_iter()
+                .filter(|d| self.to_report.contains(&d.file))
+                .collect();
             self.print_diags(&report);
-        }
-        if first && self.to_report.is_empty() {
-            self.to_report.clear();
         }
         self.to_report.clear();
     }
