@@ -44,8 +44,11 @@ pub fn start(
 ) -> Result<Sender<WatchMsg>> {
     let (tx, rx) = std::sync::mpsc::channel::<WatchMsg>();
     let fs_tx = tx.clone();
-    let watcher = notify::recommended_watcher(move |res| {
-        let _ = fs_tx.send(WatchMsg::Fs(res));
+    let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        // Reads (every full build opens every file) are dropped right here.
+        if !matches!(&res, Ok(e) if matches!(e.kind, EventKind::Access(_)) && !e.need_rescan()) {
+            let _ = fs_tx.send(WatchMsg::Fs(res));
+        }
     })?;
     let mut w = Watch {
         watcher,
@@ -118,41 +121,40 @@ impl Watch {
     ) {
         let mut paths: BTreeSet<PathBuf> = BTreeSet::new();
         let mut rescan = false;
-        let mut first: Option<Instant> = None;
+        // First relevant event of the batch, and the last one: the batch is handed
+        // over once relevant events stop for the debounce time (irrelevant ones,
+        // like reads, do not extend it), or after `max_wait` in any case.
+        let mut window: Option<(Instant, Instant)> = None;
         loop {
-            let msg = match first {
+            let msg = match window {
                 None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-                Some(start) => {
-                    let left = cfg.max_wait.saturating_sub(start.elapsed());
-                    rx.recv_timeout(cfg.debounce.min(left))
+                Some((first, last)) => {
+                    let due = (last + cfg.debounce).min(first + cfg.max_wait);
+                    match due.checked_duration_since(Instant::now()) {
+                        Some(left) if !left.is_zero() => rx.recv_timeout(left),
+                        _ => Err(RecvTimeoutError::Timeout),
+                    }
                 }
             };
+            let mut relevant = false;
             match msg {
                 Ok(WatchMsg::Fs(Ok(event))) => {
                     if event.need_rescan() {
                         rescan = true;
-                        seen.fetch_add(1, Ordering::SeqCst);
-                        first.get_or_insert_with(Instant::now);
+                        relevant = true;
                     }
-                    if matches!(event.kind, EventKind::Access(_)) {
-                        continue;
-                    }
-                    let mut relevant = false;
-                    for p in event.paths {
-                        if self.roots.classify(&p).is_some() {
-                            relevant = true;
-                            paths.insert(p);
+                    if !matches!(event.kind, EventKind::Access(_)) {
+                        for p in event.paths {
+                            if self.roots.classify(&p).is_some() {
+                                relevant = true;
+                                paths.insert(p);
+                            }
                         }
-                    }
-                    if relevant {
-                        seen.fetch_add(1, Ordering::SeqCst);
-                        first.get_or_insert_with(Instant::now);
                     }
                 }
                 Ok(WatchMsg::Fs(Err(_))) => {
                     rescan = true;
-                    seen.fetch_add(1, Ordering::SeqCst);
-                    first.get_or_insert_with(Instant::now);
+                    relevant = true;
                 }
                 Ok(WatchMsg::Roots(roots)) => {
                     self.roots = roots;
@@ -164,7 +166,7 @@ impl Watch {
                         paths: std::mem::take(&mut paths).into_iter().collect(),
                         rescan: std::mem::take(&mut rescan),
                     };
-                    first = None;
+                    window = None;
                     // Templates or theme folders may have appeared or gone.
                     let _ = self.setup();
                     let through = seen.load(Ordering::SeqCst);
@@ -173,6 +175,11 @@ impl Watch {
                     }
                 }
                 Err(RecvTimeoutError::Disconnected) => return,
+            }
+            if relevant {
+                seen.fetch_add(1, Ordering::SeqCst);
+                let now = Instant::now();
+                window = Some(window.map_or((now, now), |(first, _)| (first, now)));
             }
         }
     }
