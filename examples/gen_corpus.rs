@@ -550,7 +550,8 @@ pub fn generate(
     }
     for (i, deps) in depends.iter().enumerate() {
         for &j in deps {
-            if rng.chance(0.5) && !supports[j].contains(&i) {
+            // Most edges are mirrored, as in the real guide; the rest feed the graph checks.
+            if rng.chance(0.97) && !supports[j].contains(&i) {
                 supports[j].push(i);
             }
         }

@@ -46,6 +46,20 @@ pub fn load_templates(dir: &Path) -> Result<tera::Tera> {
     Ok(tera)
 }
 
+/// `tera.render` into a buffer of the expected size: growing a page-sized
+/// string by doubling costs copies and fresh memory for every page.
+pub fn render_sized(
+    tera: &tera::Tera,
+    template: &str,
+    ctx: &tera::Context,
+    expected: usize,
+) -> tera::Result<String> {
+    let mut out = Vec::with_capacity(expected);
+    tera.render_to(template, ctx, &mut out)?;
+    // Tera writes only the UTF-8 of its templates and values.
+    String::from_utf8(out).map_err(|e| tera::Error::msg(e.to_string()))
+}
+
 /// Tera hides the cause of an error in its source chain.
 pub fn tera_error(e: &tera::Error) -> String {
     let mut msg = e.to_string();
@@ -434,8 +448,7 @@ pub fn render_page(
         "page.html"
     };
     let ctx = tera::Context::from_serialize(&view).context("page context")?;
-    let html = tera
-        .render(template, &ctx)
+    let html = render_sized(tera, template, &ctx, page.src.text.len() * 2 + 8192)
         .map_err(|e| anyhow::anyhow!("{}: {}", page.src.rel, tera_error(&e)))?;
     let mut links = body.links;
     links.extend(facts.links);

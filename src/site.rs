@@ -48,27 +48,26 @@ pub fn build(config: &Config) -> Result<Site> {
     clock.lap("model");
     let pages = crate::render::render_pages(&tera, config, &guide)?;
     clock.lap("render pages");
-    let mut files = Vec::with_capacity(pages.len() + 16);
-    files.push(OutFile {
-        path: "index.html".into(),
-        bytes: crate::render::render_index(&tera, config, &guide)?.into_bytes(),
-    });
-    files.push(OutFile {
-        path: "404.html".into(),
-        bytes: crate::render::render_404(&tera, config)?.into_bytes(),
-    });
-    files.push(OutFile {
-        path: "sitemap.xml".into(),
-        bytes: crate::render::sitemap(config, &guide).into_bytes(),
-    });
-    let export = crate::export::build(&guide, &config.title);
-    files.push(OutFile {
-        path: "services.json".into(),
-        bytes: crate::export::to_json(&export).into_bytes(),
-    });
-    clock.lap("index+export");
-    files.extend(crate::views::render(&tera, config, &guide)?);
-    clock.lap("views");
+    // The home page, services.json, the views and the search index only read the
+    // model and the rendered pages: build them side by side.
+    let ((head, views), search) = rayon::join(
+        || {
+            rayon::join(
+                || head_files(&tera, config, &guide),
+                || crate::views::render(&tera, config, &guide),
+            )
+        },
+        || {
+            config
+                .search
+                .enabled
+                .then(|| search_files(config, &guide, &pages))
+        },
+    );
+    clock.lap("views+search");
+    let mut files = Vec::with_capacity(pages.len() + 128);
+    files.extend(head?);
+    files.extend(views?);
     files.extend(theme_files(&config.resolve(&config.theme))?);
     for asset in &guide.asset_files {
         files.push(OutFile {
@@ -76,10 +75,9 @@ pub fn build(config: &Config) -> Result<Site> {
             bytes: std::fs::read(&asset.path)?,
         });
     }
-    if config.search.enabled {
-        clock.lap("theme+assets");
-        files.extend(search_files(config, &guide, &pages, &mut diags));
-        clock.lap("search");
+    if let Some((search, too_big)) = search {
+        files.extend(search);
+        diags.extend(too_big);
     }
     let content_links = content_urls(&guide, &pages);
     let mut pages_links = Vec::with_capacity(pages.len());
@@ -109,7 +107,9 @@ pub fn build(config: &Config) -> Result<Site> {
     crate::check::graph::check(&guide, &mut diags);
     clock.lap("check graph");
     let ids = crate::check::ids_by_path(&files);
+    clock.lap(" check/ids");
     crate::check::links::check(&guide, &pages_links, &ids, &mut diags);
+    clock.lap(" check/content");
     crate::check::output::check(
         &files,
         &config.base_path(),
@@ -129,32 +129,52 @@ pub fn build(config: &Config) -> Result<Site> {
     })
 }
 
-/// The prebuilt lunr index and doc store, with the size budget enforced as a warning.
+/// The home page, the 404 page, the sitemap and services.json.
+fn head_files(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Vec<OutFile>> {
+    let export = crate::export::build(guide, &config.title);
+    Ok(vec![
+        OutFile {
+            path: "index.html".into(),
+            bytes: crate::render::render_index(tera, config, guide)?.into_bytes(),
+        },
+        OutFile {
+            path: "404.html".into(),
+            bytes: crate::render::render_404(tera, config)?.into_bytes(),
+        },
+        OutFile {
+            path: "sitemap.xml".into(),
+            bytes: crate::render::sitemap(config, guide).into_bytes(),
+        },
+        OutFile {
+            path: "services.json".into(),
+            bytes: crate::export::to_json(&export).into_bytes(),
+        },
+    ])
+}
+
+/// The prebuilt lunr index and doc store, and a warning when they exceed the budget.
 fn search_files(
     config: &Config,
     guide: &Guide,
     pages: &[RenderedPage],
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<OutFile> {
+) -> (Vec<OutFile>, Option<Diagnostic>) {
     let docs: Vec<crate::search::SearchDoc> = pages.iter().map(|p| search_doc(guide, p)).collect();
     let built = crate::search::build(&docs);
     let size = (built.index_js.len() + built.docs_js.len()) as u64;
-    if size > config.search.max_bytes {
-        diags.push(
-            Diagnostic::new(
-                Code::SearchSize,
-                "svcguide.toml",
-                1,
-                1,
-                format!(
-                    "the search index and doc store take {size} bytes, over the budget of {}",
-                    config.search.max_bytes
-                ),
-            )
-            .help("raise [search] max_bytes in svcguide.toml, or shorten descriptions"),
-        );
-    }
-    vec![
+    let too_big = (size > config.search.max_bytes).then(|| {
+        Diagnostic::new(
+            Code::SearchSize,
+            "svcguide.toml",
+            1,
+            1,
+            format!(
+                "the search index and doc store take {size} bytes, over the budget of {}",
+                config.search.max_bytes
+            ),
+        )
+        .help("raise [search] max_bytes in svcguide.toml, or shorten descriptions")
+    });
+    let files = vec![
         OutFile {
             path: "search-index.js".into(),
             bytes: built.index_js.into_bytes(),
@@ -163,7 +183,8 @@ fn search_files(
             path: "search-docs.js".into(),
             bytes: built.docs_js.into_bytes(),
         },
-    ]
+    ];
+    (files, too_big)
 }
 
 fn search_doc(guide: &Guide, rendered: &RenderedPage) -> crate::search::SearchDoc {

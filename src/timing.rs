@@ -27,10 +27,20 @@ impl Stopwatch {
         if self.enabled {
             let now = Instant::now();
             eprintln!(
-                "timing {stage:<16} {:>8.1} ms",
-                (now - self.last).as_secs_f64() * 1000.0
+                "timing {stage:<16} {:>8.1} ms {:>6} MB resident",
+                (now - self.last).as_secs_f64() * 1000.0,
+                resident_mb()
             );
             self.last = now;
         }
     }
+}
+
+/// Resident memory of this process now (Linux; 0 elsewhere).
+fn resident_mb() -> u64 {
+    let pages = std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .unwrap_or(0);
+    pages * 4096 / (1024 * 1024)
 }

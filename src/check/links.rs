@@ -13,7 +13,22 @@ pub fn check(
     ids: &HashMap<String, HashSet<String>>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    for p in pages {
+    use rayon::prelude::*;
+    let found: Vec<Vec<Diagnostic>> = pages
+        .par_iter()
+        .map(|p| page_links(guide, p, ids))
+        .collect();
+    diags.extend(found.into_iter().flatten());
+}
+
+/// The broken links and fragments of one rendered article.
+fn page_links(
+    guide: &Guide,
+    p: &RenderedPage,
+    ids: &HashMap<String, HashSet<String>>,
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    {
         let page = &guide.pages[p.index];
         for link in &p.links {
             match guide.resolve(&page.out_path, &link.dest) {
@@ -64,4 +79,5 @@ pub fn check(
             }
         }
     }
+    diags
 }

@@ -24,8 +24,9 @@ pub fn html_ids(html: &str) -> HashSet<String> {
 
 /// Ids per output path, for every HTML file of the site.
 pub fn ids_by_path(files: &[crate::output::OutFile]) -> HashMap<String, HashSet<String>> {
+    use rayon::prelude::*;
     files
-        .iter()
+        .par_iter()
         .filter(|f| f.path.ends_with(".html"))
         .map(|f| (f.path.clone(), html_ids(&String::from_utf8_lossy(&f.bytes))))
         .collect()

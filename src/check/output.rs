@@ -35,24 +35,72 @@ pub fn check(
     ids: &HashMap<String, HashSet<String>>,
     diags: &mut Vec<Diagnostic>,
 ) {
+    use rayon::prelude::*;
     let paths: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let empty = HashSet::new();
-    for file in files.iter().filter(|f| f.path.ends_with(".html")) {
-        let html = String::from_utf8_lossy(&file.bytes);
-        let from_content = content_links.get(&file.path).unwrap_or(&empty);
-        for (url, at) in attribute_urls(&html) {
-            if url.is_empty() || is_external(&url) || from_content.contains(&url) {
-                continue;
+    let html: Vec<&OutFile> = files.iter().filter(|f| f.path.ends_with(".html")).collect();
+    let found: Vec<Vec<Diagnostic>> = html
+        .par_chunks(256)
+        .map(|chunk| {
+            // Pages of one folder share most template links: resolve each once per chunk.
+            let mut known = HashMap::new();
+            let mut diags = Vec::new();
+            for file in chunk {
+                let ctx = Context {
+                    base_path,
+                    paths: &paths,
+                    ids,
+                    from_content: content_links.get(&file.path),
+                };
+                file_links(file, &ctx, &mut known, &mut diags);
             }
-            let problem = resolve(&file.path, &url, base_path, &paths, ids);
-            if let Some(problem) = problem {
-                let (line, col) = line_col(&html, at);
-                diags.push(
-                    Diagnostic::new(Code::OutputLinkBroken, &file.path, line, col, format!("the rendered page links to `{url}`, which {problem}"))
-                        .target(&url)
-                        .help("the link comes from a template or the generator (not from article text): fix the template"),
-                );
-            }
+            diags
+        })
+        .collect();
+    diags.extend(found.into_iter().flatten());
+}
+
+/// What resolving one file's links needs to know.
+struct Context<'a> {
+    base_path: &'a str,
+    paths: &'a HashSet<&'a str>,
+    ids: &'a HashMap<String, HashSet<String>>,
+    /// URLs that article text put into this page (reported by `links`).
+    from_content: Option<&'a HashSet<String>>,
+}
+
+/// Resolutions already made, by (folder of the page, URL).
+type Known<'a> = HashMap<(&'a str, String), Option<String>>;
+
+/// Reports the unresolved template links of one HTML file.
+fn file_links<'a>(
+    file: &'a OutFile,
+    ctx: &Context,
+    known: &mut Known<'a>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let html = String::from_utf8_lossy(&file.bytes);
+    let dir = file.path.rsplit_once('/').map_or("", |(d, _)| d);
+    for (url, at) in attribute_urls(&html) {
+        if url.is_empty() || is_external(&url) || ctx.from_content.is_some_and(|c| c.contains(&url))
+        {
+            continue;
+        }
+        // A URL without a path part (`#top`, `?q`) points at the page itself.
+        let problem = if url.starts_with(['#', '?']) {
+            resolve(&file.path, &url, ctx.base_path, ctx.paths, ctx.ids)
+        } else {
+            known
+                .entry((dir, url.clone()))
+                .or_insert_with(|| resolve(&file.path, &url, ctx.base_path, ctx.paths, ctx.ids))
+                .clone()
+        };
+        if let Some(problem) = problem {
+            let (line, col) = line_col(&html, at);
+            diags.push(
+                Diagnostic::new(Code::OutputLinkBroken, &file.path, line, col, format!("the rendered page links to `{url}`, which {problem}"))
+                    .target(&url)
+                    .help("the link comes from a template or the generator (not from article text): fix the template"),
+            );
         }
     }
 }

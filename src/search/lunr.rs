@@ -20,10 +20,37 @@ pub struct Field {
 }
 
 /// One document: its ref and, per field (same order as the fields), the
-/// terms that came out of the pipeline.
+/// terms that came out of the pipeline, counted.
 pub struct Document<'a> {
     pub reference: &'a str,
-    pub terms: Vec<Vec<String>>,
+    pub fields: Vec<FieldTerms>,
+}
+
+/// A field's terms as lunr's builder sees them: each distinct term once, in
+/// order of first appearance (which fixes the term numbering), with its count.
+#[derive(Default)]
+pub struct FieldTerms {
+    /// Number of terms, repeats included (BM25's field length).
+    pub length: usize,
+    pub counts: Vec<(String, u32)>,
+}
+
+impl FieldTerms {
+    pub fn count(terms: impl IntoIterator<Item = String>) -> FieldTerms {
+        let mut field = FieldTerms::default();
+        let mut slot: HashMap<String, usize> = HashMap::new();
+        for term in terms {
+            field.length += 1;
+            match slot.get(&term) {
+                Some(&at) => field.counts[at].1 += 1,
+                None => {
+                    slot.insert(term.clone(), field.counts.len());
+                    field.counts.push((term, 1));
+                }
+            }
+        }
+        field
+    }
 }
 
 struct Posting {
@@ -42,47 +69,42 @@ struct FieldEntry {
 
 /// Builds the serialized index. Refs must be unique; documents are indexed
 /// in the given order, which fixes the term numbering.
-pub fn index_json(fields: &[Field], docs: &[Document]) -> String {
+pub fn index_json(fields: &[Field], docs: Vec<Document>) -> String {
+    let refs: Vec<&str> = docs.iter().map(|d| d.reference).collect();
     let (postings, entries) = invert(fields.len(), docs);
-    let vectors = field_vectors(fields, docs.len(), &postings, &entries);
-    serialize(fields, docs, &postings, &entries, &vectors)
+    let vectors = field_vectors(fields, refs.len(), &postings, &entries);
+    serialize(fields, &refs, &postings, &entries, &vectors)
 }
 
 /// `lunr.Builder.prototype.add` for every document: numbers each new term
 /// in order of first appearance and records postings and frequencies.
-fn invert(field_count: usize, docs: &[Document]) -> (Vec<Posting>, Vec<FieldEntry>) {
-    let mut term_ids: HashMap<&str, usize> = HashMap::new();
+/// The documents are consumed: their terms are freed as they are indexed.
+fn invert(field_count: usize, docs: Vec<Document>) -> (Vec<Posting>, Vec<FieldEntry>) {
+    let mut term_ids: HashMap<String, usize> = HashMap::new();
     let mut postings: Vec<Posting> = Vec::new();
     let mut entries = Vec::new();
-    for (doc, document) in docs.iter().enumerate() {
-        for (field, terms) in document.terms.iter().enumerate() {
-            let mut frequencies: Vec<(usize, u32)> = Vec::new();
-            // Position of each term in `frequencies` (kept in first-seen order, as lunr's keys).
-            let mut slot: HashMap<usize, usize> = HashMap::with_capacity(terms.len());
-            for term in terms {
-                let id = *term_ids.entry(term).or_insert_with(|| {
-                    postings.push(Posting {
-                        term: term.clone(),
-                        docs: vec![Vec::new(); field_count],
-                    });
-                    postings.len() - 1
-                });
-                match slot.get(&id) {
-                    Some(&at) => frequencies[at].1 += 1,
+    for (doc, document) in docs.into_iter().enumerate() {
+        for (field, terms) in document.fields.into_iter().enumerate() {
+            let mut frequencies: Vec<(usize, u32)> = Vec::with_capacity(terms.counts.len());
+            for (term, count) in terms.counts {
+                let id = match term_ids.get(&term) {
+                    Some(&id) => id,
                     None => {
-                        slot.insert(id, frequencies.len());
-                        frequencies.push((id, 1));
+                        postings.push(Posting {
+                            term: term.clone(),
+                            docs: vec![Vec::new(); field_count],
+                        });
+                        term_ids.insert(term, postings.len() - 1);
+                        postings.len() - 1
                     }
-                }
-                let holders = &mut postings[id].docs[field];
-                if holders.last() != Some(&doc) {
-                    holders.push(doc);
-                }
+                };
+                frequencies.push((id, count));
+                postings[id].docs[field].push(doc);
             }
             entries.push(FieldEntry {
                 doc,
                 field,
-                length: terms.len(),
+                length: terms.length,
                 frequencies,
             });
         }
@@ -149,48 +171,103 @@ fn round3(score: f64) -> f64 {
 
 fn serialize(
     fields: &[Field],
-    docs: &[Document],
+    docs: &[&str],
     postings: &[Posting],
     entries: &[FieldEntry],
     vectors: &[Vec<(usize, f64)>],
 ) -> String {
-    let mut out = String::new();
+    use rayon::prelude::*;
+    // Each ref is escaped once; the two big arrays are printed in chunks on every
+    // core and joined in order, so the output is the same as a single pass.
+    let refs: Vec<String> = docs.iter().map(|d| json_string(d)).collect();
+    let reorder = docs.iter().any(|d| array_index(d).is_some());
+    let pairs: Vec<_> = entries.iter().zip(vectors).collect();
+    let vector_chunks: Vec<String> = pairs
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut out = String::with_capacity(chunk.len() * 256);
+            push_list(&mut out, chunk, |out, (entry, vector)| {
+                out.push_str("[\"");
+                out.push_str(fields[entry.field].name);
+                out.push('/');
+                let quoted = &refs[entry.doc];
+                out.push_str(&quoted[1..]);
+                out.push_str(",[");
+                push_list(out, vector, |out, &(term, score)| {
+                    let _ = write!(out, "{term},");
+                    push_js_number(out, score);
+                });
+                out.push_str("]]");
+            });
+            out
+        })
+        .collect();
+    let term_ids = sorted_term_ids(postings);
+    let posting_chunks: Vec<String> = term_ids
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut out = String::with_capacity(chunk.len() * 128);
+            push_list(&mut out, chunk, |out, &id| {
+                push_posting(out, fields, &refs, reorder, id, &postings[id]);
+            });
+            out
+        })
+        .collect();
+    let size: usize = vector_chunks
+        .iter()
+        .chain(&posting_chunks)
+        .map(String::len)
+        .sum();
+    let mut out = String::with_capacity(size + vector_chunks.len() + posting_chunks.len() + 256);
     out.push_str("{\"version\":");
     push_string(&mut out, LUNR_VERSION);
     out.push_str(",\"fields\":[");
     push_list(&mut out, fields, |out, field| push_string(out, field.name));
     out.push_str("],\"fieldVectors\":[");
-    let pairs: Vec<_> = entries.iter().zip(vectors).collect();
-    push_list(&mut out, &pairs, |out, (entry, vector)| {
-        let field_ref = format!("{}/{}", fields[entry.field].name, docs[entry.doc].reference);
-        out.push('[');
-        push_string(out, &field_ref);
-        out.push_str(",[");
-        push_list(out, vector, |out, &(term, score)| {
-            let _ = write!(out, "{term},{}", js_number(score));
-        });
-        out.push_str("]]");
-    });
+    push_joined(&mut out, &vector_chunks);
     out.push_str("],\"invertedIndex\":[");
-    push_list(&mut out, &sorted_term_ids(postings), |out, &id| {
-        push_posting(out, fields, docs, id, &postings[id]);
-    });
+    push_joined(&mut out, &posting_chunks);
     out.push_str("],\"pipeline\":[\"stemmer\"]}");
     out
 }
 
-/// `["term",{"_index":n,"title":{"ref":{}},...}]`
-fn push_posting(out: &mut String, fields: &[Field], docs: &[Document], id: usize, p: &Posting) {
+/// Items per parallel serialization task.
+const CHUNK: usize = 2048;
+
+/// Comma-joins pieces that are themselves comma-separated lists (empty ones skipped).
+fn push_joined(out: &mut String, pieces: &[String]) {
+    let mut first = true;
+    for piece in pieces.iter().filter(|p| !p.is_empty()) {
+        if !first {
+            out.push(',');
+        }
+        out.push_str(piece);
+        first = false;
+    }
+}
+
+/// `["term",{"_index":n,"title":{"ref":{}},...}]`; `refs` are JSON-quoted.
+fn push_posting(
+    out: &mut String,
+    fields: &[Field],
+    refs: &[String],
+    reorder: bool,
+    id: usize,
+    p: &Posting,
+) {
     out.push('[');
     push_string(out, &p.term);
     let _ = write!(out, ",{{\"_index\":{id}");
     for (field, holders) in fields.iter().zip(&p.docs) {
-        out.push(',');
-        push_string(out, field.name);
-        out.push_str(":{");
-        let refs: Vec<&str> = holders.iter().map(|&d| docs[d].reference).collect();
-        push_list(out, &js_key_order(refs), |out, reference| {
-            push_string(out, reference);
+        out.push_str(",\"");
+        out.push_str(field.name);
+        out.push_str("\":{");
+        let mut keys: Vec<&str> = holders.iter().map(|&d| refs[d].as_str()).collect();
+        if reorder {
+            js_key_order(&mut keys, |quoted| &quoted[1..quoted.len() - 1]);
+        }
+        push_list(out, &keys, |out, reference| {
+            out.push_str(reference);
             out.push_str(":{}");
         });
         out.push('}');
@@ -199,24 +276,31 @@ fn push_posting(out: &mut String, fields: &[Field], docs: &[Document], id: usize
 }
 
 /// Term ids in the order of `Object.keys(invertedIndex).sort()`, which
-/// compares UTF-16 code units.
+/// compares UTF-16 code units. That is byte order unless a term holds a
+/// character beyond U+FFFF (a surrogate pair sorts before U+E000..U+FFFF).
 fn sorted_term_ids(postings: &[Posting]) -> Vec<usize> {
     let mut ids: Vec<usize> = (0..postings.len()).collect();
-    ids.sort_by(|&a, &b| {
-        let (a, b) = (&postings[a].term, &postings[b].term);
-        a.encode_utf16().cmp(b.encode_utf16())
-    });
+    let astral = postings
+        .iter()
+        .any(|p| p.term.chars().any(|c| c > '\u{FFFF}'));
+    if astral {
+        ids.sort_by(|&a, &b| {
+            let (a, b) = (&postings[a].term, &postings[b].term);
+            a.encode_utf16().cmp(b.encode_utf16())
+        });
+    } else {
+        ids.sort_unstable_by(|&a, &b| postings[a].term.cmp(&postings[b].term));
+    }
     ids
 }
 
 /// The order JavaScript gives an object's keys: array-index keys ("0",
 /// "42") first in numeric order, then the others in insertion order.
-fn js_key_order(mut keys: Vec<&str>) -> Vec<&str> {
-    keys.sort_by_key(|key| match array_index(key) {
+fn js_key_order<T>(keys: &mut [T], name: impl Fn(&T) -> &str) {
+    keys.sort_by_key(|key| match array_index(name(key)) {
         Some(n) => (0, n),
         None => (1, 0),
     });
-    keys
 }
 
 /// A canonical decimal below 2^32 - 1, the only keys JavaScript reorders.
@@ -240,7 +324,31 @@ fn push_list<T>(out: &mut String, items: &[T], mut push: impl FnMut(&mut String,
 /// A JSON string as `JSON.stringify` writes it (serde_json escapes the
 /// same characters, with the same lowercase `\u00xx` form).
 pub fn push_string(out: &mut String, s: &str) {
-    out.push_str(&serde_json::to_string(s).expect("strings always serialize"));
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(s).expect("strings always serialize"));
+    }
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_string(&mut out, s);
+    out
+}
+
+/// [`js_number`] without an allocation for the usual range, where Rust's
+/// shortest round-trip `Display` and JavaScript print the same digits.
+fn push_js_number(out: &mut String, x: f64) {
+    if x == 0.0 {
+        out.push('0');
+    } else if (1e-6..1e21).contains(&x.abs()) {
+        let _ = write!(out, "{x}");
+    } else {
+        out.push_str(&js_number(x));
+    }
 }
 
 /// ECMAScript `Number::toString` for a finite double: the shortest
@@ -315,9 +423,10 @@ mod tests {
 
     #[test]
     fn keys_follow_javascript_object_order() {
-        let keys = vec!["b", "10", "a", "2", "02", "4294967295", "4294967294"];
+        let mut keys = vec!["b", "10", "a", "2", "02", "4294967295", "4294967294"];
+        js_key_order(&mut keys, |k| k);
         assert_eq!(
-            js_key_order(keys),
+            keys,
             ["2", "10", "4294967294", "b", "a", "02", "4294967295"]
         );
     }
@@ -345,15 +454,15 @@ mod tests {
                 boost: 1.0,
             },
         ];
-        let terms = |words: &[&str]| words.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        let counted = |words: &[&str]| FieldTerms::count(words.iter().map(|w| w.to_string()));
         let docs = [
             Document {
                 reference: "a",
-                terms: vec![terms(&["print", "spooler"]), terms(&["print", "job"])],
+                fields: vec![counted(&["print", "spooler"]), counted(&["print", "job"])],
             },
             Document {
                 reference: "b",
-                terms: vec![terms(&["fax"]), terms(&[])],
+                fields: vec![counted(&["fax"]), counted(&[])],
             },
         ];
         // Weights worked out by hand: `print` is in 2 postings of 2 docs, so
@@ -368,7 +477,7 @@ mod tests {
             r#"["spooler",{"_index":1,"title":{"a":{}},"body":{}}]],"#,
             r#""pipeline":["stemmer"]}"#
         );
-        let json = index_json(&fields, &docs);
+        let json = index_json(&fields, docs.into());
         assert_eq!(json, expected);
     }
 }

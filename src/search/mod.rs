@@ -8,7 +8,7 @@ mod lunr;
 mod stemmer;
 mod tokens;
 
-use lunr::{Document, Field};
+use lunr::{Document, Field, FieldTerms};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -82,10 +82,12 @@ pub fn stem(word: &str) -> String {
 /// they are sorted by slug, and a repeated slug keeps its first document.
 pub fn build(docs: &[SearchDoc]) -> SearchFiles {
     let docs = sorted_unique(docs);
-    SearchFiles {
-        index_js: js_assignment("SVCGUIDE_INDEX", &index_json(&docs)),
-        docs_js: js_assignment("SVCGUIDE_DOCS", &docs_json(&docs)),
-    }
+    let mut clock = crate::timing::Stopwatch::new();
+    let index_js = js_assignment("SVCGUIDE_INDEX", index_json(&docs));
+    clock.lap(" search/index");
+    let docs_js = js_assignment("SVCGUIDE_DOCS", docs_json(&docs));
+    clock.lap(" search/docs");
+    SearchFiles { index_js, docs_js }
 }
 
 fn sorted_unique(docs: &[SearchDoc]) -> Vec<&SearchDoc> {
@@ -102,32 +104,29 @@ fn index_json(docs: &[&SearchDoc]) -> String {
         .par_iter()
         .map(|doc| Document {
             reference: &doc.slug,
-            terms: field_tokens(doc)
+            fields: field_tokens(doc)
                 .into_iter()
-                .map(tokens::pipeline)
+                .map(|tokens| FieldTerms::count(tokens::pipeline(tokens)))
                 .collect(),
         })
         .collect();
-    lunr::index_json(&FIELDS, &documents)
+    let mut clock = crate::timing::Stopwatch::new();
+    let json = lunr::index_json(&FIELDS, documents);
+    clock.lap(" search/lunr");
+    json
 }
 
-/// The tokens of each field, in [`FIELDS`] order, before lunr's pipeline.
+/// The tokens of each field, in [`FIELDS`] order, before lunr's pipeline;
+/// lists become words.
 fn field_tokens(doc: &SearchDoc) -> Vec<Vec<String>> {
-    field_texts(doc)
-        .iter()
-        .map(|text| tokens::tokenize(text))
-        .collect()
-}
-
-/// The text of each field, in [`FIELDS`] order; lists become words.
-fn field_texts(doc: &SearchDoc) -> [String; 5] {
     [
-        doc.title.clone(),
-        doc.names.join(" "),
-        doc.images.join(" "),
-        doc.groups.join(" "),
-        doc.body.clone(),
+        tokens::tokenize(&doc.title),
+        tokens::tokenize(&doc.names.join(" ")),
+        tokens::tokenize(&doc.images.join(" ")),
+        tokens::tokenize(&doc.groups.join(" ")),
+        tokens::tokenize(&doc.body),
     ]
+    .into()
 }
 
 /// Short keys keep the store small; it is downloaded with the index.
@@ -175,11 +174,20 @@ fn excerpt(text: &str, max_chars: usize) -> String {
 
 /// `window.NAME=<json>;`. U+2028 and U+2029 are escaped because engines
 /// before ES2019 reject them raw inside string literals.
-fn js_assignment(name: &str, json: &str) -> String {
-    let json = json
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029");
-    format!("window.{name}={json};")
+fn js_assignment(name: &str, json: String) -> String {
+    let json = if json.contains(['\u{2028}', '\u{2029}']) {
+        json.replace('\u{2028}', "\\u2028")
+            .replace('\u{2029}', "\\u2029")
+    } else {
+        json
+    };
+    let mut out = String::with_capacity(json.len() + name.len() + 12);
+    out.push_str("window.");
+    out.push_str(name);
+    out.push('=');
+    out.push_str(&json);
+    out.push(';');
+    out
 }
 
 #[cfg(test)]

@@ -370,3 +370,14 @@ fn docs_from_json(json: &str) -> Vec<SearchDoc> {
         })
         .collect()
 }
+
+/// The text of each field, in [`FIELDS`] order (as `field_tokens` reads it).
+fn field_texts(doc: &SearchDoc) -> [String; 5] {
+    [
+        doc.title.clone(),
+        doc.names.join(" "),
+        doc.images.join(" "),
+        doc.groups.join(" "),
+        doc.body.clone(),
+    ]
+}

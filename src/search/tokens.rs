@@ -9,7 +9,7 @@
 //!   same token in the browser.
 
 use super::stem;
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// lunr's English stop word list (`lunr.stopWordFilter`), verbatim.
 const STOP_WORDS: &[&str] = &[
@@ -37,10 +37,19 @@ const MIN_PART_CHARS: usize = 2;
 pub fn tokenize(text: &str) -> Vec<String> {
     let mut tokens = Vec::new();
     for raw in split_lunr(text) {
-        let mut seen = HashSet::new();
+        // Most words are plain lowercase words: their identifier parts are the word itself.
+        if raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            tokens.push(raw.to_string());
+            continue;
+        }
+        let mut seen: Vec<String> = Vec::new();
         for candidate in std::iter::once(raw.to_lowercase()).chain(identifier_parts(raw)) {
             let trimmed = trim_non_word(&candidate);
-            if !trimmed.is_empty() && seen.insert(trimmed.to_string()) {
+            if !trimmed.is_empty() && !seen.iter().any(|s| s == trimmed) {
+                seen.push(trimmed.to_string());
                 tokens.push(candidate);
             }
         }
@@ -54,13 +63,34 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    tokens
-        .into_iter()
-        .map(|token| trim_non_word(token.as_ref()).to_string())
-        .filter(|token| !is_stop_word(token))
-        .map(|token| stem(&token))
-        .collect()
+    thread_local! {
+        // The same few thousand words recur in every article: stem each once per thread.
+        static STEMS: std::cell::RefCell<HashMap<String, String>> = Default::default();
+    }
+    STEMS.with_borrow_mut(|stems| {
+        let mut terms = Vec::new();
+        for token in tokens {
+            let token = trim_non_word(token.as_ref());
+            if is_stop_word(token) {
+                continue;
+            }
+            terms.push(match stems.get(token) {
+                Some(stemmed) => stemmed.clone(),
+                None => {
+                    let stemmed = stem(token);
+                    if stems.len() < STEM_CACHE_WORDS {
+                        stems.insert(token.to_string(), stemmed.clone());
+                    }
+                    stemmed
+                }
+            });
+        }
+        terms
+    })
 }
+
+/// Bound of the per-thread stem cache (a guide's vocabulary is far smaller).
+const STEM_CACHE_WORDS: usize = 200_000;
 
 pub fn is_stop_word(token: &str) -> bool {
     STOP_WORDS.contains(&token)

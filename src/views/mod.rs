@@ -81,26 +81,37 @@ pub(crate) fn render_template<C: Serialize>(
 ) -> Result<OutFile> {
     let ctx = tera::Context::from_serialize(ctx)
         .map_err(|e| anyhow::anyhow!("{path}: {}", crate::render::tera_error(&e)))?;
-    let html = tera
-        .render(template, &ctx)
+    let mut bytes = Vec::with_capacity(64 * 1024);
+    tera.render_to(template, &ctx, &mut bytes)
         .map_err(|e| anyhow::anyhow!("{path}: {}", crate::render::tera_error(&e)))?;
     Ok(OutFile {
         path: path.to_string(),
-        bytes: html.into_bytes(),
+        bytes,
     })
 }
 
 /// Renders every view page of the guide.
 pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Vec<OutFile>> {
+    // The views are independent: each is a task, the per-version pages split further.
+    type Job<'a> = Box<dyn Fn() -> Result<Vec<OutFile>> + Send + Sync + 'a>;
+    let jobs: Vec<Job> = vec![
+        Box::new(|| os::render(tera, config, guide)),
+        Box::new(|| Ok(vec![processes::render(tera, config, guide)?])),
+        Box::new(|| Ok(vec![graph::render_page(tera, config, guide)?])),
+        Box::new(|| tags::render(tera, config, guide)),
+        Box::new(|| {
+            Ok(vec![OutFile {
+                path: "feed.xml".into(),
+                bytes: feed::atom(config, guide).into_bytes(),
+            }])
+        }),
+    ];
+    use rayon::prelude::*;
+    let done: Vec<Result<Vec<OutFile>>> = jobs.par_iter().map(|job| job()).collect();
     let mut files = Vec::new();
-    files.extend(os::render(tera, config, guide)?);
-    files.push(processes::render(tera, config, guide)?);
-    files.push(graph::render_page(tera, config, guide)?);
-    files.extend(tags::render(tera, config, guide)?);
-    files.push(OutFile {
-        path: "feed.xml".into(),
-        bytes: feed::atom(config, guide).into_bytes(),
-    });
+    for result in done {
+        files.extend(result?);
+    }
     files.push(OutFile {
         path: "robots.txt".into(),
         bytes: feed::robots(config).into_bytes(),

@@ -299,7 +299,7 @@ struct OsPageCtx<'a> {
     canonical: String,
     os: OsCtx,
     versions: Vec<OsCtx>,
-    rows: Vec<VersionRow>,
+    rows: &'a [VersionRow],
     states: Vec<StateOpt>,
     index_url: String,
 }
@@ -321,8 +321,9 @@ fn state_counts(rows: &[VersionRow]) -> Vec<usize> {
 }
 
 pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Vec<OutFile>> {
+    use rayon::prelude::*;
     let all: Vec<(OsFamily, Vec<VersionRow>)> = OsFamily::ALL
-        .iter()
+        .par_iter()
         .map(|&os| (os, version_rows(guide, os)))
         .collect();
     let os_ctx = |from: &str, os: OsFamily, rows: &[VersionRow], current: bool| OsCtx {
@@ -348,27 +349,35 @@ pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Vec<O
             })
             .collect()
     };
+    // One page and one CSV per version, each its own task (the big tables dominate).
+    let per_version: Vec<Result<[OutFile; 2]>> = all
+        .par_iter()
+        .map(|(os, rows)| {
+            let path = page_path(*os);
+            let ctx = OsPageCtx {
+                site: SiteCtx::new(config, &path),
+                title: format!("Services on {}", os.name()),
+                canonical: crate::url::absolute(&config.base_url, &path),
+                os: os_ctx(&path, *os, rows, true),
+                versions: all
+                    .iter()
+                    .map(|(o, r)| os_ctx(&path, *o, r, o == os))
+                    .collect(),
+                states: state_opts(rows),
+                rows,
+                index_url: relative(&path, "/os/index.html"),
+            };
+            let page = render_template(tera, "views/os.html", &path, &ctx)?;
+            let table = OutFile {
+                path: csv_path(*os),
+                bytes: csv(rows).into_bytes(),
+            };
+            Ok([page, table])
+        })
+        .collect();
     let mut files = Vec::new();
-    for (os, rows) in &all {
-        let path = page_path(*os);
-        let ctx = OsPageCtx {
-            site: SiteCtx::new(config, &path),
-            title: format!("Services on {}", os.name()),
-            canonical: crate::url::absolute(&config.base_url, &path),
-            os: os_ctx(&path, *os, rows, true),
-            versions: all
-                .iter()
-                .map(|(o, r)| os_ctx(&path, *o, r, o == os))
-                .collect(),
-            states: state_opts(rows),
-            rows: rows.clone(),
-            index_url: relative(&path, "/os/index.html"),
-        };
-        files.push(render_template(tera, "views/os.html", &path, &ctx)?);
-        files.push(OutFile {
-            path: csv_path(*os),
-            bytes: csv(rows).into_bytes(),
-        });
+    for pair in per_version {
+        files.extend(pair?);
     }
     let path = "os/index.html";
     let ctx = OsIndexCtx {
