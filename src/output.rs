@@ -101,32 +101,105 @@ fn absolute(p: &Path) -> Result<PathBuf> {
     Ok(out)
 }
 
+/// Where a build puts its files as it makes them.
+pub trait Sink: Sync {
+    fn put(&self, file: OutFile) -> Result<()>;
+}
+
+/// Keeps the files in memory (`serve`, tests).
+#[derive(Default)]
+pub struct Memory(std::sync::Mutex<Vec<OutFile>>);
+
+impl Sink for Memory {
+    fn put(&self, file: OutFile) -> Result<()> {
+        self.0.lock().expect("no panic while pushing").push(file);
+        Ok(())
+    }
+}
+
+impl Memory {
+    /// The files, sorted by path.
+    pub fn into_files(self) -> Vec<OutFile> {
+        let mut files = self.0.into_inner().expect("no panic while pushing");
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+}
+
+/// Drops the files (`check` only needs what the build learnt from them).
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _file: OutFile) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes files into a fresh folder beside the output as they come; [`Staging::finish`]
+/// swaps it in. Dropped without `finish` (an error, a panic), it removes the folder.
+pub struct Staging {
+    temp: PathBuf,
+    out: PathBuf,
+    done: bool,
+}
+
+impl Staging {
+    pub fn begin(out: &Path) -> Result<Staging> {
+        let out = absolute(out)?;
+        let parent = out.parent().context("output folder has no parent")?;
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+        clean_leftovers(parent, &out);
+        let name = out
+            .file_name()
+            .context("output folder has no name")?
+            .to_string_lossy()
+            .to_string();
+        let temp = parent.join(format!("{TEMP_PREFIX}{name}-{}", std::process::id()));
+        if temp.exists() {
+            fs::remove_dir_all(&temp)?;
+        }
+        fs::create_dir(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
+        // The marker first: a build killed from here on leaves a folder the next one cleans.
+        fs::write(
+            temp.join(MARKER),
+            b"This folder was written by svcguide; it may replace it on the next build.\n",
+        )?;
+        Ok(Staging {
+            temp,
+            out,
+            done: false,
+        })
+    }
+
+    /// Moves the written site into place.
+    pub fn finish(mut self) -> Result<()> {
+        self.done = true;
+        swap_in(&self.temp, &self.out)
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, file: OutFile) -> Result<()> {
+        write_one(&self.temp, &self.out, &file)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = remove_ours(&self.temp);
+        }
+    }
+}
+
 /// Writes `files` as the new content of `out`, atomically replacing the old site.
 pub fn write_site(out: &Path, files: &[OutFile]) -> Result<()> {
-    let out = absolute(out)?;
-    let parent = out.parent().context("output folder has no parent")?;
-    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    clean_leftovers(parent, &out);
-    let name = out
-        .file_name()
-        .context("output folder has no name")?
-        .to_string_lossy()
-        .to_string();
-    let temp = parent.join(format!("{TEMP_PREFIX}{name}-{}", std::process::id()));
-    if temp.exists() {
-        fs::remove_dir_all(&temp)?;
-    }
-    fs::create_dir(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
-    fs::write(
-        temp.join(MARKER),
-        b"This folder was written by svcguide; it may replace it on the next build.\n",
-    )?;
-    let result = files.par_iter().try_for_each(|f| write_one(&temp, &out, f));
-    if let Err(e) = result {
-        let _ = remove_ours(&temp);
-        return Err(e);
-    }
-    swap_in(&temp, &out)
+    let staging = Staging::begin(out)?;
+    files
+        .par_iter()
+        .try_for_each(|f| write_one(&staging.temp, &staging.out, f))?;
+    staging.finish()
 }
 
 /// Writes one file; unchanged files are hard-linked from the old site so they keep

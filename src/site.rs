@@ -1,15 +1,18 @@
 //! The build pipeline: load → model → render → (check) → files. Shared by
 //! `build` and `check`; only `build` writes the result to disk.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Mutex;
 
 use anyhow::Result;
+use rayon::prelude::*;
 
+use crate::check::output::HtmlFacts;
 use crate::config::Config;
 use crate::diag::{Code, Diagnostic};
 use crate::guide::Guide;
-use crate::output::OutFile;
+use crate::output::{OutFile, Sink};
 use crate::render::RenderedPage;
 
 /// Built-in theme assets; a file of the same name in the theme folder wins.
@@ -23,14 +26,27 @@ const THEME: &[(&str, &[u8])] = &[
 
 pub struct Site {
     pub guide: Guide,
+    /// The files, sorted by path, when built with [`build`]; empty when they
+    /// went to another sink.
     pub files: Vec<OutFile>,
     pub diags: Vec<Diagnostic>,
-    /// What each article page links to (its HTML has moved into `files`).
+    /// What each article page links to (its HTML has gone to the sink).
     pub pages: Vec<RenderedPage>,
+    /// Bytes of the search index and doc store (0 when search is off).
+    pub search_bytes: usize,
 }
 
 /// Loads, renders and checks the guide in memory.
 pub fn build(config: &Config) -> Result<Site> {
+    let memory = crate::output::Memory::default();
+    let mut site = build_into(config, &memory)?;
+    site.files = memory.into_files();
+    Ok(site)
+}
+
+/// Loads, renders and checks the guide, handing each file to `sink` as soon as
+/// it is made (so a build to disk never holds the whole site in memory).
+pub fn build_into(config: &Config, sink: &dyn Sink) -> Result<Site> {
     let content = config.resolve(&config.content);
     if !content.is_dir() {
         anyhow::bail!(
@@ -46,42 +62,71 @@ pub fn build(config: &Config) -> Result<Site> {
     let mut diags = loaded.diags;
     let guide = Guide::build(loaded.pages, loaded.assets, config.drafts, &mut diags);
     clock.lap("model");
-    let pages = crate::render::render_pages(&tera, config, &guide)?;
+    let collector = Collector::new(sink);
+    let pages: Vec<RenderedPage> = (0..guide.pages.len())
+        .into_par_iter()
+        .map(|i| {
+            let mut page = crate::render::render_page(&tera, config, &guide, i)?;
+            let path = &guide.pages[i].out_path;
+            let html = std::mem::take(&mut page.html).into_bytes();
+            collector.put(path.clone(), html, Some(&content_urls(path, &page)))?;
+            Ok(page)
+        })
+        .collect::<Result<_>>()?;
     clock.lap("render pages");
     // The home page, services.json, the views and the search index only read the
     // model and the rendered pages: build them side by side.
-    let ((head, views), search) = rayon::join(
+    let put_all = |files: Result<Vec<OutFile>>| -> Result<()> {
+        files?
+            .into_par_iter()
+            .try_for_each(|f| collector.put(f.path, f.bytes, None))
+    };
+    let (((head, views), graph_diags), search) = rayon::join(
         || {
             rayon::join(
-                || head_files(&tera, config, &guide),
-                || crate::views::render(&tera, config, &guide),
+                || {
+                    rayon::join(
+                        || put_all(head_files(&tera, config, &guide)),
+                        || put_all(crate::views::render(&tera, config, &guide)),
+                    )
+                },
+                || {
+                    let mut found = Vec::new();
+                    crate::check::graph::check(&guide, &mut found);
+                    found
+                },
             )
         },
-        || {
-            config
-                .search
-                .enabled
-                .then(|| search_files(config, &guide, &pages))
+        || -> Result<(usize, Option<Diagnostic>)> {
+            if !config.search.enabled {
+                return Ok((0, None));
+            }
+            let (files, too_big) = search_files(config, &guide, &pages);
+            let bytes = files.iter().map(|f| f.bytes.len()).sum();
+            put_all(Ok(files))?;
+            Ok((bytes, too_big))
         },
     );
+    head?;
+    views?;
+    diags.extend(graph_diags);
+    let (search_bytes, too_big) = search?;
+    diags.extend(too_big);
+    put_all(theme_files(&config.resolve(&config.theme)))?;
+    put_all(
+        guide
+            .asset_files
+            .iter()
+            .map(|asset| {
+                Ok(OutFile {
+                    path: asset.rel.clone(),
+                    bytes: std::fs::read(&asset.path)?,
+                })
+            })
+            .collect(),
+    )?;
     clock.lap("views+search");
-    let mut files = Vec::with_capacity(pages.len() + 128);
-    files.extend(head?);
-    files.extend(views?);
-    files.extend(theme_files(&config.resolve(&config.theme))?);
-    for asset in &guide.asset_files {
-        files.push(OutFile {
-            path: asset.rel.clone(),
-            bytes: std::fs::read(&asset.path)?,
-        });
-    }
-    if let Some((search, too_big)) = search {
-        files.extend(search);
-        diags.extend(too_big);
-    }
-    let content_links = content_urls(&guide, &pages);
-    let mut pages_links = Vec::with_capacity(pages.len());
-    for mut p in pages {
+    for p in &pages {
         for (offset, tag) in &p.unknown_liquid {
             let src = &guide.pages[p.index].src;
             diags.push(
@@ -96,37 +141,75 @@ pub fn build(config: &Config) -> Result<Site> {
                 ),
             );
         }
-        files.push(OutFile {
-            path: guide.pages[p.index].out_path.clone(),
-            bytes: std::mem::take(&mut p.html).into_bytes(),
-        });
-        pages_links.push(p);
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    clock.lap("collect");
-    crate::check::graph::check(&guide, &mut diags);
-    clock.lap("check graph");
-    let ids = crate::check::ids_by_path(&files);
-    clock.lap(" check/ids");
-    crate::check::links::check(&guide, &pages_links, &ids, &mut diags);
-    clock.lap(" check/content");
-    crate::check::output::check(
-        &files,
-        &config.base_path(),
-        &content_links,
-        &ids,
+    let (paths, html) = collector.into_facts();
+    crate::check::links::check(
+        &guide,
+        &pages,
+        &crate::check::output::ids_of(&html),
         &mut diags,
     );
+    let paths: HashSet<&str> = paths.iter().map(String::as_str).collect();
+    crate::check::output::check(&html, &paths, &config.base_path(), &mut diags);
     clock.lap("check links");
     crate::scaffold::check_placeholders(&guide, &mut diags);
     config.apply_levels(&mut diags);
     crate::diag::normalise(&mut diags);
     Ok(Site {
         guide,
-        files,
+        files: Vec::new(),
         diags,
-        pages: pages_links,
+        pages,
+        search_bytes,
     })
+}
+
+/// Passes files on to the sink, keeping what the checks need of them: every
+/// path, and the facts of each HTML file.
+struct Collector<'a> {
+    sink: &'a dyn Sink,
+    paths: Mutex<Vec<String>>,
+    html: Mutex<Vec<HtmlFacts>>,
+}
+
+impl<'a> Collector<'a> {
+    fn new(sink: &'a dyn Sink) -> Self {
+        Collector {
+            sink,
+            paths: Mutex::default(),
+            html: Mutex::default(),
+        }
+    }
+
+    /// `from_content`: for an article page, the URLs its text produced.
+    fn put(
+        &self,
+        path: String,
+        bytes: Vec<u8>,
+        from_content: Option<&HashSet<String>>,
+    ) -> Result<()> {
+        if path.ends_with(".html") {
+            let facts = HtmlFacts::of(&path, &bytes, from_content);
+            self.html
+                .lock()
+                .expect("no panic while pushing")
+                .push(facts);
+        }
+        self.paths
+            .lock()
+            .expect("no panic while pushing")
+            .push(path.clone());
+        self.sink.put(OutFile { path, bytes })
+    }
+
+    /// Paths and HTML facts, sorted by path (the checks report in that order).
+    fn into_facts(self) -> (Vec<String>, Vec<HtmlFacts>) {
+        let mut paths = self.paths.into_inner().expect("no panic while pushing");
+        let mut html = self.html.into_inner().expect("no panic while pushing");
+        paths.sort();
+        html.sort_by(|a, b| a.path.cmp(&b.path));
+        (paths, html)
+    }
 }
 
 /// The home page, the 404 page, the sitemap and services.json.
@@ -187,7 +270,8 @@ fn search_files(
     (files, too_big)
 }
 
-fn search_doc(guide: &Guide, rendered: &RenderedPage) -> crate::search::SearchDoc {
+/// The search document of one rendered page.
+pub fn search_doc(guide: &Guide, rendered: &RenderedPage) -> crate::search::SearchDoc {
     let page = &guide.pages[rendered.index];
     let mut doc = crate::search::SearchDoc {
         slug: page.slug.clone(),
@@ -247,24 +331,17 @@ fn theme_files(dir: &Path) -> Result<Vec<OutFile>> {
     Ok(out)
 }
 
-/// Per output path, the URLs that article text put into the page (after rewriting).
-fn content_urls(guide: &Guide, pages: &[RenderedPage]) -> HashMap<String, HashSet<String>> {
-    pages
+/// The URLs that article text put into a page (after rewriting), which the
+/// output check leaves to the content check.
+pub fn content_urls(from: &str, page: &RenderedPage) -> HashSet<String> {
+    page.links
         .iter()
-        .map(|p| {
-            let from = &guide.pages[p.index].out_path;
-            let urls = p
-                .links
-                .iter()
-                .map(|l| {
-                    if l.dest.starts_with('/') && !l.dest.starts_with("//") {
-                        crate::url::relative(from, &l.dest)
-                    } else {
-                        l.dest.clone()
-                    }
-                })
-                .collect();
-            (from.clone(), urls)
+        .map(|l| {
+            if l.dest.starts_with('/') && !l.dest.starts_with("//") {
+                crate::url::relative(from, &l.dest)
+            } else {
+                l.dest.clone()
+            }
         })
         .collect()
 }

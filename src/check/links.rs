@@ -10,7 +10,7 @@ use crate::render::RenderedPage;
 pub fn check(
     guide: &Guide,
     pages: &[RenderedPage],
-    ids: &HashMap<String, HashSet<String>>,
+    ids: &HashMap<&str, &HashSet<String>>,
     diags: &mut Vec<Diagnostic>,
 ) {
     use rayon::prelude::*;
@@ -25,7 +25,7 @@ pub fn check(
 fn page_links(
     guide: &Guide,
     p: &RenderedPage,
-    ids: &HashMap<String, HashSet<String>>,
+    ids: &HashMap<&str, &HashSet<String>>,
 ) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     {
@@ -51,7 +51,7 @@ fn page_links(
                     index,
                     fragment: Some(f),
                 } if !f.is_empty() => {
-                    let known = ids.get(&guide.pages[index].out_path);
+                    let known = ids.get(guide.pages[index].out_path.as_str());
                     if known.is_some_and(|k| k.contains(&f)) {
                         continue;
                     }

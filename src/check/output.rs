@@ -2,56 +2,166 @@
 //! a browser will once the site is served under the configured base path.
 //! Links that came from article text are left to `links` (reported once, at
 //! the author's line); what remains here are template and generator bugs.
+//!
+//! The build streams files to disk as they are made, so what the check needs of
+//! an HTML file is taken at that moment ([`HtmlFacts`]) and resolved once every
+//! path of the site is known.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::diag::{Code, Diagnostic};
 use crate::guide::{is_external, site_path};
-use crate::output::OutFile;
 
-/// `(attribute value, byte offset)` of every href/src in an HTML text.
-pub fn attribute_urls(html: &str) -> Vec<(String, usize)> {
-    let mut out = Vec::new();
-    for attr in [" href=\"", " src=\""] {
-        for (i, m) in html.match_indices(attr) {
-            let start = i + m.len();
-            if let Some(end) = html[start..].find('"') {
-                out.push((
-                    crate::text::decode_entities(&html[start..start + end]),
-                    start,
-                ));
-            }
-        }
-    }
-    out.sort_by_key(|(_, at)| *at);
-    out
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Attr {
+    Href,
+    Src,
+    Id,
 }
 
-/// `content_links`: per output path, the URLs that article text produced.
+/// Calls `found` with every ` href="…"`, ` src="…"` and ` id="…"` of the text,
+/// in order, with the byte offset of the value: one SIMD search for `="`.
+fn scan_attributes<'h>(html: &'h str, mut found: impl FnMut(Attr, &'h str, usize)) {
+    let bytes = html.as_bytes();
+    for eq in memchr::memmem::find_iter(bytes, b"=\"") {
+        let before = &bytes[..eq];
+        let name = if before.ends_with(b" href") {
+            Attr::Href
+        } else if before.ends_with(b" src") {
+            Attr::Src
+        } else if before.ends_with(b" id") {
+            Attr::Id
+        } else {
+            continue;
+        };
+        let start = eq + 2;
+        if let Some(len) = memchr::memchr(b'"', &bytes[start..]) {
+            found(name, &html[start..start + len], start);
+        }
+    }
+}
+
+/// What the checks need of one rendered HTML file.
+#[derive(Debug, Default)]
+pub struct HtmlFacts {
+    pub path: String,
+    /// Every `id="..."` of the page, for fragment checks.
+    pub ids: HashSet<String>,
+    /// Links the templates wrote (not those from article text), where they are.
+    pub urls: Vec<PlacedUrl>,
+}
+
+#[derive(Debug)]
+pub struct PlacedUrl {
+    pub url: String,
+    pub line: usize,
+    pub col: usize,
+}
+
+impl HtmlFacts {
+    /// `from_content`: the URLs that article text put into this page.
+    pub fn of(path: &str, html: &[u8], from_content: Option<&HashSet<String>>) -> HtmlFacts {
+        let html = String::from_utf8_lossy(html);
+        let mut facts = HtmlFacts {
+            path: path.to_string(),
+            ..HtmlFacts::default()
+        };
+        let mut lines = LineCounter::new(&html);
+        scan_attributes(&html, |name, value, at| {
+            let value = crate::text::decode_entities(value);
+            if name == Attr::Id {
+                facts.ids.insert(value);
+            } else if !(value.is_empty()
+                || is_external(&value)
+                || from_content.is_some_and(|c| c.contains(&value)))
+            {
+                let (line, col) = lines.at(at);
+                facts.urls.push(PlacedUrl {
+                    url: value,
+                    line,
+                    col,
+                });
+            }
+        });
+        facts
+    }
+}
+
+/// Line and column of increasing byte offsets, in one pass over the text
+/// (pages such as the whole-guide graph hold thousands of links on one line).
+struct LineCounter<'a> {
+    text: &'a str,
+    pos: usize,
+    line: usize,
+    /// Characters between the start of the line and `pos`.
+    col_chars: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text,
+            pos: 0,
+            line: 1,
+            col_chars: 0,
+        }
+    }
+
+    fn at(&mut self, at: usize) -> (usize, usize) {
+        let step = &self.text[self.pos..at];
+        match step.rfind('\n') {
+            Some(last) => {
+                self.line += step.bytes().filter(|&b| b == b'\n').count();
+                self.col_chars = step[last + 1..].chars().count();
+            }
+            None => self.col_chars += step.chars().count(),
+        }
+        self.pos = at;
+        (self.line, self.col_chars + 1)
+    }
+}
+
+/// Ids per HTML path, borrowed from the facts.
+pub fn ids_of(facts: &[HtmlFacts]) -> HashMap<&str, &HashSet<String>> {
+    facts.iter().map(|f| (f.path.as_str(), &f.ids)).collect()
+}
+
+/// Reports every template link that does not resolve to a file (or an id) of the site.
 pub fn check(
-    files: &[OutFile],
+    facts: &[HtmlFacts],
+    paths: &HashSet<&str>,
     base_path: &str,
-    content_links: &HashMap<String, HashSet<String>>,
-    ids: &HashMap<String, HashSet<String>>,
     diags: &mut Vec<Diagnostic>,
 ) {
     use rayon::prelude::*;
-    let paths: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let html: Vec<&OutFile> = files.iter().filter(|f| f.path.ends_with(".html")).collect();
-    let found: Vec<Vec<Diagnostic>> = html
+    let ids = ids_of(facts);
+    let found: Vec<Vec<Diagnostic>> = facts
         .par_chunks(256)
         .map(|chunk| {
             // Pages of one folder share most template links: resolve each once per chunk.
-            let mut known = HashMap::new();
+            let mut known: HashMap<(&str, &str), Option<String>> = HashMap::new();
             let mut diags = Vec::new();
             for file in chunk {
-                let ctx = Context {
-                    base_path,
-                    paths: &paths,
-                    ids,
-                    from_content: content_links.get(&file.path),
-                };
-                file_links(file, &ctx, &mut known, &mut diags);
+                let dir = file.path.rsplit_once('/').map_or("", |(d, _)| d);
+                for placed in &file.urls {
+                    let url = placed.url.as_str();
+                    // A URL without a path part (`#top`, `?q`) points at the page itself.
+                    let problem = if url.starts_with(['#', '?']) {
+                        resolve(&file.path, url, base_path, paths, &ids)
+                    } else {
+                        known
+                            .entry((dir, url))
+                            .or_insert_with(|| resolve(&file.path, url, base_path, paths, &ids))
+                            .clone()
+                    };
+                    if let Some(problem) = problem {
+                        diags.push(
+                            Diagnostic::new(Code::OutputLinkBroken, &file.path, placed.line, placed.col, format!("the rendered page links to `{url}`, which {problem}"))
+                                .target(url)
+                                .help("the link comes from a template or the generator (not from article text): fix the template"),
+                        );
+                    }
+                }
             }
             diags
         })
@@ -59,58 +169,12 @@ pub fn check(
     diags.extend(found.into_iter().flatten());
 }
 
-/// What resolving one file's links needs to know.
-struct Context<'a> {
-    base_path: &'a str,
-    paths: &'a HashSet<&'a str>,
-    ids: &'a HashMap<String, HashSet<String>>,
-    /// URLs that article text put into this page (reported by `links`).
-    from_content: Option<&'a HashSet<String>>,
-}
-
-/// Resolutions already made, by (folder of the page, URL).
-type Known<'a> = HashMap<(&'a str, String), Option<String>>;
-
-/// Reports the unresolved template links of one HTML file.
-fn file_links<'a>(
-    file: &'a OutFile,
-    ctx: &Context,
-    known: &mut Known<'a>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let html = String::from_utf8_lossy(&file.bytes);
-    let dir = file.path.rsplit_once('/').map_or("", |(d, _)| d);
-    for (url, at) in attribute_urls(&html) {
-        if url.is_empty() || is_external(&url) || ctx.from_content.is_some_and(|c| c.contains(&url))
-        {
-            continue;
-        }
-        // A URL without a path part (`#top`, `?q`) points at the page itself.
-        let problem = if url.starts_with(['#', '?']) {
-            resolve(&file.path, &url, ctx.base_path, ctx.paths, ctx.ids)
-        } else {
-            known
-                .entry((dir, url.clone()))
-                .or_insert_with(|| resolve(&file.path, &url, ctx.base_path, ctx.paths, ctx.ids))
-                .clone()
-        };
-        if let Some(problem) = problem {
-            let (line, col) = line_col(&html, at);
-            diags.push(
-                Diagnostic::new(Code::OutputLinkBroken, &file.path, line, col, format!("the rendered page links to `{url}`, which {problem}"))
-                    .target(&url)
-                    .help("the link comes from a template or the generator (not from article text): fix the template"),
-            );
-        }
-    }
-}
-
 fn resolve(
     from: &str,
     url: &str,
     base_path: &str,
     paths: &HashSet<&str>,
-    ids: &HashMap<String, HashSet<String>>,
+    ids: &HashMap<&str, &HashSet<String>>,
 ) -> Option<String> {
     let local = if let Some(abs) = url.strip_prefix('/') {
         // A root-relative URL must stay under the base path the site is served at.
@@ -132,7 +196,7 @@ fn resolve(
         Some(f)
             if !f.is_empty()
                 && path.ends_with(".html")
-                && !ids.get(&path).is_some_and(|k| k.contains(&f)) =>
+                && !ids.get(path.as_str()).is_some_and(|k| k.contains(&f)) =>
         {
             Some(format!("has no element with id `{f}`"))
         }
@@ -140,64 +204,62 @@ fn resolve(
     }
 }
 
-fn line_col(text: &str, at: usize) -> (usize, usize) {
-    let before = &text[..at];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn file(path: &str, html: &str) -> OutFile {
-        OutFile {
-            path: path.into(),
-            bytes: html.as_bytes().to_vec(),
-        }
+    fn run(files: &[(&str, &str)], base: &str, content: &[(&str, &str)]) -> Vec<Diagnostic> {
+        let facts: Vec<HtmlFacts> = files
+            .iter()
+            .filter(|(p, _)| p.ends_with(".html"))
+            .map(|(path, html)| {
+                let from: HashSet<String> = content
+                    .iter()
+                    .filter(|(p, _)| p == path)
+                    .map(|(_, u)| u.to_string())
+                    .collect();
+                HtmlFacts::of(path, html.as_bytes(), Some(&from))
+            })
+            .collect();
+        let paths: HashSet<&str> = files.iter().map(|(p, _)| *p).collect();
+        let mut diags = vec![];
+        check(&facts, &paths, base, &mut diags);
+        crate::diag::normalise(&mut diags);
+        diags
     }
 
     #[test]
     fn template_links_are_resolved_under_the_base_path() {
-        let files = vec![
-            file(
+        let files = [
+            (
                 "index.html",
                 r#"<a href="article/a.html#x">a</a> <a href="nope.html">n</a> <link href="theme/s.css">"#,
             ),
-            file(
+            (
                 "article/a.html",
-                r#"<h2 id="x"></h2><a href="../index.html">home</a> <a href="/guide/index.html">abs</a> <a href="/elsewhere/x.html">out</a> <a href="../index.html#missing">m</a>"#,
+                "<h2 id=\"x\"></h2><a href=\"../index.html\">home</a>\n <a href=\"/guide/index.html\">abs</a> <a href=\"/elsewhere/x.html\">out</a>\n<a href=\"../index.html#missing\">m</a>",
             ),
-            file("theme/s.css", ""),
+            ("theme/s.css", ""),
         ];
-        let ids = crate::check::ids_by_path(&files);
-        let mut diags = vec![];
-        check(&files, "/guide/", &HashMap::new(), &ids, &mut diags);
-        crate::diag::normalise(&mut diags);
+        let diags = run(&files, "/guide/", &[]);
         let found: Vec<_> = diags
             .iter()
-            .map(|d| (d.file.as_str(), d.target.as_deref().unwrap()))
+            .map(|d| (d.file.as_str(), d.line, d.col, d.target.as_deref().unwrap()))
             .collect();
         assert_eq!(
             found,
             [
-                ("article/a.html", "/elsewhere/x.html"),
-                ("article/a.html", "../index.html#missing"),
-                ("index.html", "nope.html")
+                ("article/a.html", 2, 47, "/elsewhere/x.html"),
+                ("article/a.html", 3, 10, "../index.html#missing"),
+                ("index.html", 1, 43, "nope.html")
             ]
         );
     }
 
     #[test]
     fn content_links_are_left_to_the_content_check() {
-        let files = vec![file("index.html", r#"<a href="gone.html">g</a>"#)];
-        let content = HashMap::from([(
-            "index.html".to_string(),
-            HashSet::from(["gone.html".to_string()]),
-        )]);
-        let mut diags = vec![];
-        check(&files, "/", &content, &HashMap::new(), &mut diags);
-        assert!(diags.is_empty());
+        let files = [("index.html", r#"<a href="gone.html">g</a>"#)];
+        assert!(run(&files, "/", &[("index.html", "gone.html")]).is_empty());
+        assert_eq!(run(&files, "/", &[]).len(), 1);
     }
 }
