@@ -889,3 +889,61 @@ fn random_edits_of_a_generated_guide_match_full_builds() {
         }
     }
 }
+
+/// Why the browser test cannot run here, if it cannot (CI installs everything).
+fn missing_browser_tools() -> Option<String> {
+    let node_ok = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !node_ok {
+        return Some("node is not installed".into());
+    }
+    let modules =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/node_modules/playwright-core");
+    if !modules.exists() {
+        return Some("tests/node packages are not installed (run `npm ci` in tests/node)".into());
+    }
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() {
+        return Some(format!("{chromium} is not installed"));
+    }
+    None
+}
+
+#[test]
+fn live_reload_and_overlay_in_headless_chromium() {
+    if let Some(why) = missing_browser_tools() {
+        eprintln!("SKIPPED live-reload browser test: {why}");
+        return;
+    }
+    let server = Server::start(&[]);
+    server.wait_complete();
+    let mut child = Command::new("node")
+        .arg("--test")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/serve.test.mjs"))
+        .env("SVCGUIDE_SERVE_URL", format!("http://{}/", server.addr))
+        .env("SVCGUIDE_SERVE_CONTENT", server.path("content"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Bounded: a browser that hangs fails the test instead of the whole run.
+    let deadline = Instant::now() + Duration::from_secs(240);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "browser tests failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("# fail 0"), "{stdout}");
+    assert!(stdout.contains("# pass 3"), "{stdout}");
+}

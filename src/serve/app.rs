@@ -22,6 +22,10 @@ const RELOAD_JS: &str = r#"// svcguide serve: reload this page when the site is 
   var version = me.getAttribute("data-version");
   // Relative to this script, so it works under any base path and behind proxies.
   var source = new EventSource(new URL("events", me.src).href);
+  // Says the channel is up (tests wait for it before saving a file).
+  source.addEventListener("open", function () {
+    document.documentElement.setAttribute("data-svcguide-live", "open");
+  });
   function check(e) {
     if (e.data !== version) {
       source.close();
