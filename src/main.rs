@@ -137,7 +137,7 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     // Files go to a folder beside the output as they are made; it replaces the
     // output only once the whole build has succeeded.
     let staging = svcguide::output::Staging::begin(&output)?;
-    let mut site = svcguide::site::build_into(&config, &staging)?;
+    let mut site = svcguide::site::build_into(&config, &staging, svcguide::site::Work::Everything)?;
     let mut clock = svcguide::timing::Stopwatch::new();
     staging.finish()?;
     clock.lap("swap");
@@ -228,7 +228,11 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     };
     #[allow(unused_mut)]
     // Nothing is written: the files are dropped once the checks have seen them.
-    let mut site = svcguide::site::build_into(&config, &svcguide::output::Discard)?;
+    let mut site = svcguide::site::build_into(
+        &config,
+        &svcguide::output::Discard,
+        svcguide::site::Work::Checks,
+    )?;
     #[cfg(feature = "external")]
     if args.external {
         let options = svcguide::check::external::Options::new(&config, args.cache);

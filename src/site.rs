@@ -36,17 +36,27 @@ pub struct Site {
     pub search_bytes: usize,
 }
 
+/// How much of the site a run needs.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Work {
+    /// Every file (`build`, `serve`).
+    Everything,
+    /// What the checks read: the search index and doc store are not built (their
+    /// paths still exist for the link checks; `build` reports their size budget).
+    Checks,
+}
+
 /// Loads, renders and checks the guide in memory.
 pub fn build(config: &Config) -> Result<Site> {
     let memory = crate::output::Memory::default();
-    let mut site = build_into(config, &memory)?;
+    let mut site = build_into(config, &memory, Work::Everything)?;
     site.files = memory.into_files();
     Ok(site)
 }
 
 /// Loads, renders and checks the guide, handing each file to `sink` as soon as
 /// it is made (so a build to disk never holds the whole site in memory).
-pub fn build_into(config: &Config, sink: &dyn Sink) -> Result<Site> {
+pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> {
     let content = config.resolve(&config.content);
     if !content.is_dir() {
         anyhow::bail!(
@@ -99,6 +109,10 @@ pub fn build_into(config: &Config, sink: &dyn Sink) -> Result<Site> {
         },
         || -> Result<(usize, Option<Diagnostic>)> {
             if !config.search.enabled {
+                return Ok((0, None));
+            }
+            if work == Work::Checks {
+                collector.declare(SEARCH_FILES.iter().map(|p| p.to_string()));
                 return Ok((0, None));
             }
             let (files, too_big) = search_files(config, &guide, &pages);
@@ -202,6 +216,14 @@ impl<'a> Collector<'a> {
         self.sink.put(OutFile { path, bytes })
     }
 
+    /// Paths of files this run does not make but the site has.
+    fn declare(&self, paths: impl Iterator<Item = String>) {
+        self.paths
+            .lock()
+            .expect("no panic while pushing")
+            .extend(paths);
+    }
+
     /// Paths and HTML facts, sorted by path (the checks report in that order).
     fn into_facts(self) -> (Vec<String>, Vec<HtmlFacts>) {
         let mut paths = self.paths.into_inner().expect("no panic while pushing");
@@ -235,6 +257,9 @@ fn head_files(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Vec<O
     ])
 }
 
+/// The lunr index and the doc store.
+const SEARCH_FILES: [&str; 2] = ["search-index.js", "search-docs.js"];
+
 /// The prebuilt lunr index and doc store, and a warning when they exceed the budget.
 fn search_files(
     config: &Config,
@@ -259,11 +284,11 @@ fn search_files(
     });
     let files = vec![
         OutFile {
-            path: "search-index.js".into(),
+            path: SEARCH_FILES[0].into(),
             bytes: built.index_js.into_bytes(),
         },
         OutFile {
-            path: "search-docs.js".into(),
+            path: SEARCH_FILES[1].into(),
             bytes: built.docs_js.into_bytes(),
         },
     ];

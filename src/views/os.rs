@@ -50,22 +50,30 @@ impl Variant {
     }
 }
 
-/// A service's row on one version.
+/// A service's row on one version. The template gets only what the table
+/// shows (the page has a row per service: thousands of them); the CSV and the
+/// counts read the rest.
 #[derive(Serialize, Clone, Debug)]
 pub struct VersionRow {
     #[serde(skip)]
     pub index: usize,
+    #[serde(skip)]
     pub slug: String,
     pub title: String,
     /// Relative to `os/<id>.html`.
     pub url: String,
     pub names: Vec<String>,
     /// The first default state (the one services.json's `by_os` gives).
+    #[serde(skip)]
     pub default: Option<&'static str>,
+    #[serde(skip)]
     pub default_label: String,
+    #[serde(skip)]
     pub qualifier: Option<String>,
     pub defaults: Vec<Variant>,
+    #[serde(skip)]
     pub recommended: Option<&'static str>,
+    #[serde(skip)]
     pub recommended_label: String,
     pub recommendeds: Vec<Variant>,
     pub processes: Vec<String>,
