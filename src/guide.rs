@@ -98,8 +98,10 @@ impl Guide {
         include_drafts: bool,
         diags: &mut Vec<Diagnostic>,
     ) -> Guide {
+        let mut clock = crate::timing::Stopwatch::new();
         pages.retain(|p| include_drafts || p.fm.is_published());
         pages.sort_by(|a, b| a.src.rel.cmp(&b.src.rel));
+        clock.lap(" model/sort");
         let mut by_path: HashMap<String, usize> = HashMap::new();
         let mut kept: Vec<Page> = Vec::with_capacity(pages.len());
         let mut ids: HashMap<String, String> = HashMap::new();
@@ -137,6 +139,7 @@ impl Guide {
             by_path.insert(page.out_path.clone(), kept.len());
             kept.push(page);
         }
+        clock.lap(" model/dups");
         let mut order: Vec<usize> = (0..kept.len()).collect();
         order.sort_by(|&a, &b| kept[a].out_path.cmp(&kept[b].out_path));
         let mut pages: Vec<Option<Page>> = kept.into_iter().map(Some).collect();
@@ -168,6 +171,7 @@ impl Guide {
                 by_path_lower.insert(p.out_path.to_lowercase(), i);
             }
         }
+        clock.lap(" model/index");
         let mut services: Vec<usize> = pages
             .iter()
             .enumerate()
@@ -188,32 +192,28 @@ impl Guide {
             services,
             suggester: Default::default(),
         };
+        clock.lap(" model/services");
         guide.link_graph();
+        clock.lap(" model/graph");
         guide
     }
 
     fn link_graph(&mut self) {
-        for &i in &self.services {
-            let service = self.pages[i].service().expect("service page");
-            let from = &self.pages[i].out_path;
-            let targets = |list: &crate::service::refs::RefList| -> Vec<usize> {
-                let mut out: Vec<usize> = list
-                    .items()
-                    .iter()
-                    .filter_map(|item| item.value.as_ref()?.href.as_deref())
-                    .filter_map(|href| match self.resolve(from, href) {
-                        Resolved::Page { index, .. }
-                            if self.pages[index].service().is_some() && index != i =>
-                        {
-                            Some(index)
-                        }
-                        _ => None,
-                    })
-                    .collect();
-                out.dedup();
-                out
-            };
-            let (depends, supports) = (targets(&service.depends), targets(&service.supports));
+        use rayon::prelude::*;
+        // Resolving every Depends/Supports link is the bulk of the work: per service, in parallel.
+        let edges: Vec<(usize, Vec<usize>, Vec<usize>)> = self
+            .services
+            .par_iter()
+            .map(|&i| {
+                let service = self.pages[i].service().expect("service page");
+                let (depends, supports) = (
+                    self.service_targets(i, &service.depends),
+                    self.service_targets(i, &service.supports),
+                );
+                (i, depends, supports)
+            })
+            .collect();
+        for (i, depends, supports) in edges {
             self.depends_on[i] = depends;
             self.supports[i] = supports;
         }
@@ -227,6 +227,26 @@ impl Guide {
         for list in &mut self.required_by {
             list.sort_by_cached_key(|&i| self.pages[i].title.to_lowercase());
         }
+    }
+
+    /// The other service pages a Depends or Supports list of page `i` links to.
+    fn service_targets(&self, i: usize, list: &crate::service::refs::RefList) -> Vec<usize> {
+        let from = &self.pages[i].out_path;
+        let mut out: Vec<usize> = list
+            .items()
+            .iter()
+            .filter_map(|item| item.value.as_ref()?.href.as_deref())
+            .filter_map(|href| match self.resolve(from, href) {
+                Resolved::Page { index, .. }
+                    if self.pages[index].service().is_some() && index != i =>
+                {
+                    Some(index)
+                }
+                _ => None,
+            })
+            .collect();
+        out.dedup();
+        out
     }
 
     /// Resolves a link written on the page at output path `from`.
