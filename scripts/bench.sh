@@ -42,9 +42,8 @@ measure() {
   for _ in $(seq "$runs"); do
     eval "$prep"
     sync
-    local out
-    out=$( { /usr/bin/time -f '%e %U %S %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-    read -r wall user sys mem <<<"$out"
+    /usr/bin/time -o "$work/time.txt" -f '%e %U %S %M' "$@" >/dev/null 2>&1 || true
+    read -r wall user sys mem < <(tail -1 "$work/time.txt")
     walls+=("$wall"); cpus+=("$(echo "$user + $sys" | bc)"); mems+=("$mem")
   done
   printf '%-34s %8s s %8s s %8s MB\n' "$name" \
@@ -92,6 +91,12 @@ for n in "${sizes[@]}"; do
   corpus="$work/corpus-$n"
   [ -d "$corpus" ] || "$gen" "$n" "$corpus" >/dev/null
   out="$work/out-$n"
+  # The floor on this disk, now: create n files of 12 KB in one new folder (the
+  # file system's state after many deletions moves this a lot between runs).
+  measure "floor: write $n new files of 12 KB" "rm -rf '$work/floor'" \
+    python3 -c "import os,sys
+os.makedirs(sys.argv[1]); b=b'x'*12000
+for i in range(int(sys.argv[2])): open(f'{sys.argv[1]}/{i}.html','wb').write(b)" "$work/floor" "$n"
   measure "svcguide build, empty output ($n)" "rm -rf '$out'" \
     "$svcguide" build --content "$corpus" --output "$out" --quiet
   measure "svcguide build, unchanged ($n)" ":" \

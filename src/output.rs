@@ -6,7 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use rayon::prelude::*;
+use std::sync::mpsc::SyncSender;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 
 /// Present in every folder svcguide writes.
 pub const MARKER: &str = ".svcguide-output";
@@ -137,10 +139,18 @@ impl Sink for Discard {
 
 /// Writes files into a fresh folder beside the output as they come; [`Staging::finish`]
 /// swaps it in. Dropped without `finish` (an error, a panic), it removes the folder.
+///
+/// One thread does the writing: creating thousands of files in one folder from
+/// several threads makes them queue on the folder's lock in the kernel (on ext4,
+/// four times the system time), and the render threads need not wait on the disk.
 pub struct Staging {
     temp: PathBuf,
     out: PathBuf,
     done: bool,
+    queue: Option<SyncSender<OutFile>>,
+    writer: Option<JoinHandle<()>>,
+    /// The first write error; the writer stops there.
+    failed: Arc<Mutex<Option<String>>>,
 }
 
 impl Staging {
@@ -165,15 +175,49 @@ impl Staging {
             temp.join(MARKER),
             b"This folder was written by svcguide; it may replace it on the next build.\n",
         )?;
+        // Bounded, so files never pile up in memory faster than the disk takes them.
+        let (queue, files) = std::sync::mpsc::sync_channel::<OutFile>(64);
+        let failed: Arc<Mutex<Option<String>>> = Arc::default();
+        let writer = {
+            let (temp, out, failed) = (temp.clone(), out.clone(), failed.clone());
+            std::thread::Builder::new()
+                .name("svcguide-writer".into())
+                .spawn(move || {
+                    for file in files {
+                        if let Err(e) = write_one(&temp, &out, &file) {
+                            *failed.lock().expect("writer error slot") = Some(format!("{e:#}"));
+                            return;
+                        }
+                    }
+                })?
+        };
         Ok(Staging {
             temp,
             out,
             done: false,
+            queue: Some(queue),
+            writer: Some(writer),
+            failed,
         })
     }
 
-    /// Moves the written site into place.
+    /// Waits for the writer; the first write error, if any.
+    fn drain(&mut self) -> Result<()> {
+        drop(self.queue.take());
+        if let Some(writer) = self.writer.take() {
+            writer
+                .join()
+                .map_err(|_| anyhow::anyhow!("the file writer panicked"))?;
+        }
+        match self.failed.lock().expect("writer error slot").take() {
+            Some(e) => Err(anyhow::anyhow!(e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Moves the written site into place, once every file is on disk.
     pub fn finish(mut self) -> Result<()> {
+        self.drain()?;
         self.done = true;
         swap_in(&self.temp, &self.out)
     }
@@ -181,13 +225,20 @@ impl Staging {
 
 impl Sink for Staging {
     fn put(&self, file: OutFile) -> Result<()> {
-        write_one(&self.temp, &self.out, &file)
+        let queue = self.queue.as_ref().expect("open until finish");
+        if queue.send(file).is_err() {
+            // The writer stopped on an error: report it.
+            let e = self.failed.lock().expect("writer error slot").clone();
+            bail!(e.unwrap_or_else(|| "the file writer stopped".into()));
+        }
+        Ok(())
     }
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.done {
+            let _ = self.drain();
             let _ = remove_ours(&self.temp);
         }
     }
@@ -196,9 +247,12 @@ impl Drop for Staging {
 /// Writes `files` as the new content of `out`, atomically replacing the old site.
 pub fn write_site(out: &Path, files: &[OutFile]) -> Result<()> {
     let staging = Staging::begin(out)?;
-    files
-        .par_iter()
-        .try_for_each(|f| write_one(&staging.temp, &staging.out, f))?;
+    for f in files {
+        staging.put(OutFile {
+            path: f.path.clone(),
+            bytes: f.bytes.clone(),
+        })?;
+    }
     staging.finish()
 }
 
