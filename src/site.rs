@@ -96,7 +96,7 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
             rayon::join(
                 || {
                     rayon::join(
-                        || put_all(head_files(&tera, config, &guide)),
+                        || put_all(head_files(&tera, config, &guide, work, &collector)),
                         || put_all(crate::views::render(&tera, config, &guide)),
                     )
                 },
@@ -234,10 +234,16 @@ impl<'a> Collector<'a> {
     }
 }
 
-/// The home page, the 404 page, the sitemap and services.json.
-fn head_files(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Vec<OutFile>> {
-    let export = crate::export::build(guide, &config.title);
-    Ok(vec![
+/// The home page, the 404 page, the sitemap and services.json (the last two
+/// only declared when the run is for the checks).
+fn head_files(
+    tera: &tera::Tera,
+    config: &Config,
+    guide: &Guide,
+    work: Work,
+    collector: &Collector,
+) -> Result<Vec<OutFile>> {
+    let mut files = vec![
         OutFile {
             path: "index.html".into(),
             bytes: crate::render::render_index(tera, config, guide)?.into_bytes(),
@@ -246,16 +252,26 @@ fn head_files(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Vec<O
             path: "404.html".into(),
             bytes: crate::render::render_404(tera, config)?.into_bytes(),
         },
-        OutFile {
-            path: "sitemap.xml".into(),
-            bytes: crate::render::sitemap(config, guide).into_bytes(),
-        },
-        OutFile {
-            path: "services.json".into(),
-            bytes: crate::export::to_json(&export).into_bytes(),
-        },
-    ])
+    ];
+    if work == Work::Checks {
+        // Data files hold no links to check: only their paths matter.
+        collector.declare(DATA_FILES.iter().map(|p| p.to_string()));
+        return Ok(files);
+    }
+    let export = crate::export::build(guide, &config.title);
+    files.push(OutFile {
+        path: DATA_FILES[0].into(),
+        bytes: crate::render::sitemap(config, guide).into_bytes(),
+    });
+    files.push(OutFile {
+        path: DATA_FILES[1].into(),
+        bytes: crate::export::to_json(&export).into_bytes(),
+    });
+    Ok(files)
 }
+
+/// The sitemap and services.json.
+const DATA_FILES: [&str; 2] = ["sitemap.xml", "services.json"];
 
 /// The lunr index and the doc store.
 const SEARCH_FILES: [&str; 2] = ["search-index.js", "search-docs.js"];
