@@ -41,8 +41,9 @@ pub struct Site {
 pub enum Work {
     /// Every file (`build`, `serve`).
     Everything,
-    /// What the checks read: the search index and doc store are not built (their
-    /// paths still exist for the link checks; `build` reports their size budget).
+    /// What the checks read: the search index, its doc store, services.json and the
+    /// sitemap are not built (they hold no links; their paths still exist for the
+    /// link checks, and `build` reports the search size budget).
     Checks,
 }
 
@@ -84,8 +85,8 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
         })
         .collect::<Result<_>>()?;
     clock.lap("render pages");
-    // The home page, services.json, the views and the search index only read the
-    // model and the rendered pages: build them side by side.
+    // The home page, services.json, the views, the search index and the graph
+    // checks only read the model and the rendered pages: run them side by side.
     let put_all = |files: Result<Vec<OutFile>>| -> Result<()> {
         files?
             .into_par_iter()
