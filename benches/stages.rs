@@ -297,7 +297,8 @@ fn stages(c: &mut Criterion) {
         g.bench_function("output", |b| {
             b.iter(|| {
                 let mut diags = Vec::new();
-                svcguide::check::output::check(&fx.facts, &paths, &base, &mut diags);
+                let ids = svcguide::check::output::ids_of(&fx.facts);
+                svcguide::check::output::check(&fx.facts, &ids, &paths, &base, &mut diags);
                 diags
             })
         });
@@ -308,7 +309,7 @@ fn stages(c: &mut Criterion) {
                 let facts = html_facts(site);
                 let ids = svcguide::check::output::ids_of(&facts);
                 svcguide::check::links::check(&site.guide, &site.pages, &ids, &mut diags);
-                svcguide::check::output::check(&facts, &paths, &base, &mut diags);
+                svcguide::check::output::check(&facts, &ids, &paths, &base, &mut diags);
                 diags
             })
         });

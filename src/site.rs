@@ -158,14 +158,10 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
         }
     }
     let (paths, html) = collector.into_facts();
-    crate::check::links::check(
-        &guide,
-        &pages,
-        &crate::check::output::ids_of(&html),
-        &mut diags,
-    );
+    let ids = crate::check::output::ids_of(&html);
+    crate::check::links::check(&guide, &pages, &ids, &mut diags);
     let paths: HashSet<&str> = paths.iter().map(String::as_str).collect();
-    crate::check::output::check(&html, &paths, &config.base_path(), &mut diags);
+    crate::check::output::check(&html, &ids, &paths, &config.base_path(), &mut diags);
     clock.lap("check links");
     crate::scaffold::check_placeholders(&guide, &mut diags);
     config.apply_levels(&mut diags);

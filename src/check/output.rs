@@ -127,14 +127,15 @@ pub fn ids_of(facts: &[HtmlFacts]) -> HashMap<&str, &HashSet<String>> {
 }
 
 /// Reports every template link that does not resolve to a file (or an id) of the site.
+/// `ids`: [`ids_of`] the same facts.
 pub fn check(
     facts: &[HtmlFacts],
+    ids: &HashMap<&str, &HashSet<String>>,
     paths: &HashSet<&str>,
     base_path: &str,
     diags: &mut Vec<Diagnostic>,
 ) {
     use rayon::prelude::*;
-    let ids = ids_of(facts);
     let found: Vec<Vec<Diagnostic>> = facts
         .par_chunks(256)
         .map(|chunk| {
@@ -147,11 +148,11 @@ pub fn check(
                     let url = placed.url.as_str();
                     // A URL without a path part (`#top`, `?q`) points at the page itself.
                     let problem = if url.starts_with(['#', '?']) {
-                        resolve(&file.path, url, base_path, paths, &ids)
+                        resolve(&file.path, url, base_path, paths, ids)
                     } else {
                         known
                             .entry((dir, url))
-                            .or_insert_with(|| resolve(&file.path, url, base_path, paths, &ids))
+                            .or_insert_with(|| resolve(&file.path, url, base_path, paths, ids))
                             .clone()
                     };
                     if let Some(problem) = problem {
@@ -223,7 +224,7 @@ mod tests {
             .collect();
         let paths: HashSet<&str> = files.iter().map(|(p, _)| *p).collect();
         let mut diags = vec![];
-        check(&facts, &paths, base, &mut diags);
+        check(&facts, &ids_of(&facts), &paths, base, &mut diags);
         crate::diag::normalise(&mut diags);
         diags
     }
