@@ -7,31 +7,9 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-fn missing_tool() -> Option<String> {
-    let node_ok = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !node_ok {
-        return Some("node is not installed".into());
-    }
-    let modules =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/node_modules/playwright-core");
-    if !modules.exists() {
-        return Some("tests/node packages are not installed (run `npm ci` in tests/node)".into());
-    }
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !Path::new(&chromium).exists() {
-        return Some(format!(
-            "{chromium} is not installed (apt-get install chromium)"
-        ));
-    }
-    None
-}
-
 #[test]
 fn search_and_accessibility_in_headless_chromium() {
-    if let Some(why) = missing_tool() {
+    if let Some(why) = common::missing_browser_tools() {
         eprintln!("SKIPPED browser tests: {why}");
         return;
     }

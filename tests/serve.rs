@@ -6,6 +6,8 @@
 //!
 //! Every wait is bounded; the server is killed when a test ends, pass or fail.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -890,30 +892,9 @@ fn random_edits_of_a_generated_guide_match_full_builds() {
     }
 }
 
-/// Why the browser test cannot run here, if it cannot (CI installs everything).
-fn missing_browser_tools() -> Option<String> {
-    let node_ok = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !node_ok {
-        return Some("node is not installed".into());
-    }
-    let modules =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/node_modules/playwright-core");
-    if !modules.exists() {
-        return Some("tests/node packages are not installed (run `npm ci` in tests/node)".into());
-    }
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !Path::new(&chromium).exists() {
-        return Some(format!("{chromium} is not installed"));
-    }
-    None
-}
-
 #[test]
 fn live_reload_and_overlay_in_headless_chromium() {
-    if let Some(why) = missing_browser_tools() {
+    if let Some(why) = common::missing_browser_tools() {
         eprintln!("SKIPPED live-reload browser test: {why}");
         return;
     }

@@ -85,3 +85,27 @@ pub fn check_json(content: &Path, extra: &[&str]) -> (i32, Value) {
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
     (output.status.code().unwrap_or(-1), report)
 }
+
+/// Why the Chromium tests cannot run here, if they cannot: node, the packages of
+/// tests/node (`npm ci`) and Chromium are needed (CI installs them all).
+pub fn missing_browser_tools() -> Option<String> {
+    let node_ok = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !node_ok {
+        return Some("node is not installed".into());
+    }
+    let modules =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/node_modules/playwright-core");
+    if !modules.exists() {
+        return Some("tests/node packages are not installed (run `npm ci` in tests/node)".into());
+    }
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() {
+        return Some(format!(
+            "{chromium} is not installed (apt-get install chromium)"
+        ));
+    }
+    None
+}
