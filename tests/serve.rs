@@ -574,6 +574,12 @@ fn a_broken_build_keeps_the_last_good_pages_and_shows_an_overlay() {
     assert!(body.contains("frontmatter-syntax"));
     assert!(!body.contains("<b>unclosed"), "overlay text is escaped");
     assert!(body.contains("Writes the system"), "old content kept");
+    // The terminal gets the same diagnostics; its stderr arrives through a reader thread.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !server.stderr.lock().unwrap().contains("svc-event.html.md") && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     assert!(server.stderr.lock().unwrap().contains("svc-event.html.md"));
     // Other pages get the overlay too, and the site stays the last good one.
     assert!(server.get("/").text().contains("svcguide-overlay"));
