@@ -74,16 +74,26 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
     let guide = Guide::build(loaded.pages, loaded.assets, config.drafts, &mut diags);
     clock.lap("model");
     let collector = Collector::new(sink);
-    let pages: Vec<RenderedPage> = (0..guide.pages.len())
+    // Each page's search terms are taken as it is rendered, so no page's HTML
+    // or text outlives its turn.
+    let indexer =
+        (config.search.enabled && work == Work::Everything).then(crate::search::Indexer::default);
+    let (pages, prepared): (Vec<RenderedPage>, Vec<_>) = (0..guide.pages.len())
         .into_par_iter()
         .map(|i| {
             let mut page = crate::render::render_page(&tera, config, &guide, i)?;
             let path = &guide.pages[i].out_path;
             let html = std::mem::take(&mut page.html).into_bytes();
             collector.put(path.clone(), html, Some(&content_urls(path, &page)))?;
-            Ok(page)
+            let text = std::mem::take(&mut page.text);
+            let prepared = indexer
+                .as_ref()
+                .map(|ix| ix.prepare(&search_doc_of(&guide, i, text)));
+            Ok((page, prepared))
         })
-        .collect::<Result<_>>()?;
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .unzip();
     clock.lap("render pages");
     // The home page, services.json, the views, the search index and the graph
     // checks only read the model and the rendered pages: run them side by side.
@@ -98,7 +108,11 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
                 || {
                     rayon::join(
                         || put_all(head_files(&tera, config, &guide, work, &collector)),
-                        || put_all(crate::views::render(&tera, config, &guide)),
+                        || {
+                            crate::views::render_each(&tera, config, &guide, &|f: OutFile| {
+                                collector.put(f.path, f.bytes, None)
+                            })
+                        },
                     )
                 },
                 || {
@@ -109,14 +123,14 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
             )
         },
         || -> Result<(usize, Option<Diagnostic>)> {
-            if !config.search.enabled {
+            let Some(indexer) = indexer else {
+                if config.search.enabled {
+                    collector.declare(SEARCH_FILES.iter().map(|p| p.to_string()));
+                }
                 return Ok((0, None));
-            }
-            if work == Work::Checks {
-                collector.declare(SEARCH_FILES.iter().map(|p| p.to_string()));
-                return Ok((0, None));
-            }
-            let (files, too_big) = search_files(config, &guide, &pages);
+            };
+            let prepared = prepared.into_iter().flatten().collect();
+            let (files, too_big) = search_files(config, indexer.finish(prepared));
             let bytes = files.iter().map(|f| f.bytes.len()).sum();
             put_all(Ok(files))?;
             Ok((bytes, too_big))
@@ -276,11 +290,8 @@ const SEARCH_FILES: [&str; 2] = ["search-index.js", "search-docs.js"];
 /// The prebuilt lunr index and doc store, and a warning when they exceed the budget.
 fn search_files(
     config: &Config,
-    guide: &Guide,
-    pages: &[RenderedPage],
+    built: crate::search::SearchFiles,
 ) -> (Vec<OutFile>, Option<Diagnostic>) {
-    let docs: Vec<crate::search::SearchDoc> = pages.iter().map(|p| search_doc(guide, p)).collect();
-    let built = crate::search::build(&docs);
     let size = (built.index_js.len() + built.docs_js.len()) as u64;
     let too_big = (size > config.search.max_bytes).then(|| {
         Diagnostic::new(
@@ -310,17 +321,23 @@ fn search_files(
 
 /// The search document of one rendered page.
 pub fn search_doc(guide: &Guide, rendered: &RenderedPage) -> crate::search::SearchDoc {
-    let page = &guide.pages[rendered.index];
-    let mut doc = crate::search::SearchDoc {
-        slug: page.slug.clone(),
-        title: page.title.clone(),
-        body: rendered.text.clone(),
-        url: page.out_path.clone(),
-        excerpt: page.fm.excerpt.clone().unwrap_or_else(|| {
-            crate::text::truncate_words(&rendered.text, crate::search::EXCERPT_CHARS)
-        }),
-        ..Default::default()
-    };
+    search_doc_of(guide, rendered.index, rendered.text.clone())
+}
+
+/// The search document of page `index`, whose rendered text is `text`.
+fn search_doc_of(guide: &Guide, index: usize, text: String) -> crate::search::SearchDoc {
+    let page = &guide.pages[index];
+    let mut doc =
+        crate::search::SearchDoc {
+            slug: page.slug.clone(),
+            title: page.title.clone(),
+            excerpt: page.fm.excerpt.clone().unwrap_or_else(|| {
+                crate::text::truncate_words(&text, crate::search::EXCERPT_CHARS)
+            }),
+            body: text,
+            url: page.out_path.clone(),
+            ..Default::default()
+        };
     if let Some(s) = page.service() {
         doc.names = s.names.clone();
         for p in s.processes.iter().filter_map(|i| i.value.as_ref()) {

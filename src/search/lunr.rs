@@ -21,8 +21,8 @@ pub struct Field {
 
 /// One document: its ref and, per field (same order as the fields), the
 /// terms that came out of the pipeline, counted.
-pub struct Document<'a> {
-    pub reference: &'a str,
+pub struct Document {
+    pub reference: String,
     pub fields: Vec<FieldTerms>,
 }
 
@@ -32,75 +32,147 @@ pub struct Document<'a> {
 pub struct FieldTerms {
     /// Number of terms, repeats included (BM25's field length).
     pub length: usize,
-    pub counts: Vec<(String, u32)>,
+    /// (term number in [`Terms`], count). Numbers, not strings: a guide's
+    /// documents hold millions of these while the index is being built.
+    pub counts: Vec<(u32, u32)>,
 }
 
 impl FieldTerms {
-    pub fn count(terms: impl IntoIterator<Item = String>) -> FieldTerms {
-        let mut field = FieldTerms::default();
-        let mut slot: HashMap<String, usize> = HashMap::new();
+    pub fn count(terms: &[String], dictionary: &Terms) -> FieldTerms {
+        let mut slot: HashMap<&str, usize> = HashMap::with_capacity(terms.len());
+        let mut distinct: Vec<(&str, u32)> = Vec::new();
         for term in terms {
-            field.length += 1;
-            match slot.get(&term) {
-                Some(&at) => field.counts[at].1 += 1,
+            match slot.get(term.as_str()) {
+                Some(&at) => distinct[at].1 += 1,
                 None => {
-                    slot.insert(term.clone(), field.counts.len());
-                    field.counts.push((term, 1));
+                    slot.insert(term, distinct.len());
+                    distinct.push((term, 1));
                 }
             }
         }
-        field
+        FieldTerms {
+            length: terms.len(),
+            counts: distinct
+                .into_iter()
+                .map(|(term, count)| (dictionary.number(term), count))
+                .collect(),
+        }
     }
+}
+
+/// Every term met while documents are counted (on any thread), numbered as it
+/// comes. lunr numbers terms by first appearance in the sorted documents;
+/// [`index_json`] works that numbering out at the end.
+pub struct Terms {
+    shards: Vec<std::sync::Mutex<Shard>>,
+}
+
+#[derive(Default)]
+struct Shard {
+    numbers: HashMap<String, u32>,
+    names: Vec<String>,
+}
+
+/// A power of two: the low bits of a term's number name its shard.
+const SHARDS: usize = 16;
+
+impl Default for Terms {
+    fn default() -> Self {
+        Terms {
+            shards: (0..SHARDS).map(|_| Default::default()).collect(),
+        }
+    }
+}
+
+impl Terms {
+    fn number(&self, term: &str) -> u32 {
+        let shard = fnv(term) % SHARDS;
+        let mut s = self.shards[shard].lock().expect("no panic while numbering");
+        if let Some(&n) = s.numbers.get(term) {
+            return n;
+        }
+        let n = u32::try_from(s.names.len() * SHARDS + shard).expect("under 4 billion terms");
+        s.numbers.insert(term.to_string(), n);
+        s.names.push(term.to_string());
+        n
+    }
+
+    /// Every term's name, by number (`names[n % SHARDS][n / SHARDS]`).
+    fn into_names(self) -> Vec<Vec<String>> {
+        self.shards
+            .into_iter()
+            .map(|s| s.into_inner().expect("no panic while numbering").names)
+            .collect()
+    }
+}
+
+/// FNV-1a: cheap, and fixed, so a term always lands in the same shard.
+fn fnv(s: &str) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h as usize
 }
 
 struct Posting {
     term: String,
     /// Per field, the documents (as positions in the input) holding the term.
-    docs: Vec<Vec<usize>>,
+    docs: Vec<Vec<u32>>,
 }
 
-/// One `field/ref` pair: its length and term frequencies by term index.
+/// One `field/ref` pair: its length and term frequencies, by lunr's term
+/// number in ascending order (the order of its field vector).
 struct FieldEntry {
-    doc: usize,
+    doc: u32,
     field: usize,
     length: usize,
-    frequencies: Vec<(usize, u32)>,
+    frequencies: Vec<(u32, u32)>,
 }
 
 /// Builds the serialized index. Refs must be unique; documents are indexed
-/// in the given order, which fixes the term numbering.
-pub fn index_json(fields: &[Field], docs: Vec<Document>) -> String {
-    let refs: Vec<&str> = docs.iter().map(|d| d.reference).collect();
-    let (postings, entries) = invert(fields.len(), docs);
-    let vectors = field_vectors(fields, refs.len(), &postings, &entries);
-    serialize(fields, &refs, &postings, &entries, &vectors)
+/// in the given order, which fixes the term numbering. `terms` numbered the
+/// documents' terms.
+pub fn index_json(fields: &[Field], docs: Vec<Document>, terms: Terms) -> String {
+    let refs: Vec<String> = docs.iter().map(|d| json_string(&d.reference)).collect();
+    let reorder = docs.iter().any(|d| array_index(&d.reference).is_some());
+    let (postings, entries) = invert(fields.len(), docs, terms);
+    let weights = Weights::new(fields, refs.len(), &postings, &entries);
+    serialize(fields, &refs, reorder, &postings, &entries, &weights)
 }
 
 /// `lunr.Builder.prototype.add` for every document: numbers each new term
 /// in order of first appearance and records postings and frequencies.
 /// The documents are consumed: their terms are freed as they are indexed.
-fn invert(field_count: usize, docs: Vec<Document>) -> (Vec<Posting>, Vec<FieldEntry>) {
-    let mut term_ids: HashMap<String, usize> = HashMap::new();
+fn invert(
+    field_count: usize,
+    docs: Vec<Document>,
+    terms: Terms,
+) -> (Vec<Posting>, Vec<FieldEntry>) {
+    let mut names = terms.into_names();
+    let highest = names.iter().map(Vec::len).max().unwrap_or(0) * SHARDS;
+    // By number in `terms`: the term's number in lunr's order (MAX: not met yet).
+    let mut lunr_number: Vec<u32> = vec![u32::MAX; highest];
     let mut postings: Vec<Posting> = Vec::new();
     let mut entries = Vec::new();
     for (doc, document) in docs.into_iter().enumerate() {
+        let doc = u32::try_from(doc).expect("under 4 billion documents");
         for (field, terms) in document.fields.into_iter().enumerate() {
-            let mut frequencies: Vec<(usize, u32)> = Vec::with_capacity(terms.counts.len());
-            for (term, count) in terms.counts {
-                let id = match term_ids.get(&term) {
-                    Some(&id) => id,
-                    None => {
-                        postings.push(Posting {
-                            term: term.clone(),
-                            docs: vec![Vec::new(); field_count],
-                        });
-                        term_ids.insert(term, postings.len() - 1);
-                        postings.len() - 1
-                    }
-                };
-                frequencies.push((id, count));
-                postings[id].docs[field].push(doc);
+            let mut frequencies = terms.counts;
+            for (term, _) in &mut frequencies {
+                let at = *term as usize;
+                if lunr_number[at] == u32::MAX {
+                    lunr_number[at] = postings.len() as u32;
+                    postings.push(Posting {
+                        term: std::mem::take(&mut names[at % SHARDS][at / SHARDS]),
+                        docs: vec![Vec::new(); field_count],
+                    });
+                }
+                let n = lunr_number[at];
+                *term = n;
+                postings[n as usize].docs[field].push(doc);
             }
+            frequencies.sort_unstable_by_key(|&(term, _)| term);
             entries.push(FieldEntry {
                 doc,
                 field,
@@ -115,33 +187,39 @@ fn invert(field_count: usize, docs: Vec<Document>) -> (Vec<Posting>, Vec<FieldEn
 /// `lunr.Builder.prototype.createFieldVectors`: BM25 weight of each term
 /// in each field, times the field boost, rounded to 3 decimals. The
 /// arithmetic is written in lunr's order so the doubles come out equal.
-fn field_vectors(
-    fields: &[Field],
-    doc_count: usize,
-    postings: &[Posting],
-    entries: &[FieldEntry],
-) -> Vec<Vec<(usize, f64)>> {
-    let averages = average_lengths(fields.len(), doc_count, entries);
-    let idfs: Vec<f64> = postings.iter().map(|p| idf(p, doc_count)).collect();
-    entries
-        .iter()
-        .map(|entry| {
-            let relative_length = entry.length as f64 / averages[entry.field];
-            let mut vector: Vec<(usize, f64)> = entry
-                .frequencies
-                .iter()
-                .map(|&(term, tf)| {
-                    let tf = f64::from(tf);
-                    let score = idfs[term] * ((K1 + 1.0) * tf)
-                        / (K1 * (1.0 - B + B * relative_length) + tf)
-                        * fields[entry.field].boost;
-                    (term, round3(score))
-                })
-                .collect();
-            vector.sort_by_key(|&(term, _)| term);
-            vector
+/// Weights are worked out as the vectors are printed, not stored.
+struct Weights<'a> {
+    fields: &'a [Field],
+    averages: Vec<f64>,
+    idfs: Vec<f64>,
+}
+
+impl<'a> Weights<'a> {
+    fn new(
+        fields: &'a [Field],
+        doc_count: usize,
+        postings: &[Posting],
+        entries: &[FieldEntry],
+    ) -> Self {
+        Weights {
+            fields,
+            averages: average_lengths(fields.len(), doc_count, entries),
+            idfs: postings.iter().map(|p| idf(p, doc_count)).collect(),
+        }
+    }
+
+    /// The field vector of `entry`: (term number, weight), by term number.
+    fn vector<'e>(&'e self, entry: &'e FieldEntry) -> impl Iterator<Item = (u32, f64)> + 'e {
+        let relative_length = entry.length as f64 / self.averages[entry.field];
+        let boost = self.fields[entry.field].boost;
+        entry.frequencies.iter().map(move |&(term, tf)| {
+            let tf = f64::from(tf);
+            let score = self.idfs[term as usize] * ((K1 + 1.0) * tf)
+                / (K1 * (1.0 - B + B * relative_length) + tf)
+                * boost;
+            (term, round3(score))
         })
-        .collect()
+    }
 }
 
 /// `lunr.Builder.prototype.calculateAverageFieldLengths`.
@@ -171,32 +249,33 @@ fn round3(score: f64) -> f64 {
 
 fn serialize(
     fields: &[Field],
-    docs: &[&str],
+    refs: &[String],
+    reorder: bool,
     postings: &[Posting],
     entries: &[FieldEntry],
-    vectors: &[Vec<(usize, f64)>],
+    weights: &Weights,
 ) -> String {
     use rayon::prelude::*;
-    // Each ref is escaped once; the two big arrays are printed in chunks on every
+    // Refs come JSON-quoted; the two big arrays are printed in chunks on every
     // core and joined in order, so the output is the same as a single pass.
-    let refs: Vec<String> = docs.iter().map(|d| json_string(d)).collect();
-    let reorder = docs.iter().any(|d| array_index(d).is_some());
-    let pairs: Vec<_> = entries.iter().zip(vectors).collect();
-    let vector_chunks: Vec<String> = pairs
+    let vector_chunks: Vec<String> = entries
         .par_chunks(CHUNK)
         .map(|chunk| {
             let mut out = String::with_capacity(chunk.len() * 256);
-            push_list(&mut out, chunk, |out, (entry, vector)| {
+            push_list(&mut out, chunk, |out, entry| {
                 out.push_str("[\"");
                 out.push_str(fields[entry.field].name);
                 out.push('/');
-                let quoted = &refs[entry.doc];
+                let quoted = &refs[entry.doc as usize];
                 out.push_str(&quoted[1..]);
                 out.push_str(",[");
-                push_list(out, vector, |out, &(term, score)| {
+                for (i, (term, score)) in weights.vector(entry).enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
                     let _ = write!(out, "{term},");
                     push_js_number(out, score);
-                });
+                }
                 out.push_str("]]");
             });
             out
@@ -208,7 +287,7 @@ fn serialize(
         .map(|chunk| {
             let mut out = String::with_capacity(chunk.len() * 128);
             push_list(&mut out, chunk, |out, &id| {
-                push_posting(out, fields, &refs, reorder, id, &postings[id]);
+                push_posting(out, fields, refs, reorder, id, &postings[id]);
             });
             out
         })
@@ -262,7 +341,7 @@ fn push_posting(
         out.push_str(",\"");
         out.push_str(field.name);
         out.push_str("\":{");
-        let mut keys: Vec<&str> = holders.iter().map(|&d| refs[d].as_str()).collect();
+        let mut keys: Vec<&str> = holders.iter().map(|&d| refs[d as usize].as_str()).collect();
         if reorder {
             js_key_order(&mut keys, |quoted| &quoted[1..quoted.len() - 1]);
         }
@@ -454,14 +533,20 @@ mod tests {
                 boost: 1.0,
             },
         ];
-        let counted = |words: &[&str]| FieldTerms::count(words.iter().map(|w| w.to_string()));
+        let terms = Terms::default();
+        let counted = |words: &[&str]| {
+            let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+            FieldTerms::count(&words, &terms)
+        };
+        // Numbered in another order than lunr's, as threads would.
+        counted(&["job", "fax"]);
         let docs = [
             Document {
-                reference: "a",
+                reference: "a".into(),
                 fields: vec![counted(&["print", "spooler"]), counted(&["print", "job"])],
             },
             Document {
-                reference: "b",
+                reference: "b".into(),
                 fields: vec![counted(&["fax"]), counted(&[])],
             },
         ];
@@ -477,7 +562,7 @@ mod tests {
             r#"["spooler",{"_index":1,"title":{"a":{}},"body":{}}]],"#,
             r#""pipeline":["stemmer"]}"#
         );
-        let json = index_json(&fields, docs.into());
+        let json = index_json(&fields, docs.into(), terms);
         assert_eq!(json, expected);
     }
 }

@@ -81,39 +81,70 @@ pub fn stem(word: &str) -> String {
 /// Builds both scripts. Output depends only on the set of documents:
 /// they are sorted by slug, and a repeated slug keeps its first document.
 pub fn build(docs: &[SearchDoc]) -> SearchFiles {
-    let docs = sorted_unique(docs);
-    let mut clock = crate::timing::Stopwatch::new();
-    let index_js = js_assignment("SVCGUIDE_INDEX", index_json(&docs));
-    clock.lap(" search/index");
-    let docs_js = js_assignment("SVCGUIDE_DOCS", docs_json(&docs));
-    clock.lap(" search/docs");
-    SearchFiles { index_js, docs_js }
-}
-
-fn sorted_unique(docs: &[SearchDoc]) -> Vec<&SearchDoc> {
-    let mut sorted: Vec<&SearchDoc> = docs.iter().collect();
-    sorted.sort_by(|a, b| a.slug.cmp(&b.slug));
-    sorted.dedup_by(|a, b| a.slug == b.slug);
-    sorted
-}
-
-fn index_json(docs: &[&SearchDoc]) -> String {
     use rayon::prelude::*;
-    // Tokenising and stemming is per document: do it on every core.
-    let documents: Vec<Document> = docs
-        .par_iter()
-        .map(|doc| Document {
-            reference: &doc.slug,
-            fields: field_tokens(doc)
-                .into_iter()
-                .map(|tokens| FieldTerms::count(tokens::pipeline(tokens)))
-                .collect(),
-        })
-        .collect();
-    let mut clock = crate::timing::Stopwatch::new();
-    let json = lunr::index_json(&FIELDS, documents);
-    clock.lap(" search/lunr");
-    json
+    let indexer = Indexer::default();
+    let prepared = docs.par_iter().map(|doc| indexer.prepare(doc)).collect();
+    indexer.finish(prepared)
+}
+
+/// Builds the search files a document at a time: [`Indexer::prepare`] keeps
+/// only what the index needs of a page (its terms, counted and numbered, and
+/// its stored fields), so a build need not hold every page's text.
+#[derive(Default)]
+pub struct Indexer {
+    terms: lunr::Terms,
+}
+
+/// What the search files need of one document.
+pub struct Prepared {
+    document: Document,
+    stored: StoredDoc,
+}
+
+impl Indexer {
+    /// Tokenises, filters, stems and counts a document's terms (any thread).
+    pub fn prepare(&self, doc: &SearchDoc) -> Prepared {
+        Prepared {
+            document: Document {
+                reference: doc.slug.clone(),
+                fields: field_tokens(doc)
+                    .into_iter()
+                    .map(|tokens| FieldTerms::count(&tokens::pipeline(tokens), &self.terms))
+                    .collect(),
+            },
+            stored: StoredDoc {
+                t: doc.title.clone(),
+                u: doc.url.clone(),
+                e: excerpt(&doc.excerpt, EXCERPT_CHARS),
+                r: doc.recommended.clone(),
+            },
+        }
+    }
+
+    /// Both scripts, from the prepared documents in any order (sorted by slug
+    /// here; a repeated slug keeps the first of them in the given order).
+    pub fn finish(self, mut docs: Vec<Prepared>) -> SearchFiles {
+        docs.sort_by(|a, b| a.document.reference.cmp(&b.document.reference));
+        docs.dedup_by(|a, b| a.document.reference == b.document.reference);
+        let mut clock = crate::timing::Stopwatch::new();
+        let store: BTreeMap<&str, &StoredDoc> = docs
+            .iter()
+            .map(|d| (d.document.reference.as_str(), &d.stored))
+            .collect();
+        let docs_js = js_assignment(
+            "SVCGUIDE_DOCS",
+            serde_json::to_string(&store).expect("the doc store always serializes"),
+        );
+        drop(store);
+        clock.lap(" search/docs");
+        let documents = docs.into_iter().map(|d| d.document).collect();
+        let index_js = js_assignment(
+            "SVCGUIDE_INDEX",
+            lunr::index_json(&FIELDS, documents, self.terms),
+        );
+        clock.lap(" search/index");
+        SearchFiles { index_js, docs_js }
+    }
 }
 
 /// The tokens of each field, in [`FIELDS`] order, before lunr's pipeline;
@@ -131,27 +162,11 @@ fn field_tokens(doc: &SearchDoc) -> Vec<Vec<String>> {
 
 /// Short keys keep the store small; it is downloaded with the index.
 #[derive(Serialize)]
-struct StoredDoc<'a> {
-    t: &'a str,
-    u: &'a str,
+struct StoredDoc {
+    t: String,
+    u: String,
     e: String,
-    r: &'a str,
-}
-
-fn docs_json(docs: &[&SearchDoc]) -> String {
-    let store: BTreeMap<&str, StoredDoc> = docs
-        .iter()
-        .map(|doc| {
-            let stored = StoredDoc {
-                t: &doc.title,
-                u: &doc.url,
-                e: excerpt(&doc.excerpt, EXCERPT_CHARS),
-                r: &doc.recommended,
-            };
-            (doc.slug.as_str(), stored)
-        })
-        .collect();
-    serde_json::to_string(&store).expect("the doc store always serializes")
+    r: String,
 }
 
 /// Collapses whitespace and cuts at a word boundary, adding an ellipsis.

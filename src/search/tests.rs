@@ -381,3 +381,11 @@ fn field_texts(doc: &SearchDoc) -> [String; 5] {
         doc.body.clone(),
     ]
 }
+
+/// The documents in index order: by slug, the first of a repeated slug.
+fn sorted_unique(docs: &[SearchDoc]) -> Vec<&SearchDoc> {
+    let mut sorted: Vec<&SearchDoc> = docs.iter().collect();
+    sorted.sort_by(|a, b| a.slug.cmp(&b.slug));
+    sorted.dedup_by(|a, b| a.slug == b.slug);
+    sorted
+}

@@ -90,32 +90,45 @@ pub(crate) fn render_template<C: Serialize>(
     })
 }
 
-/// Renders every view page of the guide.
-pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Vec<OutFile>> {
+/// Receives each file as soon as it is made (so the views' files, tens of
+/// megabytes on a big guide, are never all held at once).
+pub type Emit<'a> = dyn Fn(OutFile) -> Result<()> + Sync + 'a;
+
+/// Renders every view page of the guide, handing each file to `emit`.
+pub fn render_each(tera: &tera::Tera, config: &Config, guide: &Guide, emit: &Emit) -> Result<()> {
     // The views are independent: each is a task, the per-version pages split further.
-    type Job<'a> = Box<dyn Fn() -> Result<Vec<OutFile>> + Send + Sync + 'a>;
+    type Job<'a> = Box<dyn Fn() -> Result<()> + Send + Sync + 'a>;
     let jobs: Vec<Job> = vec![
-        Box::new(|| os::render(tera, config, guide)),
-        Box::new(|| Ok(vec![processes::render(tera, config, guide)?])),
-        Box::new(|| Ok(vec![graph::render_page(tera, config, guide)?])),
-        Box::new(|| tags::render(tera, config, guide)),
+        Box::new(|| os::render(tera, config, guide, emit)),
+        Box::new(|| emit(processes::render(tera, config, guide)?)),
+        Box::new(|| emit(graph::render_page(tera, config, guide)?)),
+        Box::new(|| tags::render(tera, config, guide, emit)),
         Box::new(|| {
-            Ok(vec![OutFile {
+            emit(OutFile {
                 path: "feed.xml".into(),
                 bytes: feed::atom(config, guide).into_bytes(),
-            }])
+            })
+        }),
+        Box::new(|| {
+            emit(OutFile {
+                path: "robots.txt".into(),
+                bytes: feed::robots(config).into_bytes(),
+            })
         }),
     ];
     use rayon::prelude::*;
-    let done: Vec<Result<Vec<OutFile>>> = jobs.par_iter().map(|job| job()).collect();
-    let mut files = Vec::new();
-    for result in done {
-        files.extend(result?);
-    }
-    files.push(OutFile {
-        path: "robots.txt".into(),
-        bytes: feed::robots(config).into_bytes(),
-    });
+    jobs.par_iter().try_for_each(|job| job())
+}
+
+/// Every view file, sorted by path.
+pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Vec<OutFile>> {
+    let files = std::sync::Mutex::new(Vec::new());
+    render_each(tera, config, guide, &|f| {
+        files.lock().expect("no panic while pushing").push(f);
+        Ok(())
+    })?;
+    let mut files = files.into_inner().expect("no panic while pushing");
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
 

@@ -328,7 +328,7 @@ fn state_counts(rows: &[VersionRow]) -> Vec<usize> {
         .collect()
 }
 
-pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Vec<OutFile>> {
+pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide, emit: &super::Emit) -> Result<()> {
     use rayon::prelude::*;
     let all: Vec<(OsFamily, Vec<VersionRow>)> = OsFamily::ALL
         .par_iter()
@@ -358,35 +358,27 @@ pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Vec<O
             .collect()
     };
     // One page and one CSV per version, each its own task (the big tables dominate).
-    let per_version: Vec<Result<[OutFile; 2]>> = all
-        .par_iter()
-        .map(|(os, rows)| {
-            let path = page_path(*os);
-            let ctx = OsPageCtx {
-                site: SiteCtx::new(config, &path),
-                title: format!("Services on {}", os.name()),
-                canonical: crate::url::absolute(&config.base_url, &path),
-                os: os_ctx(&path, *os, rows, true),
-                versions: all
-                    .iter()
-                    .map(|(o, r)| os_ctx(&path, *o, r, o == os))
-                    .collect(),
-                states: state_opts(rows),
-                rows,
-                index_url: relative(&path, "/os/index.html"),
-            };
-            let page = render_template(tera, "views/os.html", &path, &ctx)?;
-            let table = OutFile {
-                path: csv_path(*os),
-                bytes: csv(rows).into_bytes(),
-            };
-            Ok([page, table])
+    all.par_iter().try_for_each(|(os, rows)| {
+        let path = page_path(*os);
+        let ctx = OsPageCtx {
+            site: SiteCtx::new(config, &path),
+            title: format!("Services on {}", os.name()),
+            canonical: crate::url::absolute(&config.base_url, &path),
+            os: os_ctx(&path, *os, rows, true),
+            versions: all
+                .iter()
+                .map(|(o, r)| os_ctx(&path, *o, r, o == os))
+                .collect(),
+            states: state_opts(rows),
+            rows,
+            index_url: relative(&path, "/os/index.html"),
+        };
+        emit(render_template(tera, "views/os.html", &path, &ctx)?)?;
+        emit(OutFile {
+            path: csv_path(*os),
+            bytes: csv(rows).into_bytes(),
         })
-        .collect();
-    let mut files = Vec::new();
-    for pair in per_version {
-        files.extend(pair?);
-    }
+    })?;
     let path = "os/index.html";
     let ctx = OsIndexCtx {
         site: SiteCtx::new(config, path),
@@ -398,6 +390,5 @@ pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Vec<O
             .collect(),
         states: state_opts(&[]),
     };
-    files.push(render_template(tera, "views/os_index.html", path, &ctx)?);
-    Ok(files)
+    emit(render_template(tera, "views/os_index.html", path, &ctx)?)
 }

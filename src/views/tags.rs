@@ -9,7 +9,6 @@ use serde::Serialize;
 use super::{render_template, LinkCtx, SiteCtx};
 use crate::config::Config;
 use crate::guide::Guide;
-use crate::output::OutFile;
 use crate::url::relative;
 
 /// A safe path segment for a tag: lower-case ASCII letters and digits joined by
@@ -152,9 +151,8 @@ pub fn links(from: &str, tags: &[String]) -> Vec<LinkCtx> {
     out
 }
 
-pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Vec<OutFile>> {
+pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide, emit: &super::Emit) -> Result<()> {
     let tags = collect(guide);
-    let mut files = Vec::with_capacity(tags.len() + 1);
     for t in &tags {
         let path = format!("tags/{}.html", t.slug);
         let entries = t
@@ -180,7 +178,7 @@ pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Vec<O
             entries,
             index_url: relative(&path, "/tags/index.html"),
         };
-        files.push(render_template(tera, "views/tag.html", &path, &ctx)?);
+        emit(render_template(tera, "views/tag.html", &path, &ctx)?)?;
     }
     let path = "tags/index.html";
     let mut links: Vec<TagLink> = tags
@@ -203,8 +201,7 @@ pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Vec<O
         canonical: crate::url::absolute(&config.base_url, path),
         tags: links,
     };
-    files.push(render_template(tera, "views/tags_index.html", path, &ctx)?);
-    Ok(files)
+    emit(render_template(tera, "views/tags_index.html", path, &ctx)?)
 }
 
 #[cfg(test)]
