@@ -1,5 +1,6 @@
-//! Front matter: the `---` splitter and the YAML reader never panic, and every
-//! offset they return lies inside the text on a character boundary.
+//! Front matter: the `---` splitter and the YAML reader never panic, every
+//! offset they return lies inside the text on a character boundary, and the
+//! fast reader of plain front matter agrees with serde_yaml whenever it answers.
 #![no_main]
 
 use std::path::Path;
@@ -19,6 +20,11 @@ fuzz_target!(|data: &[u8]| {
         for at in [s.yaml_start, s.yaml_end, s.body_start] {
             assert!(text.is_char_boundary(at), "{s:?}");
         }
+    }
+    let yaml = frontmatter::split(text).map_or(text, |s| &text[s.yaml_start..s.yaml_end]);
+    if let Some(fast) = frontmatter::plain::parse(yaml) {
+        let full: Option<serde_yaml_ng::Value> = serde_yaml_ng::from_str(yaml).ok();
+        assert_eq!(Some(&fast), full.as_ref(), "{yaml:?}");
     }
     let src = Source::from_text("f.md", Path::new("f.md"), text);
     let lines = src.text.matches('\n').count() + 1;

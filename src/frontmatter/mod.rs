@@ -9,6 +9,8 @@ use crate::diag::{Code, Diagnostic};
 use crate::source::Source;
 use crate::text::decode_entities;
 
+pub mod plain;
+
 /// Where the front matter and the body sit in the source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Split {
@@ -96,33 +98,9 @@ pub fn parse(src: &Source, diags: &mut Vec<Diagnostic>) -> Option<(FrontMatter, 
         return None;
     };
     let yaml = &src.text[split.yaml_start..split.yaml_end];
-    if let Some(at) = too_deep(yaml) {
-        diags.push(
-            Diagnostic::at(
-                Code::FrontMatterSyntax,
-                src,
-                split.yaml_start + at,
-                format!("front matter nests `[` or `{{` more than {MAX_FLOW_DEPTH} deep"),
-            )
-            .help("front matter keys hold plain values or short lists; quote text that holds brackets"),
-        );
-        return None;
-    }
-    let value: Value = match serde_yaml_ng::from_str(yaml) {
-        Ok(v) => v,
-        Err(e) => {
-            // The byte index, not YAML's line count: YAML also breaks lines at
-            // U+0085, U+2028 and U+2029, which editors (and our line index) do not.
-            let at = e.location().map_or(0, |loc| loc.index().min(yaml.len()));
-            let (line, col) = src.line_col(split.yaml_start + at);
-            let msg = e.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-            diags.push(
-                Diagnostic::new(Code::FrontMatterSyntax, &src.rel, line, col, format!("front matter is not valid YAML: {msg}"))
-                    .help("quote values that contain `: ` or start with a special character, e.g. title: 'A: B'"),
-            );
-            return None;
-        }
+    let value = match plain::parse(yaml) {
+        Some(value) => value,
+        None => full_yaml(src, split, yaml, diags)?,
     };
     let map = match value {
         Value::Mapping(m) => m,
@@ -195,6 +173,39 @@ pub fn parse(src: &Source, diags: &mut Vec<Diagnostic>) -> Option<(FrontMatter, 
         }
     }
     Some((fm, split))
+}
+
+/// The front matter through serde_yaml: anything YAML allows, with its
+/// errors located in the file.
+fn full_yaml(src: &Source, split: Split, yaml: &str, diags: &mut Vec<Diagnostic>) -> Option<Value> {
+    if let Some(at) = too_deep(yaml) {
+        diags.push(
+            Diagnostic::at(
+                Code::FrontMatterSyntax,
+                src,
+                split.yaml_start + at,
+                format!("front matter nests `[` or `{{` more than {MAX_FLOW_DEPTH} deep"),
+            )
+            .help("front matter keys hold plain values or short lists; quote text that holds brackets"),
+        );
+        return None;
+    }
+    match serde_yaml_ng::from_str(yaml) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            // The byte index, not YAML's line count: YAML also breaks lines at
+            // U+0085, U+2028 and U+2029, which editors (and our line index) do not.
+            let at = e.location().map_or(0, |loc| loc.index().min(yaml.len()));
+            let (line, col) = src.line_col(split.yaml_start + at);
+            let msg = e.to_string();
+            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+            diags.push(
+                Diagnostic::new(Code::FrontMatterSyntax, &src.rel, line, col, format!("front matter is not valid YAML: {msg}"))
+                    .help("quote values that contain `: ` or start with a special character, e.g. title: 'A: B'"),
+            );
+            None
+        }
+    }
 }
 
 /// Deeper flow nesting is refused before parsing: the YAML scanner takes time
