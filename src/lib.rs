@@ -13,6 +13,7 @@ pub mod guide;
 pub mod highlight;
 pub mod load;
 pub mod markdown;
+pub mod memory;
 pub mod output;
 pub mod page;
 pub mod render;

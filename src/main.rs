@@ -94,6 +94,7 @@ struct CheckArgs {
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    svcguide::memory::tune();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => build(args),

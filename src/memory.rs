@@ -1,0 +1,34 @@
+//! How the process asks the system for memory. Both settings were measured on
+//! a 10,000-article build (README, "Benchmarks"): together they take the peak
+//! from about 415 MB to about 300 MB, for the same time.
+
+use std::ffi::{c_int, c_long};
+
+/// mimalloc returns memory freed this many milliseconds ago to the system.
+/// Its own default (1 s) keeps every stage's garbage resident through the next
+/// stage, so the peak is the sum of the stages, not the largest of them.
+const PURGE_DELAY_MS: c_long = 10;
+
+/// `mi_option_purge_delay`: 15 in mimalloc 2.x and 3.x alike.
+const MI_OPTION_PURGE_DELAY: c_int = 15;
+
+extern "C" {
+    // The allocator is linked in (it is the global allocator of `main`), so its
+    // symbols are there; the Rust binding does not name this option.
+    fn mi_option_set(option: c_int, value: c_long);
+}
+
+/// Call first thing in `main`.
+pub fn tune() {
+    // Transparent huge pages: mimalloc asks for them, and then every fault
+    // zeroes 2 MB (and may wait for the kernel to compact memory to find one),
+    // mostly for memory a stage touches once. Off, the build used less system
+    // time and ~30 MB less at the peak.
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with these arguments only sets a flag of this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+    // SAFETY: sets one option of the linked allocator; any value is valid.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
+}
