@@ -74,42 +74,36 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
     let guide = Guide::build(loaded.pages, loaded.assets, config.drafts, &mut diags);
     clock.lap("model");
     let collector = Collector::new(sink);
-    // Each page's search terms are taken as it is rendered, so no page's HTML
-    // or text outlives its turn.
-    let indexer =
-        (config.search.enabled && work == Work::Everything).then(crate::search::Indexer::default);
-    let (pages, prepared): (Vec<RenderedPage>, Vec<_>) = (0..guide.pages.len())
-        .into_par_iter()
-        .map(|i| {
-            let mut page = crate::render::render_page(&tera, config, &guide, i)?;
-            let path = &guide.pages[i].out_path;
-            let html = std::mem::take(&mut page.html).into_bytes();
-            collector.put(path.clone(), html, Some(&content_urls(path, &page)))?;
-            let text = std::mem::take(&mut page.text);
-            let prepared = indexer
-                .as_ref()
-                .map(|ix| ix.prepare(&search_doc_of(&guide, i, text)));
-            Ok((page, prepared))
-        })
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .unzip();
-    clock.lap("render pages");
-    // The home page, services.json, the views, the search index and the graph
-    // checks only read the model and the rendered pages: run them side by side.
     let put_all = |files: Result<Vec<OutFile>>| -> Result<()> {
         files?
             .into_par_iter()
             .try_for_each(|f| collector.put(f.path, f.bytes, None))
     };
-    let (((head, views), graph_diags), search) = rayon::join(
+    // Two sides, each made of many small tasks the threads share: the article
+    // pages and then the search index (built from their text), and everything
+    // that only reads the model (home page, services.json, views, graph checks).
+    let (rendered, ((head, views), graph_diags)) = rayon::join(
+        || -> Result<(Vec<RenderedPage>, usize, Option<Diagnostic>)> {
+            let (pages, search) = render_articles(&tera, config, &guide, work, &collector)?;
+            clock.lap("render pages");
+            let Some((indexer, prepared)) = search else {
+                if config.search.enabled {
+                    collector.declare(SEARCH_FILES.iter().map(|p| p.to_string()));
+                }
+                return Ok((pages, 0, None));
+            };
+            let (files, too_big) = search_files(config, indexer.finish(prepared));
+            let bytes = files.iter().map(|f| f.bytes.len()).sum();
+            put_all(Ok(files))?;
+            Ok((pages, bytes, too_big))
+        },
         || {
             rayon::join(
                 || {
                     rayon::join(
                         || put_all(head_files(&tera, config, &guide, work, &collector)),
                         || {
-                            crate::views::render_each(&tera, config, &guide, &|f: OutFile| {
+                            crate::views::render_each(&tera, config, &guide, work, &|f: OutFile| {
                                 collector.put(f.path, f.bytes, None)
                             })
                         },
@@ -122,24 +116,11 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
                 },
             )
         },
-        || -> Result<(usize, Option<Diagnostic>)> {
-            let Some(indexer) = indexer else {
-                if config.search.enabled {
-                    collector.declare(SEARCH_FILES.iter().map(|p| p.to_string()));
-                }
-                return Ok((0, None));
-            };
-            let prepared = prepared.into_iter().flatten().collect();
-            let (files, too_big) = search_files(config, indexer.finish(prepared));
-            let bytes = files.iter().map(|f| f.bytes.len()).sum();
-            put_all(Ok(files))?;
-            Ok((bytes, too_big))
-        },
     );
     head?;
     views?;
     diags.extend(graph_diags);
-    let (search_bytes, too_big) = search?;
+    let (pages, search_bytes, too_big) = rendered?;
     diags.extend(too_big);
     put_all(theme_files(&config.resolve(&config.theme)))?;
     put_all(
@@ -187,6 +168,44 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
         pages,
         search_bytes,
     })
+}
+
+/// The article pages, each handed to the collector as it is made. With the
+/// search index on, each page's search terms are taken as it is rendered, so
+/// no page's HTML or text outlives its turn.
+#[allow(clippy::type_complexity)]
+fn render_articles(
+    tera: &tera::Tera,
+    config: &Config,
+    guide: &Guide,
+    work: Work,
+    collector: &Collector,
+) -> Result<(
+    Vec<RenderedPage>,
+    Option<(crate::search::Indexer, Vec<crate::search::Prepared>)>,
+)> {
+    let indexer =
+        (config.search.enabled && work == Work::Everything).then(crate::search::Indexer::default);
+    let (pages, prepared): (Vec<RenderedPage>, Vec<_>) = (0..guide.pages.len())
+        .into_par_iter()
+        .map(|i| {
+            let mut page = crate::render::render_page(tera, config, guide, i)?;
+            let path = &guide.pages[i].out_path;
+            let html = std::mem::take(&mut page.html).into_bytes();
+            collector.put(path.clone(), html, Some(&content_urls(path, &page)))?;
+            let text = std::mem::take(&mut page.text);
+            let prepared = indexer
+                .as_ref()
+                .map(|ix| ix.prepare(&search_doc_of(guide, i, text)));
+            Ok((page, prepared))
+        })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .unzip();
+    Ok((
+        pages,
+        indexer.map(|ix| (ix, prepared.into_iter().flatten().collect())),
+    ))
 }
 
 /// Passes files on to the sink, keeping what the checks need of them: every

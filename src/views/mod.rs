@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::guide::Guide;
 use crate::output::OutFile;
+use crate::site::Work;
 
 /// Templates of the views (name, built-in text); a file in the templates folder wins.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -94,12 +95,20 @@ pub(crate) fn render_template<C: Serialize>(
 /// megabytes on a big guide, are never all held at once).
 pub type Emit<'a> = dyn Fn(OutFile) -> Result<()> + Sync + 'a;
 
-/// Renders every view page of the guide, handing each file to `emit`.
-pub fn render_each(tera: &tera::Tera, config: &Config, guide: &Guide, emit: &Emit) -> Result<()> {
+/// Renders every view page of the guide, handing each file to `emit`. For the
+/// checks (`Work::Checks`) the data files (CSV) are handed over empty: only
+/// their paths matter to the link checks.
+pub fn render_each(
+    tera: &tera::Tera,
+    config: &Config,
+    guide: &Guide,
+    work: Work,
+    emit: &Emit,
+) -> Result<()> {
     // The views are independent: each is a task, the per-version pages split further.
     type Job<'a> = Box<dyn Fn() -> Result<()> + Send + Sync + 'a>;
     let jobs: Vec<Job> = vec![
-        Box::new(|| os::render(tera, config, guide, emit)),
+        Box::new(|| os::render(tera, config, guide, work, emit)),
         Box::new(|| emit(processes::render(tera, config, guide)?)),
         Box::new(|| emit(graph::render_page(tera, config, guide)?)),
         Box::new(|| tags::render(tera, config, guide, emit)),
@@ -123,7 +132,7 @@ pub fn render_each(tera: &tera::Tera, config: &Config, guide: &Guide, emit: &Emi
 /// Every view file, sorted by path.
 pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Vec<OutFile>> {
     let files = std::sync::Mutex::new(Vec::new());
-    render_each(tera, config, guide, &|f| {
+    render_each(tera, config, guide, Work::Everything, &|f| {
         files.lock().expect("no panic while pushing").push(f);
         Ok(())
     })?;

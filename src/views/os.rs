@@ -328,7 +328,13 @@ fn state_counts(rows: &[VersionRow]) -> Vec<usize> {
         .collect()
 }
 
-pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide, emit: &super::Emit) -> Result<()> {
+pub fn render(
+    tera: &tera::Tera,
+    config: &Config,
+    guide: &Guide,
+    work: crate::site::Work,
+    emit: &super::Emit,
+) -> Result<()> {
     use rayon::prelude::*;
     let all: Vec<(OsFamily, Vec<VersionRow>)> = OsFamily::ALL
         .par_iter()
@@ -376,7 +382,10 @@ pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide, emit: &super::E
         emit(render_template(tera, "views/os.html", &path, &ctx)?)?;
         emit(OutFile {
             path: csv_path(*os),
-            bytes: csv(rows).into_bytes(),
+            bytes: match work {
+                crate::site::Work::Everything => csv(rows).into_bytes(),
+                crate::site::Work::Checks => Vec::new(),
+            },
         })
     })?;
     let path = "os/index.html";
