@@ -10,7 +10,9 @@ mod tokens;
 
 use lunr::{Document, Field, FieldTerms};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
 
 /// One searchable page.
 #[derive(Debug, Clone, Default)]
@@ -90,9 +92,58 @@ pub fn build(docs: &[SearchDoc]) -> SearchFiles {
 /// Builds the search files a document at a time: [`Indexer::prepare`] keeps
 /// only what the index needs of a page (its terms, counted and numbered, and
 /// its stored fields), so a build need not hold every page's text.
-#[derive(Default)]
 pub struct Indexer {
     terms: lunr::Terms,
+    /// One per thread of the pool (a thread only ever locks its own).
+    slots: Vec<std::sync::Mutex<Slot>>,
+}
+
+/// A thread's working memory while it counts terms.
+#[derive(Default)]
+struct Slot {
+    /// Token → its term's number, `None` for a stop word. The same few
+    /// thousand words recur in every article: each is trimmed, looked up and
+    /// stemmed once per thread.
+    numbers: HashMap<String, Option<u32>, BuildHasherDefault<Fnv>>,
+    /// By term number: where the term sits in the field being counted (+1; 0
+    /// for not yet). Reset after each field.
+    position: Vec<u32>,
+}
+
+/// Tokens cached per thread at most (a guide's vocabulary is far smaller).
+const CACHED_TOKENS: usize = 200_000;
+
+/// FNV-1a: short keys, no need for a keyed hash (the input is the guide itself).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Default for Indexer {
+    fn default() -> Self {
+        Indexer {
+            terms: lunr::Terms::default(),
+            slots: (0..rayon::current_num_threads().max(1))
+                .map(|_| Default::default())
+                .collect(),
+        }
+    }
 }
 
 /// What the search files need of one document.
@@ -107,9 +158,9 @@ impl Indexer {
         Prepared {
             document: Document {
                 reference: doc.slug.clone(),
-                fields: field_tokens(doc)
-                    .into_iter()
-                    .map(|tokens| FieldTerms::count(&tokens::pipeline(tokens), &self.terms))
+                fields: field_texts(doc)
+                    .iter()
+                    .map(|text| self.count(text))
                     .collect(),
             },
             stored: StoredDoc {
@@ -119,6 +170,48 @@ impl Indexer {
                 r: doc.recommended.clone(),
             },
         }
+    }
+
+    /// The terms of one field's text, counted: [`tokens::tokenize`] then lunr's
+    /// pipeline ([`tokens::pipeline`]), the same terms in the same order.
+    fn count(&self, text: &str) -> FieldTerms {
+        let at = rayon::current_thread_index().unwrap_or(0) % self.slots.len();
+        let mut slot = self.slots[at].lock().expect("no panic while counting");
+        let slot = &mut *slot;
+        let mut field = FieldTerms::default();
+        tokens::for_each_token(text, |token| {
+            let number = match slot.numbers.get(token) {
+                Some(&number) => number,
+                None => {
+                    let trimmed = tokens::trim_non_word(token);
+                    let number =
+                        (!tokens::is_stop_word(trimmed)).then(|| self.terms.number(&stem(trimmed)));
+                    if slot.numbers.len() < CACHED_TOKENS {
+                        slot.numbers.insert(token.to_string(), number);
+                    }
+                    number
+                }
+            };
+            let Some(number) = number else {
+                return;
+            };
+            field.length += 1;
+            let n = number as usize;
+            if slot.position.len() <= n {
+                slot.position.resize(n + 1, 0);
+            }
+            match slot.position[n] {
+                0 => {
+                    field.counts.push((number, 1));
+                    slot.position[n] = field.counts.len() as u32;
+                }
+                at => field.counts[at as usize - 1].1 += 1,
+            }
+        });
+        for &(number, _) in &field.counts {
+            slot.position[number as usize] = 0;
+        }
+        field
     }
 
     /// Both scripts, from the prepared documents in any order (sorted by slug
@@ -147,17 +240,15 @@ impl Indexer {
     }
 }
 
-/// The tokens of each field, in [`FIELDS`] order, before lunr's pipeline;
-/// lists become words.
-fn field_tokens(doc: &SearchDoc) -> Vec<Vec<String>> {
+/// The text of each field, in [`FIELDS`] order; lists become words.
+fn field_texts(doc: &SearchDoc) -> [Cow<'_, str>; 5] {
     [
-        tokens::tokenize(&doc.title),
-        tokens::tokenize(&doc.names.join(" ")),
-        tokens::tokenize(&doc.images.join(" ")),
-        tokens::tokenize(&doc.groups.join(" ")),
-        tokens::tokenize(&doc.body),
+        Cow::Borrowed(&doc.title),
+        Cow::Owned(doc.names.join(" ")),
+        Cow::Owned(doc.images.join(" ")),
+        Cow::Owned(doc.groups.join(" ")),
+        Cow::Borrowed(&doc.body),
     ]
-    .into()
 }
 
 /// Short keys keep the store small; it is downloaded with the index.

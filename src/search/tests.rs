@@ -331,8 +331,10 @@ fn tokens_json(docs: &[SearchDoc]) -> String {
             let mut entry = serde_json::Map::new();
             let mut raw = serde_json::Map::new();
             entry.insert("ref".into(), doc.slug.clone().into());
-            for ((field, tokens), text) in
-                FIELDS.iter().zip(field_tokens(doc)).zip(field_texts(doc))
+            for ((field, tokens), text) in FIELDS
+                .iter()
+                .zip(field_texts(doc).map(|t| tokens::tokenize(&t)))
+                .zip(field_texts(doc))
             {
                 entry.insert(field.name.into(), tokens.into());
                 raw.insert(field.name.into(), text.into());
@@ -371,21 +373,52 @@ fn docs_from_json(json: &str) -> Vec<SearchDoc> {
         .collect()
 }
 
-/// The text of each field, in [`FIELDS`] order (as `field_tokens` reads it).
-fn field_texts(doc: &SearchDoc) -> [String; 5] {
-    [
-        doc.title.clone(),
-        doc.names.join(" "),
-        doc.images.join(" "),
-        doc.groups.join(" "),
-        doc.body.clone(),
-    ]
-}
-
 /// The documents in index order: by slug, the first of a repeated slug.
 fn sorted_unique(docs: &[SearchDoc]) -> Vec<&SearchDoc> {
     let mut sorted: Vec<&SearchDoc> = docs.iter().collect();
     sorted.sort_by(|a, b| a.slug.cmp(&b.slug));
     sorted.dedup_by(|a, b| a.slug == b.slug);
     sorted
+}
+
+#[test]
+fn fused_counting_gives_the_reference_pipelines_index() {
+    // Indexer::count tokenises, filters, stems and counts in one pass with
+    // per-thread caches; the reference is tokenize, then pipeline, then count.
+    let texts = [
+        "The Print Spooler service spools print jobs and handles printing",
+        "LServer.exe TermServLicensing DNSCache svchost -k netsvcs",
+        "a & b ... (c) don't stop-words: the of and; Éclair naïve café x\u{A0}y",
+        "printing printers printed print print PRINT Print.",
+        "",
+    ];
+    let docs: Vec<SearchDoc> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| SearchDoc {
+            slug: format!("doc-{i}"),
+            title: texts[(i + 1) % texts.len()].to_string(),
+            names: vec!["Spooler".into(), "LanmanServer".into()],
+            images: vec!["spoolsv.exe".into()],
+            groups: vec!["netsvcs".into()],
+            body: t.to_string(),
+            ..Default::default()
+        })
+        .collect();
+    let terms = lunr::Terms::default();
+    let reference: Vec<Document> = sorted_unique(&docs)
+        .into_iter()
+        .map(|doc| Document {
+            reference: doc.slug.clone(),
+            fields: field_texts(doc)
+                .iter()
+                .map(|t| FieldTerms::count(&tokens::pipeline(tokens::tokenize(t)), &terms))
+                .collect(),
+        })
+        .collect();
+    let expected = js_assignment(
+        "SVCGUIDE_INDEX",
+        lunr::index_json(&FIELDS, reference, terms),
+    );
+    assert_eq!(build(&docs).index_js, expected);
 }

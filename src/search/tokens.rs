@@ -8,9 +8,6 @@
 //!   filter, stemmer), so a term in the index equals what lunr makes of the
 //!   same token in the browser.
 
-use super::stem;
-use std::collections::HashMap;
-
 /// lunr's English stop word list (`lunr.stopWordFilter`), verbatim.
 const STOP_WORDS: &[&str] = &[
     "a", "able", "about", "across", "after", "all", "almost", "also", "am", "among", "an", "and",
@@ -34,15 +31,23 @@ const MIN_PART_CHARS: usize = 2;
 /// Tokens without any word character are dropped: lunr would index them as
 /// the empty term, which no query can reach, and they only skew BM25
 /// field lengths.
+#[cfg(test)]
 pub fn tokenize(text: &str) -> Vec<String> {
     let mut tokens = Vec::new();
+    for_each_token(text, |token| tokens.push(token.to_string()));
+    tokens
+}
+
+/// Calls `f` with each token of [`tokenize`], in order, without allocating
+/// for the plain lowercase words that most text is made of.
+pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
     for raw in split_lunr(text) {
         // Most words are plain lowercase words: their identifier parts are the word itself.
         if raw
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         {
-            tokens.push(raw.to_string());
+            f(raw);
             continue;
         }
         let mut seen: Vec<String> = Vec::new();
@@ -50,47 +55,28 @@ pub fn tokenize(text: &str) -> Vec<String> {
             let trimmed = trim_non_word(&candidate);
             if !trimmed.is_empty() && !seen.iter().any(|s| s == trimmed) {
                 seen.push(trimmed.to_string());
-                tokens.push(candidate);
+                f(&candidate);
             }
         }
     }
-    tokens
 }
 
-/// lunr's index pipeline: trimmer, stop word filter, stemmer.
+/// lunr's index pipeline: trimmer, stop word filter, stemmer. The index
+/// runs it fused with the tokenizer (`Indexer::count`); this plain form is the
+/// reference the tests hold that to.
+#[cfg(test)]
 pub fn pipeline<I, S>(tokens: I) -> Vec<String>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    thread_local! {
-        // The same few thousand words recur in every article: stem each once per thread.
-        static STEMS: std::cell::RefCell<HashMap<String, String>> = Default::default();
-    }
-    STEMS.with_borrow_mut(|stems| {
-        let mut terms = Vec::new();
-        for token in tokens {
-            let token = trim_non_word(token.as_ref());
-            if is_stop_word(token) {
-                continue;
-            }
-            terms.push(match stems.get(token) {
-                Some(stemmed) => stemmed.clone(),
-                None => {
-                    let stemmed = stem(token);
-                    if stems.len() < STEM_CACHE_WORDS {
-                        stems.insert(token.to_string(), stemmed.clone());
-                    }
-                    stemmed
-                }
-            });
-        }
-        terms
-    })
+    tokens
+        .into_iter()
+        .map(|token| trim_non_word(token.as_ref()).to_string())
+        .filter(|token| !is_stop_word(token))
+        .map(|token| super::stem(&token))
+        .collect()
 }
-
-/// Bound of the per-thread stem cache (a guide's vocabulary is far smaller).
-const STEM_CACHE_WORDS: usize = 200_000;
 
 pub fn is_stop_word(token: &str) -> bool {
     STOP_WORDS.contains(&token)
