@@ -134,22 +134,37 @@ pub fn scope_note(scope: &OsScope, os: OsFamily) -> Option<String> {
     Some(notes.join("/"))
 }
 
-fn variants(items: &[&Item<StateValue>], os: OsFamily) -> Vec<Variant> {
-    items
-        .iter()
-        .map(|item| match &item.value {
-            Some(v) => Variant {
+/// An item's variant without its note (which depends on the version).
+fn variant(item: &Item<StateValue>) -> Variant {
+    match &item.value {
+        Some(v) => Variant {
+            note: None,
+            state: Some(v.state.id()),
+            text: v.short(),
+            condition: v.condition.as_deref().map(plain).filter(|c| !c.is_empty()),
+        },
+        None => Variant {
+            note: None,
+            state: None,
+            text: plain(&item.raw_value),
+            condition: None,
+        },
+    }
+}
+
+/// The variants of the items that hold on `os`; `shown[i]` is item `i`'s.
+fn variants(items: &[Item<StateValue>], shown: &[Variant], os: OsFamily) -> Vec<Variant> {
+    items_on(items, os)
+        .into_iter()
+        .map(|item| {
+            let at = items
+                .iter()
+                .position(|i| std::ptr::eq(i, item))
+                .expect("items_on returns items of the list");
+            Variant {
                 note: scope_note(&item.scope, os),
-                state: Some(v.state.id()),
-                text: v.short(),
-                condition: v.condition.as_deref().map(plain).filter(|c| !c.is_empty()),
-            },
-            None => Variant {
-                note: scope_note(&item.scope, os),
-                state: None,
-                text: plain(&item.raw_value),
-                condition: None,
-            },
+                ..shown[at].clone()
+            }
         })
         .collect()
 }
@@ -181,63 +196,94 @@ fn push_unique(list: &mut Vec<String>, s: String) {
     }
 }
 
-/// The row of the service page `index` on `os`, if the articles put it there.
-pub fn version_row(guide: &Guide, index: usize, os: OsFamily, from: &str) -> Option<VersionRow> {
-    let page: &Page = &guide.pages[index];
-    let s = page.service()?;
-    let row = os_row(page, os)?;
-    let defaults = variants(&items_on(&s.default, os), os);
-    let recommendeds = variants(&items_on(&s.recommended, os), os);
-    let (defaults, recommendeds) = (name_plain(defaults, os), name_plain(recommendeds, os));
-    let procs: Vec<&Item<Process>> = items_on(&s.processes, os);
-    let mut names = Vec::new();
-    let mut processes = Vec::new();
-    for p in procs.iter().filter_map(|i| i.value.as_ref()) {
-        if let Some(n) = &p.name {
-            push_unique(&mut names, n.clone());
-        }
-        if let Some(t) = process_text(p) {
-            push_unique(&mut processes, t);
-        }
-    }
-    if names.is_empty() {
-        names = s.names.clone();
-    }
-    let mut states: Vec<&str> = Vec::new();
-    for v in &defaults {
-        if let Some(st) = v.state {
-            if !states.contains(&st) {
-                states.push(st);
-            }
-        }
-    }
-    Some(VersionRow {
-        index,
-        slug: page.slug.clone(),
-        title: page.title.clone(),
-        url: relative(from, &page.permalink),
-        names,
-        default: row.default,
-        default_label: label_of(row.default),
-        qualifier: row.qualifier.map(str::to_string),
-        defaults,
-        recommended: row.recommended,
-        recommended_label: label_of(row.recommended),
-        recommendeds,
-        processes,
-        states: states.join(" "),
-        default_rank: rank(row.default),
-        recommended_rank: rank(row.recommended),
-    })
+/// What a service's rows show on every version alike, worked out once per
+/// service (its rows on seven versions read it).
+struct Shown<'a> {
+    index: usize,
+    page: &'a Page,
+    service: &'a crate::service::Service,
+    /// Relative to `os/<id>.html` (the same folder for every version).
+    url: String,
+    defaults: Vec<Variant>,
+    recommendeds: Vec<Variant>,
 }
 
-/// Every service on `os`, sorted by title, links relative to `os/<id>.html`.
-pub fn version_rows(guide: &Guide, os: OsFamily) -> Vec<VersionRow> {
-    let from = page_path(os);
-    guide
+impl<'a> Shown<'a> {
+    fn of(guide: &'a Guide, index: usize) -> Option<Shown<'a>> {
+        let page: &Page = &guide.pages[index];
+        let service = page.service()?;
+        Some(Shown {
+            index,
+            page,
+            service,
+            url: relative(&page_path(OsFamily::ALL[0]), &page.permalink),
+            defaults: service.default.iter().map(variant).collect(),
+            recommendeds: service.recommended.iter().map(variant).collect(),
+        })
+    }
+
+    /// The service's row on `os`, if the articles put it there.
+    fn row(&self, os: OsFamily) -> Option<VersionRow> {
+        let (page, s) = (self.page, self.service);
+        let row = os_row(page, os)?;
+        let defaults = variants(&s.default, &self.defaults, os);
+        let recommendeds = variants(&s.recommended, &self.recommendeds, os);
+        let (defaults, recommendeds) = (name_plain(defaults, os), name_plain(recommendeds, os));
+        let procs: Vec<&Item<Process>> = items_on(&s.processes, os);
+        let mut names = Vec::new();
+        let mut processes = Vec::new();
+        for p in procs.iter().filter_map(|i| i.value.as_ref()) {
+            if let Some(n) = &p.name {
+                push_unique(&mut names, n.clone());
+            }
+            if let Some(t) = process_text(p) {
+                push_unique(&mut processes, t);
+            }
+        }
+        if names.is_empty() {
+            names = s.names.clone();
+        }
+        let mut states: Vec<&str> = Vec::new();
+        for v in &defaults {
+            if let Some(st) = v.state {
+                if !states.contains(&st) {
+                    states.push(st);
+                }
+            }
+        }
+        Some(VersionRow {
+            index: self.index,
+            slug: page.slug.clone(),
+            title: page.title.clone(),
+            url: self.url.clone(),
+            names,
+            default: row.default,
+            default_label: label_of(row.default),
+            qualifier: row.qualifier.map(str::to_string),
+            defaults,
+            recommended: row.recommended,
+            recommended_label: label_of(row.recommended),
+            recommendeds,
+            processes,
+            states: states.join(" "),
+            default_rank: rank(row.default),
+            recommended_rank: rank(row.recommended),
+        })
+    }
+}
+
+/// Every version with its rows, services sorted by title, links relative to
+/// `os/<id>.html` (what each service shows is worked out once).
+fn all_version_rows(guide: &Guide) -> Vec<(OsFamily, Vec<VersionRow>)> {
+    use rayon::prelude::*;
+    let shown: Vec<Shown> = guide
         .services
-        .iter()
-        .filter_map(|&i| version_row(guide, i, os, &from))
+        .par_iter()
+        .filter_map(|&i| Shown::of(guide, i))
+        .collect();
+    OsFamily::ALL
+        .par_iter()
+        .map(|&os| (os, shown.iter().filter_map(|s| s.row(os)).collect()))
         .collect()
 }
 
@@ -336,10 +382,7 @@ pub fn render(
     emit: &super::Emit,
 ) -> Result<()> {
     use rayon::prelude::*;
-    let all: Vec<(OsFamily, Vec<VersionRow>)> = OsFamily::ALL
-        .par_iter()
-        .map(|&os| (os, version_rows(guide, os)))
-        .collect();
+    let all = all_version_rows(guide);
     let os_ctx = |from: &str, os: OsFamily, rows: &[VersionRow], current: bool| OsCtx {
         id: os.id(),
         name: os.name(),
