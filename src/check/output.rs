@@ -61,7 +61,11 @@ pub struct PlacedUrl {
 impl HtmlFacts {
     /// `from_content`: the URLs that article text put into this page.
     pub fn of(path: &str, html: &[u8], from_content: Option<&HashSet<String>>) -> HtmlFacts {
-        let html = String::from_utf8_lossy(html);
+        // Pages are made as text, so this is (nearly) always the fast, borrowing path.
+        let html = match std::str::from_utf8(html) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(html),
+        };
         let mut facts = HtmlFacts {
             path: path.to_string(),
             ..HtmlFacts::default()
