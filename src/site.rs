@@ -170,20 +170,19 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
     })
 }
 
+/// The search index's share of the article pages: the indexer and each page's terms.
+type SearchTerms = (crate::search::Indexer, Vec<crate::search::Prepared>);
+
 /// The article pages, each handed to the collector as it is made. With the
 /// search index on, each page's search terms are taken as it is rendered, so
 /// no page's HTML or text outlives its turn.
-#[allow(clippy::type_complexity)]
 fn render_articles(
     tera: &tera::Tera,
     config: &Config,
     guide: &Guide,
     work: Work,
     collector: &Collector,
-) -> Result<(
-    Vec<RenderedPage>,
-    Option<(crate::search::Indexer, Vec<crate::search::Prepared>)>,
-)> {
+) -> Result<(Vec<RenderedPage>, Option<SearchTerms>)> {
     let indexer =
         (config.search.enabled && work == Work::Everything).then(crate::search::Indexer::default);
     let (pages, prepared): (Vec<RenderedPage>, Vec<_>) = (0..guide.pages.len())

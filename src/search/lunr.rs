@@ -108,13 +108,12 @@ impl Terms {
     }
 }
 
-/// FNV-1a: cheap, and fixed, so a term always lands in the same shard.
+/// Cheap, and fixed, so a term always lands in the same shard.
 fn fnv(s: &str) -> usize {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    h as usize
+    use std::hash::Hasher;
+    let mut h = super::Fnv::default();
+    h.write(s.as_bytes());
+    h.finish() as usize
 }
 
 struct Posting {

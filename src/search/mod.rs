@@ -172,8 +172,9 @@ impl Indexer {
         }
     }
 
-    /// The terms of one field's text, counted: [`tokens::tokenize`] then lunr's
-    /// pipeline ([`tokens::pipeline`]), the same terms in the same order.
+    /// The terms of one field's text, counted: the same terms, in the same
+    /// order, as our tokenizer followed by lunr's pipeline (`tokens::tokenize`,
+    /// `tokens::pipeline`: the tests' reference).
     fn count(&self, text: &str) -> FieldTerms {
         let at = rayon::current_thread_index().unwrap_or(0) % self.slots.len();
         let mut slot = self.slots[at].lock().expect("no panic while counting");
