@@ -30,7 +30,8 @@ pub struct Site {
     /// went to another sink.
     pub files: Vec<OutFile>,
     pub diags: Vec<Diagnostic>,
-    /// What each article page links to (its HTML has gone to the sink).
+    /// What each article page links to. Its HTML has gone to the sink and its
+    /// text to the search index: both fields are empty here.
     pub pages: Vec<RenderedPage>,
     /// Bytes of the search index and doc store (0 when search is off).
     pub search_bytes: usize,
