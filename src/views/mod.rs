@@ -9,6 +9,7 @@ pub mod escape;
 pub mod feed;
 pub mod graph;
 pub mod os;
+mod os_table;
 pub mod processes;
 pub mod tags;
 

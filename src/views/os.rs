@@ -21,7 +21,7 @@ use crate::service::Item;
 use crate::url::relative;
 
 /// One item that holds on the version, ready to show.
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Variant {
     /// Editions / service pack of the label on this version (`Business/Ultimate`, `SP2+`).
     pub note: Option<String>,
@@ -50,30 +50,22 @@ impl Variant {
     }
 }
 
-/// A service's row on one version. The template gets only what the table
-/// shows (the page has a row per service: thousands of them); the CSV and the
-/// counts read the rest.
-#[derive(Serialize, Clone, Debug)]
+/// A service's row on one version: what the table shows (see `os_table`), the
+/// CSV and the counts.
+#[derive(Clone, Debug)]
 pub struct VersionRow {
-    #[serde(skip)]
     pub index: usize,
-    #[serde(skip)]
     pub slug: String,
     pub title: String,
     /// Relative to `os/<id>.html`.
     pub url: String,
     pub names: Vec<String>,
     /// The first default state (the one services.json's `by_os` gives).
-    #[serde(skip)]
     pub default: Option<&'static str>,
-    #[serde(skip)]
     pub default_label: String,
-    #[serde(skip)]
     pub qualifier: Option<String>,
     pub defaults: Vec<Variant>,
-    #[serde(skip)]
     pub recommended: Option<&'static str>,
-    #[serde(skip)]
     pub recommended_label: String,
     pub recommendeds: Vec<Variant>,
     pub processes: Vec<String>,
@@ -353,7 +345,8 @@ struct OsPageCtx<'a> {
     canonical: String,
     os: OsCtx,
     versions: Vec<OsCtx>,
-    rows: &'a [VersionRow],
+    /// The table's rows, already HTML (see `os_table`).
+    rows_html: String,
     states: Vec<StateOpt>,
     index_url: String,
 }
@@ -419,7 +412,7 @@ pub fn render(
                 .map(|(o, r)| os_ctx(&path, *o, r, o == os))
                 .collect(),
             states: state_opts(rows),
-            rows,
+            rows_html: super::os_table::rows_html(rows),
             index_url: relative(&path, "/os/index.html"),
         };
         emit(render_template(tera, "views/os.html", &path, &ctx)?)?;

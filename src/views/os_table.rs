@@ -1,0 +1,166 @@
+//! The body of a per-version table (`os/<id>.html`), written here rather than by
+//! the template: each page has a row per service (10,000 on a big guide), and
+//! tera's per-row work (turning every row into a template value, then looking up
+//! each field) was a fifth of a whole `check`. The markup is what the template's
+//! loop wrote before, escaped the same way (`tera::escape_html`).
+
+use super::os::{Variant, VersionRow};
+
+/// The rows of the table's `<tbody>`, as the template's loop produced them.
+pub fn rows_html(rows: &[VersionRow]) -> String {
+    let mut out = String::with_capacity(rows.len() * 700);
+    for r in rows {
+        row(&mut out, r);
+    }
+    out
+}
+
+fn row(out: &mut String, r: &VersionRow) {
+    out.push_str("\n      <tr data-states=\"");
+    esc(out, &r.states);
+    out.push_str("\">\n        <th scope=\"row\" data-label=\"Service\"><a href=\"");
+    esc(out, &r.url);
+    out.push_str("\">");
+    esc(out, &r.title);
+    out.push_str("</a></th>\n        <td data-label=\"Short name\">");
+    joined(out, &r.names, ", ");
+    out.push_str("</td>\n        <td data-label=\"Default\" data-value=\"");
+    out.push_str(&r.default_rank.to_string());
+    out.push_str("\">");
+    variants(out, &r.defaults);
+    out.push_str("</td>\n        <td data-label=\"Recommended\" data-value=\"");
+    out.push_str(&r.recommended_rank.to_string());
+    out.push_str("\">");
+    variants(out, &r.recommendeds);
+    out.push_str("</td>\n        <td data-label=\"Process\">");
+    joined(out, &r.processes, "<br>");
+    out.push_str("</td>\n      </tr>\n    ");
+}
+
+/// Each item in `<code>`, `sep` between them.
+fn joined(out: &mut String, items: &[String], sep: &str) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str("<code>");
+        esc(out, item);
+        out.push_str("</code>");
+    }
+}
+
+/// One variant inline, several as a list.
+fn variants(out: &mut String, list: &[Variant]) {
+    if list.len() > 1 {
+        out.push_str("<ul class=\"variants\">");
+        for v in list {
+            out.push_str("<li>");
+            variant(out, v);
+            out.push_str("</li>");
+        }
+        out.push_str("</ul>");
+    } else {
+        for v in list {
+            variant(out, v);
+        }
+    }
+}
+
+fn variant(out: &mut String, v: &Variant) {
+    // Empty texts count as absent, as they did in the template's `{% if %}`.
+    if let Some(note) = v.note.as_deref().filter(|n| !n.is_empty()) {
+        out.push_str("<span class=\"note\">");
+        esc(out, note);
+        out.push_str(":</span> ");
+    }
+    match v.state.filter(|s| !s.is_empty()) {
+        Some(state) => {
+            out.push_str("<span class=\"state state-");
+            esc(out, state);
+            out.push_str("\">");
+            esc(out, &v.text);
+            out.push_str("</span>");
+        }
+        None => esc(out, &v.text),
+    }
+    if let Some(c) = v.condition.as_deref().filter(|c| !c.is_empty()) {
+        out.push_str("<span class=\"cond\">, ");
+        esc(out, c);
+        out.push_str("</span>");
+    }
+}
+
+fn esc(out: &mut String, s: &str) {
+    // Most values need no escaping: copy them without an allocation.
+    if s.bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | b'/'))
+    {
+        out.push_str(&tera::escape_html(s));
+    } else {
+        out.push_str(s);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row_of(defaults: Vec<Variant>) -> VersionRow {
+        VersionRow {
+            index: 0,
+            slug: "alerter".into(),
+            title: "Alerter & <Co>".into(),
+            url: "../article/alerter.html".into(),
+            names: vec!["Alerter".into(), "Al2".into()],
+            default: Some("manual"),
+            default_label: "Manual".into(),
+            qualifier: None,
+            defaults,
+            recommended: None,
+            recommended_label: String::new(),
+            recommendeds: Vec::new(),
+            processes: vec!["svchost.exe -k netsvcs".into()],
+            states: "manual".into(),
+            default_rank: 2,
+            recommended_rank: 7,
+        }
+    }
+
+    fn manual(note: Option<&str>) -> Variant {
+        Variant {
+            note: note.map(str::to_string),
+            state: Some("manual"),
+            text: "Manual".into(),
+            condition: Some("if \"x\"".into()),
+        }
+    }
+
+    #[test]
+    fn a_row_escapes_every_value_and_lists_several_variants() {
+        let html = rows_html(&[row_of(vec![manual(Some("SP2")), manual(None)])]);
+        assert_eq!(
+            html,
+            "\n      <tr data-states=\"manual\">\n        <th scope=\"row\" data-label=\"Service\">\
+             <a href=\"..&#x2F;article&#x2F;alerter.html\">Alerter &amp; &lt;Co&gt;</a></th>\n        \
+             <td data-label=\"Short name\"><code>Alerter</code>, <code>Al2</code></td>\n        \
+             <td data-label=\"Default\" data-value=\"2\"><ul class=\"variants\">\
+             <li><span class=\"note\">SP2:</span> <span class=\"state state-manual\">Manual</span>\
+             <span class=\"cond\">, if &quot;x&quot;</span></li>\
+             <li><span class=\"state state-manual\">Manual</span><span class=\"cond\">, if &quot;x&quot;</span></li></ul></td>\n        \
+             <td data-label=\"Recommended\" data-value=\"7\"></td>\n        \
+             <td data-label=\"Process\"><code>svchost.exe -k netsvcs</code></td>\n      </tr>\n    "
+        );
+    }
+
+    #[test]
+    fn one_variant_is_inline_and_untyped_text_has_no_state_span() {
+        let untyped = Variant {
+            note: None,
+            state: None,
+            text: "see text".into(),
+            condition: None,
+        };
+        let html = rows_html(&[row_of(vec![untyped])]);
+        assert!(html.contains("data-value=\"2\">see text</td>"), "{html}");
+    }
+}
