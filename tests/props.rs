@@ -402,6 +402,18 @@ proptest! {
     }
 
     #[test]
+    fn covers_agrees_with_the_families_a_scope_lists(targets in prop::collection::vec(target(), 0..4)) {
+        let scope = expected_scope(&targets);
+        for f in OsFamily::ALL {
+            prop_assert_eq!(
+                scope.covers(f),
+                scope.is_all() || scope.families().contains(&f),
+                "{:?} on {:?}", scope, f
+            );
+        }
+    }
+
+    #[test]
     fn sections_tile_the_body_and_lists_lose_nothing(text in body(), start in 0usize..64) {
         let mut body_start = start.min(text.len());
         while !text.is_char_boundary(body_start) {

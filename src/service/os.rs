@@ -117,7 +117,13 @@ impl OsScope {
     }
 
     pub fn covers(&self, family: OsFamily) -> bool {
-        self.is_all() || self.families().contains(&family)
+        // `families().contains(..)` without its list: this runs for every item
+        // of every service on every version.
+        self.is_all()
+            || self
+                .0
+                .iter()
+                .any(|t| t.family == family || (t.and_later && t.sp.is_none() && family > t.family))
     }
 
     /// The target naming `family` directly (for editions and service packs).
