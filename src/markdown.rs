@@ -93,6 +93,19 @@ impl<'a> Renderer<'a> {
     }
 
     fn render(&mut self, source: &str, range: Range<usize>, inline: bool) -> Fragment {
+        if inline {
+            if let Some(mut frag) = plain_inline(&source[range.clone()]) {
+                if self.sanitize {
+                    frag.html = sanitize(&frag.html);
+                }
+                return frag;
+            }
+        }
+        self.render_parsed(source, range, inline)
+    }
+
+    /// The parser's pass (every value and block the fast path does not take).
+    fn render_parsed(&mut self, source: &str, range: Range<usize>, inline: bool) -> Fragment {
         let base = range.start;
         let repaired = repair(&source[range]);
         let mut frag = Fragment {
@@ -242,6 +255,51 @@ pub fn sanitize(html: &str) -> String {
         .to_string()
 }
 
+/// A one-line value that Markdown leaves as it is (`Manual`, `svchost.exe -k
+/// netsvcs`, `Windows XP SP2+`), without the parser: most list values are like
+/// this, and there are tens of thousands of them on a big guide. `None` when the
+/// value has anything Markdown or the repairs could act on; the parser takes it.
+fn plain_inline(value: &str) -> Option<Fragment> {
+    let bytes = value.as_bytes();
+    // A letter first: no list marker, heading, quote, indent or thematic break;
+    // no space last (the paragraph would lose it).
+    if !bytes.first()?.is_ascii_alphabetic() || bytes.last()? == &b' ' {
+        return None;
+    }
+    let plain = bytes.iter().all(|&b| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b' ' | b'.'
+                    | b','
+                    | b';'
+                    | b':'
+                    | b'-'
+                    | b'('
+                    | b')'
+                    | b'/'
+                    | b'\''
+                    | b'"'
+                    | b'%'
+                    | b'+'
+                    | b'='
+                    | b'?'
+                    | b'@'
+                    | b'$'
+                    | b'#'
+            )
+    });
+    // Two spaces: the text (not the HTML) would fold them; leave that to the parser.
+    if !plain || value.contains("  ") {
+        return None;
+    }
+    Some(Fragment {
+        html: value.to_string(),
+        text: value.to_string(),
+        ..Default::default()
+    })
+}
+
 fn push_text(out: &mut String, t: &str) {
     out.push_str(t);
 }
@@ -320,6 +378,47 @@ mod tests {
         assert!(clean.html.contains("<h5 id=\"title\">"), "{}", clean.html);
         assert!(clean.html.contains("href=\"b.html\""), "{}", clean.html);
         assert!(clean.html.contains("class=\"hl-"), "{}", clean.html);
+    }
+
+    /// Values the fast path takes render as the parser renders them.
+    #[test]
+    fn plain_values_match_the_parser() {
+        for value in [
+            "Manual",
+            "Automatic (Delayed Start)",
+            "svchost.exe -k netsvcs",
+            "Windows XP SP2+: Disabled, if 'no' \"printer\" 100% = ok? a@b.c $5 C#",
+            "Not installed by default. See below: a/b; c-d",
+        ] {
+            let fast = plain_inline(value).expect("plain");
+            let mut r = Renderer::new("article/x.html");
+            // The parser's own answer, without the fast path.
+            let slow = r.render_parsed(value, 0..value.len(), true);
+            assert_eq!(fast, slow, "{value}");
+        }
+        for value in [
+            "- a", "1. a", " a", "a ", "a  b", "*a*", "a_b_", "[a](b)", "a & b", "a~b~", "a\nb",
+            "é",
+        ] {
+            assert!(plain_inline(value).is_none(), "{value}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 3000, ..Default::default() })]
+        /// Whenever the fast path answers, the parser agrees: values in the
+        /// characters it allows (so it answers often), and in those plus many it
+        /// must refuse.
+        #[test]
+        fn the_fast_path_agrees_with_the_parser(value in proptest::prop_oneof![
+            "[a-zA-Z0-9 .,;:()/'\"%+=?@$#-]{0,30}",
+            "[a-zA-Z0-9 .,;:()/'\"%+=?@$#*_\\[\\]<>&`~|!{}\n\t-]{0,24}",
+        ]) {
+            if let Some(fast) = plain_inline(&value) {
+                let slow = Renderer::new("article/x.html").render_parsed(&value, 0..value.len(), true);
+                proptest::prop_assert_eq!(fast, slow);
+            }
+        }
     }
 
     #[test]
