@@ -20,20 +20,29 @@ use crate::service::state::{StartState, StateValue};
 use crate::service::Item;
 use crate::url::relative;
 
-/// One item that holds on the version, ready to show.
+/// One item that holds on the version, ready to show (its texts borrowed from
+/// the service's [`ItemText`], worked out once for all versions).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Variant {
+pub struct Variant<'a> {
     /// Editions / service pack of the label on this version (`Business/Ultimate`, `SP2+`).
     pub note: Option<String>,
     /// State id (`manual`), `None` when the author's text could not be typed.
     pub state: Option<&'static str>,
     /// `Manual (Trigger Start)`, or the author's text when untyped.
-    pub text: String,
+    pub text: &'a str,
     /// Free text after the state, as plain text.
-    pub condition: Option<String>,
+    pub condition: Option<&'a str>,
 }
 
-impl Variant {
+/// What a state item shows on any version: its state, text and condition.
+#[derive(Debug)]
+struct ItemText {
+    state: Option<&'static str>,
+    text: String,
+    condition: Option<String>,
+}
+
+impl Variant<'_> {
     /// The whole variant as one line: `Business/Ultimate: Manual, if ...`.
     pub fn line(&self) -> String {
         let mut s = String::new();
@@ -41,8 +50,8 @@ impl Variant {
             s.push_str(n);
             s.push_str(": ");
         }
-        s.push_str(&self.text);
-        if let Some(c) = &self.condition {
+        s.push_str(self.text);
+        if let Some(c) = self.condition {
             s.push_str(", ");
             s.push_str(c);
         }
@@ -53,22 +62,22 @@ impl Variant {
 /// A service's row on one version: what the table shows (see `os_table`), the
 /// CSV and the counts.
 #[derive(Clone, Debug)]
-pub struct VersionRow {
+pub struct VersionRow<'a> {
     pub index: usize,
-    pub slug: String,
-    pub title: String,
+    pub slug: &'a str,
+    pub title: &'a str,
     /// Relative to `os/<id>.html`.
-    pub url: String,
-    pub names: Vec<String>,
+    pub url: &'a str,
+    pub names: Vec<&'a str>,
     /// The first default state (the one services.json's `by_os` gives).
     pub default: Option<&'static str>,
-    pub default_label: String,
-    pub qualifier: Option<String>,
-    pub defaults: Vec<Variant>,
+    pub default_label: &'static str,
+    pub qualifier: Option<&'a str>,
+    pub defaults: Vec<Variant<'a>>,
     pub recommended: Option<&'static str>,
-    pub recommended_label: String,
-    pub recommendeds: Vec<Variant>,
-    pub processes: Vec<String>,
+    pub recommended_label: &'static str,
+    pub recommendeds: Vec<Variant<'a>>,
+    pub processes: Vec<&'a str>,
     /// Every state id of `defaults`, space separated (for the filter).
     pub states: String,
     /// Sort keys for the state columns.
@@ -83,12 +92,11 @@ fn rank(state: Option<&'static str>) -> usize {
         .unwrap_or(StartState::ALL.len())
 }
 
-fn label_of(state: Option<&'static str>) -> String {
+fn label_of(state: Option<&'static str>) -> &'static str {
     StartState::ALL
         .iter()
         .find(|s| Some(s.id()) == state)
-        .map(|s| s.label().to_string())
-        .unwrap_or_default()
+        .map_or("", |s| s.label())
 }
 
 /// Markdown of a value or condition as plain text.
@@ -126,17 +134,15 @@ pub fn scope_note(scope: &OsScope, os: OsFamily) -> Option<String> {
     Some(notes.join("/"))
 }
 
-/// An item's variant without its note (which depends on the version).
-fn variant(item: &Item<StateValue>) -> Variant {
+/// What an item shows, on whichever version.
+fn item_text(item: &Item<StateValue>) -> ItemText {
     match &item.value {
-        Some(v) => Variant {
-            note: None,
+        Some(v) => ItemText {
             state: Some(v.state.id()),
             text: v.short(),
             condition: v.condition.as_deref().map(plain).filter(|c| !c.is_empty()),
         },
-        None => Variant {
-            note: None,
+        None => ItemText {
             state: None,
             text: plain(&item.raw_value),
             condition: None,
@@ -144,8 +150,8 @@ fn variant(item: &Item<StateValue>) -> Variant {
     }
 }
 
-/// The variants of the items that hold on `os`; `shown[i]` is item `i`'s.
-fn variants(items: &[Item<StateValue>], shown: &[Variant], os: OsFamily) -> Vec<Variant> {
+/// The variants of the items that hold on `os`; `texts[i]` is item `i`'s.
+fn variants<'a>(items: &[Item<StateValue>], texts: &'a [ItemText], os: OsFamily) -> Vec<Variant<'a>> {
     items_on(items, os)
         .into_iter()
         .map(|item| {
@@ -153,9 +159,12 @@ fn variants(items: &[Item<StateValue>], shown: &[Variant], os: OsFamily) -> Vec<
                 .iter()
                 .position(|i| std::ptr::eq(i, item))
                 .expect("items_on returns items of the list");
+            let t = &texts[at];
             Variant {
                 note: scope_note(&item.scope, os),
-                ..shown[at].clone()
+                state: t.state,
+                text: &t.text,
+                condition: t.condition.as_deref(),
             }
         })
         .collect()
@@ -163,7 +172,7 @@ fn variants(items: &[Item<StateValue>], shown: &[Variant], os: OsFamily) -> Vec<
 
 /// Beside variants for an edition or service pack (`SP2: Disabled`), the plain
 /// one gets the version's name (`XP: Manual`), so that each line says where it holds.
-fn name_plain(mut list: Vec<Variant>, os: OsFamily) -> Vec<Variant> {
+fn name_plain(mut list: Vec<Variant<'_>>, os: OsFamily) -> Vec<Variant<'_>> {
     if list.iter().any(|v| v.note.is_some()) && list.iter().any(|v| v.note.is_none()) {
         for v in &mut list {
             if v.note.is_none() {
@@ -182,22 +191,24 @@ fn process_text(p: &Process) -> Option<String> {
     })
 }
 
-fn push_unique(list: &mut Vec<String>, s: String) {
+fn push_unique<'a>(list: &mut Vec<&'a str>, s: &'a str) {
     if !list.contains(&s) {
         list.push(s);
     }
 }
 
 /// What a service's rows show on every version alike, worked out once per
-/// service (its rows on seven versions read it).
-struct Shown<'a> {
+/// service (its rows on seven versions borrow it).
+pub struct Shown<'a> {
     index: usize,
     page: &'a Page,
     service: &'a crate::service::Service,
     /// Relative to `os/<id>.html` (the same folder for every version).
     url: String,
-    defaults: Vec<Variant>,
-    recommendeds: Vec<Variant>,
+    defaults: Vec<ItemText>,
+    recommendeds: Vec<ItemText>,
+    /// Each process item's `image args`, when it names an image.
+    processes: Vec<Option<String>>,
 }
 
 impl<'a> Shown<'a> {
@@ -209,31 +220,40 @@ impl<'a> Shown<'a> {
             page,
             service,
             url: relative(&page_path(OsFamily::ALL[0]), &page.permalink),
-            defaults: service.default.iter().map(variant).collect(),
-            recommendeds: service.recommended.iter().map(variant).collect(),
+            defaults: service.default.iter().map(item_text).collect(),
+            recommendeds: service.recommended.iter().map(item_text).collect(),
+            processes: service
+                .processes
+                .iter()
+                .map(|i| i.value.as_ref().and_then(process_text))
+                .collect(),
         })
     }
 
     /// The service's row on `os`, if the articles put it there.
-    fn row(&self, os: OsFamily) -> Option<VersionRow> {
+    fn row(&self, os: OsFamily) -> Option<VersionRow<'_>> {
         let (page, s) = (self.page, self.service);
         let row = os_row(page, os)?;
         let defaults = variants(&s.default, &self.defaults, os);
         let recommendeds = variants(&s.recommended, &self.recommendeds, os);
         let (defaults, recommendeds) = (name_plain(defaults, os), name_plain(recommendeds, os));
-        let procs: Vec<&Item<Process>> = items_on(&s.processes, os);
         let mut names = Vec::new();
         let mut processes = Vec::new();
-        for p in procs.iter().filter_map(|i| i.value.as_ref()) {
-            if let Some(n) = &p.name {
-                push_unique(&mut names, n.clone());
+        for item in items_on(&s.processes, os) {
+            let at = s
+                .processes
+                .iter()
+                .position(|i| std::ptr::eq(i, item))
+                .expect("items_on returns items of the list");
+            if let Some(n) = item.value.as_ref().and_then(|p| p.name.as_deref()) {
+                push_unique(&mut names, n);
             }
-            if let Some(t) = process_text(p) {
+            if let Some(t) = self.processes[at].as_deref() {
                 push_unique(&mut processes, t);
             }
         }
         if names.is_empty() {
-            names = s.names.clone();
+            names = s.names.iter().map(String::as_str).collect();
         }
         let mut states: Vec<&str> = Vec::new();
         for v in &defaults {
@@ -245,13 +265,13 @@ impl<'a> Shown<'a> {
         }
         Some(VersionRow {
             index: self.index,
-            slug: page.slug.clone(),
-            title: page.title.clone(),
-            url: self.url.clone(),
+            slug: &page.slug,
+            title: &page.title,
+            url: &self.url,
             names,
             default: row.default,
             default_label: label_of(row.default),
-            qualifier: row.qualifier.map(str::to_string),
+            qualifier: row.qualifier,
             defaults,
             recommended: row.recommended,
             recommended_label: label_of(row.recommended),
@@ -264,15 +284,19 @@ impl<'a> Shown<'a> {
     }
 }
 
-/// Every version with its rows, services sorted by title, links relative to
-/// `os/<id>.html` (what each service shows is worked out once).
-fn all_version_rows(guide: &Guide) -> Vec<(OsFamily, Vec<VersionRow>)> {
+/// What each service shows, sorted by title (the services' order).
+fn shown_services(guide: &Guide) -> Vec<Shown<'_>> {
     use rayon::prelude::*;
-    let shown: Vec<Shown> = guide
+    guide
         .services
         .par_iter()
         .filter_map(|&i| Shown::of(guide, i))
-        .collect();
+        .collect()
+}
+
+/// Every version with its rows, links relative to `os/<id>.html`.
+fn all_version_rows<'a>(shown: &'a [Shown<'a>]) -> Vec<(OsFamily, Vec<VersionRow<'a>>)> {
+    use rayon::prelude::*;
     OsFamily::ALL
         .par_iter()
         .map(|&os| (os, shown.iter().filter_map(|s| s.row(os)).collect()))
@@ -305,15 +329,15 @@ pub fn csv(rows: &[VersionRow]) -> String {
     for r in rows {
         let all = |v: &[Variant]| v.iter().map(Variant::line).collect::<Vec<_>>().join("; ");
         out.push_str(&escape::csv_row(&[
-            r.slug.clone(),
-            r.title.clone(),
-            r.names.join("; "),
-            r.default_label.clone(),
-            r.qualifier.clone().unwrap_or_default(),
-            r.recommended_label.clone(),
-            r.processes.join("; "),
-            all(&r.defaults),
-            all(&r.recommendeds),
+            r.slug,
+            r.title,
+            &r.names.join("; "),
+            r.default_label,
+            r.qualifier.unwrap_or_default(),
+            r.recommended_label,
+            &r.processes.join("; "),
+            &all(&r.defaults),
+            &all(&r.recommendeds),
         ]));
     }
     out
@@ -375,7 +399,8 @@ pub fn render(
     emit: &super::Emit,
 ) -> Result<()> {
     use rayon::prelude::*;
-    let all = all_version_rows(guide);
+    let shown = shown_services(guide);
+    let all = all_version_rows(&shown);
     let os_ctx = |from: &str, os: OsFamily, rows: &[VersionRow], current: bool| OsCtx {
         id: os.id(),
         name: os.name(),

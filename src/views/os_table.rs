@@ -19,9 +19,9 @@ fn row(out: &mut String, r: &VersionRow) {
     out.push_str("\n      <tr data-states=\"");
     esc(out, &r.states);
     out.push_str("\">\n        <th scope=\"row\" data-label=\"Service\"><a href=\"");
-    esc(out, &r.url);
+    esc(out, r.url);
     out.push_str("\">");
-    esc(out, &r.title);
+    esc(out, r.title);
     out.push_str("</a></th>\n        <td data-label=\"Short name\">");
     joined(out, &r.names, ", ");
     out.push_str("</td>\n        <td data-label=\"Default\" data-value=\"");
@@ -38,7 +38,7 @@ fn row(out: &mut String, r: &VersionRow) {
 }
 
 /// Each item in `<code>`, `sep` between them.
-fn joined(out: &mut String, items: &[String], sep: &str) {
+fn joined(out: &mut String, items: &[&str], sep: &str) {
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(sep);
@@ -78,12 +78,12 @@ fn variant(out: &mut String, v: &Variant) {
             out.push_str("<span class=\"state state-");
             esc(out, state);
             out.push_str("\">");
-            esc(out, &v.text);
+            esc(out, v.text);
             out.push_str("</span>");
         }
-        None => esc(out, &v.text),
+        None => esc(out, v.text),
     }
-    if let Some(c) = v.condition.as_deref().filter(|c| !c.is_empty()) {
+    if let Some(c) = v.condition.filter(|c| !c.is_empty()) {
         out.push_str("<span class=\"cond\">, ");
         esc(out, c);
         out.push_str("</span>");
@@ -105,33 +105,33 @@ fn esc(out: &mut String, s: &str) {
 mod tests {
     use super::*;
 
-    fn row_of(defaults: Vec<Variant>) -> VersionRow {
+    fn row_of(defaults: Vec<Variant<'static>>) -> VersionRow<'static> {
         VersionRow {
             index: 0,
-            slug: "alerter".into(),
-            title: "Alerter & <Co>".into(),
-            url: "../article/alerter.html".into(),
-            names: vec!["Alerter".into(), "Al2".into()],
+            slug: "alerter",
+            title: "Alerter & <Co>",
+            url: "../article/alerter.html",
+            names: vec!["Alerter", "Al2"],
             default: Some("manual"),
-            default_label: "Manual".into(),
+            default_label: "Manual",
             qualifier: None,
             defaults,
             recommended: None,
-            recommended_label: String::new(),
+            recommended_label: "",
             recommendeds: Vec::new(),
-            processes: vec!["svchost.exe -k netsvcs".into()],
+            processes: vec!["svchost.exe -k netsvcs"],
             states: "manual".into(),
             default_rank: 2,
             recommended_rank: 7,
         }
     }
 
-    fn manual(note: Option<&str>) -> Variant {
+    fn manual(note: Option<&str>) -> Variant<'static> {
         Variant {
             note: note.map(str::to_string),
             state: Some("manual"),
-            text: "Manual".into(),
-            condition: Some("if \"x\"".into()),
+            text: "Manual",
+            condition: Some("if \"x\""),
         }
     }
 
@@ -157,7 +157,7 @@ mod tests {
         let untyped = Variant {
             note: None,
             state: None,
-            text: "see text".into(),
+            text: "see text",
             condition: None,
         };
         let html = rows_html(&[row_of(vec![untyped])]);
