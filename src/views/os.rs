@@ -401,15 +401,20 @@ pub fn render(
     use rayon::prelude::*;
     let shown = shown_services(guide);
     let all = all_version_rows(&shown);
-    let os_ctx = |from: &str, os: OsFamily, rows: &[VersionRow], current: bool| OsCtx {
-        id: os.id(),
-        name: os.name(),
-        short: os.short(),
-        url: relative(from, &format!("/{}", page_path(os))),
-        csv_url: relative(from, &format!("/{}", csv_path(os))),
-        current,
-        count: rows.len(),
-        counts: state_counts(rows),
+    // Counted once per version: every page lists every version.
+    let counts: Vec<Vec<usize>> = all.iter().map(|(_, rows)| state_counts(rows)).collect();
+    let os_ctx = |from: &str, v: usize, current: bool| {
+        let (os, rows) = (all[v].0, &all[v].1);
+        OsCtx {
+            id: os.id(),
+            name: os.name(),
+            short: os.short(),
+            url: relative(from, &format!("/{}", page_path(os))),
+            csv_url: relative(from, &format!("/{}", csv_path(os))),
+            current,
+            count: rows.len(),
+            counts: counts[v].clone(),
+        }
     };
     let state_opts = |rows: &[VersionRow]| -> Vec<StateOpt> {
         StartState::ALL
@@ -425,17 +430,15 @@ pub fn render(
             .collect()
     };
     // One page and one CSV per version, each its own task (the big tables dominate).
-    all.par_iter().try_for_each(|(os, rows)| {
+    (0..all.len()).into_par_iter().try_for_each(|v| {
+        let (os, rows) = (&all[v].0, &all[v].1);
         let path = page_path(*os);
         let ctx = OsPageCtx {
             site: SiteCtx::new(config, &path),
             title: format!("Services on {}", os.name()),
             canonical: crate::url::absolute(&config.base_url, &path),
-            os: os_ctx(&path, *os, rows, true),
-            versions: all
-                .iter()
-                .map(|(o, r)| os_ctx(&path, *o, r, o == os))
-                .collect(),
+            os: os_ctx(&path, v, true),
+            versions: (0..all.len()).map(|o| os_ctx(&path, o, o == v)).collect(),
             states: state_opts(rows),
             rows_html: super::os_table::rows_html(rows),
             index_url: relative(&path, "/os/index.html"),
@@ -454,10 +457,7 @@ pub fn render(
         site: SiteCtx::new(config, path),
         title: "Services by Windows version",
         canonical: crate::url::absolute(&config.base_url, path),
-        versions: all
-            .iter()
-            .map(|(o, r)| os_ctx(path, *o, r, false))
-            .collect(),
+        versions: (0..all.len()).map(|o| os_ctx(path, o, false)).collect(),
         states: state_opts(&[]),
     };
     emit(render_template(tera, "views/os_index.html", path, &ctx)?)
