@@ -261,8 +261,23 @@ fn is_plain(b: u8) -> bool {
     b.is_ascii_alphanumeric()
         || matches!(
             b,
-            b' ' | b'.' | b',' | b';' | b':' | b'-' | b'(' | b')' | b'/' | b'\'' | b'"' | b'%'
-                | b'+' | b'=' | b'?' | b'@' | b'$' | b'#'
+            b' ' | b'.'
+                | b','
+                | b';'
+                | b':'
+                | b'-'
+                | b'('
+                | b')'
+                | b'/'
+                | b'\''
+                | b'"'
+                | b'%'
+                | b'+'
+                | b'='
+                | b'?'
+                | b'@'
+                | b'$'
+                | b'#'
         )
 }
 
@@ -422,7 +437,8 @@ mod tests {
     fn both(value: &str) -> (Option<Fragment>, Fragment) {
         let source = format!("- item {value}");
         let range = 7..source.len();
-        let fast = Renderer::new("article/x.html").simple_inline(&source[range.clone()], range.start);
+        let fast =
+            Renderer::new("article/x.html").simple_inline(&source[range.clone()], range.start);
         let slow = Renderer::new("article/x.html").render_parsed(&source, range, true);
         (fast, slow)
     }
@@ -444,8 +460,25 @@ mod tests {
             assert_eq!(fast.expect("simple"), slow, "{value}");
         }
         for value in [
-            "- a", "1. a", " a", "a ", "a  b", "*a*", "a_b_", "a & b", "a~b~", "a\nb", "é",
-            "[a](b c)", "[a](<b>)", "[a] (b)", "[a]", "[ a](b)", "[a](b \"t\")", "![a](b)", "[a](b(c))",
+            "- a",
+            "1. a",
+            " a",
+            "a ",
+            "a  b",
+            "*a*",
+            "a_b_",
+            "a & b",
+            "a~b~",
+            "a\nb",
+            "é",
+            "[a](b c)",
+            "[a](<b>)",
+            "[a] (b)",
+            "[a]",
+            "[ a](b)",
+            "[a](b \"t\")",
+            "![a](b)",
+            "[a](b(c))",
         ] {
             assert!(both(value).0.is_none(), "{value}");
         }

@@ -151,7 +151,11 @@ fn item_text(item: &Item<StateValue>) -> ItemText {
 }
 
 /// The variants of the items that hold on `os`; `texts[i]` is item `i`'s.
-fn variants<'a>(items: &[Item<StateValue>], texts: &'a [ItemText], os: OsFamily) -> Vec<Variant<'a>> {
+fn variants<'a>(
+    items: &[Item<StateValue>],
+    texts: &'a [ItemText],
+    os: OsFamily,
+) -> Vec<Variant<'a>> {
     items_on(items, os)
         .into_iter()
         .map(|item| {
