@@ -136,12 +136,10 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     svcguide::output::check_output_dir(&output, &content)?;
     let started = std::time::Instant::now();
     // Files go to a folder beside the output as they are made; it replaces the
-    // output only once the whole build has succeeded.
+    // output once every file is written (the build closes it, then finishes its
+    // checks). A build that fails before that leaves the output as it was.
     let staging = svcguide::output::Staging::begin(&output)?;
     let mut site = svcguide::site::build_into(&config, &staging, svcguide::site::Work::Everything)?;
-    let mut clock = svcguide::timing::Stopwatch::new();
-    staging.finish()?;
-    clock.lap("swap");
     // In a build, only problems that keep a page out are errors; the rest are warnings.
     let diags: Vec<Diagnostic> = std::mem::take(&mut site.diags)
         .into_iter()

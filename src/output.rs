@@ -106,6 +106,12 @@ fn absolute(p: &Path) -> Result<PathBuf> {
 /// Where a build puts its files as it makes them.
 pub trait Sink: Sync {
     fn put(&self, file: OutFile) -> Result<()>;
+
+    /// Every file has been put: the sink may publish them. The build calls it
+    /// once, while its checks still run (they only read what the files were).
+    fn close(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Keeps the files in memory (`serve`, tests).
@@ -137,8 +143,9 @@ impl Sink for Discard {
     }
 }
 
-/// Writes files into a fresh folder beside the output as they come; [`Staging::finish`]
-/// swaps it in. Dropped without `finish` (an error, a panic), it removes the folder.
+/// Writes files into a fresh folder beside the output as they come; [`Sink::close`]
+/// (or [`Staging::finish`]) swaps it in. Dropped before that (an error, a panic),
+/// it removes the folder.
 ///
 /// One thread does the writing: creating thousands of files in one folder from
 /// several threads makes them queue on the folder's lock in the kernel (on ext4,
@@ -146,11 +153,18 @@ impl Sink for Discard {
 pub struct Staging {
     temp: PathBuf,
     out: PathBuf,
-    done: bool,
-    queue: Option<SyncSender<OutFile>>,
-    writer: Option<JoinHandle<()>>,
+    /// The writer and its queue; both taken when the site is closed.
+    writer: Mutex<Writer>,
     /// The first write error; the writer stops there.
     failed: Arc<Mutex<Option<String>>>,
+}
+
+#[derive(Default)]
+struct Writer {
+    queue: Option<SyncSender<OutFile>>,
+    thread: Option<JoinHandle<()>>,
+    /// Swapped in: nothing to clean up on drop.
+    done: bool,
 }
 
 impl Staging {
@@ -194,38 +208,48 @@ impl Staging {
         Ok(Staging {
             temp,
             out,
-            done: false,
-            queue: Some(queue),
-            writer: Some(writer),
+            writer: Mutex::new(Writer {
+                queue: Some(queue),
+                thread: Some(writer),
+                done: false,
+            }),
             failed,
         })
     }
 
     /// Waits for the writer; the first write error, if any.
-    fn drain(&mut self) -> Result<()> {
-        drop(self.queue.take());
-        if let Some(writer) = self.writer.take() {
-            writer
+    fn drain(writer: &mut Writer, failed: &Mutex<Option<String>>) -> Result<()> {
+        drop(writer.queue.take());
+        if let Some(thread) = writer.thread.take() {
+            thread
                 .join()
                 .map_err(|_| anyhow::anyhow!("the file writer panicked"))?;
         }
-        match self.failed.lock().expect("writer error slot").take() {
+        match failed.lock().expect("writer error slot").take() {
             Some(e) => Err(anyhow::anyhow!(e)),
             None => Ok(()),
         }
     }
 
-    /// Moves the written site into place, once every file is on disk.
-    pub fn finish(mut self) -> Result<()> {
-        self.drain()?;
-        self.done = true;
-        swap_in(&self.temp, &self.out)
+    /// Moves the written site into place, once every file is on disk (what
+    /// [`Sink::close`] does, for callers that own the staging).
+    pub fn finish(self) -> Result<()> {
+        self.close()
     }
 }
 
 impl Sink for Staging {
     fn put(&self, file: OutFile) -> Result<()> {
-        let queue = self.queue.as_ref().expect("open until finish");
+        // A sender of its own, so no lock is held while the queue is full.
+        let queue = self
+            .writer
+            .lock()
+            .expect("no panic while holding the writer")
+            .queue
+            .clone();
+        let Some(queue) = queue else {
+            bail!("the site was already closed: {} came too late", file.path);
+        };
         if queue.send(file).is_err() {
             // The writer stopped on an error: report it.
             let e = self.failed.lock().expect("writer error slot").clone();
@@ -233,12 +257,26 @@ impl Sink for Staging {
         }
         Ok(())
     }
+
+    fn close(&self) -> Result<()> {
+        let mut writer = self
+            .writer
+            .lock()
+            .expect("no panic while holding the writer");
+        if writer.done {
+            return Ok(());
+        }
+        Staging::drain(&mut writer, &self.failed)?;
+        writer.done = true;
+        swap_in(&self.temp, &self.out)
+    }
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.done {
-            let _ = self.drain();
+        let writer = self.writer.get_mut().unwrap_or_else(|e| e.into_inner());
+        if !writer.done {
+            let _ = Staging::drain(writer, &self.failed);
             let _ = remove_ours(&self.temp);
         }
     }
@@ -386,6 +424,40 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("c.html")).unwrap(), "three");
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temp folders left");
+    }
+
+    #[test]
+    fn close_publishes_once_and_refuses_later_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let staging = Staging::begin(&out).unwrap();
+        staging.put(file("a.html", "one")).unwrap();
+        assert!(!out.exists(), "nothing is published before close");
+        staging.close().unwrap();
+        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "one");
+        staging.close().unwrap();
+        let late = staging.put(file("b.html", "two")).unwrap_err();
+        assert!(late.to_string().contains("b.html"), "{late}");
+        drop(staging);
+        assert!(
+            out.join("a.html").exists(),
+            "a closed site stays after drop"
+        );
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temp folders left");
+    }
+
+    #[test]
+    fn a_staging_dropped_before_close_leaves_the_old_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(&out, &[file("a.html", "old")]).unwrap();
+        let staging = Staging::begin(&out).unwrap();
+        staging.put(file("a.html", "new")).unwrap();
+        drop(staging);
+        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "old");
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "the unfinished folder is removed");
     }
 
     #[test]

@@ -81,23 +81,10 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
             .try_for_each(|f| collector.put(f.path, f.bytes, None))
     };
     // Two sides, each made of many small tasks the threads share: the article
-    // pages and then the search index (built from their text), and everything
-    // that only reads the model (home page, services.json, views, graph checks).
+    // pages (and their search terms), and everything that only reads the model
+    // (home page, services.json, views, graph checks).
     let (rendered, ((head, views), graph_diags)) = rayon::join(
-        || -> Result<(Vec<RenderedPage>, usize, Option<Diagnostic>)> {
-            let (pages, search) = render_articles(&tera, config, &guide, work, &collector)?;
-            clock.lap("render pages");
-            let Some((indexer, prepared)) = search else {
-                if config.search.enabled {
-                    collector.declare(SEARCH_FILES.iter().map(|p| p.to_string()));
-                }
-                return Ok((pages, 0, None));
-            };
-            let (files, too_big) = search_files(config, indexer.finish(prepared));
-            let bytes = files.iter().map(|f| f.bytes.len()).sum();
-            put_all(Ok(files))?;
-            Ok((pages, bytes, too_big))
-        },
+        || render_articles(&tera, config, &guide, work, &collector),
         || {
             rayon::join(
                 || {
@@ -121,8 +108,8 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
     head?;
     views?;
     diags.extend(graph_diags);
-    let (pages, search_bytes, too_big) = rendered?;
-    diags.extend(too_big);
+    let (pages, search) = rendered?;
+    clock.lap("render pages");
     put_all(theme_files(&config.resolve(&config.theme)))?;
     put_all(
         guide
@@ -136,8 +123,54 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
             })
             .collect(),
     )?;
-    clock.lap("views+search");
-    for p in &pages {
+    // The search files hold no links: the checks need only their paths, so the
+    // index is finished (and the site closed) while the checks run.
+    if config.search.enabled {
+        collector.declare(SEARCH_FILES.iter().map(|p| p.to_string()));
+    }
+    let (paths, html) = collector.into_facts();
+    let (published, found) = rayon::join(
+        || -> Result<(usize, Option<Diagnostic>)> {
+            let mut made = (0, None);
+            if let Some((indexer, prepared)) = search {
+                let (files, too_big) = search_files(config, indexer.finish(prepared));
+                made = (files.iter().map(|f| f.bytes.len()).sum(), too_big);
+                for f in files {
+                    sink.put(f)?;
+                }
+            }
+            sink.close()?;
+            Ok(made)
+        },
+        || {
+            let mut found = liquid_diags(&guide, &pages);
+            let ids = crate::check::output::ids_of(&html);
+            crate::check::links::check(&guide, &pages, &ids, &mut found);
+            let paths: HashSet<&str> = paths.iter().map(String::as_str).collect();
+            crate::check::output::check(&html, &ids, &paths, &config.base_path(), &mut found);
+            found
+        },
+    );
+    let (search_bytes, too_big) = published?;
+    diags.extend(too_big);
+    diags.extend(found);
+    clock.lap("search+checks");
+    crate::scaffold::check_placeholders(&guide, &mut diags);
+    config.apply_levels(&mut diags);
+    crate::diag::normalise(&mut diags);
+    Ok(Site {
+        guide,
+        files: Vec::new(),
+        diags,
+        pages,
+        search_bytes,
+    })
+}
+
+/// Liquid tags the article texts hold that the repairs did not understand.
+fn liquid_diags(guide: &Guide, pages: &[RenderedPage]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for p in pages {
         for (offset, tag) in &p.unknown_liquid {
             let src = &guide.pages[p.index].src;
             diags.push(
@@ -153,22 +186,7 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
             );
         }
     }
-    let (paths, html) = collector.into_facts();
-    let ids = crate::check::output::ids_of(&html);
-    crate::check::links::check(&guide, &pages, &ids, &mut diags);
-    let paths: HashSet<&str> = paths.iter().map(String::as_str).collect();
-    crate::check::output::check(&html, &ids, &paths, &config.base_path(), &mut diags);
-    clock.lap("check links");
-    crate::scaffold::check_placeholders(&guide, &mut diags);
-    config.apply_levels(&mut diags);
-    crate::diag::normalise(&mut diags);
-    Ok(Site {
-        guide,
-        files: Vec::new(),
-        diags,
-        pages,
-        search_bytes,
-    })
+    diags
 }
 
 /// The search index's share of the article pages: the indexer and each page's terms.
