@@ -61,6 +61,25 @@ pub fn site_path(from: &str, href: &str) -> (String, Option<String>) {
         None => (href, None),
     };
     let path = path.split('?').next().unwrap_or("");
+    // Nearly every link is `/article/x.html` or `x.html` beside the page: with
+    // no empty, `.` or `..` segment there is nothing to normalise.
+    let plain = |p: &str| p.split('/').all(|s| !s.is_empty() && s != "." && s != "..");
+    if let Some(abs) = path.strip_prefix('/') {
+        if plain(abs) {
+            return (abs.to_string(), fragment);
+        }
+    } else if plain(path) {
+        return match from.rsplit_once('/') {
+            Some((dir, _)) if plain(dir) => (format!("{dir}/{path}"), fragment),
+            None => (path.to_string(), fragment),
+            Some(_) => site_path_slow(from, path, fragment),
+        };
+    }
+    site_path_slow(from, path, fragment)
+}
+
+/// `site_path` for paths with segments to resolve (`..`, `.`, `//`, a trailing `/`).
+fn site_path_slow(from: &str, path: &str, fragment: Option<String>) -> (String, Option<String>) {
     let joined = if path.is_empty() {
         from.to_string()
     } else if let Some(abs) = path.strip_prefix('/') {
@@ -376,6 +395,26 @@ fn deletion_hashes(word: &str) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `site_path` before its fast paths: every segment resolved.
+    fn site_path_reference(from: &str, href: &str) -> (String, Option<String>) {
+        let (path, fragment) = match href.split_once('#') {
+            Some((p, f)) => (p, Some(f.to_string())),
+            None => (href, None),
+        };
+        let path = path.split('?').next().unwrap_or("");
+        site_path_slow(from, path, fragment)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_site_paths_agree_with_the_reference(
+            from in "(([a.]{0,2}|\\.\\.)/){0,3}[a.]{0,3}",
+            href in "/?(([a.]{0,2}|\\.\\.)/){0,3}[a.]{0,3}([?#][a.]{0,2})?",
+        ) {
+            proptest::prop_assert_eq!(site_path(&from, &href), site_path_reference(&from, &href));
+        }
+    }
 
     #[test]
     fn site_paths() {
