@@ -1,5 +1,19 @@
-//! Escaping for the contexts the views write by hand: XML (feed, SVG) and CSV.
-//! HTML from templates is escaped by tera's autoescape.
+//! Escaping for the contexts the views write by hand: XML (feed, SVG), CSV, and
+//! the HTML rows of the big per-service lists. HTML from templates is escaped by
+//! tera's autoescape.
+
+/// Appends `s` escaped exactly as tera's autoescape would (`/` included), so a
+/// list written here reads the same as one a template wrote.
+pub fn html_into(out: &mut String, s: &str) {
+    // Most values need no escaping: copy them without an allocation.
+    if s.bytes()
+        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | b'/'))
+    {
+        out.push_str(&tera::escape_html(s));
+    } else {
+        out.push_str(s);
+    }
+}
 
 /// Escapes text for XML element content and attribute values, and drops the
 /// characters XML 1.0 does not allow at all (C0 controls other than tab, LF, CR).

@@ -2,8 +2,9 @@
 //! the template: each page has a row per service (10,000 on a big guide), and
 //! tera's per-row work (turning every row into a template value, then looking up
 //! each field) was a fifth of a whole `check`. The markup is what the template's
-//! loop wrote before, escaped the same way (`tera::escape_html`).
+//! loop wrote before, escaped the same way (`escape::html_into`).
 
+use super::escape::html_into as esc;
 use super::os::{Variant, VersionRow};
 
 /// The rows of the table's `<tbody>`, as the template's loop produced them.
@@ -87,17 +88,6 @@ fn variant(out: &mut String, v: &Variant) {
         out.push_str("<span class=\"cond\">, ");
         esc(out, c);
         out.push_str("</span>");
-    }
-}
-
-fn esc(out: &mut String, s: &str) {
-    // Most values need no escaping: copy them without an allocation.
-    if s.bytes()
-        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | b'/'))
-    {
-        out.push_str(&tera::escape_html(s));
-    } else {
-        out.push_str(s);
     }
 }
 

@@ -215,8 +215,63 @@ struct Ctx<'a> {
     site: SiteCtx<'a>,
     title: &'static str,
     canonical: String,
-    images: Vec<Host>,
-    groups: Vec<Host>,
+    images: Vec<HostCtx<'a>>,
+    groups: Vec<HostCtx<'a>>,
+}
+
+/// A host for the template: its table rows come written (see [`rows_html`]).
+#[derive(Serialize)]
+struct HostCtx<'a> {
+    name: &'a str,
+    also: &'a [String],
+    id: &'a str,
+    count: usize,
+    rows_html: String,
+}
+
+impl<'a> HostCtx<'a> {
+    fn of(host: &'a Host, with_args: bool) -> Self {
+        HostCtx {
+            name: &host.name,
+            also: &host.also,
+            id: &host.id,
+            count: host.members.len(),
+            rows_html: rows_html(&host.members, with_args),
+        }
+    }
+}
+
+/// The rows of a host's table, as the template's loop wrote them before: a
+/// row per service (thousands share `svchost.exe`), which tera made slowly.
+fn rows_html(members: &[Member], with_args: bool) -> String {
+    use super::escape::html_into;
+    let mut out = String::with_capacity(members.len() * 200);
+    let code_list = |out: &mut String, items: &[String], sep: &str| {
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(sep);
+            }
+            out.push_str("<code>");
+            html_into(out, item);
+            out.push_str("</code>");
+        }
+    };
+    for m in members {
+        out.push_str("\n          <tr><th scope=\"row\"><a href=\"");
+        html_into(&mut out, &m.url);
+        out.push_str("\">");
+        html_into(&mut out, &m.title);
+        out.push_str("</a></th><td>");
+        code_list(&mut out, &m.names, ", ");
+        out.push_str("</td><td>");
+        if with_args {
+            code_list(&mut out, &m.args, "<br>");
+            out.push_str("</td><td>");
+        }
+        html_into(&mut out, &m.os_text);
+        out.push_str("</td></tr>\n        ");
+    }
+    out
 }
 
 pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<OutFile> {
@@ -225,8 +280,8 @@ pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<OutFi
         site: SiteCtx::new(config, PATH),
         title: "Processes",
         canonical: crate::url::absolute(&config.base_url, PATH),
-        images,
-        groups,
+        images: images.iter().map(|h| HostCtx::of(h, true)).collect(),
+        groups: groups.iter().map(|h| HostCtx::of(h, false)).collect(),
     };
     render_template(tera, "views/processes.html", PATH, &ctx)
 }

@@ -102,23 +102,46 @@ pub fn collect(guide: &Guide) -> Vec<Tag> {
 }
 
 #[derive(Serialize)]
-struct Entry {
-    title: String,
-    url: String,
-    names: Vec<String>,
-    service: bool,
-    excerpt: Option<String>,
-}
-
-#[derive(Serialize)]
 struct TagCtx<'a> {
     site: SiteCtx<'a>,
     title: String,
     canonical: String,
     name: String,
     spellings: Vec<String>,
-    entries: Vec<Entry>,
+    /// How many articles carry the tag.
+    count: usize,
+    /// Their list items, already HTML (see [`entries_html`]).
+    entries_html: String,
     index_url: String,
+}
+
+/// The tag's list items, as the template's loop wrote them before (a popular
+/// tag lists thousands of articles, which tera made slowly): link, short
+/// names, excerpt.
+fn entries_html(guide: &Guide, path: &str, pages: &[usize]) -> String {
+    use super::escape::html_into;
+    let mut out = String::with_capacity(pages.len() * 160);
+    for &i in pages {
+        let p = &guide.pages[i];
+        out.push_str("\n    <li><a href=\"");
+        html_into(&mut out, &relative(path, &p.permalink));
+        out.push_str("\">");
+        html_into(&mut out, &p.title);
+        out.push_str("</a>");
+        let names = p.service().map_or(&[][..], |s| &s.names[..]);
+        if !names.is_empty() {
+            out.push_str(" <code>");
+            html_into(&mut out, &names.join(", "));
+            out.push_str("</code>");
+        }
+        if let Some(e) = p.fm.excerpt.as_deref().filter(|e| !e.trim().is_empty()) {
+            out.push_str("<br><span class=\"excerpt\">");
+            html_into(&mut out, e);
+            out.push_str("</span>");
+        }
+        out.push_str("</li>\n  ");
+    }
+    out
 }
 
 #[derive(Serialize)]
@@ -152,34 +175,23 @@ pub fn links(from: &str, tags: &[String]) -> Vec<LinkCtx> {
 }
 
 pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide, emit: &super::Emit) -> Result<()> {
+    use rayon::prelude::*;
     let tags = collect(guide);
-    for t in &tags {
+    // Each tag page its own task: a popular tag's page is a big one.
+    tags.par_iter().try_for_each(|t| {
         let path = format!("tags/{}.html", t.slug);
-        let entries = t
-            .pages
-            .iter()
-            .map(|&i| {
-                let p = &guide.pages[i];
-                Entry {
-                    title: p.title.clone(),
-                    url: relative(&path, &p.permalink),
-                    names: p.service().map(|s| s.names.clone()).unwrap_or_default(),
-                    service: p.service().is_some(),
-                    excerpt: p.fm.excerpt.clone().filter(|e| !e.trim().is_empty()),
-                }
-            })
-            .collect();
         let ctx = TagCtx {
             site: SiteCtx::new(config, &path),
             title: format!("Tagged \u{201c}{}\u{201d}", t.name),
             canonical: crate::url::absolute(&config.base_url, &path),
             name: t.name.clone(),
             spellings: t.spellings.iter().skip(1).cloned().collect(),
-            entries,
+            count: t.pages.len(),
+            entries_html: entries_html(guide, &path, &t.pages),
             index_url: relative(&path, "/tags/index.html"),
         };
-        emit(render_template(tera, "views/tag.html", &path, &ctx)?)?;
-    }
+        emit(render_template(tera, "views/tag.html", &path, &ctx)?)
+    })?;
     let path = "tags/index.html";
     let mut links: Vec<TagLink> = tags
         .iter()
