@@ -285,3 +285,31 @@ pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<OutFi
     };
     render_template(tera, "views/processes.html", PATH, &ctx)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_escape_values_and_show_arguments_only_for_programs() {
+        let member = Member {
+            title: "Tom & Jerry".into(),
+            url: "../article/a.html".into(),
+            names: vec!["A".into(), "B".into()],
+            args: vec!["-k netsvcs".into(), "-k <x>".into()],
+            os: vec!["xp"],
+            os_text: "XP".into(),
+        };
+        assert_eq!(
+            rows_html(std::slice::from_ref(&member), true),
+            "\n          <tr><th scope=\"row\"><a href=\"..&#x2F;article&#x2F;a.html\">Tom &amp; Jerry</a></th>\
+             <td><code>A</code>, <code>B</code></td><td><code>-k netsvcs</code><br><code>-k &lt;x&gt;</code></td>\
+             <td>XP</td></tr>\n        "
+        );
+        assert_eq!(
+            rows_html(&[member], false),
+            "\n          <tr><th scope=\"row\"><a href=\"..&#x2F;article&#x2F;a.html\">Tom &amp; Jerry</a></th>\
+             <td><code>A</code>, <code>B</code></td><td>XP</td></tr>\n        "
+        );
+    }
+}
