@@ -8,27 +8,76 @@ use crate::service::state::StartState;
 use crate::service::Item;
 
 pub fn check(guide: &Guide, diags: &mut Vec<Diagnostic>) {
-    for &i in &guide.services {
-        let page = &guide.pages[i];
-        let service = page.service().expect("service page");
-        mirror(guide, i, &service.depends, true, diags);
-        mirror(guide, i, &service.supports, false, diags);
-        for item in service
-            .depends
-            .items()
-            .iter()
-            .chain(service.supports.items())
-        {
-            if let Some(r) = item.value.as_ref().filter(|r| r.href.is_none()) {
-                diags.push(
-                    Diagnostic::at(Code::RefUnlinked, &page.src, item.offset, format!("`{}` is named without a link", r.name))
-                        .help("link it to the service's article, e.g. `[Name](/article/winnt-services-<name>.html)`, if the guide has one"),
-                );
+    use rayon::prelude::*;
+    let targets = Targets::of(guide);
+    let found: Vec<Vec<Diagnostic>> = guide
+        .services
+        .par_iter()
+        .map(|&i| {
+            let mut diags = Vec::new();
+            let page = &guide.pages[i];
+            let service = page.service().expect("service page");
+            mirror(guide, &targets, i, true, &mut diags);
+            mirror(guide, &targets, i, false, &mut diags);
+            for item in service
+                .depends
+                .items()
+                .iter()
+                .chain(service.supports.items())
+            {
+                if let Some(r) = item.value.as_ref().filter(|r| r.href.is_none()) {
+                    diags.push(
+                        Diagnostic::at(Code::RefUnlinked, &page.src, item.offset, format!("`{}` is named without a link", r.name))
+                            .help("link it to the service's article, e.g. `[Name](/article/winnt-services-<name>.html)`, if the guide has one"),
+                    );
+                }
             }
-        }
-        disabled_dependencies(guide, i, diags);
-    }
+            disabled_dependencies(guide, &targets, i, &mut diags);
+            diags
+        })
+        .collect();
+    diags.extend(found.into_iter().flatten());
     cycles(guide, diags);
+}
+
+/// The service page each Depends and Supports item links to, by page index,
+/// worked out once: the mirror check asks of every edge whether the other end
+/// lists it back.
+struct Targets {
+    depends: Vec<ItemTargets>,
+    supports: Vec<ItemTargets>,
+}
+
+/// Per item of a list, the service page it links to.
+type ItemTargets = Vec<Option<usize>>;
+
+impl Targets {
+    fn of(guide: &Guide) -> Targets {
+        use rayon::prelude::*;
+        let resolved: Vec<(usize, ItemTargets, ItemTargets)> = guide
+            .services
+            .par_iter()
+            .map(|&i| {
+                let s = guide.pages[i].service().expect("service page");
+                let of = |list: &RefList| {
+                    list.items()
+                        .iter()
+                        .map(|item| target(guide, i, item))
+                        .collect()
+                };
+                (i, of(&s.depends), of(&s.supports))
+            })
+            .collect();
+        let mut targets = Targets {
+            depends: vec![Vec::new(); guide.pages.len()],
+            supports: vec![Vec::new(); guide.pages.len()],
+        };
+        for (i, depends, supports) in resolved {
+            targets.depends[i] = depends;
+            targets.supports[i] = supports;
+        }
+        targets
+    }
 }
 
 /// The service page an item links to, if any.
@@ -43,20 +92,25 @@ fn target(guide: &Guide, from: usize, item: &Item<crate::service::refs::Ref>) ->
 }
 
 /// One warning per edge whose other end does not list it back.
-fn mirror(guide: &Guide, i: usize, list: &RefList, depends: bool, diags: &mut Vec<Diagnostic>) {
+fn mirror(guide: &Guide, targets: &Targets, i: usize, depends: bool, diags: &mut Vec<Diagnostic>) {
     let page = &guide.pages[i];
-    for item in list.items() {
-        let Some(j) = target(guide, i, item) else {
+    let service = page.service().expect("service page");
+    let (list, mine) = if depends {
+        (&service.depends, &targets.depends[i])
+    } else {
+        (&service.supports, &targets.supports[i])
+    };
+    for (item, &j) in list.items().iter().zip(mine) {
+        let Some(j) = j else {
             continue;
         };
         let other = guide.pages[j].service().expect("service target");
-        let back = if depends {
-            &other.supports
+        let (back, theirs) = if depends {
+            (&other.supports, &targets.supports[j])
         } else {
-            &other.depends
+            (&other.depends, &targets.depends[j])
         };
-        let mirrored = matches!(back, RefList::Everything)
-            || back.items().iter().any(|b| target(guide, j, b) == Some(i));
+        let mirrored = matches!(back, RefList::Everything) || theirs.contains(&Some(i));
         if mirrored {
             continue;
         }
@@ -95,14 +149,14 @@ fn first_recommended(guide: &Guide, i: usize) -> Option<StartState> {
 }
 
 /// A service recommended Automatic that depends on one recommended Disabled.
-fn disabled_dependencies(guide: &Guide, i: usize, diags: &mut Vec<Diagnostic>) {
+fn disabled_dependencies(guide: &Guide, targets: &Targets, i: usize, diags: &mut Vec<Diagnostic>) {
     if first_recommended(guide, i) != Some(StartState::Automatic) {
         return;
     }
     let page = &guide.pages[i];
     let service = page.service().expect("service page");
-    for item in service.depends.items() {
-        let Some(j) = target(guide, i, item) else {
+    for (item, &j) in service.depends.items().iter().zip(&targets.depends[i]) {
+        let Some(j) = j else {
             continue;
         };
         // Only an unconditional Disabled recommendation contradicts the Automatic one.
