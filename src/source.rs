@@ -36,7 +36,7 @@ impl Source {
 
     /// Decodes raw file bytes, refusing binaries and invalid UTF-8 with a location.
     pub fn from_bytes(rel: &str, path: &Path, bytes: &[u8]) -> Result<Source, LoadProblem> {
-        if let Some(offset) = bytes.iter().take(8192).position(|&b| b == 0) {
+        if let Some(offset) = memchr::memchr(0, &bytes[..bytes.len().min(8192)]) {
             return Err(LoadProblem::Binary { offset });
         }
         match std::str::from_utf8(bytes) {
@@ -99,7 +99,7 @@ fn normalise(text: &str) -> String {
 
 fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
         .collect()
 }
 
