@@ -67,10 +67,13 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
         );
     }
     let mut clock = crate::timing::Stopwatch::new();
-    let tera = crate::render::load_templates(&config.resolve(&config.templates))?;
-    clock.lap("templates");
-    let loaded = crate::load::load(&content);
-    clock.lap("load+parse");
+    // Parsing the templates is one thread's work: it goes on beside the articles'.
+    let (tera, loaded) = rayon::join(
+        || crate::render::load_templates(&config.resolve(&config.templates)),
+        || crate::load::load(&content),
+    );
+    let tera = tera?;
+    clock.lap("templates+load+parse");
     let mut diags = loaded.diags;
     let guide = Guide::build(loaded.pages, loaded.assets, config.drafts, &mut diags);
     clock.lap("model");
