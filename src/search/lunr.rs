@@ -209,7 +209,8 @@ impl<'a> Weights<'a> {
         }
     }
 
-    /// The field vector of `entry`: (term number, weight), by term number.
+    /// The field vector of `entry`: (term number, weight in thousandths: lunr
+    /// rounds weights to 3 decimals), by term number.
     fn vector<'e>(&'e self, entry: &'e FieldEntry) -> impl Iterator<Item = (u32, f64)> + 'e {
         let relative_length = entry.length as f64 / self.averages[entry.field];
         let boost = self.fields[entry.field].boost;
@@ -218,7 +219,9 @@ impl<'a> Weights<'a> {
             let score = self.idfs[term as usize] * ((K1 + 1.0) * tf)
                 / (K1 * (1.0 - B + B * relative_length) + tf)
                 * boost;
-            (term, round3(score))
+            // lunr's `Math.round(score * 1000)`. Scores are never negative, where
+            // `Math.round` (half up) and `f64::round` (half away from zero) agree.
+            (term, (score * 1000.0).round())
         })
     }
 }
@@ -240,12 +243,6 @@ fn idf(posting: &Posting, doc_count: usize) -> f64 {
     let with_term: usize = posting.docs.iter().map(Vec::len).sum();
     let x = (doc_count as f64 - with_term as f64 + 0.5) / (with_term as f64 + 0.5);
     (1.0 + x.abs()).ln()
-}
-
-/// `Math.round(score * 1000) / 1000`. Scores are never negative, where
-/// `Math.round` (half up) and `f64::round` (half away from zero) agree.
-fn round3(score: f64) -> f64 {
-    (score * 1000.0).round() / 1000.0
 }
 
 fn serialize(
@@ -275,7 +272,7 @@ fn serialize(
                         out.push(',');
                     }
                     let _ = write!(out, "{term},");
-                    push_js_number(out, score);
+                    push_thousandths(out, score);
                 }
                 out.push_str("]]");
             });
@@ -421,6 +418,27 @@ fn json_string(s: &str) -> String {
 
 /// [`js_number`] without an allocation for the usual range, where Rust's
 /// shortest round-trip `Display` and JavaScript print the same digits.
+/// `k / 1000` as JavaScript prints it, for a whole number `k` (a rounded
+/// weight): from the integer's digits, which is what the shortest round-trip
+/// form of such a double is (the float formatter took a tenth of the index).
+fn push_thousandths(out: &mut String, k: f64) {
+    if k > 0.0 && k < 1e15 {
+        let k = k as u64;
+        let _ = write!(out, "{}", k / 1000);
+        let frac = k % 1000;
+        if frac != 0 {
+            let digits = [frac / 100, frac / 10 % 10, frac % 10];
+            let used = 3 - digits.iter().rev().take_while(|&&d| d == 0).count();
+            out.push('.');
+            for d in &digits[..used] {
+                out.push(char::from(b'0' + *d as u8));
+            }
+        }
+    } else {
+        push_js_number(out, k / 1000.0);
+    }
+}
+
 fn push_js_number(out: &mut String, x: f64) {
     if x == 0.0 {
         out.push('0');
@@ -493,12 +511,42 @@ mod tests {
         }
     }
 
+    /// lunr's `Math.round(x * 1000) / 1000`, printed as JavaScript prints it.
+    fn rounded(x: f64) -> String {
+        let mut out = String::new();
+        push_thousandths(&mut out, (x * 1000.0).round());
+        out
+    }
+
     #[test]
     fn rounds_like_math_round() {
-        assert_eq!(round3(1.2345), 1.235);
-        assert_eq!(round3(2.5e-3), 0.003);
-        assert_eq!(round3(0.0005), 0.001);
-        assert_eq!(round3(2.0004999), 2.0);
+        assert_eq!(rounded(1.2345), "1.235");
+        assert_eq!(rounded(2.5e-3), "0.003");
+        assert_eq!(rounded(0.0005), "0.001");
+        assert_eq!(rounded(2.0004999), "2");
+        assert_eq!(rounded(0.0), "0");
+        assert_eq!(rounded(12.3), "12.3");
+    }
+
+    /// Thousandths printed from their integer read as the float formatter's
+    /// shortest form of the same double (what the index held before).
+    #[test]
+    fn thousandths_print_as_the_shortest_double() {
+        let mut ks: Vec<u64> = (0..200_000).collect();
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            ks.push(x % 1_000_000_000_000_000);
+        }
+        for k in ks {
+            let mut fast = String::new();
+            push_thousandths(&mut fast, k as f64);
+            let mut slow = String::new();
+            push_js_number(&mut slow, k as f64 / 1000.0);
+            assert_eq!(fast, slow, "{k}");
+        }
     }
 
     #[test]
