@@ -1,6 +1,6 @@
 //! The `svcguide` command line: argument parsing and dispatch only.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -176,7 +176,12 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
             output.display(),
             started.elapsed()
         );
-        println!("open {}", output.join("index.html").display());
+        // As in `check`: a closed stdout (`| head`) is no reason to fail.
+        let _ = writeln!(
+            std::io::stdout(),
+            "open {}",
+            output.join("index.html").display()
+        );
     }
     if args.open {
         open_in_browser(&output.join("index.html"));
@@ -244,10 +249,13 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         svcguide::changed::retain(&mut site.diags, &changed, &content);
     }
     let colour = args.format == Format::Human && std::io::stdout().is_terminal();
-    print!(
-        "{}",
-        report::print(args.format, &site.diags, &content, colour)
-    );
+    // A reader that stops early (`| head`) is not an error of the check.
+    let report = report::print(args.format, &site.diags, &content, colour);
+    if let Err(e) = std::io::stdout().lock().write_all(report.as_bytes()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(e.into());
+        }
+    }
     let failed = site.diags.iter().any(|d| d.severity == Severity::Error);
     // As in `build`: the process ends here, no need to free the model.
     std::mem::forget(site);

@@ -404,3 +404,36 @@ fn tool_failures_exit_1() {
     assert_eq!(out.status.code(), Some(1));
     let _ = Path::new("");
 }
+
+/// `svcguide check | head`: the reader goes away early; the check still ends
+/// with its own exit code, and says nothing about the pipe.
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::Read;
+    // A report much bigger than a pipe's buffer (64 KB), so writing it meets the closed pipe.
+    let links: String = (0..600)
+        .map(|n| format!("See [gone {n}](/article/gone-{n}.html).\n\n"))
+        .collect();
+    let (name, text) = service("alpha", "Alpha", &CLEAN.replace("Text.", &links));
+    let dir = site(&[(&name, &text)]);
+    let mut child = common::bin()
+        .args(["check", "--format", "json", "--content"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the broken links still fail the check"
+    );
+}
