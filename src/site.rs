@@ -294,30 +294,47 @@ fn head_files(
     work: Work,
     collector: &Collector,
 ) -> Result<Vec<OutFile>> {
+    // Four independent files, two of them big (the A–Z list, services.json).
+    let (pages, data) = rayon::join(
+        || {
+            rayon::join(
+                || crate::render::render_index(tera, config, guide),
+                || crate::render::render_404(tera, config),
+            )
+        },
+        || {
+            (work == Work::Everything).then(|| {
+                rayon::join(
+                    || crate::render::sitemap(config, guide),
+                    || crate::export::to_json(&crate::export::build(guide, &config.title)),
+                )
+            })
+        },
+    );
     let mut files = vec![
         OutFile {
             path: "index.html".into(),
-            bytes: crate::render::render_index(tera, config, guide)?.into_bytes(),
+            bytes: pages.0?.into_bytes(),
         },
         OutFile {
             path: "404.html".into(),
-            bytes: crate::render::render_404(tera, config)?.into_bytes(),
+            bytes: pages.1?.into_bytes(),
         },
     ];
-    if work == Work::Checks {
+    match data {
+        Some((sitemap, json)) => {
+            files.push(OutFile {
+                path: DATA_FILES[0].into(),
+                bytes: sitemap.into_bytes(),
+            });
+            files.push(OutFile {
+                path: DATA_FILES[1].into(),
+                bytes: json.into_bytes(),
+            });
+        }
         // Data files hold no links to check: only their paths matter.
-        collector.declare(DATA_FILES.iter().map(|p| p.to_string()));
-        return Ok(files);
+        None => collector.declare(DATA_FILES.iter().map(|p| p.to_string())),
     }
-    let export = crate::export::build(guide, &config.title);
-    files.push(OutFile {
-        path: DATA_FILES[0].into(),
-        bytes: crate::render::sitemap(config, guide).into_bytes(),
-    });
-    files.push(OutFile {
-        path: DATA_FILES[1].into(),
-        bytes: crate::export::to_json(&export).into_bytes(),
-    });
     Ok(files)
 }
 
