@@ -15,6 +15,19 @@ pub fn html_into(out: &mut String, s: &str) {
     }
 }
 
+/// Appends each item escaped in `<code>`, `sep` between them (the short names,
+/// processes and arguments of the per-service lists).
+pub fn code_list_into<S: AsRef<str>>(out: &mut String, items: &[S], sep: &str) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str("<code>");
+        html_into(out, item.as_ref());
+        out.push_str("</code>");
+    }
+}
+
 /// Escapes text for XML element content and attribute values, and drops the
 /// characters XML 1.0 does not allow at all (C0 controls other than tab, LF, CR).
 pub fn xml(s: &str) -> String {

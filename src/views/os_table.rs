@@ -4,7 +4,7 @@
 //! each field) was a fifth of a whole `check`. The markup is what the template's
 //! loop wrote before, escaped the same way (`escape::html_into`).
 
-use super::escape::html_into as esc;
+use super::escape::{code_list_into, html_into as esc};
 use super::os::{Variant, VersionRow};
 
 /// The rows of the table's `<tbody>`, as the template's loop produced them.
@@ -24,7 +24,7 @@ fn row(out: &mut String, r: &VersionRow) {
     out.push_str("\">");
     esc(out, r.title);
     out.push_str("</a></th>\n        <td data-label=\"Short name\">");
-    joined(out, &r.names, ", ");
+    code_list_into(out, &r.names, ", ");
     out.push_str("</td>\n        <td data-label=\"Default\" data-value=\"");
     out.push_str(&r.default_rank.to_string());
     out.push_str("\">");
@@ -34,20 +34,8 @@ fn row(out: &mut String, r: &VersionRow) {
     out.push_str("\">");
     variants(out, &r.recommendeds);
     out.push_str("</td>\n        <td data-label=\"Process\">");
-    joined(out, &r.processes, "<br>");
+    code_list_into(out, &r.processes, "<br>");
     out.push_str("</td>\n      </tr>\n    ");
-}
-
-/// Each item in `<code>`, `sep` between them.
-fn joined(out: &mut String, items: &[&str], sep: &str) {
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(sep);
-        }
-        out.push_str("<code>");
-        esc(out, item);
-        out.push_str("</code>");
-    }
 }
 
 /// One variant inline, several as a list.

@@ -244,28 +244,18 @@ impl<'a> HostCtx<'a> {
 /// The rows of a host's table, as the template's loop wrote them before: a
 /// row per service (thousands share `svchost.exe`), which tera made slowly.
 fn rows_html(members: &[Member], with_args: bool) -> String {
-    use super::escape::html_into;
+    use super::escape::{code_list_into, html_into};
     let mut out = String::with_capacity(members.len() * 200);
-    let code_list = |out: &mut String, items: &[String], sep: &str| {
-        for (i, item) in items.iter().enumerate() {
-            if i > 0 {
-                out.push_str(sep);
-            }
-            out.push_str("<code>");
-            html_into(out, item);
-            out.push_str("</code>");
-        }
-    };
     for m in members {
         out.push_str("\n          <tr><th scope=\"row\"><a href=\"");
         html_into(&mut out, &m.url);
         out.push_str("\">");
         html_into(&mut out, &m.title);
         out.push_str("</a></th><td>");
-        code_list(&mut out, &m.names, ", ");
+        code_list_into(&mut out, &m.names, ", ");
         out.push_str("</td><td>");
         if with_args {
-            code_list(&mut out, &m.args, "<br>");
+            code_list_into(&mut out, &m.args, "<br>");
             out.push_str("</td><td>");
         }
         html_into(&mut out, &m.os_text);
