@@ -203,7 +203,7 @@ fn push_unique<'a>(list: &mut Vec<&'a str>, s: &'a str) {
 
 /// What a service's rows show on every version alike, worked out once per
 /// service (its rows on seven versions borrow it).
-pub struct Shown<'a> {
+struct Shown<'a> {
     index: usize,
     page: &'a Page,
     service: &'a crate::service::Service,
