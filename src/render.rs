@@ -29,6 +29,9 @@ const TEMPLATES: &[(&str, &str)] = &[
 
 pub fn load_templates(dir: &Path) -> Result<tera::Tera> {
     let mut tera = tera::Tera::default();
+    // One escaping for templates and the lists the views write in Rust.
+    tera.set_escape_fn(crate::views::escape::html_to);
+    tera.autoescape_on([".html", ".xml"]);
     let mut sources: Vec<(String, String)> = Vec::new();
     for (name, builtin) in TEMPLATES.iter().chain(crate::views::TEMPLATES) {
         let custom = dir.join(name);
@@ -42,7 +45,6 @@ pub fn load_templates(dir: &Path) -> Result<tera::Tera> {
     }
     tera.add_raw_templates(sources)
         .map_err(|e| anyhow::anyhow!("template error: {}", tera_error(&e)))?;
-    tera.autoescape_on(vec![".html", ".xml"]);
     Ok(tera)
 }
 
@@ -53,16 +55,19 @@ pub fn render_sized(
     template: &str,
     ctx: &tera::Context,
     expected: usize,
-) -> tera::Result<String> {
+) -> tera::TeraResult<String> {
     let mut out = Vec::with_capacity(expected);
     tera.render_to(template, ctx, &mut out)?;
     // Tera writes only the UTF-8 of its templates and values.
-    String::from_utf8(out).map_err(|e| tera::Error::msg(e.to_string()))
+    String::from_utf8(out).map_err(|e| tera::Error::message(e.to_string()))
 }
 
-/// Tera hides the cause of an error in its source chain.
+/// Tera hides the cause of an error in its source chain. Located errors come as
+/// a report (message, `--> template:line:col`, the line marked) that starts with
+/// its own `error: `, which the caller already says.
 pub fn tera_error(e: &tera::Error) -> String {
-    let mut msg = e.to_string();
+    let text = e.to_string();
+    let mut msg = text.strip_prefix("error: ").unwrap_or(&text).to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         msg.push_str(": ");
@@ -620,5 +625,31 @@ mod tests {
             Some("23 July 2000")
         );
         assert_eq!(date_display("garbage"), None);
+    }
+
+    /// A template's values go through `views::escape`, the escaping of the lists
+    /// written in Rust: both quotes escaped, `/` left as it is.
+    #[test]
+    fn templates_escape_values_like_the_rust_lists() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("404.html"),
+            "<a title='{{ site.title }}' href=\"{{ site.root }}x.html\">{{ site.title }}</a>",
+        )
+        .unwrap();
+        let tera = load_templates(dir.path()).unwrap();
+        let config = Config {
+            title: "Tom's <\"guide\"> & co/op".into(),
+            ..Config::default()
+        };
+        let html = render_404(&tera, &config).unwrap();
+        let mut title = String::new();
+        crate::views::escape::html_into(&mut title, &config.title);
+        assert_eq!(title, "Tom&#39;s &lt;&quot;guide&quot;&gt; &amp; co/op");
+        assert!(
+            html.contains(&format!("<a title='{title}' href=\"")),
+            "{html}"
+        );
+        assert!(html.ends_with(&format!("x.html\">{title}</a>")), "{html}");
     }
 }

@@ -127,9 +127,7 @@ fn front_matter_and_typed_values_are_escaped_everywhere() {
     let page = std::fs::read_to_string(built.out.join("article/evil.html")).unwrap();
     // The title is shown, escaped once (the entity in the front matter decoded once).
     assert!(
-        page.contains("T&lt;script&gt;alert(&#x27;title&#x27;)&lt;&#x2F;script&gt;")
-            || page.contains("T&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;")
-            || page.contains("T&lt;script&gt;alert('title')&lt;/script&gt;"),
+        page.contains("T&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;"),
         "title not shown escaped: {}",
         &page[..page.len().min(3000)]
     );

@@ -11,14 +11,9 @@ use serde_json::Value;
 
 const VERSIONS: [&str; 7] = ["nt4", "2000", "xp", "2003", "vista", "7", "8"];
 
-/// A file of the built site; in HTML, tera's `&#x2F;` is read as the `/` it stands for.
+/// A file of the built site.
 fn read(out: &Path, rel: &str) -> String {
-    let s = std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
-    if rel.ends_with(".html") {
-        s.replace("&#x2F;", "/")
-    } else {
-        s
-    }
+    std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 /// Text of an HTML fragment: list items and line breaks become ` | `, tags go,
@@ -39,9 +34,7 @@ fn text(html: &str) -> String {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
         .replace("&#39;", "'")
-        .replace("&#x2F;", "/")
         .replace("&amp;", "&");
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }

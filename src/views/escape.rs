@@ -1,18 +1,52 @@
 //! Escaping for the contexts the views write by hand: XML (feed, SVG), CSV, and
 //! the HTML rows of the big per-service lists. HTML from templates is escaped by
-//! tera's autoescape.
+//! tera's autoescape, which `render::load_templates` points at [`html_to`], so a
+//! list written here reads the same as one a template wrote.
 
-/// Appends `s` escaped exactly as tera's autoescape would (`/` included), so a
-/// list written here reads the same as one a template wrote.
-pub fn html_into(out: &mut String, s: &str) {
-    // Most values need no escaping: copy them without an allocation.
-    if s.bytes()
-        .any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | b'/'))
-    {
-        out.push_str(&tera::escape_html(s));
-    } else {
-        out.push_str(s);
+/// The HTML entity for a byte that must be escaped in text and in quoted
+/// attribute values (either quote), or `None` for a byte that stays as it is.
+fn entity(b: u8) -> Option<&'static str> {
+    match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
     }
+}
+
+/// Calls `put` with the runs of `s` that stay and the entities between them.
+fn for_each_piece(s: &str, mut put: impl FnMut(&str)) {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if let Some(e) = entity(b) {
+            if start < i {
+                put(&s[start..i]);
+            }
+            put(e);
+            start = i + 1;
+        }
+    }
+    if start < s.len() {
+        put(&s[start..]);
+    }
+}
+
+/// Appends `s` escaped for HTML text and quoted attribute values.
+pub fn html_into(out: &mut String, s: &str) {
+    for_each_piece(s, |piece| out.push_str(piece));
+}
+
+/// [`html_into`] for a writer: tera's escape function (`Tera::set_escape_fn`).
+pub fn html_to(s: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut result = Ok(());
+    for_each_piece(s, |piece| {
+        if result.is_ok() {
+            result = w.write_all(piece.as_bytes());
+        }
+    });
+    result
 }
 
 /// Appends each item escaped in `<code>`, `sep` between them (the short names,
@@ -77,6 +111,22 @@ pub fn csv_row<S: AsRef<str>>(cells: &[S]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_escapes_markup_and_both_quotes_and_keeps_the_rest() {
+        let input = "a/b 'c' \"d\" <e> & é";
+        let mut out = String::from("kept ");
+        html_into(&mut out, input);
+        assert_eq!(out, "kept a/b &#39;c&#39; &quot;d&quot; &lt;e&gt; &amp; é");
+        let mut bytes = Vec::new();
+        html_to(input, &mut bytes).unwrap();
+        assert_eq!(String::from_utf8(bytes).unwrap(), &out["kept ".len()..]);
+        let mut edge = String::new();
+        html_into(&mut edge, "&");
+        html_into(&mut edge, "");
+        html_into(&mut edge, "x<");
+        assert_eq!(edge, "&amp;x&lt;");
+    }
 
     #[test]
     fn xml_escapes_markup_quotes_and_cdata_ends() {

@@ -119,7 +119,7 @@ mod tests {
         assert_eq!(
             html,
             "\n      <tr data-states=\"manual\">\n        <th scope=\"row\" data-label=\"Service\">\
-             <a href=\"..&#x2F;article&#x2F;alerter.html\">Alerter &amp; &lt;Co&gt;</a></th>\n        \
+             <a href=\"../article/alerter.html\">Alerter &amp; &lt;Co&gt;</a></th>\n        \
              <td data-label=\"Short name\"><code>Alerter</code>, <code>Al2</code></td>\n        \
              <td data-label=\"Default\" data-value=\"2\"><ul class=\"variants\">\
              <li><span class=\"note\">SP2:</span> <span class=\"state state-manual\">Manual</span>\

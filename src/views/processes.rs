@@ -292,13 +292,13 @@ mod tests {
         };
         assert_eq!(
             rows_html(std::slice::from_ref(&member), true),
-            "\n          <tr><th scope=\"row\"><a href=\"..&#x2F;article&#x2F;a.html\">Tom &amp; Jerry</a></th>\
+            "\n          <tr><th scope=\"row\"><a href=\"../article/a.html\">Tom &amp; Jerry</a></th>\
              <td><code>A</code>, <code>B</code></td><td><code>-k netsvcs</code><br><code>-k &lt;x&gt;</code></td>\
              <td>XP</td></tr>\n        "
         );
         assert_eq!(
             rows_html(&[member], false),
-            "\n          <tr><th scope=\"row\"><a href=\"..&#x2F;article&#x2F;a.html\">Tom &amp; Jerry</a></th>\
+            "\n          <tr><th scope=\"row\"><a href=\"../article/a.html\">Tom &amp; Jerry</a></th>\
              <td><code>A</code>, <code>B</code></td><td>XP</td></tr>\n        "
         );
     }
