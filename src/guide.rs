@@ -43,15 +43,17 @@ pub enum Resolved {
     External,
 }
 
-/// True for links that leave the site (`http:`, `mailto:`, `ftp:` ...).
+/// True for links that leave the site (`http:`, `mailto:`, `ftp:` ..., and
+/// protocol-relative `//host/...`): a scheme comes before any `/`, `?` or `#`.
 pub fn is_external(href: &str) -> bool {
-    let scheme_end = href.find(':');
-    let first_sep = href.find(['/', '?', '#']);
-    match (scheme_end, first_sep) {
-        (Some(c), Some(s)) => c < s && c > 0,
-        (Some(c), None) => c > 0,
-        _ => href.starts_with("//"),
+    if href.starts_with("//") {
+        return true;
     }
+    // One pass over the bytes: this runs for every link of every page.
+    let first = href
+        .bytes()
+        .position(|b| matches!(b, b':' | b'/' | b'?' | b'#'));
+    first.is_some_and(|i| i > 0 && href.as_bytes()[i] == b':')
 }
 
 /// Resolves `href` written on the page at `from` (an output path) into a site path.
@@ -467,5 +469,10 @@ mod tests {
         assert!(is_external("mailto:a@b"));
         assert!(!is_external("/article/a.html"));
         assert!(!is_external("a.html#x:y"));
+        assert!(!is_external("a/b:c"));
+        assert!(!is_external(":nothing"));
+        assert!(!is_external(""));
+        assert!(is_external("//example.org/x"));
+        assert!(is_external("//example.org:8080/x"));
     }
 }
