@@ -130,6 +130,9 @@ fn scalar(text: &str) -> Option<Value> {
             }
             if (first.is_alphabetic() || first == '_' || first == '/') && !special_word(text) {
                 Some(Value::String(text.to_string()))
+            } else if let Some(n) = decimal(text) {
+                // `id: 525` in every article: no YAML parser for a plain number.
+                Some(Value::Number(n.into()))
             } else {
                 // Numbers, null, booleans, and anything else that might be
                 // typed: serde_yaml decides, on this one scalar.
@@ -142,6 +145,15 @@ fn scalar(text: &str) -> Option<Value> {
             }
         }
     }
+}
+
+/// A plain decimal integer without sign or leading zero, short enough for u64
+/// (`007`, `+4`, `1_000` and the rest stay with serde_yaml).
+fn decimal(text: &str) -> Option<u64> {
+    let plain = text.len() <= 18
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'));
+    plain.then(|| text.parse().ok()).flatten()
 }
 
 /// `'it''s'` → `it's`; `None` unless the quotes close exactly at the end.
@@ -218,6 +230,12 @@ mod tests {
     fn typed_scalars_match_serde() {
         for text in [
             "id: 12",
+            "id: 0",
+            "id: 00",
+            "id: 10000",
+            "id: 123456789012345678",
+            "id: 1234567890123456789",
+            "id: 18446744073709551616",
             "id: -3",
             "id: +4",
             "id: 0x1F",
