@@ -189,7 +189,15 @@ fn scope_text(scope: &OsScope) -> String {
 
 /// Renders a list item's value (inline Markdown) at its place in the source.
 fn inline_value<T>(r: &mut Renderer, page: &Page, item: &Item<T>, frag: &mut Fragment) -> String {
-    let start = item.offset + item.raw.find(&item.raw_value).unwrap_or(0);
+    // The value is the whole item or follows its label: no search for those.
+    let at = if item.raw.starts_with(&item.raw_value) {
+        Some(0)
+    } else if item.raw.ends_with(&item.raw_value) {
+        Some(item.raw.len() - item.raw_value.len())
+    } else {
+        item.raw.find(&item.raw_value)
+    };
+    let start = item.offset + at.unwrap_or(0);
     let end = (start + item.raw_value.len()).min(page.src.text.len());
     // Continuation lines make raw differ from the source; fall back to the raw text then.
     let f = if page.src.text.get(start..end) == Some(item.raw_value.as_str()) {
@@ -197,9 +205,8 @@ fn inline_value<T>(r: &mut Renderer, page: &Page, item: &Item<T>, frag: &mut Fra
     } else {
         r.inline(&item.raw_value, 0..item.raw_value.len())
     };
-    let html = f.html.clone();
     frag.links.extend(f.links);
-    html
+    f.html
 }
 
 fn state_rows(
