@@ -287,9 +287,17 @@ const SEPARATORS: &[&str] = &[" : ", ": ", " - ", ":"];
 
 /// Splits `<label><sep><value>`; an item with no label holds for every version.
 pub fn split_label(item: &str) -> Labelled<'_> {
+    // Only a separator at or before byte 80 can end a label (see the loop), so
+    // a long item is searched in its first 83 bytes, not in full. The window
+    // ends on a character boundary; the ASCII separators never span one.
+    let mut end = item.len().min(80 + 3);
+    while !item.is_char_boundary(end) {
+        end -= 1;
+    }
+    let window = &item[..end];
     let mut candidates: Vec<(usize, &str)> = SEPARATORS
         .iter()
-        .flat_map(|sep| item.match_indices(sep).map(|(i, _)| (i, *sep)))
+        .flat_map(|sep| window.match_indices(sep).map(|(i, _)| (i, *sep)))
         .filter(|(i, sep)| *sep != ":" || item[i + 1..].is_empty())
         .collect();
     candidates.sort();
@@ -395,6 +403,57 @@ mod tests {
             "Automatic (Trigger Start",
         ] {
             assert!(parse_label(s).is_none(), "{s}");
+        }
+    }
+
+    /// `split_label` as it was before it searched a window: every separator
+    /// of the whole item, then the same loop.
+    fn split_label_full_search(item: &str) -> Labelled<'_> {
+        let mut candidates: Vec<(usize, &str)> = SEPARATORS
+            .iter()
+            .flat_map(|sep| item.match_indices(sep).map(|(i, _)| (i, *sep)))
+            .filter(|(i, sep)| *sep != ":" || item[i + 1..].is_empty())
+            .collect();
+        candidates.sort();
+        for (pos, sep) in candidates {
+            if pos > 80 {
+                break;
+            }
+            if let Some(scope) = parse_label(&item[..pos]) {
+                let value_offset = pos + sep.len();
+                let value = &item[value_offset..];
+                let trimmed = value.trim_start();
+                return Labelled {
+                    scope,
+                    label: Some(item[..pos].trim()),
+                    value: trimmed,
+                    value_offset: value_offset + (value.len() - trimmed.len()),
+                };
+            }
+        }
+        Labelled {
+            scope: OsScope::default(),
+            label: None,
+            value: item,
+            value_offset: 0,
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 3000, ..Default::default() })]
+        /// Labels of 1 to 16 versions (up to about 100 bytes) and separators put
+        /// label ends on both sides of byte 80; multi-byte padding puts
+        /// characters across the window's end.
+        #[test]
+        fn the_window_finds_what_the_full_search_finds(
+            names in proptest::collection::vec(proptest::sample::select(
+                &["Win8", "Win7", "Vista", "WinXP", "Win2003", "Win2000", "NT4", "XP SP2+"][..]), 1..16),
+            sep in proptest::sample::select(&[" : ", ": ", " - ", ":", " "][..]),
+            pad in "[a-z é€𝄞]{0,6}",
+            rest in "[a-zA-Z é€𝄞:-]{0,40}",
+        ) {
+            let item = format!("{pad}{}{sep}{rest}", names.join("/"));
+            proptest::prop_assert_eq!(split_label(&item), split_label_full_search(&item));
         }
     }
 
