@@ -323,37 +323,48 @@ pub fn run(args: NewArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reports every `TODO:` left in a published article. A placeholder line reports
-/// only that: other diagnostics on the same line describe the guidance text, not
-/// the author's, and are dropped.
-pub fn check_placeholders(guide: &Guide, diags: &mut Vec<Diagnostic>) {
-    let mut lines: HashSet<(&str, usize)> = HashSet::new();
-    for page in &guide.pages {
-        let text = &page.src.text;
-        let body = page.split.body_start.min(text.len());
-        for (i, _) in text[body..].match_indices(MARKER) {
-            let offset = body + i;
-            let rest = &text[offset + MARKER.len()..];
-            let line_end = rest.find('\n').unwrap_or(rest.len());
-            let guidance = rest[..line_end].trim().trim_end_matches(')').trim();
-            let d = Diagnostic::at(
-                Code::ScaffoldTodo,
-                &page.src,
-                offset,
-                format!("still to fill in: {guidance}"),
-            )
-            .help(
-                "replace the `TODO:` text (written by `svcguide new`) with the article's own words",
-            );
-            lines.insert((page.src.rel.as_str(), d.line));
-            diags.push(d);
-        }
+/// The guidance `svcguide new` left in the article bodies, one diagnostic each
+/// (the articles are searched in parallel).
+pub fn placeholders(guide: &Guide) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
+    let finder = memchr::memmem::Finder::new(MARKER);
+    guide
+        .pages
+        .par_iter()
+        .flat_map_iter(|page| {
+            let text = &page.src.text;
+            let body = page.split.body_start.min(text.len());
+            let found: Vec<Diagnostic> = finder
+                .find_iter(&text.as_bytes()[body..])
+                .map(|i| {
+                    let offset = body + i;
+                    let rest = &text[offset + MARKER.len()..];
+                    let line_end = rest.find('\n').unwrap_or(rest.len());
+                    let guidance = rest[..line_end].trim().trim_end_matches(')').trim();
+                    Diagnostic::at(
+                        Code::ScaffoldTodo,
+                        &page.src,
+                        offset,
+                        format!("still to fill in: {guidance}"),
+                    )
+                    .help("replace the `TODO:` text (written by `svcguide new`) with the article's own words")
+                })
+                .collect();
+            found
+        })
+        .collect()
+}
+
+/// Adds the [`placeholders`] to `diags`. Other problems on a placeholder's line
+/// go: they are about the guidance text, which the placeholder already reports.
+pub fn add_placeholders(found: Vec<Diagnostic>, diags: &mut Vec<Diagnostic>) {
+    if found.is_empty() {
+        return;
     }
-    if !lines.is_empty() {
-        diags.retain(|d| {
-            d.code == Code::ScaffoldTodo || !lines.contains(&(d.file.as_str(), d.line))
-        });
-    }
+    let lines: HashSet<(&str, usize)> = found.iter().map(|d| (d.file.as_str(), d.line)).collect();
+    diags.retain(|d| !lines.contains(&(d.file.as_str(), d.line)));
+    drop(lines);
+    diags.extend(found);
 }
 
 #[cfg(test)]

@@ -146,19 +146,30 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
             Ok(made)
         },
         || {
-            let mut found = liquid_diags(&guide, &pages);
-            let ids = crate::check::output::ids_of(&html);
-            crate::check::links::check(&guide, &pages, &ids, &mut found);
-            let paths: HashSet<&str> = paths.iter().map(String::as_str).collect();
-            crate::check::output::check(&html, &ids, &paths, &config.base_path(), &mut found);
-            found
+            let (found, placeholders) = rayon::join(
+                || {
+                    let mut found = liquid_diags(&guide, &pages);
+                    let ids = crate::check::output::ids_of(&html);
+                    crate::check::links::check(&guide, &pages, &ids, &mut found);
+                    let paths: HashSet<&str> = paths.iter().map(String::as_str).collect();
+                    let base = config.base_path();
+                    crate::check::output::check(&html, &ids, &paths, &base, &mut found);
+                    found
+                },
+                || crate::scaffold::placeholders(&guide),
+            );
+            // Hundreds of thousands of small strings: freed on a pool thread
+            // rather than on this one, which has the report to write.
+            rayon::spawn(move || drop((paths, html)));
+            (found, placeholders)
         },
     );
+    let (found, placeholders) = found;
     let (search_bytes, too_big) = published?;
     diags.extend(too_big);
     diags.extend(found);
     clock.lap("search+checks");
-    crate::scaffold::check_placeholders(&guide, &mut diags);
+    crate::scaffold::add_placeholders(placeholders, &mut diags);
     config.apply_levels(&mut diags);
     crate::diag::normalise(&mut diags);
     Ok(Site {
