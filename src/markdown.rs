@@ -199,7 +199,7 @@ impl<'a> Renderer<'a> {
         if self.sanitize {
             frag.html = sanitize(&frag.html);
         }
-        frag.text = frag.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        frag.text = crate::text::collapse_whitespace(&frag.text);
         frag
     }
 

@@ -111,6 +111,32 @@ pub fn slugify(s: &str) -> String {
     out
 }
 
+/// `s` with each run of whitespace made one space and none at the ends: what
+/// `s.split_whitespace().collect::<Vec<_>>().join(" ")` gives, in one pass and
+/// without the list. ASCII text (nearly all of it) is walked by bytes.
+pub fn collapse_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    if s.is_ascii() {
+        // The ASCII characters `char::is_whitespace` accepts: tab to CR, space.
+        let space = |b: &u8| matches!(b, b'\t'..=b'\r' | b' ');
+        for word in s.as_bytes().split(space).filter(|w| !w.is_empty()) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            // A word of an ASCII text is ASCII, so valid UTF-8.
+            out.push_str(std::str::from_utf8(word).unwrap_or_default());
+        }
+    } else {
+        for word in s.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+    }
+    out
+}
+
 /// Cuts text to at most `max` characters on a word boundary, adding an ellipsis.
 pub fn truncate_words(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -130,6 +156,20 @@ pub fn truncate_words(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+        /// The same as splitting on Unicode whitespace and joining, ASCII or not
+        /// (vertical tab, form feed, NBSP and the like included).
+        #[test]
+        fn collapse_whitespace_is_split_and_join(
+            s in "([ \t\n\r\x0B\x0C\x1C\x1F\u{85}\u{a0}\u{2028}\u{3000}]|[a-zé€.,]){0,60}"
+        ) {
+            let want = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            prop_assert_eq!(collapse_whitespace(&s), want);
+        }
+    }
 
     #[test]
     fn entities_decode_once() {

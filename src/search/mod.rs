@@ -263,7 +263,7 @@ struct StoredDoc {
 
 /// Collapses whitespace and cuts at a word boundary, adding an ellipsis.
 fn excerpt(text: &str, max_chars: usize) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = crate::text::collapse_whitespace(text);
     if text.chars().count() <= max_chars {
         return text;
     }

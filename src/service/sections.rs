@@ -85,7 +85,7 @@ fn normalise_heading(h: &str) -> String {
         .trim()
         .trim_end_matches([':', '.', ' '])
         .to_ascii_lowercase();
-    lower.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::text::collapse_whitespace(&lower)
 }
 
 pub fn classify(heading: &str) -> Option<SectionKind> {
