@@ -300,6 +300,12 @@ impl Guide {
         Resolved::Missing { path }
     }
 
+    /// Builds the index [`Guide::suggest`] uses (on the calling thread's pool),
+    /// so that many threads asking at once do not wait on one of them building it.
+    pub fn prepare_suggestions(&self) {
+        self.suggester.get_or_init(|| Suggester::new(&self.pages));
+    }
+
     /// The nearest existing permalink, for "did you mean".
     pub fn suggest(&self, path: &str) -> Option<String> {
         if let Some(&i) = self.by_path_lower.get(&path.to_lowercase()) {

@@ -14,11 +14,39 @@ pub fn check(
     diags: &mut Vec<Diagnostic>,
 ) {
     use rayon::prelude::*;
-    let found: Vec<Vec<Diagnostic>> = pages
+    let found: Vec<Vec<Found>> = pages
         .par_iter()
         .map(|p| page_links(guide, p, ids))
         .collect();
-    diags.extend(found.into_iter().flatten());
+    // "Did you mean" needs an index of every page name. It is built here, on all
+    // threads, rather than by whichever thread met the first broken link while
+    // the others waited for it.
+    if found
+        .iter()
+        .flatten()
+        .any(|f| matches!(f, Found::Missing(..)))
+    {
+        guide.prepare_suggestions();
+    }
+    let found: Vec<Diagnostic> = found
+        .into_par_iter()
+        .flat_map_iter(|page| {
+            page.into_iter().map(|f| match f {
+                Found::Done(d) => d,
+                Found::Missing(d, path) => match guide.suggest(&path) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help("write the article, or link to an existing permalink"),
+                },
+            })
+        })
+        .collect();
+    diags.extend(found);
+}
+
+/// A problem with a link; a missing target still waits for its "did you mean".
+enum Found {
+    Done(Diagnostic),
+    Missing(Diagnostic, String),
 }
 
 /// The broken links and fragments of one rendered article.
@@ -26,14 +54,13 @@ fn page_links(
     guide: &Guide,
     p: &RenderedPage,
     ids: &HashMap<&str, &HashSet<String>>,
-) -> Vec<Diagnostic> {
+) -> Vec<Found> {
     let mut diags = Vec::new();
     {
         let page = &guide.pages[p.index];
         for link in &p.links {
             match guide.resolve(&page.out_path, &link.dest) {
                 Resolved::Missing { path } => {
-                    let suggestion = guide.suggest(&path);
                     let what = if link.image { "image" } else { "link" };
                     let d = Diagnostic::at(
                         Code::LinkBroken,
@@ -42,10 +69,7 @@ fn page_links(
                         format!("broken {what}: `{}` is not a page of the guide", link.dest),
                     )
                     .target(&link.dest);
-                    diags.push(match suggestion {
-                        Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None => d.help("write the article, or link to an existing permalink"),
-                    });
+                    diags.push(Found::Missing(d, path));
                 }
                 Resolved::Page {
                     index,
@@ -57,7 +81,7 @@ fn page_links(
                     }
                     let hint =
                         known.and_then(|k| crate::diag::nearest(&f, k.iter().map(String::as_str)));
-                    diags.push(
+                    diags.push(Found::Done(
                         Diagnostic::at(
                             Code::LinkFragment,
                             &page.src,
@@ -73,7 +97,7 @@ fn page_links(
                             None => "link to a heading id of the target page, or drop the fragment"
                                 .to_string(),
                         }),
-                    );
+                    ));
                 }
                 _ => {}
             }
