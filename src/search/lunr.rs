@@ -256,40 +256,46 @@ fn serialize(
     use rayon::prelude::*;
     // Refs come JSON-quoted; the two big arrays are printed in chunks on every
     // core and joined in order, so the output is the same as a single pass.
-    let vector_chunks: Vec<String> = entries
-        .par_chunks(CHUNK)
-        .map(|chunk| {
-            let mut out = String::with_capacity(chunk.len() * 256);
-            push_list(&mut out, chunk, |out, entry| {
-                out.push_str("[\"");
-                out.push_str(fields[entry.field].name);
-                out.push('/');
-                let quoted = &refs[entry.doc as usize];
-                out.push_str(&quoted[1..]);
-                out.push_str(",[");
-                for (i, (term, score)) in weights.vector(entry).enumerate() {
-                    if i > 0 {
-                        out.push(',');
+    let vectors = || -> Vec<String> {
+        entries
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut out = String::with_capacity(chunk.len() * 256);
+                push_list(&mut out, chunk, |out, entry| {
+                    out.push_str("[\"");
+                    out.push_str(fields[entry.field].name);
+                    out.push('/');
+                    let quoted = &refs[entry.doc as usize];
+                    out.push_str(&quoted[1..]);
+                    out.push_str(",[");
+                    for (i, (term, score)) in weights.vector(entry).enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        let _ = write!(out, "{term},");
+                        push_thousandths(out, score);
                     }
-                    let _ = write!(out, "{term},");
-                    push_thousandths(out, score);
-                }
-                out.push_str("]]");
-            });
-            out
-        })
-        .collect();
-    let term_ids = sorted_term_ids(postings);
-    let posting_chunks: Vec<String> = term_ids
-        .par_chunks(CHUNK)
-        .map(|chunk| {
-            let mut out = String::with_capacity(chunk.len() * 128);
-            push_list(&mut out, chunk, |out, &id| {
-                push_posting(out, fields, refs, reorder, id, &postings[id]);
-            });
-            out
-        })
-        .collect();
+                    out.push_str("]]");
+                });
+                out
+            })
+            .collect()
+    };
+    let inverted = || -> Vec<String> {
+        // The sort of the terms is one thread's work: it overlaps the vectors.
+        let term_ids = sorted_term_ids(postings);
+        term_ids
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut out = String::with_capacity(chunk.len() * 128);
+                push_list(&mut out, chunk, |out, &id| {
+                    push_posting(out, fields, refs, reorder, id, &postings[id]);
+                });
+                out
+            })
+            .collect()
+    };
+    let (vector_chunks, posting_chunks) = rayon::join(vectors, inverted);
     let size: usize = vector_chunks
         .iter()
         .chain(&posting_chunks)

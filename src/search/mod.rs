@@ -221,22 +221,28 @@ impl Indexer {
         docs.sort_by(|a, b| a.document.reference.cmp(&b.document.reference));
         docs.dedup_by(|a, b| a.document.reference == b.document.reference);
         let mut clock = crate::timing::Stopwatch::new();
-        let store: BTreeMap<&str, &StoredDoc> = docs
-            .iter()
-            .map(|d| (d.document.reference.as_str(), &d.stored))
-            .collect();
-        let docs_js = js_assignment(
-            "SVCGUIDE_DOCS",
-            serde_json::to_string(&store).expect("the doc store always serializes"),
+        let (documents, stored): (Vec<Document>, Vec<StoredDoc>) =
+            docs.into_iter().map(|d| (d.document, d.stored)).unzip();
+        let references: Vec<String> = documents.iter().map(|d| d.reference.clone()).collect();
+        // The doc store is printed beside the index (whose inversion is one
+        // thread's work).
+        let (docs_js, index_js) = rayon::join(
+            || {
+                let store: BTreeMap<&str, &StoredDoc> =
+                    references.iter().map(String::as_str).zip(&stored).collect();
+                js_assignment(
+                    "SVCGUIDE_DOCS",
+                    serde_json::to_string(&store).expect("the doc store always serializes"),
+                )
+            },
+            || {
+                js_assignment(
+                    "SVCGUIDE_INDEX",
+                    lunr::index_json(&FIELDS, documents, self.terms),
+                )
+            },
         );
-        drop(store);
-        clock.lap(" search/docs");
-        let documents = docs.into_iter().map(|d| d.document).collect();
-        let index_js = js_assignment(
-            "SVCGUIDE_INDEX",
-            lunr::index_json(&FIELDS, documents, self.terms),
-        );
-        clock.lap(" search/index");
+        clock.lap(" search/docs+index");
         SearchFiles { index_js, docs_js }
     }
 }
