@@ -25,7 +25,8 @@ extern "C" {
     fn mi_option_set(option: c_int, value: c_long);
 }
 
-/// Call first thing in `main`, with the purge delay of the command.
+/// Call at the start of `main` (once the command line is read), with the purge
+/// delay of the command.
 pub fn tune(purge_delay_ms: c_long) {
     // Transparent huge pages: mimalloc asks for them, and then every fault
     // zeroes 2 MB (and may wait for the kernel to compact memory to find one),

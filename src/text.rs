@@ -86,8 +86,54 @@ pub fn unescape_markdown(s: &str) -> String {
 /// Escapes text for HTML element content and attribute values (either quote).
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    crate::views::escape::html_into(&mut out, s);
+    escape_html_into(&mut out, s);
     out
+}
+
+/// The HTML entity for a byte that must be escaped in text and in quoted
+/// attribute values (either quote), or `None` for a byte that stays as it is.
+fn html_entity(b: u8) -> Option<&'static str> {
+    match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    }
+}
+
+/// Calls `put` with the runs of `s` that stay and the entities between them.
+fn for_each_escaped_piece(s: &str, mut put: impl FnMut(&str)) {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if let Some(e) = html_entity(b) {
+            if start < i {
+                put(&s[start..i]);
+            }
+            put(e);
+            start = i + 1;
+        }
+    }
+    if start < s.len() {
+        put(&s[start..]);
+    }
+}
+
+/// Appends `s` escaped for HTML text and quoted attribute values.
+pub fn escape_html_into(out: &mut String, s: &str) {
+    for_each_escaped_piece(s, |piece| out.push_str(piece));
+}
+
+/// [`escape_html_into`] for a writer: tera's escape function (`Tera::set_escape_fn`).
+pub fn escape_html_to(s: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut result = Ok(());
+    for_each_escaped_piece(s, |piece| {
+        if result.is_ok() {
+            result = w.write_all(piece.as_bytes());
+        }
+    });
+    result
 }
 
 /// A heading id in the style of GitHub: lowercase words joined by hyphens.

@@ -1,53 +1,10 @@
 //! Escaping for the contexts the views write by hand: XML (feed, SVG), CSV, and
 //! the HTML rows of the big per-service lists. HTML from templates is escaped by
-//! tera's autoescape, which `render::load_templates` points at [`html_to`], so a
-//! list written here reads the same as one a template wrote.
+//! tera's autoescape, which `render::load_templates` points at [`html_to`] (the
+//! escaper of `text`), so a list written here reads the same as one a template
+//! wrote.
 
-/// The HTML entity for a byte that must be escaped in text and in quoted
-/// attribute values (either quote), or `None` for a byte that stays as it is.
-fn entity(b: u8) -> Option<&'static str> {
-    match b {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'>' => Some("&gt;"),
-        b'"' => Some("&quot;"),
-        b'\'' => Some("&#39;"),
-        _ => None,
-    }
-}
-
-/// Calls `put` with the runs of `s` that stay and the entities between them.
-fn for_each_piece(s: &str, mut put: impl FnMut(&str)) {
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        if let Some(e) = entity(b) {
-            if start < i {
-                put(&s[start..i]);
-            }
-            put(e);
-            start = i + 1;
-        }
-    }
-    if start < s.len() {
-        put(&s[start..]);
-    }
-}
-
-/// Appends `s` escaped for HTML text and quoted attribute values.
-pub fn html_into(out: &mut String, s: &str) {
-    for_each_piece(s, |piece| out.push_str(piece));
-}
-
-/// [`html_into`] for a writer: tera's escape function (`Tera::set_escape_fn`).
-pub fn html_to(s: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut result = Ok(());
-    for_each_piece(s, |piece| {
-        if result.is_ok() {
-            result = w.write_all(piece.as_bytes());
-        }
-    });
-    result
-}
+pub use crate::text::{escape_html_into as html_into, escape_html_to as html_to};
 
 /// Appends each item escaped in `<code>`, `sep` between them (the short names,
 /// processes and arguments of the per-service lists).
