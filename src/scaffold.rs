@@ -334,7 +334,7 @@ pub fn placeholders(guide: &Guide) -> Vec<Diagnostic> {
         .flat_map_iter(|page| {
             let text = &page.src.text;
             let body = page.split.body_start.min(text.len());
-            let found: Vec<Diagnostic> = finder
+            finder
                 .find_iter(&text.as_bytes()[body..])
                 .map(|i| {
                     let offset = body + i;
@@ -349,8 +349,7 @@ pub fn placeholders(guide: &Guide) -> Vec<Diagnostic> {
                     )
                     .help("replace the `TODO:` text (written by `svcguide new`) with the article's own words")
                 })
-                .collect();
-            found
+                .collect::<Vec<_>>()
         })
         .collect()
 }

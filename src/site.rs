@@ -132,7 +132,7 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
         collector.declare(SEARCH_FILES.iter().map(|p| p.to_string()));
     }
     let (paths, html) = collector.into_facts();
-    let (published, found) = rayon::join(
+    let (published, checked) = rayon::join(
         || -> Result<(usize, Option<Diagnostic>)> {
             let mut made = (0, None);
             if let Some((indexer, prepared)) = search {
@@ -164,7 +164,7 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
             (found, placeholders)
         },
     );
-    let (found, placeholders) = found;
+    let (found, placeholders) = checked;
     let (search_bytes, too_big) = published?;
     diags.extend(too_big);
     diags.extend(found);
