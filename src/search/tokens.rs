@@ -41,23 +41,73 @@ pub fn tokenize(text: &str) -> Vec<String> {
 /// Calls `f` with each token of [`tokenize`], in order, without allocating
 /// for the plain lowercase words that most text is made of.
 pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
+    let mut lowered = String::new();
     for raw in split_lunr(text) {
-        // Most words are plain lowercase words: their identifier parts are the word itself.
-        if raw
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        {
-            f(raw);
-            continue;
-        }
-        let mut seen: Vec<String> = Vec::new();
-        for candidate in std::iter::once(raw.to_lowercase()).chain(identifier_parts(raw)) {
-            let trimmed = trim_non_word(&candidate);
-            if !trimmed.is_empty() && !seen.iter().any(|s| s == trimmed) {
-                seen.push(trimmed.to_string());
-                f(&candidate);
+        match word_shape(raw) {
+            // Most words are plain lowercase words: their identifier parts are the word itself.
+            Shape::Lowercase => f(raw),
+            // `Windows`, `service.`, `(Spooler),`: the one identifier part is
+            // the word, which the lowercased token already trims to.
+            Shape::OneWord => {
+                lowered.clear();
+                lowered.push_str(raw);
+                lowered.make_ascii_lowercase();
+                f(&lowered);
             }
+            Shape::Other => identifier_tokens(raw, &mut f),
         }
+    }
+}
+
+/// The general case of [`for_each_token`]: the lowercased token, then each
+/// identifier part that trims to something new.
+fn identifier_tokens(raw: &str, f: &mut impl FnMut(&str)) {
+    let mut seen: Vec<String> = Vec::new();
+    for candidate in std::iter::once(raw.to_lowercase()).chain(identifier_parts(raw)) {
+        let trimmed = trim_non_word(&candidate);
+        if !trimmed.is_empty() && !seen.iter().any(|s| s == trimmed) {
+            seen.push(trimmed.to_string());
+            f(&candidate);
+        }
+    }
+}
+
+/// How much work a token's identifier parts take.
+#[derive(Debug, PartialEq)]
+enum Shape {
+    /// Lowercase ASCII letters and digits only.
+    Lowercase,
+    /// ASCII: punctuation (not `_`), one word (a letter or digit, then
+    /// lowercase letters and digits), punctuation. Its only identifier part
+    /// is the word: nothing to split at, no capital after the first.
+    OneWord,
+    /// Anything else: the general path.
+    Other,
+}
+
+fn word_shape(raw: &str) -> Shape {
+    let bytes = raw.as_bytes();
+    if bytes
+        .iter()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
+        return Shape::Lowercase;
+    }
+    // `_` is a word character to lunr's trimmer but splits identifiers: not punctuation here.
+    let punctuation = |b: &u8| b.is_ascii() && !b.is_ascii_alphanumeric() && *b != b'_';
+    let start = bytes.iter().position(|b| !punctuation(b));
+    let end = bytes.iter().rposition(|b| !punctuation(b));
+    let (Some(start), Some(end)) = (start, end) else {
+        return Shape::Other;
+    };
+    let word = &bytes[start..=end];
+    let tail_lower = word[1..]
+        .iter()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    if word[0].is_ascii_alphanumeric() && tail_lower {
+        Shape::OneWord
+    } else {
+        Shape::Other
     }
 }
 
@@ -152,6 +202,40 @@ fn camel_words(piece: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`for_each_token`] with every token taking the general path.
+    fn tokenize_general(text: &str) -> Vec<String> {
+        let mut tokens = Vec::new();
+        for raw in split_lunr(text) {
+            identifier_tokens(raw, &mut |t: &str| tokens.push(t.to_string()));
+        }
+        tokens
+    }
+
+    #[test]
+    fn word_shapes() {
+        assert_eq!(word_shape("spooler2"), Shape::Lowercase);
+        for one in ["Windows", "service.", "(Spooler),", "X", "\"%1\"", "W2k"] {
+            assert_eq!(word_shape(one), Shape::OneWord, "{one}");
+        }
+        for other in [
+            "LServer", "svc.exe", "_x", "a_b", "café", "...", "WINDOWS", "a'b",
+        ] {
+            assert_eq!(word_shape(other), Shape::Other, "{other}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 4000, ..Default::default() })]
+
+        /// The shortcuts for plain words give what the general path gives.
+        #[test]
+        fn the_word_shortcuts_agree_with_the_general_path(
+            text in r#"([a-zA-Z0-9_.,;:()'"%!?/\\é\x{A0}\x{1}-]{1,6}[ \t]){0,8}"#,
+        ) {
+            proptest::prop_assert_eq!(tokenize(&text), tokenize_general(&text));
+        }
+    }
 
     #[test]
     fn splits_like_lunr_on_whitespace_and_hyphens() {
