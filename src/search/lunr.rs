@@ -133,13 +133,14 @@ struct FieldEntry {
 
 /// Builds the serialized index. Refs must be unique; documents are indexed
 /// in the given order, which fixes the term numbering. `terms` numbered the
-/// documents' terms.
-pub fn index_json(fields: &[Field], docs: Vec<Document>, terms: Terms) -> String {
+/// documents' terms. The JSON is appended to `head` (a script's prefix: the
+/// index runs to tens of megabytes, not worth copying into place afterwards).
+pub fn index_json(head: String, fields: &[Field], docs: Vec<Document>, terms: Terms) -> String {
     let refs: Vec<String> = docs.iter().map(|d| json_string(&d.reference)).collect();
     let reorder = docs.iter().any(|d| array_index(&d.reference).is_some());
     let (postings, entries) = invert(fields.len(), docs, terms);
     let weights = Weights::new(fields, refs.len(), &postings, &entries);
-    serialize(fields, &refs, reorder, &postings, &entries, &weights)
+    serialize(head, fields, &refs, reorder, &postings, &entries, &weights)
 }
 
 /// `lunr.Builder.prototype.add` for every document: numbers each new term
@@ -246,6 +247,7 @@ fn idf(posting: &Posting, doc_count: usize) -> f64 {
 }
 
 fn serialize(
+    head: String,
     fields: &[Field],
     refs: &[String],
     reorder: bool,
@@ -301,7 +303,8 @@ fn serialize(
         .chain(&posting_chunks)
         .map(String::len)
         .sum();
-    let mut out = String::with_capacity(size + vector_chunks.len() + posting_chunks.len() + 256);
+    let mut out = head;
+    out.reserve(size + vector_chunks.len() + posting_chunks.len() + 256);
     out.push_str("{\"version\":");
     push_string(&mut out, LUNR_VERSION);
     out.push_str(",\"fields\":[");
@@ -617,7 +620,7 @@ mod tests {
             r#"["spooler",{"_index":1,"title":{"a":{}},"body":{}}]],"#,
             r#""pipeline":["stemmer"]}"#
         );
-        let json = index_json(&fields, docs.into(), terms);
+        let json = index_json(String::new(), &fields, docs.into(), terms);
         assert_eq!(json, expected);
     }
 }

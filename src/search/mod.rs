@@ -230,16 +230,19 @@ impl Indexer {
             || {
                 let store: BTreeMap<&str, &StoredDoc> =
                     references.iter().map(String::as_str).zip(&stored).collect();
-                js_assignment(
-                    "SVCGUIDE_DOCS",
-                    serde_json::to_string(&store).expect("the doc store always serializes"),
-                )
+                js_assignment("SVCGUIDE_DOCS", |mut out| {
+                    let json =
+                        serde_json::to_string(&store).expect("the doc store always serializes");
+                    // Room for the closing `;` too.
+                    out.reserve(json.len() + 1);
+                    out.push_str(&json);
+                    out
+                })
             },
             || {
-                js_assignment(
-                    "SVCGUIDE_INDEX",
-                    lunr::index_json(&FIELDS, documents, self.terms),
-                )
+                js_assignment("SVCGUIDE_INDEX", |head| {
+                    lunr::index_json(head, &FIELDS, documents, self.terms)
+                })
             },
         );
         clock.lap(" search/docs+index");
@@ -285,25 +288,21 @@ fn excerpt(text: &str, max_chars: usize) -> String {
     )
 }
 
-/// `window.NAME=<json>;`. U+2028 and U+2029 are escaped because engines
-/// before ES2019 reject them raw inside string literals.
-fn js_assignment(name: &str, json: String) -> String {
+/// `window.NAME=<json>;`, the JSON appended by `write_json` to the prefix it
+/// is given. U+2028 and U+2029 are escaped because engines before ES2019
+/// reject them raw inside string literals.
+fn js_assignment(name: &str, write_json: impl FnOnce(String) -> String) -> String {
+    let mut out = write_json(format!("window.{name}="));
+    out.push(';');
     // Searched as bytes: a char search over the megabytes of the index was a
     // visible part of the build's last, one-thread stretch.
-    let has = |c: &str| memchr::memmem::find(json.as_bytes(), c.as_bytes()).is_some();
-    let json = if has("\u{2028}") || has("\u{2029}") {
-        json.replace('\u{2028}', "\\u2028")
+    let has = |c: &str| memchr::memmem::find(out.as_bytes(), c.as_bytes()).is_some();
+    if has("\u{2028}") || has("\u{2029}") {
+        out.replace('\u{2028}', "\\u2028")
             .replace('\u{2029}', "\\u2029")
     } else {
-        json
-    };
-    let mut out = String::with_capacity(json.len() + name.len() + 12);
-    out.push_str("window.");
-    out.push_str(name);
-    out.push('=');
-    out.push_str(&json);
-    out.push(';');
-    out
+        out
+    }
 }
 
 #[cfg(test)]

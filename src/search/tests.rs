@@ -416,9 +416,8 @@ fn fused_counting_gives_the_reference_pipelines_index() {
                 .collect(),
         })
         .collect();
-    let expected = js_assignment(
-        "SVCGUIDE_INDEX",
-        lunr::index_json(&FIELDS, reference, terms),
-    );
+    let expected = js_assignment("SVCGUIDE_INDEX", |head| {
+        lunr::index_json(head, &FIELDS, reference, terms)
+    });
     assert_eq!(build(&docs).index_js, expected);
 }
