@@ -197,8 +197,9 @@ impl Staging {
             std::thread::Builder::new()
                 .name("svcguide-writer".into())
                 .spawn(move || {
+                    let mut folders = Folders::new(&temp, &out);
                     for file in files {
-                        if let Err(e) = write_one(&temp, &out, &file) {
+                        if let Err(e) = write_one(&mut folders, &file) {
                             *failed.lock().expect("writer error slot") = Some(format!("{e:#}"));
                             return;
                         }
@@ -294,20 +295,44 @@ pub fn write_site(out: &Path, files: &[OutFile]) -> Result<()> {
     staging.finish()
 }
 
+/// The writer's folders: the new site's, and the previous site's when there is one.
+struct Folders {
+    temp: PathBuf,
+    /// `None` when there is no previous site to keep files of.
+    old: Option<PathBuf>,
+    /// Folders of the new site made so far (each checked once, not per file).
+    made: std::collections::HashSet<PathBuf>,
+}
+
+impl Folders {
+    fn new(temp: &Path, old: &Path) -> Folders {
+        Folders {
+            temp: temp.to_path_buf(),
+            old: old.is_dir().then(|| old.to_path_buf()),
+            made: std::collections::HashSet::from([temp.to_path_buf()]),
+        }
+    }
+}
+
 /// Writes one file; unchanged files are hard-linked from the old site so they keep
 /// their timestamps (rsync-style deploys stay small).
-fn write_one(temp: &Path, old: &Path, f: &OutFile) -> Result<()> {
-    let dest = temp.join(&f.path);
+fn write_one(folders: &mut Folders, f: &OutFile) -> Result<()> {
+    let dest = folders.temp.join(&f.path);
     if let Some(dir) = dest.parent() {
-        fs::create_dir_all(dir)?;
+        if !folders.made.contains(dir) {
+            fs::create_dir_all(dir)?;
+            folders.made.insert(dir.to_path_buf());
+        }
     }
-    let previous = old.join(&f.path);
-    if let Ok(meta) = fs::metadata(&previous) {
-        if meta.len() == f.bytes.len() as u64
-            && fs::read(&previous).is_ok_and(|b| b == f.bytes)
-            && fs::hard_link(&previous, &dest).is_ok()
-        {
-            return Ok(());
+    if let Some(old) = &folders.old {
+        let previous = old.join(&f.path);
+        if let Ok(meta) = fs::metadata(&previous) {
+            if meta.len() == f.bytes.len() as u64
+                && fs::read(&previous).is_ok_and(|b| b == f.bytes)
+                && fs::hard_link(&previous, &dest).is_ok()
+            {
+                return Ok(());
+            }
         }
     }
     fs::write(&dest, &f.bytes).with_context(|| format!("cannot write {}", dest.display()))
