@@ -566,7 +566,9 @@ pub fn render_index(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result
         pages,
     };
     let ctx = tera::Context::from_serialize(&view)?;
-    tera.render("index.html", &ctx)
+    // The A–Z list takes about 170 bytes a service.
+    let expected = 192 * guide.services.len() + 64 * 1024;
+    render_sized(tera, "index.html", &ctx, expected)
         .map_err(|e| anyhow::anyhow!("index.html: {}", tera_error(&e)))
 }
 

@@ -777,7 +777,17 @@ fn feed_robots_and_sitemap_use_absolute_urls() {
 
 #[test]
 fn csv_and_xml_escaping() {
-    use svcguide::views::escape::{csv_cell, csv_row, xml};
+    use svcguide::views::escape::{csv_cell_into, csv_row_into, xml};
+    let csv_cell = |s: &str| {
+        let mut out = String::new();
+        csv_cell_into(&mut out, s);
+        out
+    };
+    let csv_row = |cells: &[&str]| {
+        let mut out = String::new();
+        csv_row_into(&mut out, cells);
+        out
+    };
     // XML: markup, quotes, apostrophes, CDATA ends, and characters XML forbids.
     assert_eq!(
         xml("<script>alert(\"x\")</script>"),

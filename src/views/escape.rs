@@ -41,28 +41,36 @@ pub fn xml(s: &str) -> String {
 /// One CSV cell (RFC 4180): quoted when it holds a comma, quote or line break, and
 /// prefixed with `'` when a spreadsheet would read it as a formula
 /// (`=`, `+`, `-`, `@`, or a leading tab / carriage return).
-pub fn csv_cell(s: &str) -> String {
-    let mut cell = String::with_capacity(s.len() + 3);
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        cell.push('\'');
+pub fn csv_cell_into(out: &mut String, s: &str) {
+    let quoted = s.contains([',', '"', '\n', '\r']);
+    if quoted {
+        out.push('"');
     }
-    cell.push_str(s);
-    if cell.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", cell.replace('"', "\"\""))
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        out.push('\'');
+    }
+    if quoted {
+        for (i, part) in s.split('"').enumerate() {
+            if i > 0 {
+                out.push_str("\"\"");
+            }
+            out.push_str(part);
+        }
+        out.push('"');
     } else {
-        cell
+        out.push_str(s);
     }
 }
 
-/// One CSV record, cells escaped, ended by CRLF.
-pub fn csv_row<S: AsRef<str>>(cells: &[S]) -> String {
-    let mut line = cells
-        .iter()
-        .map(|c| csv_cell(c.as_ref()))
-        .collect::<Vec<_>>()
-        .join(",");
-    line.push_str("\r\n");
-    line
+/// One CSV record appended to `out`, cells escaped, ended by CRLF.
+pub fn csv_row_into<S: AsRef<str>>(out: &mut String, cells: &[S]) {
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        csv_cell_into(out, cell.as_ref());
+    }
+    out.push_str("\r\n");
 }
 
 #[cfg(test)]
@@ -97,14 +105,25 @@ mod tests {
 
     #[test]
     fn csv_quotes_and_defuses_formulas() {
-        assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
-        assert_eq!(csv_cell("+1"), "'+1");
-        assert_eq!(csv_cell("-1"), "'-1");
-        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_cell("=a,b"), "\"'=a,b\"");
-        assert_eq!(csv_row(&["a", "b\nc"]), "a,\"b\nc\"\r\n");
+        let cell = |s: &str| {
+            let mut out = String::from("kept");
+            csv_cell_into(&mut out, s);
+            out.strip_prefix("kept").unwrap().to_string()
+        };
+        assert_eq!(cell("plain"), "plain");
+        assert_eq!(cell("a,b"), "\"a,b\"");
+        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(cell("\"\""), "\"\"\"\"\"\"");
+        assert_eq!(cell("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+        assert_eq!(cell("+1"), "'+1");
+        assert_eq!(cell("-1"), "'-1");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("=a,b"), "\"'=a,b\"");
+        assert_eq!(cell("\rx"), "\"'\rx\"");
+        assert_eq!(cell(""), "");
+        let mut row = String::new();
+        csv_row_into(&mut row, &["a", "b\nc"]);
+        csv_row_into(&mut row, &[""; 0]);
+        assert_eq!(row, "a,\"b\nc\"\r\n\r\n");
     }
 }

@@ -668,7 +668,9 @@ pub fn render_page(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<
         layers,
         isolated: g.isolated.into_iter().map(link).collect(),
     };
-    render_template(tera, "views/graph.html", PATH, &ctx)
+    // The lists below the drawing take about 220 bytes a service.
+    let html_bytes = ctx.svg.len() + 256 * ctx.node_count;
+    render_template(tera, "views/graph.html", PATH, &ctx, html_bytes)
 }
 
 #[cfg(test)]

@@ -75,15 +75,19 @@ pub struct LinkCtx {
     pub url: String,
 }
 
+/// Renders `template` into a buffer of `html_bytes` (the size of the HTML the
+/// context carries written) and room for the page around it: the view pages
+/// run to megabytes, and growing them by doubling copied each several times.
 pub(crate) fn render_template<C: Serialize>(
     tera: &tera::Tera,
     template: &str,
     path: &str,
     ctx: &C,
+    html_bytes: usize,
 ) -> Result<OutFile> {
     let ctx = tera::Context::from_serialize(ctx)
         .map_err(|e| anyhow::anyhow!("{path}: {}", crate::render::tera_error(&e)))?;
-    let mut bytes = Vec::with_capacity(64 * 1024);
+    let mut bytes = Vec::with_capacity(html_bytes + 64 * 1024);
     tera.render_to(template, &ctx, &mut bytes)
         .map_err(|e| anyhow::anyhow!("{path}: {}", crate::render::tera_error(&e)))?;
     Ok(OutFile {

@@ -273,7 +273,13 @@ pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<OutFi
         images: images.iter().map(|h| HostCtx::of(h, true)).collect(),
         groups: groups.iter().map(|h| HostCtx::of(h, false)).collect(),
     };
-    render_template(tera, "views/processes.html", PATH, &ctx)
+    let html_bytes = ctx
+        .images
+        .iter()
+        .chain(&ctx.groups)
+        .map(|h| h.rows_html.len())
+        .sum();
+    render_template(tera, "views/processes.html", PATH, &ctx, html_bytes)
 }
 
 #[cfg(test)]

@@ -190,7 +190,14 @@ pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide, emit: &super::E
             entries_html: entries_html(guide, &path, &t.pages),
             index_url: relative(&path, "/tags/index.html"),
         };
-        emit(render_template(tera, "views/tag.html", &path, &ctx)?)
+        let html_bytes = ctx.entries_html.len();
+        emit(render_template(
+            tera,
+            "views/tag.html",
+            &path,
+            &ctx,
+            html_bytes,
+        )?)
     })?;
     let path = "tags/index.html";
     let mut links: Vec<TagLink> = tags
@@ -213,7 +220,13 @@ pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide, emit: &super::E
         canonical: crate::url::absolute(&config.base_url, path),
         tags: links,
     };
-    emit(render_template(tera, "views/tags_index.html", path, &ctx)?)
+    emit(render_template(
+        tera,
+        "views/tags_index.html",
+        path,
+        &ctx,
+        0,
+    )?)
 }
 
 #[cfg(test)]
