@@ -94,11 +94,8 @@ struct CheckArgs {
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    svcguide::memory::tune();
     let cli = Cli::parse();
-    svcguide::memory::tune(match cli.command {
-        Command::Check(_) => svcguide::memory::CHECK_PURGE_DELAY_MS,
-        _ => svcguide::memory::BUILD_PURGE_DELAY_MS,
-    });
     let result = match cli.command {
         Command::Build(args) => build(args),
         Command::Check(args) => check(args),

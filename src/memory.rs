@@ -1,20 +1,15 @@
-//! How the process asks the system for memory. Both settings were measured on
-//! a 10,000-article build (interleaved runs, README "Benchmarks"): huge pages
-//! off took the peak from about 415 to 385 MB; a 100 ms purge delay takes it
-//! to about 325 MB, for about 5% more time than mimalloc's own 1 s delay
-//! (368 MB). The limit we hold to is 400 MB at 10,000 articles.
+//! How the process asks the system for memory, measured on 10,000-article
+//! builds (interleaved runs). The limit we hold to is 400 MB at 10,000 articles.
+//! - Transparent huge pages off: the build's peak went from about 415 to 385 MB.
+//! - Freed memory is returned to the system after 1 s. Shorter delays return a
+//!   stage's garbage sooner but fault fresh pages in for the next stage: 100 ms
+//!   kept a build at about 310 MB against 325-350 MB at 1 s, for 3% more CPU
+//!   time; `check` (about 225 against 260 MB) was 6% slower at 100 ms.
 
 use std::ffi::{c_int, c_long};
 
 /// mimalloc returns memory freed this many milliseconds ago to the system.
-/// Its own default (1 s) keeps a stage's garbage resident through the next
-/// stage; shorter delays cost page faults (10 ms: 280 MB but 10% slower).
-pub const BUILD_PURGE_DELAY_MS: c_long = 100;
-
-/// `check` keeps no page it renders, so its peak stays far below a build's
-/// (10,000 articles: about 260 MB at 1 s against 225 MB at 100 ms), and reusing
-/// freed memory instead of faulting in fresh pages took about 6% off its time.
-pub const CHECK_PURGE_DELAY_MS: c_long = 1000;
+pub const PURGE_DELAY_MS: c_long = 1000;
 
 /// `mi_option_purge_delay`: 15 in mimalloc 2.x and 3.x alike.
 const MI_OPTION_PURGE_DELAY: c_int = 15;
@@ -25,9 +20,8 @@ extern "C" {
     fn mi_option_set(option: c_int, value: c_long);
 }
 
-/// Call at the start of `main` (once the command line is read), with the purge
-/// delay of the command.
-pub fn tune(purge_delay_ms: c_long) {
+/// Call once, first thing in `main`.
+pub fn tune() {
     // Transparent huge pages: mimalloc asks for them, and then every fault
     // zeroes 2 MB (and may wait for the kernel to compact memory to find one),
     // mostly for memory a stage touches once. Off, the build used less system
@@ -40,6 +34,6 @@ pub fn tune(purge_delay_ms: c_long) {
     // An explicit setting in the environment wins (mimalloc reads it itself).
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: sets one option of the linked allocator; any value is valid.
-        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, purge_delay_ms) };
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
     }
 }
