@@ -43,7 +43,8 @@
 //! work per iteration; criterion warns that it stretches the 3 s windows to
 //! take its 10 samples, which is expected). Reports land in `target/criterion`.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashSet;
+use std::collections::HashMap;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -285,7 +286,7 @@ fn stages(c: &mut Criterion) {
             })
         });
         g.bench_function("html_facts", |b| b.iter(|| html_facts(black_box(site))));
-        let paths: HashSet<&str> = site.files.iter().map(|f| f.path.as_str()).collect();
+        let paths: FxHashSet<&str> = site.files.iter().map(|f| f.path.as_str()).collect();
         g.bench_function("links", |b| {
             b.iter(|| {
                 let mut diags = Vec::new();

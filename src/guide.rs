@@ -1,7 +1,9 @@
 //! The whole model: published pages, the permalink index, and the dependency
 //! graph with "required by" derived from Depends. Immutable once built.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap;
 
 use crate::diag::{Code, Diagnostic};
 use crate::load::Asset;
@@ -11,9 +13,9 @@ pub struct Guide {
     /// Published pages, sorted by output path.
     pub pages: Vec<Page>,
     /// Output path (`article/x.html`) → page index.
-    pub by_path: HashMap<String, usize>,
+    pub by_path: FxHashMap<String, usize>,
     /// Lowercased output path → page index, for "did you mean".
-    by_path_lower: HashMap<String, usize>,
+    by_path_lower: FxHashMap<String, usize>,
     /// Output paths of static assets.
     pub assets: BTreeSet<String>,
     pub asset_files: Vec<Asset>,
@@ -138,9 +140,9 @@ impl Guide {
         pages.retain(|p| include_drafts || p.fm.is_published());
         pages.sort_by(|a, b| a.src.rel.cmp(&b.src.rel));
         clock.lap(" model/sort");
-        let mut by_path: HashMap<String, usize> = HashMap::new();
+        let mut by_path: FxHashMap<String, usize> = FxHashMap::default();
         let mut kept: Vec<Page> = Vec::with_capacity(pages.len());
-        let mut ids: HashMap<String, String> = HashMap::new();
+        let mut ids: FxHashMap<String, String> = FxHashMap::default();
         for page in pages {
             if let Some(&first) = by_path.get(&page.out_path) {
                 diags.push(
@@ -183,12 +185,12 @@ impl Guide {
             .iter()
             .map(|&i| pages[i].take().expect("each page once"))
             .collect();
-        let by_path: HashMap<String, usize> = pages
+        let by_path: FxHashMap<String, usize> = pages
             .iter()
             .enumerate()
             .map(|(i, p)| (p.out_path.clone(), i))
             .collect();
-        let mut by_path_lower: HashMap<String, usize> = HashMap::new();
+        let mut by_path_lower: FxHashMap<String, usize> = FxHashMap::default();
         for (i, p) in pages.iter().enumerate() {
             if let Some(&other) = by_path_lower.get(&p.out_path.to_lowercase()) {
                 diags.push(

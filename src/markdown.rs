@@ -2,7 +2,7 @@
 //! every link (with its offset in the source), gives headings ids, rewrites
 //! root-relative links through `url::relative`, and highlights code blocks.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -53,7 +53,7 @@ pub struct Renderer<'a> {
     /// The page's output path (`article/x.html`): links are made relative to it.
     pub page: &'a str,
     /// Heading ids already used on the page (ids stay unique across fragments).
-    pub ids: HashSet<String>,
+    pub ids: FxHashSet<String>,
     /// Clean raw HTML out of the result (`sanitize = true` in svcguide.toml).
     pub sanitize: bool,
 }
@@ -77,7 +77,7 @@ impl<'a> Renderer<'a> {
     pub fn new(page: &'a str) -> Self {
         Renderer {
             page,
-            ids: HashSet::new(),
+            ids: FxHashSet::default(),
             sanitize: false,
         }
     }

@@ -1,7 +1,7 @@
 //! The build pipeline: load → model → render → (check) → files. Shared by
 //! `build` and `check`; only `build` writes the result to disk.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -151,7 +151,7 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
                     let mut found = liquid_diags(&guide, &pages);
                     let ids = crate::check::output::ids_of(&html);
                     crate::check::links::check(&guide, &pages, &ids, &mut found);
-                    let paths: HashSet<&str> = paths.iter().map(String::as_str).collect();
+                    let paths: FxHashSet<&str> = paths.iter().map(String::as_str).collect();
                     let base = config.base_path();
                     crate::check::output::check(&html, &ids, &paths, &base, &mut found);
                     found
@@ -262,7 +262,7 @@ impl<'a> Collector<'a> {
         &self,
         path: String,
         bytes: Vec<u8>,
-        from_content: Option<&HashSet<String>>,
+        from_content: Option<&FxHashSet<String>>,
     ) -> Result<()> {
         if path.ends_with(".html") {
             let facts = HtmlFacts::of(&path, &bytes, from_content);
@@ -456,7 +456,7 @@ fn theme_files(dir: &Path) -> Result<Vec<OutFile>> {
 
 /// The URLs that article text put into a page (after rewriting), which the
 /// output check leaves to the content check.
-pub fn content_urls(from: &str, page: &RenderedPage) -> HashSet<String> {
+pub fn content_urls(from: &str, page: &RenderedPage) -> FxHashSet<String> {
     page.links
         .iter()
         .map(|l| {

@@ -1,7 +1,7 @@
 //! Internal links written by authors (bodies and Supports/Depends/Process items)
 //! must reach a page of the guide, and their `#fragment` a heading id on it.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diag::{Code, Diagnostic};
 use crate::guide::{Guide, Resolved};
@@ -10,7 +10,7 @@ use crate::render::RenderedPage;
 pub fn check(
     guide: &Guide,
     pages: &[RenderedPage],
-    ids: &HashMap<&str, &HashSet<String>>,
+    ids: &FxHashMap<&str, &FxHashSet<String>>,
     diags: &mut Vec<Diagnostic>,
 ) {
     use rayon::prelude::*;
@@ -53,7 +53,7 @@ enum Found {
 fn page_links(
     guide: &Guide,
     p: &RenderedPage,
-    ids: &HashMap<&str, &HashSet<String>>,
+    ids: &FxHashMap<&str, &FxHashSet<String>>,
 ) -> Vec<Found> {
     let mut diags = Vec::new();
     {

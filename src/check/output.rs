@@ -7,7 +7,7 @@
 //! an HTML file is taken at that moment ([`HtmlFacts`]) and resolved once every
 //! path of the site is known.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diag::{Code, Diagnostic};
 use crate::guide::{is_external, site_path};
@@ -46,7 +46,7 @@ fn scan_attributes<'h>(html: &'h str, mut found: impl FnMut(Attr, &'h str, usize
 pub struct HtmlFacts {
     pub path: String,
     /// Every `id="..."` of the page, for fragment checks.
-    pub ids: HashSet<String>,
+    pub ids: FxHashSet<String>,
     /// Links the templates wrote (not those from article text), where they are.
     pub urls: Vec<PlacedUrl>,
 }
@@ -60,7 +60,7 @@ pub struct PlacedUrl {
 
 impl HtmlFacts {
     /// `from_content`: the URLs that article text put into this page.
-    pub fn of(path: &str, html: &[u8], from_content: Option<&HashSet<String>>) -> HtmlFacts {
+    pub fn of(path: &str, html: &[u8], from_content: Option<&FxHashSet<String>>) -> HtmlFacts {
         // Pages are made as text, so this is (nearly) always the fast, borrowing path.
         let html = match std::str::from_utf8(html) {
             Ok(text) => std::borrow::Cow::Borrowed(text),
@@ -132,7 +132,7 @@ impl<'a> LineCounter<'a> {
 }
 
 /// Ids per HTML path, borrowed from the facts.
-pub fn ids_of(facts: &[HtmlFacts]) -> HashMap<&str, &HashSet<String>> {
+pub fn ids_of(facts: &[HtmlFacts]) -> FxHashMap<&str, &FxHashSet<String>> {
     facts.iter().map(|f| (f.path.as_str(), &f.ids)).collect()
 }
 
@@ -140,8 +140,8 @@ pub fn ids_of(facts: &[HtmlFacts]) -> HashMap<&str, &HashSet<String>> {
 /// `ids`: [`ids_of`] the same facts.
 pub fn check(
     facts: &[HtmlFacts],
-    ids: &HashMap<&str, &HashSet<String>>,
-    paths: &HashSet<&str>,
+    ids: &FxHashMap<&str, &FxHashSet<String>>,
+    paths: &FxHashSet<&str>,
     base_path: &str,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -150,7 +150,7 @@ pub fn check(
         .par_chunks(256)
         .map(|chunk| {
             // Pages of one folder share most template links: resolve each once per chunk.
-            let mut known: HashMap<(&str, &str), Option<String>> = HashMap::new();
+            let mut known: FxHashMap<(&str, &str), Option<String>> = FxHashMap::default();
             let mut diags = Vec::new();
             for file in chunk {
                 let dir = file.path.rsplit_once('/').map_or("", |(d, _)| d);
@@ -184,8 +184,8 @@ fn resolve(
     from: &str,
     url: &str,
     base_path: &str,
-    paths: &HashSet<&str>,
-    ids: &HashMap<&str, &HashSet<String>>,
+    paths: &FxHashSet<&str>,
+    ids: &FxHashMap<&str, &FxHashSet<String>>,
 ) -> Option<String> {
     let local = if let Some(abs) = url.strip_prefix('/') {
         // A root-relative URL must stay under the base path the site is served at.
@@ -224,7 +224,7 @@ mod tests {
             .iter()
             .filter(|(p, _)| p.ends_with(".html"))
             .map(|(path, html)| {
-                let from: HashSet<String> = content
+                let from: FxHashSet<String> = content
                     .iter()
                     .filter(|(p, _)| p == path)
                     .map(|(_, u)| u.to_string())
@@ -232,7 +232,7 @@ mod tests {
                 HtmlFacts::of(path, html.as_bytes(), Some(&from))
             })
             .collect();
-        let paths: HashSet<&str> = files.iter().map(|(p, _)| *p).collect();
+        let paths: FxHashSet<&str> = files.iter().map(|(p, _)| *p).collect();
         let mut diags = vec![];
         check(&facts, &ids_of(&facts), &paths, base, &mut diags);
         crate::diag::normalise(&mut diags);
