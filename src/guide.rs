@@ -60,14 +60,24 @@ pub fn is_external(href: &str) -> bool {
 
 /// Resolves `href` written on the page at `from` (an output path) into a site path.
 pub fn site_path(from: &str, href: &str) -> (String, Option<String>) {
-    let (path, fragment) = match href.split_once('#') {
-        Some((p, f)) => (p, Some(f.to_string())),
+    // Byte scans, not str's searchers: links are short, and this runs for
+    // every link of every page.
+    let find = |text: &str, byte: u8| text.bytes().position(|b| b == byte);
+    let (path, fragment) = match find(href, b'#') {
+        Some(i) => (&href[..i], Some(href[i + 1..].to_string())),
         None => (href, None),
     };
-    let path = path.split('?').next().unwrap_or("");
+    let path = find(path, b'?').map_or(path, |i| &path[..i]);
     // Nearly every link is `/article/x.html` or `x.html` beside the page: with
     // no empty, `.` or `..` segment there is nothing to normalise.
-    let plain = |p: &str| p.split('/').all(|s| !s.is_empty() && s != "." && s != "..");
+    let plain = |p: &str| {
+        p.as_bytes()
+            .split(|&b| b == b'/')
+            .all(|s| !s.is_empty() && s != b"." && s != b"..")
+    };
+    fn parent(p: &str) -> &str {
+        p.bytes().rposition(|b| b == b'/').map_or("", |i| &p[..i])
+    }
     if let Some(abs) = path.strip_prefix('/') {
         if plain(abs) {
             return (abs.to_string(), fragment);
@@ -80,11 +90,11 @@ pub fn site_path(from: &str, href: &str) -> (String, Option<String>) {
             rest = r;
             up += 1;
         }
-        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+        let dir = parent(from);
         if plain(rest) && (dir.is_empty() || plain(dir)) {
             let mut dir = dir;
             for _ in 0..up {
-                dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+                dir = parent(dir);
             }
             let joined = if dir.is_empty() {
                 rest.to_string()

@@ -6,27 +6,29 @@
 pub fn relative(from: &str, to: &str) -> String {
     // Every page link goes through here (hundreds of thousands on a big guide):
     // slices of the two paths, one allocation.
+    // Byte loops throughout: the paths are short, and str's searchers cost
+    // more to set up than these scans take.
     let to = to.trim_start_matches('/');
-    let (path, suffix) = match to.find(['#', '?']) {
+    let (path, suffix) = match to.bytes().position(|b| b == b'#' || b == b'?') {
         Some(i) => (&to[..i], &to[i..]),
         None => (to, ""),
     };
     // Folders get their index.html spelled out: file:// shows no directory index.
     let index = path.is_empty() || path.ends_with('/');
     let depth = from.bytes().filter(|&b| b == b'/').count();
-    // Folders the two share, never the target's last part.
-    let last = path.bytes().filter(|&b| b == b'/').count();
-    let common = from
-        .split('/')
-        .take(depth)
-        .zip(path.split('/'))
-        .take_while(|(a, b)| a == b)
-        .count()
-        .min(last);
-    let mut rest = path;
-    for _ in 0..common {
-        rest = rest.split_once('/').map_or("", |(_, r)| r);
+    // Folders the two share (a part of the target counts only if a `/` follows
+    // it: never its last part); `shared` is the bytes they take.
+    let (from_bytes, path_bytes) = (from.as_bytes(), path.as_bytes());
+    let slash = |bytes: &[u8]| bytes.iter().position(|&b| b == b'/');
+    let (mut common, mut shared) = (0, 0);
+    while let (Some(a), Some(b)) = (slash(&from_bytes[shared..]), slash(&path_bytes[shared..])) {
+        if a != b || from_bytes[shared..shared + a] != path_bytes[shared..shared + b] {
+            break;
+        }
+        common += 1;
+        shared += a + 1;
     }
+    let rest = &path[shared..];
     let mut out = String::with_capacity(3 * (depth - common) + rest.len() + 10 + suffix.len());
     for _ in common..depth {
         out.push_str("../");
