@@ -116,10 +116,19 @@ fn heading_text(line: &str) -> Option<&str> {
 /// Lines of `text[range]` with their absolute offsets (without the newline).
 pub fn lines_in(text: &str, range: Range<usize>) -> impl Iterator<Item = (usize, &str)> {
     let start = range.start;
-    text[range].split_inclusive('\n').scan(start, |pos, line| {
-        let at = *pos;
-        *pos += line.len();
-        Some((at, line.strip_suffix('\n').unwrap_or(line)))
+    let slice = &text[range];
+    // memchr's iterator: one SIMD scanner for the whole text, where str's
+    // searcher sets one up per line.
+    let mut newlines = memchr::memchr_iter(b'\n', slice.as_bytes());
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= slice.len() {
+            return None;
+        }
+        let at = pos;
+        let end = newlines.next().unwrap_or(slice.len());
+        pos = end + 1;
+        Some((start + at, &slice[at..end]))
     })
 }
 
@@ -260,5 +269,25 @@ mod tests {
         assert_eq!(items[0].offset, 3);
         assert_eq!(items[1].text, "");
         assert_eq!(strays[0].text, "stray text");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+
+        /// Lines and offsets as `split_inclusive` gives them.
+        #[test]
+        fn lines_agree_with_split_inclusive(text in "[ab\n]{0,12}", cut in 0usize..13) {
+            let start = cut.min(text.len());
+            let reference: Vec<(usize, &str)> = text[start..]
+                .split_inclusive('\n')
+                .scan(start, |pos, line| {
+                    let at = *pos;
+                    *pos += line.len();
+                    Some((at, line.strip_suffix('\n').unwrap_or(line)))
+                })
+                .collect();
+            let lines: Vec<(usize, &str)> = lines_in(&text, start..text.len()).collect();
+            proptest::prop_assert_eq!(lines, reference);
+        }
     }
 }
