@@ -71,7 +71,7 @@ pub fn repair(text: &str) -> Repaired {
 /// quotes become `&quot;` and the line break a space, so the link stays a link.
 fn link_titles(text: &str, edits: &mut Vec<Edit>) {
     let mut search = 0;
-    while let Some(rel) = text[search..].find("](") {
+    while let Some(rel) = find(&text[search..], "](") {
         let dest_start = search + rel + 2;
         search = dest_start;
         let dest_len = text[dest_start..].find([' ', ')', '\n']).unwrap_or(0);
@@ -83,7 +83,7 @@ fn link_titles(text: &str, edits: &mut Vec<Edit>) {
         // The title ends at the first `")` on this line or the next one.
         let line_end = line_end(text, title_start);
         let limit = line_end.map_or(text.len(), |e| line_end_from(text, e + 1));
-        let Some(close_rel) = text[title_start..limit].find("\")") else {
+        let Some(close_rel) = find(&text[title_start..limit], "\")") else {
             continue;
         };
         let close = title_start + close_rel;
@@ -109,6 +109,12 @@ fn line_end(text: &str, from: usize) -> Option<usize> {
     text[from..].find('\n').map(|i| from + i)
 }
 
+/// `str::find` for a short needle by memchr's SIMD search: these scans cover
+/// every article's whole text.
+fn find(haystack: &str, needle: &str) -> Option<usize> {
+    memchr::memmem::find(haystack.as_bytes(), needle.as_bytes())
+}
+
 fn line_end_from(text: &str, from: usize) -> usize {
     line_end(text, from.min(text.len())).unwrap_or(text.len())
 }
@@ -126,7 +132,7 @@ fn flattened_lists(text: &str, edits: &mut Vec<Edit>) {
         }
         let found = [": - ", ")- ", ") - "]
             .iter()
-            .filter_map(|pat| line.find(pat).map(|i| (i, *pat)))
+            .filter_map(|pat| find(line, pat).map(|i| (i, *pat)))
             .min();
         if let Some((i, pat)) = found {
             let dash = at + i + pat.find('-').expect("pattern holds a dash");
@@ -207,9 +213,9 @@ fn fix_quote_block(block: &[(usize, &str)], edits: &mut Vec<Edit>) {
 /// which the renderer then makes relative to the page like every other link.
 fn liquid(text: &str, edits: &mut Vec<Edit>, unknown: &mut Vec<(usize, String)>) {
     let mut search = 0;
-    while let Some(rel) = text[search..].find("{{") {
+    while let Some(rel) = find(&text[search..], "{{") {
         let start = search + rel;
-        let Some(end_rel) = text[start..].find("}}") else {
+        let Some(end_rel) = find(&text[start..], "}}") else {
             break;
         };
         let end = start + end_rel + 2;
