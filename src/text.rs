@@ -164,13 +164,24 @@ pub fn collapse_whitespace(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     if s.is_ascii() {
         // The ASCII characters `char::is_whitespace` accepts: tab to CR, space.
-        let space = |b: &u8| matches!(b, b'\t'..=b'\r' | b' ');
-        for word in s.as_bytes().split(space).filter(|w| !w.is_empty()) {
-            if !out.is_empty() {
-                out.push(' ');
+        let space = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
+        let bytes = s.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            while at < bytes.len() && space(bytes[at]) {
+                at += 1;
             }
-            // A word of an ASCII text is ASCII, so valid UTF-8.
-            out.push_str(std::str::from_utf8(word).unwrap_or_default());
+            let start = at;
+            while at < bytes.len() && !space(bytes[at]) {
+                at += 1;
+            }
+            if start < at {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                // Every byte offset of an ASCII text is a char boundary.
+                out.push_str(&s[start..at]);
+            }
         }
     } else {
         for word in s.split_whitespace() {
