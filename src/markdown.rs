@@ -116,7 +116,13 @@ impl<'a> Renderer<'a> {
                 .collect(),
             ..Default::default()
         };
-        let mut events: Vec<Event> = Vec::new();
+        // Room up front for what the text turns into (about one event per 16
+        // bytes of Markdown): growing these by doubling was most of the
+        // renderer's allocations.
+        let size = repaired.text.len();
+        frag.html.reserve(size + size / 4 + 16);
+        frag.text.reserve(size);
+        let mut events: Vec<Event> = Vec::with_capacity(size / 16 + 4);
         let mut heading: Option<(HeadingLevel, usize, String)> = None;
         let mut code: Option<(String, String)> = None;
         for (event, span) in Parser::new_ext(&repaired.text, options()).into_offset_iter() {
