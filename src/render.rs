@@ -32,6 +32,7 @@ pub fn load_templates(dir: &Path) -> Result<tera::Tera> {
     // One escaping for templates and the lists the views write in Rust.
     tera.set_escape_fn(crate::views::escape::html_to);
     tera.autoescape_on([".html", ".xml"]);
+    tera.register_filter("safe", safe);
     let mut sources: Vec<(String, String)> = Vec::new();
     for (name, builtin) in TEMPLATES.iter().chain(crate::views::TEMPLATES) {
         let custom = dir.join(name);
@@ -46,6 +47,17 @@ pub fn load_templates(dir: &Path) -> Result<tera::Tera> {
     tera.add_raw_templates(sources)
         .map_err(|e| anyhow::anyhow!("template error: {}", tera_error(&e)))?;
     Ok(tera)
+}
+
+/// Tera's `safe`, without its copy: a string is marked safe where it stands
+/// (tera's own filter copies it, and pages pass their whole body through it).
+/// Anything else is printed first, as tera's filter does.
+fn safe(value: &tera::Value, _: tera::Kwargs, _: &tera::State) -> tera::Value {
+    if value.is_string() {
+        value.clone().mark_safe()
+    } else {
+        tera::Value::safe_string(&value.to_string())
+    }
 }
 
 /// `tera.render` into a buffer of the expected size: growing a page-sized
@@ -660,5 +672,25 @@ mod tests {
             "{html}"
         );
         assert!(html.ends_with(&format!("x.html\">{title}</a>")), "{html}");
+    }
+
+    /// Our `safe` (which marks a string without copying it) prints what tera's does.
+    #[test]
+    fn safe_prints_like_teras_own_filter() {
+        let template = "{{ html | safe }}|{{ n | safe }}|{{ list | safe }}|{{ html }}";
+        let mut ctx = tera::Context::new();
+        ctx.insert("html", "<b>x</b> & 'y'");
+        ctx.insert("n", &5);
+        ctx.insert("list", &["<a>", "b"]);
+        let render = |tera: &mut tera::Tera| {
+            tera.autoescape_on([".html"]);
+            tera.add_raw_template("t.html", template).unwrap();
+            tera.render("t.html", &ctx).unwrap()
+        };
+        let theirs = render(&mut tera::Tera::default());
+        let mut ours = tera::Tera::default();
+        ours.register_filter("safe", safe);
+        assert_eq!(render(&mut ours), theirs);
+        assert!(theirs.starts_with("<b>x</b> & 'y'|5|"), "{theirs}");
     }
 }
