@@ -239,14 +239,30 @@ impl std::fmt::Display for Tenths {
             && scaled.abs() < 1e15
             && !(scaled == 0.0 && self.0.is_sign_negative())
         {
+            // Digits written backwards into a buffer and handed over in one
+            // piece: through the formatter, these numbers were 2% of a build.
             let n = scaled as i64;
-            let sign = if n < 0 { "-" } else { "" };
-            write!(
-                f,
-                "{sign}{}.{}",
-                n.unsigned_abs() / 10,
-                n.unsigned_abs() % 10
-            )
+            let mut buf = [0u8; 24];
+            let mut at = buf.len();
+            let mut rest = n.unsigned_abs();
+            let mut push = |b: u8| {
+                at -= 1;
+                buf[at] = b;
+            };
+            push(b'0' + (rest % 10) as u8);
+            push(b'.');
+            rest /= 10;
+            loop {
+                push(b'0' + (rest % 10) as u8);
+                rest /= 10;
+                if rest == 0 {
+                    break;
+                }
+            }
+            if n < 0 {
+                push(b'-');
+            }
+            f.write_str(std::str::from_utf8(&buf[at..]).expect("ASCII digits"))
         } else {
             write!(f, "{:.1}", self.0)
         }
