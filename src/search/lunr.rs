@@ -274,7 +274,8 @@ fn serialize(
                         if i > 0 {
                             out.push(',');
                         }
-                        let _ = write!(out, "{term},");
+                        out.push_str(itoa::Buffer::new().format(term));
+                        out.push(',');
                         push_thousandths(out, score);
                     }
                     out.push_str("]]");
@@ -343,7 +344,8 @@ fn push_posting(
 ) {
     out.push('[');
     push_string(out, &p.term);
-    let _ = write!(out, ",{{\"_index\":{id}");
+    out.push_str(",{\"_index\":");
+    out.push_str(itoa::Buffer::new().format(id));
     for (field, holders) in fields.iter().zip(&p.docs) {
         out.push_str(",\"");
         out.push_str(field.name);
@@ -425,15 +427,13 @@ fn json_string(s: &str) -> String {
     out
 }
 
-/// [`js_number`] without an allocation for the usual range, where Rust's
-/// shortest round-trip `Display` and JavaScript print the same digits.
 /// `k / 1000` as JavaScript prints it, for a whole number `k` (a rounded
 /// weight): from the integer's digits, which is what the shortest round-trip
 /// form of such a double is (the float formatter took a tenth of the index).
 fn push_thousandths(out: &mut String, k: f64) {
     if k > 0.0 && k < 1e15 {
         let k = k as u64;
-        let _ = write!(out, "{}", k / 1000);
+        out.push_str(itoa::Buffer::new().format(k / 1000));
         let frac = k % 1000;
         if frac != 0 {
             let digits = [frac / 100, frac / 10 % 10, frac % 10];
@@ -448,6 +448,8 @@ fn push_thousandths(out: &mut String, k: f64) {
     }
 }
 
+/// [`js_number`] without an allocation for the usual range, where Rust's
+/// shortest round-trip `Display` and JavaScript print the same digits.
 fn push_js_number(out: &mut String, x: f64) {
     if x == 0.0 {
         out.push('0');
