@@ -3,8 +3,8 @@
 //! - Transparent huge pages off: the build's peak went from about 415 to 385 MB.
 //! - Freed memory is returned to the system after 1 s. Shorter delays return a
 //!   stage's garbage sooner but fault fresh pages in for the next stage: 100 ms
-//!   kept a build at about 310 MB against 325-350 MB at 1 s, for 3% more CPU
-//!   time; `check` (about 225 against 260 MB) was 6% slower at 100 ms.
+//!   kept a build at about 310 MB against 330-375 MB at 1 s, for 3-4% more CPU
+//!   time; `check` (about 225 against 255 MB) was 6% slower at 100 ms.
 
 use std::ffi::{c_int, c_long};
 

@@ -38,9 +38,9 @@ pub fn xml(s: &str) -> String {
     out
 }
 
-/// One CSV cell (RFC 4180): quoted when it holds a comma, quote or line break, and
-/// prefixed with `'` when a spreadsheet would read it as a formula
-/// (`=`, `+`, `-`, `@`, or a leading tab / carriage return).
+/// One CSV cell (RFC 4180) appended to `out`: quoted when it holds a comma,
+/// quote or line break, and prefixed with `'` when a spreadsheet would read it
+/// as a formula (`=`, `+`, `-`, `@`, or a leading tab / carriage return).
 pub fn csv_cell_into(out: &mut String, s: &str) {
     let quoted = s.contains([',', '"', '\n', '\r']);
     if quoted {
