@@ -302,6 +302,8 @@ struct Folders {
     old: Option<PathBuf>,
     /// Folders of the new site made so far (each checked once, not per file).
     made: std::collections::HashSet<PathBuf>,
+    /// Where previous files are read to be compared.
+    buffer: Vec<u8>,
 }
 
 impl Folders {
@@ -310,6 +312,7 @@ impl Folders {
             temp: temp.to_path_buf(),
             old: old.is_dir().then(|| old.to_path_buf()),
             made: std::collections::HashSet::from([temp.to_path_buf()]),
+            buffer: vec![0; 64 * 1024],
         }
     }
 }
@@ -326,16 +329,37 @@ fn write_one(folders: &mut Folders, f: &OutFile) -> Result<()> {
     }
     if let Some(old) = &folders.old {
         let previous = old.join(&f.path);
-        if let Ok(meta) = fs::metadata(&previous) {
-            if meta.len() == f.bytes.len() as u64
-                && fs::read(&previous).is_ok_and(|b| b == f.bytes)
-                && fs::hard_link(&previous, &dest).is_ok()
-            {
-                return Ok(());
-            }
+        if holds(&previous, &f.bytes, &mut folders.buffer)
+            && fs::hard_link(&previous, &dest).is_ok()
+        {
+            return Ok(());
         }
     }
     fs::write(&dest, &f.bytes).with_context(|| format!("cannot write {}", dest.display()))
+}
+
+/// Whether the file at `path` holds exactly `bytes`: one open, one `fstat` and
+/// (for a page) one read into `buffer`, not a path `stat` and a fresh copy.
+fn holds(path: &Path, bytes: &[u8], buffer: &mut [u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = fs::File::open(path) else {
+        return false;
+    };
+    if !file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+    {
+        return false;
+    }
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let want = rest.len().min(buffer.len());
+        if file.read_exact(&mut buffer[..want]).is_err() || buffer[..want] != rest[..want] {
+            return false;
+        }
+        rest = &rest[want..];
+    }
+    true
 }
 
 /// Moves the new folder into place: one atomic exchange where the OS offers it.
@@ -449,6 +473,33 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("c.html")).unwrap(), "three");
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temp folders left");
+    }
+
+    #[test]
+    fn holds_compares_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.html");
+        fs::write(&path, "0123456789").unwrap();
+        // A buffer smaller than the file: the comparison goes chunk by chunk.
+        let mut buffer = [0u8; 4];
+        assert!(holds(&path, b"0123456789", &mut buffer));
+        assert!(
+            !holds(&path, b"012345678X", &mut buffer),
+            "last chunk differs"
+        );
+        assert!(
+            !holds(&path, b"X123456789", &mut buffer),
+            "first chunk differs"
+        );
+        assert!(!holds(&path, b"012345678", &mut buffer), "shorter");
+        assert!(!holds(&path, b"01234567890", &mut buffer), "longer");
+        assert!(
+            !holds(&dir.path().join("none"), b"", &mut buffer),
+            "missing"
+        );
+        assert!(!holds(dir.path(), b"", &mut buffer), "a folder");
+        fs::write(&path, "").unwrap();
+        assert!(holds(&path, b"", &mut buffer), "empty");
     }
 
     #[test]
