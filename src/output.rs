@@ -342,7 +342,13 @@ fn write_one(folders: &mut Folders, f: &OutFile) -> Result<()> {
 /// (for a page) one read into `buffer`, not a path `stat` and a fresh copy.
 fn holds(path: &Path, bytes: &[u8], buffer: &mut [u8]) -> bool {
     use std::io::Read;
-    let Ok(mut file) = fs::File::open(path) else {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    // Non-blocking, so a FIFO someone left under a page's name cannot hang the
+    // build at `open` (the `fstat` below then refuses anything but a file).
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let Ok(mut file) = options.open(path) else {
         return false;
     };
     if !file
@@ -500,6 +506,15 @@ mod tests {
         assert!(!holds(dir.path(), b"", &mut buffer), "a folder");
         fs::write(&path, "").unwrap();
         assert!(holds(&path, b"", &mut buffer), "empty");
+        // A FIFO under a page's name is refused without waiting for a writer.
+        let fifo = dir.path().join("fifo.html");
+        let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        let (done, answer) = std::sync::mpsc::channel();
+        std::thread::spawn(move || done.send(holds(&fifo, b"", &mut [0u8; 4])).unwrap());
+        let held = answer.recv_timeout(std::time::Duration::from_secs(10));
+        assert_eq!(held, Ok(false), "a FIFO is not a previous page");
     }
 
     #[test]
