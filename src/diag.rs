@@ -97,6 +97,9 @@ codes! {
     ExternalRedirect = "external-redirect", Info, false, "An external link redirects elsewhere.";
     ExternalRateLimited = "external-rate-limited", Warning, false, "An external host answered 429 Too Many Requests.";
     SearchSize = "search-size", Warning, false, "The search index and doc store exceed the configured budget.";
+    WindowsValue = "windows-value", Warning, false, "`windows:` names something that is not a Windows version or range.";
+    AvailabilityInferred = "availability-inferred", Info, false, "A service's Windows versions rest only on inference from the article's date.";
+    AvailabilityContradiction = "availability-contradiction", Warning, false, "An article says a service exists on a Windows version and also that it does not.";
     ScaffoldTodo = "scaffold-todo", Warning, false, "Guidance text from `svcguide new` (a `TODO:`) that the author has not replaced yet.";
 }
 

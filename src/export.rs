@@ -5,6 +5,8 @@ use serde::Serialize;
 
 use crate::guide::{Guide, Resolved};
 use crate::page::Page;
+use crate::service::availability::state_on;
+use crate::service::availability::{Availability, Source};
 use crate::service::os::{OsFamily, OsScope, OsTarget};
 use crate::service::process::Process;
 use crate::service::refs::{Ref, RefList};
@@ -36,6 +38,8 @@ pub struct ServiceJson<'a> {
     pub depends: RefListJson<'a>,
     pub supports: RefListJson<'a>,
     pub required_by: Vec<&'a str>,
+    /// The versions the service exists on, each with where that comes from.
+    pub availability: &'a Availability,
 }
 
 #[derive(Serialize)]
@@ -85,6 +89,8 @@ pub struct OsRow<'a> {
     pub default: Option<&'static str>,
     pub qualifier: Option<&'a str>,
     pub recommended: Option<&'static str>,
+    /// Where the service's presence on this version comes from.
+    pub source: Source,
 }
 
 pub fn os_ids(scope: &OsScope) -> Vec<&'static str> {
@@ -162,26 +168,6 @@ fn refs<'a>(guide: &'a Guide, page: &'a Page, list: &'a RefList) -> RefListJson<
     }
 }
 
-/// The value of the first item that holds for `os` (items with no label hold everywhere).
-pub fn state_on(items: &[Item<StateValue>], os: OsFamily) -> Option<&Item<StateValue>> {
-    items_on(items, os).into_iter().next()
-}
-
-/// Every item that holds for `os`, in the order written: the items whose label
-/// names `os` (editions and service packs of it included), or, when no label
-/// names it, the unlabeled items. `state_on` is the first of these.
-pub fn items_on<T>(items: &[Item<T>], os: OsFamily) -> Vec<&Item<T>> {
-    let labelled: Vec<&Item<T>> = items
-        .iter()
-        .filter(|i| !i.scope.is_all() && i.scope.covers(os))
-        .collect();
-    if labelled.is_empty() {
-        items.iter().filter(|i| i.scope.is_all()).collect()
-    } else {
-        labelled
-    }
-}
-
 pub fn build<'a>(guide: &'a Guide, title: &'a str) -> Export<'a> {
     let mut services = Vec::with_capacity(guide.services.len());
     let mut by_os: std::collections::BTreeMap<&'static str, Vec<OsRow>> = Default::default();
@@ -204,9 +190,10 @@ pub fn build<'a>(guide: &'a Guide, title: &'a str) -> Export<'a> {
                 .iter()
                 .map(|&j| guide.pages[j].slug.as_str())
                 .collect(),
+            availability: &guide.availability[i],
         });
         for os in OsFamily::ALL {
-            if let Some(row) = os_row(page, os) {
+            if let Some(row) = os_row(guide, i, os) {
                 by_os.entry(os.id()).or_default().push(row);
             }
         }
@@ -220,20 +207,20 @@ pub fn build<'a>(guide: &'a Guide, title: &'a str) -> Export<'a> {
     }
 }
 
-/// A service's row on one Windows version, if the articles say it exists there.
-pub fn os_row(page: &Page, os: OsFamily) -> Option<OsRow<'_>> {
+/// A service's row on one Windows version, if it exists there (see
+/// [`Availability`]): the first Default and Recommended items that hold there.
+pub fn os_row(guide: &Guide, index: usize, os: OsFamily) -> Option<OsRow<'_>> {
+    let page = &guide.pages[index];
     let s = page.service()?;
-    // A version is one the service is on when a Default State item holds there:
-    // an item whose label names it, or else an unlabeled item (which holds for
-    // every version no label names). No item for a version: not on it.
-    let default = state_on(&s.default, os)?;
-    let value = default.value.as_ref();
+    let source = guide.availability[index].source(os)?;
+    let value = state_on(&s.default, os).and_then(|d| d.value.as_ref());
     let recommended = state_on(&s.recommended, os).and_then(|r| r.value.as_ref());
     Some(OsRow {
         slug: &page.slug,
         default: value.map(|v| v.state.id()),
         qualifier: value.and_then(|v| v.qualifier.as_deref()),
         recommended: recommended.map(|v| v.state.id()),
+        source,
     })
 }
 

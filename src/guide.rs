@@ -8,6 +8,7 @@ use rustc_hash::FxHashMap;
 use crate::diag::{Code, Diagnostic};
 use crate::load::Asset;
 use crate::page::Page;
+use crate::service::availability::{Availability, OsSet};
 
 pub struct Guide {
     /// Published pages, sorted by output path.
@@ -27,6 +28,11 @@ pub struct Guide {
     pub required_by: Vec<Vec<usize>>,
     /// Per page: the service pages its Supports items link to.
     pub supports: Vec<Vec<usize>>,
+    /// Per page: the Windows versions other articles' qualified relations to it
+    /// name (`[Spooler](...) (WinNT4 only)` on another page).
+    related: Vec<OsSet>,
+    /// Per page: the versions its service exists on (empty for plain pages).
+    pub availability: Vec<Availability>,
     suggester: std::sync::OnceLock<Suggester>,
 }
 
@@ -234,6 +240,8 @@ impl Guide {
             depends_on: vec![vec![]; pages.len()],
             required_by: vec![vec![]; pages.len()],
             supports: vec![vec![]; pages.len()],
+            related: vec![OsSet::EMPTY; pages.len()],
+            availability: vec![Availability::default(); pages.len()],
             pages,
             by_path,
             by_path_lower,
@@ -243,7 +251,47 @@ impl Guide {
         clock.lap(" model/services");
         guide.link_graph();
         clock.lap(" model/graph");
+        guide.relate_versions();
+        for i in 0..guide.pages.len() {
+            guide.refresh_availability(i);
+        }
+        clock.lap(" model/availability");
         guide
+    }
+
+    /// Gathers, per service, the versions that other articles' relations to it
+    /// name: a relation that holds on a version needs both services there.
+    fn relate_versions(&mut self) {
+        for &i in &self.services {
+            let page = &self.pages[i];
+            let service = page.service().expect("service page");
+            for list in [&service.depends, &service.supports] {
+                for item in list.items() {
+                    let Some(r) = &item.value else { continue };
+                    let Some(href) = r.href.as_deref() else {
+                        continue;
+                    };
+                    if r.scope.is_all() {
+                        continue;
+                    }
+                    if let Resolved::Page { index, .. } = self.resolve(&page.out_path, href) {
+                        if index != i && self.pages[index].service().is_some() {
+                            self.related[index] =
+                                self.related[index].union(OsSet::from_scope(&r.scope));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Recomputes page `i`'s availability from its own evidence and what the
+    /// guide's other articles say of it (after the page was replaced in place).
+    pub fn refresh_availability(&mut self, i: usize) {
+        self.availability[i] = match self.pages[i].service() {
+            Some(s) => s.evidence.availability(self.related[i]),
+            None => Availability::default(),
+        };
     }
 
     fn link_graph(&mut self) {

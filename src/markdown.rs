@@ -297,6 +297,16 @@ fn is_plain_href(b: u8) -> bool {
         )
 }
 
+/// Inline Markdown as plain text (links as their text, no syntax), for
+/// summaries, badges and tables.
+pub fn plain_text(md: &str) -> String {
+    let md = md.trim();
+    if md.is_empty() {
+        return String::new();
+    }
+    Renderer::new("index.html").inline(md, 0..md.len()).text
+}
+
 impl Renderer<'_> {
     /// A one-line value of plain text and plain `[text](/link)`s (`Manual`,
     /// `svchost.exe -k netsvcs`, `[Remote Procedure Call](/article/rpcss.html)

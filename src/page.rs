@@ -2,7 +2,7 @@
 
 use crate::diag::{Code, Diagnostic};
 use crate::frontmatter::{self, FrontMatter, Split};
-use crate::service::{self, form, Service};
+use crate::service::{self, availability, form, Service};
 use crate::source::Source;
 
 #[derive(Debug, Clone)]
@@ -166,7 +166,9 @@ pub fn parse(src: Source, diags: &mut Vec<Diagnostic>) -> Option<Page> {
         }
     }
     let kind = if is_service(&fm) {
-        PageKind::Service(Box::new(parse_service(&src, &fm, split, diags)))
+        let mut service = parse_service(&src, &fm, split, diags);
+        service.evidence = availability_evidence(&src, &fm, &service, diags);
+        PageKind::Service(Box::new(service))
     } else {
         PageKind::Plain
     };
@@ -212,6 +214,89 @@ fn parse_service(
             body
         }
     }
+}
+
+/// Where the service exists, as far as this article says, and what an author
+/// should hear about it: a `windows:` value that is not one, versions that
+/// rest on inference alone, contradictions.
+fn availability_evidence(
+    src: &Source,
+    fm: &FrontMatter,
+    service: &Service,
+    diags: &mut Vec<Diagnostic>,
+) -> availability::Evidence {
+    // `windows:` at the top level, or inside the `service:` map.
+    let (entries, key) = match (&fm.windows, &fm.service) {
+        (w, _) if !w.is_empty() => (w.clone(), "windows"),
+        (_, Some(serde_yaml_ng::Value::Mapping(map))) => (
+            map.get("windows")
+                .map(frontmatter::string_list)
+                .unwrap_or_default(),
+            "service",
+        ),
+        _ => (Vec::new(), "windows"),
+    };
+    let stated = if entries.is_empty() {
+        None
+    } else {
+        match availability::parse_windows(&entries) {
+            Ok(set) => Some(set),
+            Err(bad) => {
+                diags.push(
+                    Diagnostic::at(
+                        Code::WindowsValue,
+                        src,
+                        fm.key_offset(key),
+                        format!("`{bad}` in `windows:` is not a Windows version"),
+                    )
+                    .help("write versions or ranges: `windows: [nt4, 2000, xp, 2003, vista, 7, 8]`, `windows: XP+`, `windows: Vista-7`"),
+                );
+                None
+            }
+        }
+    };
+    let description: String = service
+        .prose
+        .iter()
+        .map(|r| &src.text[r.clone()])
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let evidence = availability::evidence(service, fm.date.as_deref(), stated, &description);
+    let at = service
+        .default
+        .iter()
+        .find(|i| i.scope.is_all())
+        .map_or(0, |i| i.offset);
+    let own = evidence.availability(availability::OsSet::EMPTY);
+    if own.only_inferred() {
+        let written = evidence.written.map_or("", |f| f.name());
+        diags.push(
+            Diagnostic::at(
+                Code::AvailabilityInferred,
+                src,
+                at,
+                format!(
+                    "the Windows versions of this service are inferred from the article's date ({written} was current): no label, `windows:` or statement names one",
+                ),
+            )
+            .help(format!(
+                "if that is right, state it: `windows: {}`",
+                availability::windows_line(own.families())
+            )),
+        );
+    }
+    for (os, why) in &evidence.conflicts {
+        diags.push(
+            Diagnostic::at(
+                Code::AvailabilityContradiction,
+                src,
+                fm.key_offsets.get("windows").copied().unwrap_or(at),
+                format!("{}: {why}", os.name()),
+            )
+            .help("make the labels, `Not available` items and `windows:` agree; `Not available` and `windows:` win meanwhile"),
+        );
+    }
+    evidence
 }
 
 fn suggested_name(rel: &str) -> String {

@@ -8,14 +8,14 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::export::state_on;
 use crate::guide::Guide;
-use crate::markdown::{Fragment, Link, Renderer};
+use crate::markdown::{plain_text, Fragment, Link, Renderer};
 use crate::page::Page;
-use crate::service::os::{OsFamily, OsScope};
+use crate::service::availability::{items_on, Availability, Source};
+use crate::service::os::OsScope;
 use crate::service::refs::RefList;
 use crate::service::state::StateValue;
-use crate::service::Item;
+use crate::service::{Item, Service};
 use crate::url::relative;
 
 /// Built-in templates; a file of the same name in the templates folder wins.
@@ -114,10 +114,23 @@ struct StateRow {
     raw_html: String,
 }
 
+/// One row of a service page's default-state table: a version the service
+/// exists on, every item that holds there, and where its presence comes from.
 #[derive(Serialize)]
 struct OsCell {
     os: &'static str,
     id: &'static str,
+    /// `stated`, `labelled`, `described`, `related` or `inferred`.
+    source: &'static str,
+    /// What the source means, for a tooltip.
+    source_text: &'static str,
+    variants: Vec<OsVariant>,
+}
+
+#[derive(Serialize)]
+struct OsVariant {
+    /// Editions or service pack the item's label names (`Pro`, `SP2+`).
+    note: Option<String>,
     state: Option<&'static str>,
     text: String,
 }
@@ -156,6 +169,8 @@ struct ServiceView {
     recommended: Vec<StateRow>,
     default: Vec<StateRow>,
     by_os: Vec<OsCell>,
+    /// Said under the table when a version rests on inference.
+    inferred_note: Option<String>,
     processes: Vec<ProcessRow>,
     depends: RefsView,
     supports: RefsView,
@@ -328,6 +343,54 @@ fn more_info(page: &Page, links: &[Link]) -> Vec<LinkView> {
         .collect()
 }
 
+/// The rows of a service page's default-state table: one per version the
+/// service exists on, with each item that holds there.
+fn os_cells(s: &Service, availability: &Availability) -> Vec<OsCell> {
+    availability
+        .0
+        .iter()
+        .map(|v| {
+            let variants = items_on(&s.default, v.os)
+                .into_iter()
+                .map(|item| OsVariant {
+                    note: item.scope.note_on(v.os),
+                    state: item.value.as_ref().map(|v| v.state.id()),
+                    text: plain_text(
+                        &item
+                            .value
+                            .as_ref()
+                            .map_or_else(|| item.raw_value.clone(), StateValue::short),
+                    ),
+                })
+                .collect();
+            OsCell {
+                os: v.os.name(),
+                id: v.os.id(),
+                source: v.source.id(),
+                source_text: match v.source {
+                    Source::Stated => "The article's windows: field names this version.",
+                    Source::Labelled => "An item of the article is labelled with this version.",
+                    Source::Described => "The article's description names this version.",
+                    Source::Related => {
+                        "A dependency of this service is qualified with this version."
+                    }
+                    Source::Inferred => "Inferred from the article's date; see below the table.",
+                },
+                variants,
+            }
+        })
+        .collect()
+}
+
+/// Why an inferred version is shown, in the reader's words.
+fn inferred_from(s: &Service, date: Option<&str>) -> String {
+    let written = s.evidence.written.map_or("", |f| f.name());
+    let day = date.and_then(date_display).unwrap_or_default();
+    format!(
+        "Versions marked inferred are not named by the article: it was written on {day}, when {written} was current, and gives its default state without naming versions, which holds for the versions current then and later ones."
+    )
+}
+
 fn date_display(date: &str) -> Option<String> {
     const MONTHS: [&str; 12] = [
         "January",
@@ -369,23 +432,13 @@ pub fn render_page(
             }
             let recommended = state_rows(&mut r, page, &s.recommended, &mut facts);
             let default = state_rows(&mut r, page, &s.default, &mut facts);
-            let by_os = OsFamily::ALL
-                .into_iter()
-                .filter_map(|os| {
-                    // The same rule as services.json's by_os and the os/ pages:
-                    // an unlabeled item holds for every version no label names.
-                    let item = state_on(&s.default, os)?;
-                    Some(OsCell {
-                        os: os.name(),
-                        id: os.id(),
-                        state: item.value.as_ref().map(|v| v.state.id()),
-                        text: item
-                            .value
-                            .as_ref()
-                            .map_or_else(|| item.raw_value.clone(), StateValue::short),
-                    })
-                })
-                .collect();
+            let availability = &guide.availability[index];
+            let by_os = os_cells(s, availability);
+            let inferred_note = availability
+                .0
+                .iter()
+                .any(|v| v.source == Source::Inferred)
+                .then(|| inferred_from(s, page.fm.date.as_deref()));
             let processes = s
                 .processes
                 .iter()
@@ -426,6 +479,7 @@ pub fn render_page(
                 recommended,
                 default,
                 by_os,
+                inferred_note,
                 processes,
                 depends,
                 supports,
@@ -544,7 +598,7 @@ pub fn render_index(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result
             title: page.title.clone(),
             url: page.out_path.clone(),
             names: s.names.clone(),
-            recommended: rec.map(StateValue::short),
+            recommended: rec.map(|v| plain_text(&v.short())),
             recommended_state: rec.map(|v| v.state.id()),
         };
         match letters.last_mut() {

@@ -424,9 +424,11 @@ fn search_doc_of(guide: &Guide, index: usize, text: String) -> crate::search::Se
             .recommended
             .first()
             .map(|r| {
-                r.value
+                let text = r
+                    .value
                     .as_ref()
-                    .map_or_else(|| r.raw_value.clone(), |v| v.short())
+                    .map_or_else(|| r.raw_value.clone(), |v| v.short());
+                crate::markdown::plain_text(&text)
             })
             .unwrap_or_default();
     }

@@ -33,6 +33,8 @@ pub struct FrontMatter {
     pub categories: Vec<String>,
     /// `tag` and `tags` merged: comma lists split, empties dropped, de-duplicated.
     pub tags: Vec<String>,
+    /// `windows:` as written: the versions the service exists on (`[xp, 2003]`, `XP+`).
+    pub windows: Vec<String>,
     /// The structured `service:` map, read by `service::form`.
     pub service: Option<Value>,
     /// Keys svcguide does not interpret, kept as written.
@@ -166,6 +168,7 @@ pub fn parse(src: &Source, diags: &mut Vec<Diagnostic>) -> Option<(FrontMatter, 
                     .collect();
                 push_unique(&mut fm.tags, split_tags);
             }
+            "windows" => fm.windows = string_list(&value),
             "service" => fm.service = Some(value),
             _ => {
                 fm.extra.insert(key, value);

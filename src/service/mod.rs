@@ -2,6 +2,7 @@
 //! (or from a `service:` front matter map, see `form`). Parse leniently: every
 //! item keeps its raw text, and what cannot be typed becomes a diagnostic.
 
+pub mod availability;
 pub mod form;
 pub mod os;
 pub mod process;
@@ -47,6 +48,8 @@ pub struct Service {
     pub prose: Vec<Range<usize>>,
     /// Lines in list sections that are not items, rendered under their fact.
     pub strays: Vec<(SectionKind, ListLine)>,
+    /// What the article says about the Windows versions the service exists on.
+    pub evidence: availability::Evidence,
 }
 
 impl Service {
@@ -60,6 +63,7 @@ impl Service {
             depends: RefList::Items(vec![]),
             prose: vec![],
             strays: vec![],
+            evidence: availability::Evidence::default(),
         }
     }
 

@@ -126,6 +126,33 @@ impl OsScope {
                 .any(|t| t.family == family || (t.and_later && t.sp.is_none() && family > t.family))
     }
 
+    /// The editions and service pack this scope names on `os` (`Pro`,
+    /// `Business/Ultimate`, `SP2+`); `None` for the whole version.
+    pub fn note_on(&self, os: OsFamily) -> Option<String> {
+        let targets: Vec<_> = self.0.iter().filter(|t| t.family == os).collect();
+        if targets.is_empty() {
+            return None; // covered by an earlier version's `+`
+        }
+        let mut notes = Vec::new();
+        for t in targets {
+            let mut note = t.editions.join("/");
+            if let Some(sp) = t.sp {
+                if !note.is_empty() {
+                    note.push(' ');
+                }
+                note.push_str(&format!("SP{sp}"));
+                if t.and_later {
+                    note.push('+');
+                }
+            }
+            if note.is_empty() {
+                return None;
+            }
+            notes.push(note);
+        }
+        Some(notes.join("/"))
+    }
+
     /// The target naming `family` directly (for editions and service packs).
     pub fn target(&self, family: OsFamily) -> Option<&OsTarget> {
         self.0.iter().find(|t| t.family == family)

@@ -9,12 +9,13 @@ use serde::Serialize;
 
 use super::{escape, render_template, SiteCtx};
 use crate::config::Config;
-use crate::export::{items_on, os_row};
+use crate::export::os_row;
 use crate::guide::Guide;
-use crate::markdown::Renderer;
+use crate::markdown::plain_text as plain;
 use crate::output::OutFile;
 use crate::page::Page;
-use crate::service::os::{OsFamily, OsScope};
+use crate::service::availability::items_on;
+use crate::service::os::OsFamily;
 use crate::service::process::Process;
 use crate::service::state::{StartState, StateValue};
 use crate::service::Item;
@@ -99,47 +100,12 @@ fn label_of(state: Option<&'static str>) -> &'static str {
         .map_or("", |s| s.label())
 }
 
-/// Markdown of a value or condition as plain text.
-fn plain(md: &str) -> String {
-    let md = md.trim();
-    if md.is_empty() {
-        return String::new();
-    }
-    Renderer::new("os/index.html").inline(md, 0..md.len()).text
-}
-
-/// The editions / service pack a label gives for `os` (`None` when it names all of it).
-pub fn scope_note(scope: &OsScope, os: OsFamily) -> Option<String> {
-    let targets: Vec<_> = scope.0.iter().filter(|t| t.family == os).collect();
-    if targets.is_empty() {
-        return None; // covered by an earlier version's `+`
-    }
-    let mut notes = Vec::new();
-    for t in targets {
-        let mut note = t.editions.join("/");
-        if let Some(sp) = t.sp {
-            if !note.is_empty() {
-                note.push(' ');
-            }
-            note.push_str(&format!("SP{sp}"));
-            if t.and_later {
-                note.push('+');
-            }
-        }
-        if note.is_empty() {
-            return None;
-        }
-        notes.push(note);
-    }
-    Some(notes.join("/"))
-}
-
 /// What an item shows, on whichever version.
 fn item_text(item: &Item<StateValue>) -> ItemText {
     match &item.value {
         Some(v) => ItemText {
             state: Some(v.state.id()),
-            text: v.short(),
+            text: plain(&v.short()),
             condition: v.condition.as_deref().map(plain).filter(|c| !c.is_empty()),
         },
         None => ItemText {
@@ -165,7 +131,7 @@ fn variants<'a>(
                 .expect("items_on returns items of the list");
             let t = &texts[at];
             Variant {
-                note: scope_note(&item.scope, os),
+                note: item.scope.note_on(os),
                 state: t.state,
                 text: &t.text,
                 condition: t.condition.as_deref(),
@@ -204,6 +170,7 @@ fn push_unique<'a>(list: &mut Vec<&'a str>, s: &'a str) {
 /// What a service's rows show on every version alike, worked out once per
 /// service (its rows on seven versions borrow it).
 struct Shown<'a> {
+    guide: &'a Guide,
     index: usize,
     page: &'a Page,
     service: &'a crate::service::Service,
@@ -220,6 +187,7 @@ impl<'a> Shown<'a> {
         let page: &Page = &guide.pages[index];
         let service = page.service()?;
         Some(Shown {
+            guide,
             index,
             page,
             service,
@@ -237,7 +205,7 @@ impl<'a> Shown<'a> {
     /// The service's row on `os`, if the articles put it there.
     fn row(&self, os: OsFamily) -> Option<VersionRow<'_>> {
         let (page, s) = (self.page, self.service);
-        let row = os_row(page, os)?;
+        let row = os_row(self.guide, self.index, os)?;
         let defaults = variants(&s.default, &self.defaults, os);
         let recommendeds = variants(&s.recommended, &self.recommendeds, os);
         let (defaults, recommendeds) = (name_plain(defaults, os), name_plain(recommendeds, os));

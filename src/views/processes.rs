@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use super::{render_template, SiteCtx};
 use crate::config::Config;
-use crate::export::{items_on, os_row};
 use crate::guide::Guide;
 use crate::output::OutFile;
+use crate::service::availability::items_on;
 use crate::service::os::OsFamily;
 use crate::service::process::Process;
 use crate::url::relative;
@@ -164,10 +164,7 @@ pub fn collect(guide: &Guide) -> (Vec<Host>, Vec<Host>) {
     for &i in &guide.services {
         let page = &guide.pages[i];
         let s = page.service().expect("service");
-        let present: Vec<OsFamily> = OsFamily::ALL
-            .into_iter()
-            .filter(|&os| os_row(page, os).is_some())
-            .collect();
+        let present: Vec<OsFamily> = guide.availability[i].families().collect();
         for (k, item) in s.processes.iter().enumerate() {
             let Some(p) = &item.value else { continue };
             // The versions this item is the process on: where the service is and the
