@@ -286,11 +286,23 @@ fn availability_evidence(
         );
     }
     for (os, why) in &evidence.conflicts {
+        // At the `Not available` item for the version, else at `windows:`.
+        let not_available = service.default.iter().find(|i| {
+            i.scope.covers(*os)
+                && !i.scope.is_all()
+                && i.value
+                    .as_ref()
+                    .is_some_and(|v| v.state == crate::service::state::StartState::NotAvailable)
+        });
+        let place = not_available
+            .map(|i| i.offset)
+            .or_else(|| fm.key_offsets.get("windows").copied())
+            .unwrap_or(at);
         diags.push(
             Diagnostic::at(
                 Code::AvailabilityContradiction,
                 src,
-                fm.key_offsets.get("windows").copied().unwrap_or(at),
+                place,
                 format!("{}: {why}", os.name()),
             )
             .help("make the labels, `Not available` items and `windows:` agree; `Not available` and `windows:` win meanwhile"),

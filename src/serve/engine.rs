@@ -35,6 +35,7 @@ use crate::diag::Diagnostic;
 use crate::guide::{is_external, site_path, Guide};
 use crate::load::{self, Asset};
 use crate::page::{self, Page};
+use crate::service::os::OsScope;
 
 /// Bytes of one served file, shared between snapshots without copying.
 pub type Bytes = Arc<[u8]>;
@@ -294,15 +295,19 @@ struct Structure<'a> {
     title: &'a str,
     published: bool,
     id: Option<&'a str>,
-    /// Depends and Supports link targets, in order.
-    links: Option<[Vec<Option<&'a str>>; 2]>,
+    /// Depends and Supports link targets, in order, with the versions their
+    /// qualifiers name (evidence of where the linked service exists).
+    links: Option<[Vec<(Option<&'a str>, &'a OsScope)>; 2]>,
 }
 
 fn structure(page: &Page) -> Structure<'_> {
-    fn hrefs(list: &crate::service::refs::RefList) -> Vec<Option<&str>> {
+    fn hrefs(list: &crate::service::refs::RefList) -> Vec<(Option<&str>, &OsScope)> {
         list.items()
             .iter()
-            .map(|i| i.value.as_ref().and_then(|v| v.href.as_deref()))
+            .map(|i| match &i.value {
+                Some(v) => (v.href.as_deref(), &v.scope),
+                None => (None, &i.scope),
+            })
             .collect()
     }
     Structure {
@@ -336,6 +341,8 @@ fn near_key(guide: &Guide, facts: &Facts, i: usize) -> u64 {
         return 0;
     };
     let mut h = DefaultHasher::new();
+    // Other articles' relations to this one are evidence of its versions.
+    guide.availability[i].hash(&mut h);
     for list in [&s.depends, &s.supports] {
         for item in list.items() {
             let Some(href) = item.value.as_ref().and_then(|v| v.href.as_deref()) else {
@@ -766,6 +773,7 @@ impl Engine {
                 touched.insert(p.rel.clone());
             }
             self.guide.pages[i] = page;
+            self.guide.refresh_availability(i);
             self.files.insert(
                 p.rel,
                 FileState {
@@ -798,6 +806,7 @@ impl Engine {
         for p in changed {
             let i = self.rel_index[&p.rel];
             self.guide.pages[i] = p.page.expect("swappable pages parsed");
+            self.guide.refresh_availability(i);
             self.files.insert(
                 p.rel.clone(),
                 FileState {

@@ -159,6 +159,8 @@ pub struct Evidence {
     pub written: Option<OsFamily>,
     /// Versions on which the article contradicts itself, and how.
     pub conflicts: Vec<(OsFamily, &'static str)>,
+    /// The version the description says the service was introduced with.
+    pub introduced: Option<OsFamily>,
 }
 
 /// One version of a service's availability.
@@ -403,6 +405,13 @@ fn read_description(text: &str, ev: &mut Evidence) {
             }
         }
     }
+    if let Some(first) = ev.introduced {
+        for f in OsFamily::ALL.into_iter().filter(|&f| f >= first) {
+            if !ev.described_absent.contains(f) {
+                ev.described.insert(f);
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -428,7 +437,10 @@ impl Meaning {
                 ev.described.insert(os);
             }
             Meaning::Introduced => {
+                // There from this version on (until the description says removed):
+                // the later versions are added once every statement is read.
                 ev.described.insert(os);
+                ev.introduced = Some(ev.introduced.map_or(os, |f: OsFamily| f.min(os)));
                 for f in OsFamily::ALL.into_iter().filter(|&f| f < os) {
                     ev.described_absent.insert(f);
                 }

@@ -79,7 +79,8 @@ pub struct VersionRow<'a> {
     pub recommended_label: &'static str,
     pub recommendeds: Vec<Variant<'a>>,
     pub processes: Vec<&'a str>,
-    /// Every state id of `defaults`, space separated (for the filter).
+    /// The row's state column (`manual`, `not_stated`): what the filter and
+    /// the counts of `os/index.html` both go by, so that they agree.
     pub states: String,
     /// Sort keys for the state columns.
     pub default_rank: usize,
@@ -227,14 +228,6 @@ impl<'a> Shown<'a> {
         if names.is_empty() {
             names = s.names.iter().map(String::as_str).collect();
         }
-        let mut states: Vec<&str> = Vec::new();
-        for v in &defaults {
-            if let Some(st) = v.state {
-                if !states.contains(&st) {
-                    states.push(st);
-                }
-            }
-        }
         Some(VersionRow {
             index: self.index,
             slug: &page.slug,
@@ -249,7 +242,7 @@ impl<'a> Shown<'a> {
             recommended_label: label_of(row.recommended),
             recommendeds,
             processes,
-            states: states.join(" "),
+            states: state_column(row.default).0.to_string(),
             default_rank: rank(row.default),
             recommended_rank: rank(row.recommended),
         })
@@ -361,10 +354,27 @@ struct OsIndexCtx<'a> {
     states: Vec<StateOpt>,
 }
 
+/// The columns a version's services are counted in: its state there (the
+/// item `state_on` picks), or "Not stated" when no Default item holds there.
+const STATE_COLUMNS: [(&str, &str); 6] = [
+    ("automatic", "Automatic"),
+    ("manual", "Manual"),
+    ("disabled", "Disabled"),
+    ("not_installed", "Not installed"),
+    ("not_available", "Not available"),
+    ("not_stated", "Not stated"),
+];
+
+fn state_column(default: Option<&'static str>) -> (&'static str, &'static str) {
+    default
+        .and_then(|d| STATE_COLUMNS.iter().copied().find(|(id, _)| *id == d))
+        .unwrap_or(STATE_COLUMNS[5])
+}
+
 fn state_counts(rows: &[VersionRow]) -> Vec<usize> {
-    StartState::ALL
+    STATE_COLUMNS
         .iter()
-        .map(|s| rows.iter().filter(|r| r.default == Some(s.id())).count())
+        .map(|(id, _)| rows.iter().filter(|r| r.states == *id).count())
         .collect()
 }
 
@@ -394,16 +404,10 @@ pub fn render(
         }
     };
     let state_opts = |rows: &[VersionRow]| -> Vec<StateOpt> {
-        StartState::ALL
+        STATE_COLUMNS
             .iter()
-            .map(|s| StateOpt {
-                id: s.id(),
-                label: s.label(),
-                count: rows
-                    .iter()
-                    .filter(|r| r.states.split(' ').any(|x| x == s.id()))
-                    .count(),
-            })
+            .zip(state_counts(rows))
+            .map(|(&(id, label), count)| StateOpt { id, label, count })
             .collect()
     };
     // One page and one CSV per version, each its own task (the big tables dominate).
