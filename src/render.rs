@@ -258,7 +258,7 @@ fn state_rows(
                 label: item.label.clone(),
                 os: scope_text(&item.scope),
                 state: item.value.as_ref().map(|v| v.state.id()),
-                state_label: item.value.as_ref().map(StateValue::short),
+                state_label: item.value.as_ref().map(|v| plain_text(&v.short())),
                 condition_html,
                 raw_html,
             }

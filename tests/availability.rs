@@ -374,3 +374,35 @@ fn the_sample_matches_the_original_per_version_tables() {
     );
     assert!(agreement >= 0.95, "default-state agreement {agreement:.3}");
 }
+
+/// The service page's table in headless Chromium (tests/node/availability.test.mjs).
+#[test]
+fn variants_in_a_real_browser() {
+    if let Some(why) = common::missing_browser_tools() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the browser tests: {why}"
+        );
+        eprintln!("SKIPPED browser test: {why}");
+        return;
+    }
+    let built = common::build_fixture("availability");
+    let mut cmd = std::process::Command::new("node");
+    cmd.arg("--test")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/availability.test.mjs"));
+    cmd.env("SVCGUIDE_SITE", &built.out);
+    if let Ok(dir) = std::env::var("SVCGUIDE_SCREENSHOTS") {
+        cmd.env("SVCGUIDE_SCREENSHOTS", dir);
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("# pass 4") && stdout.contains("# fail 0"),
+        "{stdout}"
+    );
+}
