@@ -294,8 +294,18 @@ fn availability_evidence(
                     .as_ref()
                     .is_some_and(|v| v.state == crate::service::state::StartState::NotAvailable)
         });
+        // Else at the first label naming it, else at `windows:`.
+        let labelled = service
+            .default
+            .iter()
+            .chain(&service.recommended)
+            .map(|i| (&i.scope, i.offset))
+            .chain(service.processes.iter().map(|i| (&i.scope, i.offset)))
+            .find(|(scope, _)| !scope.is_all() && scope.covers(*os))
+            .map(|(_, offset)| offset);
         let place = not_available
             .map(|i| i.offset)
+            .or(labelled)
             .or_else(|| fm.key_offsets.get("windows").copied())
             .unwrap_or(at);
         diags.push(

@@ -399,6 +399,14 @@ fn read_description(text: &str, ev: &mut Evidence) {
             while let Some(at) = lower[from..].find(" only") {
                 let end = from + at;
                 from = end + 5;
+                // `(Windows 7 only)`, `Windows 7 only.`, not `WinXP only uses`.
+                let closes = lower[from..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| matches!(c, ')' | ',' | '.' | ';' | ':'));
+                if !closes {
+                    continue;
+                }
                 if let Some(os) = os_before(&sentence[..end]) {
                     Meaning::Only.apply(os, false, ev);
                 }
@@ -471,6 +479,8 @@ const TRIGGERS: &[(&str, Meaning)] = &[
     ("new with ", Meaning::Introduced),
     ("removed in ", Meaning::Removed),
     ("removed from ", Meaning::Removed),
+    ("removed completely in ", Meaning::Removed),
+    ("removed entirely in ", Meaning::Removed),
     ("no longer exists in ", Meaning::Removed),
     ("no longer available in ", Meaning::Removed),
     ("no longer included in ", Meaning::Removed),
