@@ -699,7 +699,14 @@ mod tests {
         let (there, absent) = read("This service was introduced with Windows Vista.");
         assert_eq!(
             (there, absent),
-            (set(&[Vista]), set(&[Nt4, W2000, Xp, W2003]))
+            (set(&[Vista, W7, W8]), set(&[Nt4, W2000, Xp, W2003]))
+        );
+        let (there, absent) = read(
+            "This service was introduced with Windows Vista. The service was removed in Windows 8.",
+        );
+        assert_eq!(
+            (there, absent),
+            (set(&[Vista, W7]), set(&[Nt4, W2000, Xp, W2003, W8]))
         );
         let (there, absent) = read("The service was removed in Windows 8.");
         assert_eq!((there, absent), (OsSet::EMPTY, set(&[W8])));
