@@ -723,6 +723,14 @@ mod tests {
             (OsSet::EMPTY, OsSet::EMPTY)
         );
         assert_eq!(
+            read("The search on WinXP only uses the Indexing Service when told to."),
+            (OsSet::EMPTY, OsSet::EMPTY)
+        );
+        assert_eq!(
+            read("A service for tablets (Windows 7 only).").0,
+            set(&[W7])
+        );
+        assert_eq!(
             read("The service is new in version 2.0."),
             (OsSet::EMPTY, OsSet::EMPTY)
         );
