@@ -216,6 +216,22 @@ fn authors_hear_about_inference_contradictions_and_bad_values() {
         .unwrap_or_else(|| panic!("{report:#}"));
     assert_eq!(bad["line"], 7);
     assert!(bad["message"].as_str().unwrap().contains("`Windows 95`"));
+
+    // `windows:` inside the `service:` form states them too.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("form.html.md"),
+        "---\ntitle: 'Form'\ndate: '2001-01-01'\npermalink: /article/form.html\nservice:\n  name: FormSvc\n  windows: Vista-7\n  default: Manual\n---\nA service described in its front matter.",
+    )
+    .unwrap();
+    let (code, report) = common::check_json(dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(report["diagnostics"], serde_json::json!([]), "{report:#}");
+    let built = common::build_dir(dir.path(), &[]);
+    assert_eq!(
+        availability(&built.out)["form"],
+        pairs(&[("vista", "stated"), ("7", "stated")])
+    );
 }
 
 /// Counts per version from every place that shows them.

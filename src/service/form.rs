@@ -53,6 +53,8 @@ pub fn parse(
                 service.names = crate::frontmatter::string_list(value);
                 continue;
             }
+            // Where the service exists: read with the top-level `windows:` (page.rs).
+            "windows" => continue,
             "recommended" => SectionKind::Recommended,
             "default" => SectionKind::Default,
             "process" | "processes" => SectionKind::Process,
@@ -67,7 +69,7 @@ pub fn parse(
                         format!("unknown key `service.{other}`"),
                     )
                     .help(
-                        "known keys: name, names, recommended, default, process, depends, supports",
+                        "known keys: name, names, windows, recommended, default, process, depends, supports",
                     ),
                 );
                 continue;
