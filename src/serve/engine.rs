@@ -297,11 +297,15 @@ struct Structure<'a> {
     id: Option<&'a str>,
     /// Depends and Supports link targets, in order, with the versions their
     /// qualifiers name (evidence of where the linked service exists).
-    links: Option<[Vec<(Option<&'a str>, &'a OsScope)>; 2]>,
+    links: Option<[Vec<LinkFact<'a>>; 2]>,
 }
 
+/// A Depends/Supports item as the guide reads it: where it links, and the
+/// versions its qualifier names.
+type LinkFact<'a> = (Option<&'a str>, &'a OsScope);
+
 fn structure(page: &Page) -> Structure<'_> {
-    fn hrefs(list: &crate::service::refs::RefList) -> Vec<(Option<&str>, &OsScope)> {
+    fn hrefs(list: &crate::service::refs::RefList) -> Vec<LinkFact<'_>> {
         list.items()
             .iter()
             .map(|i| match &i.value {

@@ -675,7 +675,11 @@ mod tests {
             vec![W8],
         ] {
             let line = windows_line(fams.iter().copied());
-            assert_eq!(parse_windows(&[line.clone()]), Ok(set(&fams)), "{line}");
+            assert_eq!(
+                parse_windows(std::slice::from_ref(&line)),
+                Ok(set(&fams)),
+                "{line}"
+            );
         }
         assert_eq!(windows_line([Xp, W2003, Vista, W7, W8].into_iter()), "xp+");
         assert_eq!(
