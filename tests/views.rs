@@ -122,9 +122,17 @@ fn expected_tables() -> BTreeMap<&'static str, Vec<Row>> {
     ];
     const FAX_REC: &str =
         "Manual, if sending faxes from this computer | Disabled, if there is no fax modem";
-    const NTFRS: Row = ["File Replication", "NtFrs", "Manual", "Manual", "ntfrs.exe"];
+    // Unlabeled items only, written when XP was current: XP and later,
+    // inferred (the badge's text ends the title cell).
+    const NTFRS: Row = [
+        "File Replication inferred",
+        "NtFrs",
+        "Manual",
+        "Manual",
+        "ntfrs.exe",
+    ];
     const NETLOGON: Row = [
-        "Net Logon",
+        "Net Logon inferred",
         "Netlogon",
         "Manual, if in a Workgroup (If started it will stop automatically) | Automatic, if in a Domain",
         "Manual, unless the computer is a domain member",
@@ -319,7 +327,13 @@ fn expected_tables() -> BTreeMap<&'static str, Vec<Row>> {
             NETLOGON,
             // Print Spooler: the process label `WinXP+` places it on 2003, where
             // no Default State item holds.
-            ["Print Spooler", "Spooler", "", SPOOLER_REC, "spoolsv.exe"],
+            [
+                "Print Spooler",
+                "Spooler",
+                "Not stated",
+                SPOOLER_REC,
+                "spoolsv.exe",
+            ],
             [
                 "Protected Storage",
                 "ProtectedStorage",
@@ -468,7 +482,8 @@ fn csv_and_services_json_agree_with_the_pages() {
                 "recommended",
                 "process",
                 "default_all",
-                "recommended_all"
+                "recommended_all",
+                "source"
             ]
         );
         let records = &csv[1..];
@@ -476,10 +491,18 @@ fn csv_and_services_json_agree_with_the_pages() {
         let by_os = json["by_os"][os].as_array().cloned().unwrap_or_default();
         assert_eq!(by_os.len(), records.len(), "by_os.{os} rows");
         for ((rec, cells), row) in records.iter().zip(&page).zip(&by_os) {
-            assert_eq!(rec.len(), 9, "{rec:?}");
-            assert_eq!(rec[1], cells[0], "title");
+            assert_eq!(rec.len(), 10, "{rec:?}");
+            // The title cell ends with the badge of an inferred version.
+            let inferred = cells[0].ends_with(" inferred");
+            assert_eq!(rec[1], cells[0].trim_end_matches(" inferred"), "title");
+            assert_eq!(rec[9] == "inferred", inferred, "source");
             assert_eq!(rec[2], cells[1].replace(", ", "; "), "names");
-            assert_eq!(rec[7], cells[2].replace(" | ", "; "), "default_all");
+            let default_all = cells[2].replace(" | ", "; ");
+            assert_eq!(
+                rec[7],
+                default_all.trim_start_matches("Not stated"),
+                "default_all"
+            );
             assert_eq!(rec[8], cells[3].replace(" | ", "; "), "recommended_all");
             assert_eq!(rec[6], cells[4].replace(" | ", "; "), "process");
             // The first default state is services.json's by_os state.

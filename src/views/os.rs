@@ -14,7 +14,7 @@ use crate::guide::Guide;
 use crate::markdown::plain_text as plain;
 use crate::output::OutFile;
 use crate::page::Page;
-use crate::service::availability::items_on;
+use crate::service::availability::{items_on, Source};
 use crate::service::os::OsFamily;
 use crate::service::process::Process;
 use crate::service::state::{StartState, StateValue};
@@ -82,6 +82,8 @@ pub struct VersionRow<'a> {
     /// The row's state column (`manual`, `not_stated`): what the filter and
     /// the counts of `os/index.html` both go by, so that they agree.
     pub states: String,
+    /// Where the service's presence on the version comes from.
+    pub source: Source,
     /// Sort keys for the state columns.
     pub default_rank: usize,
     pub recommended_rank: usize,
@@ -243,6 +245,7 @@ impl<'a> Shown<'a> {
             recommendeds,
             processes,
             states: state_column(row.default).0.to_string(),
+            source: row.source,
             default_rank: rank(row.default),
             recommended_rank: rank(row.recommended),
         })
@@ -276,7 +279,7 @@ pub fn csv_path(os: OsFamily) -> String {
     format!("os/{}.csv", os.id())
 }
 
-pub const CSV_HEADER: [&str; 9] = [
+pub const CSV_HEADER: [&str; 10] = [
     "slug",
     "title",
     "names",
@@ -286,6 +289,7 @@ pub const CSV_HEADER: [&str; 9] = [
     "process",
     "default_all",
     "recommended_all",
+    "source",
 ];
 
 /// `os/<id>.csv`: one record per row of the page.
@@ -307,6 +311,7 @@ pub fn csv(rows: &[VersionRow]) -> String {
                 &r.processes.join("; "),
                 &all(&r.defaults),
                 &all(&r.recommendeds),
+                r.source.id(),
             ],
         );
     }

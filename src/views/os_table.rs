@@ -6,6 +6,12 @@
 
 use super::escape::{code_list_into, html_into as esc};
 use super::os::{Variant, VersionRow};
+use crate::service::availability::Source;
+
+/// After the title of a service whose presence on the version is inferred.
+const INFERRED_BADGE: &str = r#" <span class="badge inferred" title="The article does not name this version: inferred from its date">inferred</span>"#;
+/// In the Default cell when no Default item holds on the version.
+const NOT_STATED: &str = r#"<span class="none">Not stated</span>"#;
 
 /// The rows of the table's `<tbody>`, as the template's loop produced them.
 pub fn rows_html(rows: &[VersionRow]) -> String {
@@ -23,11 +29,18 @@ fn row(out: &mut String, r: &VersionRow) {
     esc(out, r.url);
     out.push_str("\">");
     esc(out, r.title);
-    out.push_str("</a></th>\n        <td data-label=\"Short name\">");
+    out.push_str("</a>");
+    if r.source == Source::Inferred {
+        out.push_str(INFERRED_BADGE);
+    }
+    out.push_str("</th>\n        <td data-label=\"Short name\">");
     code_list_into(out, &r.names, ", ");
     out.push_str("</td>\n        <td data-label=\"Default\" data-value=\"");
     out.push_str(&r.default_rank.to_string());
     out.push_str("\">");
+    if r.defaults.is_empty() {
+        out.push_str(NOT_STATED);
+    }
     variants(out, &r.defaults);
     out.push_str("</td>\n        <td data-label=\"Recommended\" data-value=\"");
     out.push_str(&r.recommended_rank.to_string());
@@ -99,6 +112,7 @@ mod tests {
             recommendeds: Vec::new(),
             processes: vec!["svchost.exe -k netsvcs"],
             states: "manual".into(),
+            source: Source::Labelled,
             default_rank: 2,
             recommended_rank: 7,
         }
