@@ -8,15 +8,15 @@
 //!
 //! Groups and what they time (the order of `site::build`):
 //!
-//! * `templates` — `render::load_templates`: parsing the built-in Tera templates.
+//! * `templates` — `views::article::load_templates`: parsing the built-in Tera templates.
 //! * `load` — `load::load(content)`: walking the content folder, reading every
 //!   file (from the page cache after the first run) and parsing front matter,
 //!   sections and the typed service facts, in parallel.
 //! * `model` — `guide::Guide::build`: the model (paths, ids, the service graph)
 //!   from the loaded pages; the pages are cloned outside the timing.
-//! * `render_pages` — `render::render_pages`: Markdown, highlighting and the
+//! * `render_pages` — `views::article::render_pages`: Markdown, highlighting and the
 //!   `page.html` template for every article, in parallel.
-//! * `index_export` — `render::render_index` (the home page), `export::build` +
+//! * `index_export` — `views::article::render_index` (the home page), `export::build` +
 //!   `export::to_json` (services.json), and all of them together with the 404
 //!   page and the sitemap, as the build's `head_files` does.
 //! * `views` — `views::render`: the per-Windows-version tables, processes,
@@ -54,8 +54,8 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingM
 use svcguide::check::output::HtmlFacts;
 use svcguide::config::Config;
 use svcguide::guide::Guide;
-use svcguide::render::RenderedPage;
 use svcguide::search::SearchDoc;
+use svcguide::views::article::RenderedPage;
 
 #[path = "../examples/gen_corpus.rs"]
 #[allow(dead_code)]
@@ -101,7 +101,8 @@ impl Fixture {
             output: "public".into(),
             ..Config::default()
         };
-        let tera = svcguide::render::load_templates(&config.resolve(&config.templates)).unwrap();
+        let tera =
+            svcguide::views::article::load_templates(&config.resolve(&config.templates)).unwrap();
         let loaded = svcguide::load::load(&content);
         let mut diags = loaded.diags.clone();
         let guide = Guide::build(
@@ -110,7 +111,7 @@ impl Fixture {
             config.drafts,
             &mut diags,
         );
-        let pages = svcguide::render::render_pages(&tera, &config, &guide).unwrap();
+        let pages = svcguide::views::article::render_pages(&tera, &config, &guide).unwrap();
         let docs = search_docs(&guide, &pages);
         let site = svcguide::site::build(&config).unwrap();
         let facts = html_facts(&site);
@@ -188,7 +189,7 @@ fn stages(c: &mut Criterion) {
         let mut g = group(c, "templates");
         let dir = cfg.resolve(&cfg.templates);
         g.bench_function("load_templates", |b| {
-            b.iter(|| svcguide::render::load_templates(black_box(&dir)).unwrap())
+            b.iter(|| svcguide::views::article::load_templates(black_box(&dir)).unwrap())
         });
         g.finish();
     }
@@ -225,7 +226,7 @@ fn stages(c: &mut Criterion) {
     {
         let mut g = group(c, "render_pages");
         g.bench_function("render_pages", |b| {
-            b.iter(|| svcguide::render::render_pages(&fx.tera, cfg, &fx.guide).unwrap())
+            b.iter(|| svcguide::views::article::render_pages(&fx.tera, cfg, &fx.guide).unwrap())
         });
         g.finish();
     }
@@ -233,7 +234,7 @@ fn stages(c: &mut Criterion) {
     {
         let mut g = group(c, "index_export");
         g.bench_function("render_index", |b| {
-            b.iter(|| svcguide::render::render_index(&fx.tera, cfg, &fx.guide).unwrap())
+            b.iter(|| svcguide::views::article::render_index(&fx.tera, cfg, &fx.guide).unwrap())
         });
         g.bench_function("export_json", |b| {
             b.iter(|| {
@@ -245,9 +246,9 @@ fn stages(c: &mut Criterion) {
             b.iter(|| {
                 let export = svcguide::export::build(&fx.guide, &cfg.title);
                 (
-                    svcguide::render::render_index(&fx.tera, cfg, &fx.guide).unwrap(),
-                    svcguide::render::render_404(&fx.tera, cfg).unwrap(),
-                    svcguide::render::sitemap(cfg, &fx.guide),
+                    svcguide::views::article::render_index(&fx.tera, cfg, &fx.guide).unwrap(),
+                    svcguide::views::article::render_404(&fx.tera, cfg).unwrap(),
+                    svcguide::views::article::sitemap(cfg, &fx.guide),
                     svcguide::export::to_json(&export),
                 )
             })

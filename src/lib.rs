@@ -16,7 +16,6 @@ pub mod markdown;
 pub mod memory;
 pub mod output;
 pub mod page;
-pub mod render;
 pub mod repair;
 pub mod report;
 pub mod scaffold;

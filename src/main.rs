@@ -240,7 +240,8 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     #[cfg(feature = "external")]
     if args.external {
         let options = svcguide::check::external::Options::new(&config, args.cache);
-        let mut found = svcguide::check::external::check(&config, &site, &options)?;
+        let mut found =
+            svcguide::check::external::check(&config, &site.guide, &site.pages, &options)?;
         config.apply_levels(&mut found);
         site.diags.extend(found);
         svcguide::diag::normalise(&mut site.diags);

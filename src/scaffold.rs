@@ -1,6 +1,6 @@
 //! Authoring helpers: `svcguide new` writes a service article in the house
-//! format with guidance text, `check_placeholders` reports the guidance the
-//! author has not replaced yet (code `scaffold-todo`), and `svcguide completions`
+//! format with guidance text (`check::placeholders` reports what the author
+//! has not replaced yet, code `scaffold-todo`), and `svcguide completions`
 //! prints a shell completion script.
 //!
 //! The guidance text is written so that it parses: every list item is a valid
@@ -8,7 +8,7 @@
 //! the marker `TODO:` followed by what to write. `svcguide check` on a fresh
 //! scaffold therefore reports what is left to fill in, not parser failures.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,11 +16,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context as _, Result};
 use clap::Args;
 
-use crate::diag::{Code, Diagnostic};
-use crate::guide::Guide;
-
-/// What marks guidance text the author still has to replace.
-pub const MARKER: &str = "TODO:";
+use crate::check::placeholders::MARKER;
 
 #[derive(Args, Debug, Clone)]
 pub struct NewArgs {
@@ -321,49 +317,6 @@ pub fn run(args: NewArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The guidance `svcguide new` left in the article bodies, one diagnostic each
-/// (the articles are searched in parallel).
-pub fn placeholders(guide: &Guide) -> Vec<Diagnostic> {
-    use rayon::prelude::*;
-    let finder = memchr::memmem::Finder::new(MARKER);
-    guide
-        .pages
-        .par_iter()
-        .flat_map_iter(|page| {
-            let text = &page.src.text;
-            let body = page.split.body_start.min(text.len());
-            finder
-                .find_iter(&text.as_bytes()[body..])
-                .map(|i| {
-                    let offset = body + i;
-                    let rest = &text[offset + MARKER.len()..];
-                    let line_end = rest.find('\n').unwrap_or(rest.len());
-                    let guidance = rest[..line_end].trim().trim_end_matches(')').trim();
-                    Diagnostic::at(
-                        Code::ScaffoldTodo,
-                        &page.src,
-                        offset,
-                        format!("still to fill in: {guidance}"),
-                    )
-                    .help("replace the `TODO:` text (written by `svcguide new`) with the article's own words")
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
-/// Adds the [`placeholders`] to `diags`. Other problems on a placeholder's line
-/// go: they are about the guidance text, which the placeholder already reports.
-pub fn add_placeholders(found: Vec<Diagnostic>, diags: &mut Vec<Diagnostic>) {
-    if found.is_empty() {
-        return;
-    }
-    let lines: HashSet<(&str, usize)> = found.iter().map(|d| (d.file.as_str(), d.line)).collect();
-    diags.retain(|d| !lines.contains(&(d.file.as_str(), d.line)));
-    drop(lines);
-    diags.extend(found);
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::diag::{Code, Diagnostic};
 use crate::guide::Guide;
 use crate::output::{OutFile, Sink};
-use crate::render::RenderedPage;
+use crate::views::article::RenderedPage;
 
 /// Built-in theme assets; a file of the same name in the theme folder wins.
 const THEME: &[(&str, &[u8])] = &[
@@ -37,16 +37,7 @@ pub struct Site {
     pub search_bytes: usize,
 }
 
-/// How much of the site a run needs.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Work {
-    /// Every file (`build`, `serve`).
-    Everything,
-    /// What the checks read: the search index, its doc store, services.json and the
-    /// sitemap are not built (they hold no links; their paths still exist for the
-    /// link checks, and `build` reports the search size budget).
-    Checks,
-}
+pub use crate::views::Work;
 
 /// Loads, renders and checks the guide in memory.
 pub fn build(config: &Config) -> Result<Site> {
@@ -69,7 +60,7 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
     let mut clock = crate::timing::Stopwatch::new();
     // Parsing the templates is one thread's work: it goes on beside the articles'.
     let (tera, loaded) = rayon::join(
-        || crate::render::load_templates(&config.resolve(&config.templates)),
+        || crate::views::article::load_templates(&config.resolve(&config.templates)),
         || crate::load::load(&content),
     );
     let tera = tera?;
@@ -156,7 +147,7 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
                     crate::check::output::check(&html, &ids, &paths, &base, &mut found);
                     found
                 },
-                || crate::scaffold::placeholders(&guide),
+                || crate::check::placeholders::placeholders(&guide),
             );
             // Hundreds of thousands of small strings: freed on a pool thread
             // rather than on this one, which has the report to write.
@@ -169,7 +160,7 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
     diags.extend(too_big);
     diags.extend(found);
     clock.lap("search+checks");
-    crate::scaffold::add_placeholders(placeholders, &mut diags);
+    crate::check::placeholders::add_placeholders(placeholders, &mut diags);
     config.apply_levels(&mut diags);
     crate::diag::normalise(&mut diags);
     Ok(Site {
@@ -221,7 +212,7 @@ fn render_articles(
     let (pages, prepared): (Vec<RenderedPage>, Vec<_>) = (0..guide.pages.len())
         .into_par_iter()
         .map(|i| {
-            let mut page = crate::render::render_page(tera, config, guide, i)?;
+            let mut page = crate::views::article::render_page(tera, config, guide, i)?;
             let path = &guide.pages[i].out_path;
             let html = std::mem::take(&mut page.html).into_bytes();
             collector.put(path.clone(), html, Some(&content_urls(path, &page)))?;
@@ -309,14 +300,14 @@ fn head_files(
     let (pages, data) = rayon::join(
         || {
             rayon::join(
-                || crate::render::render_index(tera, config, guide),
-                || crate::render::render_404(tera, config),
+                || crate::views::article::render_index(tera, config, guide),
+                || crate::views::article::render_404(tera, config),
             )
         },
         || {
             (work == Work::Everything).then(|| {
                 rayon::join(
-                    || crate::render::sitemap(config, guide),
+                    || crate::views::article::sitemap(config, guide),
                     || crate::export::to_json(&crate::export::build(guide, &config.title)),
                 )
             })

@@ -23,8 +23,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, ExternalConfig};
 use crate::diag::{Code, Diagnostic};
-use crate::site::Site;
+use crate::guide::Guide;
 use crate::source::Source;
+use crate::views::article::RenderedPage;
 
 /// Where the cache lives, relative to the config file's folder (or the current one).
 pub const CACHE_FILE: &str = ".svcguide-cache/external.json";
@@ -227,7 +228,12 @@ struct Tally {
 
 /// Checks the external links of every page of the site; the diagnostics come back
 /// with the configured levels applied.
-pub fn check(config: &Config, site: &Site, options: &Options) -> Result<Vec<Diagnostic>> {
+pub fn check(
+    config: &Config,
+    guide: &Guide,
+    pages: &[RenderedPage],
+    options: &Options,
+) -> Result<Vec<Diagnostic>> {
     let ext = &config.external;
     let excludes = ext
         .exclude
@@ -239,14 +245,13 @@ pub fn check(config: &Config, site: &Site, options: &Options) -> Result<Vec<Diag
         .collect::<Result<Vec<_>>>()?;
     let started = Instant::now();
 
-    // The links exactly as the checker of internal links saw them.
-    let pages = &site.pages;
+    // `pages`: the links exactly as the checker of internal links saw them.
 
     let mut tally = Tally::default();
     let mut diags = Vec::new();
     let mut targets: BTreeMap<String, Target> = BTreeMap::new();
     for p in pages {
-        let page = &site.guide.pages[p.index];
+        let page = &guide.pages[p.index];
         for link in &p.links {
             let url = match http_url(&link.dest) {
                 Ok(Some(u)) => u,

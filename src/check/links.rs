@@ -5,7 +5,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diag::{Code, Diagnostic};
 use crate::guide::{Guide, Resolved};
-use crate::render::RenderedPage;
+use crate::views::article::RenderedPage;
 
 pub fn check(
     guide: &Guide,

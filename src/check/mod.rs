@@ -5,6 +5,7 @@
 pub mod graph;
 pub mod links;
 pub mod output;
+pub mod placeholders;
 
 #[cfg(feature = "external")]
 pub mod external;

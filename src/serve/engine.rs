@@ -327,7 +327,7 @@ fn structure(page: &Page) -> Structure<'_> {
     }
 }
 
-/// Everything `render::render_page` reads from the guide about pages other than
+/// Everything `views::article::render_page` reads from the guide about pages other than
 /// the one it renders is in its render key: where each Depends/Supports link
 /// resolves, and the titles and permalinks of the pages in its depends-on,
 /// required-by and supports lists (the fact panel and
@@ -477,7 +477,7 @@ impl Engine {
                 roots.content.display()
             );
         }
-        let tera = crate::render::load_templates(&roots.templates)?;
+        let tera = crate::views::article::load_templates(&roots.templates)?;
         let mut engine = Engine {
             inputs: inputs.clone(),
             config,
@@ -567,7 +567,7 @@ impl Engine {
         let mut render_all = std::mem::take(&mut self.render_all_next);
         if update.templates_changed || self.templates_dirty {
             self.templates_dirty = true;
-            self.tera = crate::render::load_templates(&self.roots.templates)?;
+            self.tera = crate::views::article::load_templates(&self.roots.templates)?;
             self.templates_dirty = false;
             update.templates_changed = true;
             render_all = true;
@@ -1060,7 +1060,7 @@ impl Engine {
         let rendered: Vec<(usize, RenderKey, String)> = items
             .into_par_iter()
             .map(|(i, key)| {
-                crate::render::render_page(tera, config, guide, i).map(|r| (i, key, r.html))
+                crate::views::article::render_page(tera, config, guide, i).map(|r| (i, key, r.html))
             })
             .collect::<Result<_>>()?;
         cu.step("render");

@@ -1,6 +1,6 @@
 //! Escaping for the contexts the views write by hand: XML (feed, SVG), CSV, and
 //! the HTML rows of the big per-service lists. HTML from templates is escaped by
-//! tera's autoescape, which `render::load_templates` points at [`html_to`] (the
+//! tera's autoescape, which `views::article::load_templates` points at [`html_to`] (the
 //! escaper of `text`), so a list written here reads the same as one a template
 //! wrote.
 

@@ -5,6 +5,7 @@
 //! `views/*.html` templates (autoescaped by tera); the XML, SVG and CSV outputs are
 //! written by hand with the escapers of `escape`.
 
+pub mod article;
 pub mod escape;
 pub mod feed;
 pub mod graph;
@@ -19,7 +20,17 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::guide::Guide;
 use crate::output::OutFile;
-use crate::site::Work;
+
+/// How much of the site a run needs.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Work {
+    /// Every file (`build`, `serve`).
+    Everything,
+    /// What the checks read: the search index, its doc store, services.json and the
+    /// sitemap are not built (they hold no links; their paths still exist for the
+    /// link checks, and `build` reports the search size budget).
+    Checks,
+}
 
 /// Templates of the views (name, built-in text); a file in the templates folder wins.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -86,10 +97,10 @@ pub(crate) fn render_template<C: Serialize>(
     html_bytes: usize,
 ) -> Result<OutFile> {
     let ctx = tera::Context::from_serialize(ctx)
-        .map_err(|e| anyhow::anyhow!("{path}: {}", crate::render::tera_error(&e)))?;
+        .map_err(|e| anyhow::anyhow!("{path}: {}", crate::views::article::tera_error(&e)))?;
     let mut bytes = Vec::with_capacity(html_bytes + 64 * 1024);
     tera.render_to(template, &ctx, &mut bytes)
-        .map_err(|e| anyhow::anyhow!("{path}: {}", crate::render::tera_error(&e)))?;
+        .map_err(|e| anyhow::anyhow!("{path}: {}", crate::views::article::tera_error(&e)))?;
     Ok(OutFile {
         path: path.to_string(),
         bytes,

@@ -387,7 +387,7 @@ pub fn render(
     tera: &tera::Tera,
     config: &Config,
     guide: &Guide,
-    work: crate::site::Work,
+    work: crate::views::Work,
     emit: &super::Emit,
 ) -> Result<()> {
     use rayon::prelude::*;
@@ -439,8 +439,8 @@ pub fn render(
         emit(OutFile {
             path: csv_path(*os),
             bytes: match work {
-                crate::site::Work::Everything => csv(rows).into_bytes(),
-                crate::site::Work::Checks => Vec::new(),
+                crate::views::Work::Everything => csv(rows).into_bytes(),
+                crate::views::Work::Checks => Vec::new(),
             },
         })
     })?;

@@ -20,11 +20,11 @@ use crate::url::relative;
 
 /// Built-in templates; a file of the same name in the templates folder wins.
 const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../templates/base.html")),
-    ("service.html", include_str!("../templates/service.html")),
-    ("page.html", include_str!("../templates/page.html")),
-    ("index.html", include_str!("../templates/index.html")),
-    ("404.html", include_str!("../templates/404.html")),
+    ("base.html", include_str!("../../templates/base.html")),
+    ("service.html", include_str!("../../templates/service.html")),
+    ("page.html", include_str!("../../templates/page.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("404.html", include_str!("../../templates/404.html")),
 ];
 
 pub fn load_templates(dir: &Path) -> Result<tera::Tera> {
