@@ -50,8 +50,9 @@ pub const RESERVED_PATHS: &[&str] = &[
     "graph.html",
 ];
 
-/// Reserved folders for generated pages and assets.
-pub const RESERVED_DIRS: &[&str] = &["theme/", "os/", "tags/"];
+/// Reserved folders for generated pages and assets, and the dev server's own
+/// routes (`serve::app::PREFIX`), which would hide a page there.
+pub const RESERVED_DIRS: &[&str] = &["theme/", "os/", "tags/", "__svcguide/"];
 
 /// The longest file or folder name most file systems accept, in bytes.
 pub const MAX_SEGMENT_BYTES: usize = 255;
@@ -292,8 +293,10 @@ mod tests {
             "/.svcguide-output/x.html",
             "/article/.x.html",
             "/a./x.html",
+            "/__svcguide/status.html",
         ] {
             assert!(permalink_output(bad).is_err(), "{bad:?} should be refused");
         }
+        assert!(RESERVED_DIRS.contains(&crate::serve::app::PREFIX));
     }
 }
