@@ -65,7 +65,7 @@ impl Conn {
     fn get(&mut self, path: &str) -> std::io::Result<(u16, Vec<u8>)> {
         self.r
             .get_mut()
-            .write_all(format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n").as_bytes())?;
+            .write_all(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes())?;
         let mut line = String::new();
         self.r.read_line(&mut line)?;
         let status: u16 = line
@@ -113,7 +113,7 @@ fn wait_complete(addr: &str) -> serde_json::Value {
 /// Reload events, as they arrive.
 fn events(addr: &str) -> Receiver<Instant> {
     let mut s = TcpStream::connect(addr).unwrap();
-    s.write_all(b"GET /__svcguide/events HTTP/1.1\r\nHost: bench\r\n\r\n")
+    s.write_all(b"GET /__svcguide/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
         .unwrap();
     let (tx, rx) = channel();
     std::thread::spawn(move || {

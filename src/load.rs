@@ -40,6 +40,22 @@ pub fn is_ignored(name: &str) -> bool {
         || name.ends_with(".tmp")
 }
 
+/// True when `path` may be read as content: it resolves (through any symbolic
+/// links) to a regular file inside the content folder `canonical_root`. This is
+/// the one rule for every reader (the walk, the report's code frames, the dev
+/// server), so a link the walk skipped is never read by anything else.
+pub fn is_readable_content(canonical_root: &Path, path: &Path) -> bool {
+    matches!(path.canonicalize(), Ok(target) if target.starts_with(canonical_root) && target.is_file())
+}
+
+/// The path of a content file given by its `rel` path (as diagnostics name it),
+/// when [`is_readable_content`] allows reading it.
+pub fn readable_content_file(root: &Path, rel: &str) -> Option<PathBuf> {
+    let canonical_root = root.canonicalize().ok()?;
+    let path = root.join(rel);
+    is_readable_content(&canonical_root, &path).then_some(path)
+}
+
 /// Finds the files of a content folder, sorted, symlinks kept inside the folder.
 pub fn discover(root: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<(String, PathBuf)>, Vec<Asset>) {
     let mut articles = Vec::new();
@@ -70,15 +86,12 @@ pub fn discover(root: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<(String, PathB
         let file_type = entry.file_type();
         if file_type.is_symlink() {
             // Follow a symlink only to a file inside the content folder.
-            match path.canonicalize() {
-                Ok(target) if target.starts_with(&canonical_root) && target.is_file() => {}
-                Ok(_) | Err(_) => {
-                    diags.push(
-                        Diagnostic::new(Code::IoError, &rel, 1, 1, "symbolic link skipped: it points outside the content folder, to a folder, or nowhere")
-                            .help("copy the file into the content folder instead"),
-                    );
-                    continue;
-                }
+            if !is_readable_content(&canonical_root, path) {
+                diags.push(
+                    Diagnostic::new(Code::IoError, &rel, 1, 1, "symbolic link skipped: it points outside the content folder, to a folder, or nowhere")
+                        .help("copy the file into the content folder instead"),
+                );
+                continue;
             }
         } else if !file_type.is_file() {
             continue;

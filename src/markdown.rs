@@ -58,7 +58,9 @@ pub struct Renderer<'a> {
     pub sanitize: bool,
 }
 
-/// Element ids of the page templates (a heading "Description" becomes `description-1`).
+/// Element ids of the page templates and the scripts (a heading "Description"
+/// becomes `description-1`; with `sanitize = true` raw HTML may not use them).
+/// A test keeps this list in step with the templates.
 pub const RESERVED_IDS: &[&str] = &[
     "main",
     "facts",
@@ -67,7 +69,28 @@ pub const RESERVED_IDS: &[&str] = &[
     "search-input",
     "search-results",
     "az",
+    "az-title",
+    "browse-title",
+    "howto-title",
+    "dep-graph",
+    "isolated-title",
+    "list-title",
+    "filter-state",
+    "filter-text",
+    "os-table",
+    "groups-title",
+    "images-title",
+    "toc-title",
 ];
+
+/// Ids the site's own code makes up at run time (`search-result-3`, the dev
+/// server's `svcguide-overlay`).
+const RESERVED_ID_PREFIXES: &[&str] = &["search-result-", "svcguide-"];
+
+/// True for an id an article must not take: the page's own elements use it.
+pub fn is_reserved_id(id: &str) -> bool {
+    RESERVED_IDS.contains(&id) || RESERVED_ID_PREFIXES.iter().any(|p| id.starts_with(p))
+}
 
 fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
@@ -230,10 +253,13 @@ impl<'a> Renderer<'a> {
     }
 
     fn unique_id(&mut self, text: &str) -> String {
-        let base = crate::text::slugify(text);
+        let mut base = crate::text::slugify(text);
+        if RESERVED_ID_PREFIXES.iter().any(|p| base.starts_with(p)) {
+            base.insert_str(0, "h-");
+        }
         let mut id = base.clone();
         let mut n = 1;
-        while !self.ids.insert(id.clone()) {
+        while RESERVED_IDS.contains(&id.as_str()) || !self.ids.insert(id.clone()) {
             id = format!("{base}-{n}");
             n += 1;
         }
@@ -255,6 +281,15 @@ pub fn sanitize(html: &str) -> String {
             b.add_tags(["input"])
                 .add_tag_attributes("input", ["type", "checked", "disabled"]);
             b.link_rel(None);
+            // An id of the page's own (`main`, `search-input` ...) would let the
+            // article stand in for that element: such ids are dropped.
+            b.attribute_filter(|_element, attribute, value| {
+                if attribute == "id" && is_reserved_id(value.trim()) {
+                    None
+                } else {
+                    Some(value.into())
+                }
+            });
             b
         })
         .clean(html)
@@ -447,6 +482,44 @@ mod tests {
         assert!(clean.html.contains("<h5 id=\"title\">"), "{}", clean.html);
         assert!(clean.html.contains("href=\"b.html\""), "{}", clean.html);
         assert!(clean.html.contains("class=\"hl-"), "{}", clean.html);
+    }
+
+    /// Every literal `id="..."` of the built-in templates is reserved.
+    #[test]
+    fn reserved_ids_cover_the_templates() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        for entry in walkdir::WalkDir::new(&root) {
+            let entry = entry.unwrap();
+            if entry.path().extension().is_none_or(|e| e != "html") {
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            for part in text.split("id=\"").skip(1) {
+                let id = part.split('"').next().unwrap();
+                if id.contains("{{") || id.contains("{%") {
+                    continue;
+                }
+                assert!(
+                    is_reserved_id(id),
+                    "{}: id `{id}` is not in RESERVED_IDS",
+                    entry.path().display()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn articles_cannot_take_the_pages_own_ids() {
+        let md = "## Main\n\n## Search result 2\n\n<div id=\"main\">a</div><div id=\" search-input\">b</div><div id=\"svcguide-overlay\">c</div><div id=\"mine\">d</div>\n";
+        let mut r = Renderer::new("article/x.html");
+        r.sanitize = true;
+        let html = r.block(md, 0..md.len()).html;
+        assert!(html.contains("<h2 id=\"main-1\">"), "{html}");
+        assert!(html.contains("<h2 id=\"h-search-result-2\">"), "{html}");
+        assert!(!html.contains("id=\"main\""), "{html}");
+        assert!(!html.contains("search-input"), "{html}");
+        assert!(!html.contains("svcguide-overlay"), "{html}");
+        assert!(html.contains("<div id=\"mine\">"), "{html}");
     }
 
     /// The fast path's answer and the parser's, for `value` at offset 7 of a file.

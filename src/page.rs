@@ -50,8 +50,12 @@ pub const RESERVED_PATHS: &[&str] = &[
     "graph.html",
 ];
 
-/// Reserved folders for generated pages and assets.
-pub const RESERVED_DIRS: &[&str] = &["theme/", "os/", "tags/"];
+/// Reserved folders for generated pages and assets, and the dev server's own
+/// routes (`serve::app::PREFIX`), which would hide a page there.
+pub const RESERVED_DIRS: &[&str] = &["theme/", "os/", "tags/", "__svcguide/"];
+
+/// The longest file or folder name most file systems accept, in bytes.
+pub const MAX_SEGMENT_BYTES: usize = 255;
 
 /// Checks a permalink and returns the output path it is written to.
 pub fn permalink_output(permalink: &str) -> Result<String, String> {
@@ -68,6 +72,25 @@ pub fn permalink_output(permalink: &str) -> Result<String, String> {
     for segment in path.split('/') {
         if segment.is_empty() || segment == "." || segment == ".." {
             return Err("a permalink may not contain empty, `.` or `..` segments".into());
+        }
+        // Hidden names (`.git`, the build's own `.svcguide-output`) would poison
+        // the output folder for every later build; names ending in `.` are
+        // another file's name on Windows.
+        if segment.starts_with('.') {
+            return Err(format!(
+                "`{segment}` starts with `.`: hidden names (like `.git`) are reserved"
+            ));
+        }
+        if segment.ends_with('.') {
+            return Err(format!(
+                "`{segment}` ends with `.`, which Windows drops from file names"
+            ));
+        }
+        if segment.len() > MAX_SEGMENT_BYTES {
+            return Err(format!(
+                "a path segment is {} bytes long; file systems allow at most {MAX_SEGMENT_BYTES}",
+                segment.len()
+            ));
         }
         if !segment
             .chars()
@@ -117,6 +140,21 @@ pub fn parse(src: Source, diags: &mut Vec<Diagnostic>) -> Option<Page> {
         );
         return None;
     };
+    // Spaces around the value (kept by a quoted YAML string) are dropped, so the
+    // written path and every href agree; the author is told.
+    let trimmed = permalink.trim();
+    if trimmed.len() != permalink.len() && !trimmed.is_empty() {
+        diags.push(
+            Diagnostic::at(
+                Code::KeyType,
+                &src,
+                fm.key_offset("permalink"),
+                format!("`permalink` has spaces around it; `{trimmed}` is used"),
+            )
+            .help("remove the spaces inside the quotes"),
+        );
+    }
+    let permalink = trimmed.to_string();
     let out_path = match permalink_output(&permalink) {
         Ok(p) => p,
         Err(why) => {
@@ -342,6 +380,9 @@ mod tests {
             "article/winnt-services-rpcss.html"
         );
         assert_eq!(permalink_output("/guide/").unwrap(), "guide/index.html");
+        let long = "a".repeat(MAX_SEGMENT_BYTES - 5);
+        assert!(permalink_output(&format!("/article/{long}.html")).is_ok());
+        assert!(permalink_output(&format!("/article/{long}x.html")).is_err());
         for bad in [
             "/article/../../etc/passwd.html",
             "article/x.html",
@@ -355,8 +396,14 @@ mod tests {
             "/theme/x.html",
             "/a/x.php",
             "http://x/a.html",
+            "/.git/config.html",
+            "/.svcguide-output/x.html",
+            "/article/.x.html",
+            "/a./x.html",
+            "/__svcguide/status.html",
         ] {
             assert!(permalink_output(bad).is_err(), "{bad:?} should be refused");
         }
+        assert!(RESERVED_DIRS.contains(&crate::serve::app::PREFIX));
     }
 }

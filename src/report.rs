@@ -107,6 +107,29 @@ fn paint(s: &str, code: &str, colour: bool) -> String {
     }
 }
 
+/// Appends `c`, or its escape (`\u{1b}`) when a terminal would act on it instead
+/// of showing it: control characters (C0 but tab, DEL, C1) and the bidirectional
+/// overrides that reorder what is shown. Article text then cannot clear the
+/// screen, retitle the window or spoof a log line through a code frame.
+fn push_visible(out: &mut String, c: char) {
+    let active = (c.is_control() && c != '\t')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if active {
+        let _ = write!(out, "\\u{{{:x}}}", c as u32);
+    } else {
+        out.push(c);
+    }
+}
+
+/// `s` with every character [`push_visible`] escapes escaped.
+fn visible(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        push_visible(&mut out, c);
+    }
+    out
+}
+
 pub fn human(diags: &[Diagnostic], content: &Path, colour: bool) -> String {
     let mut by_file: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
     for d in diags {
@@ -114,10 +137,14 @@ pub fn human(diags: &[Diagnostic], content: &Path, colour: bool) -> String {
     }
     let mut out = String::new();
     for (file, list) in by_file {
-        let text = std::fs::read(content.join(file)).ok().map(|b| {
-            let s = String::from_utf8_lossy(&b).replace("\r\n", "\n");
-            s.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(s)
-        });
+        // Only a file the walk would read: never through a skipped symbolic link.
+        let text = crate::load::readable_content_file(content, file)
+            .and_then(|path| std::fs::read(path).ok())
+            .map(|b| {
+                let s = String::from_utf8_lossy(&b).replace("\r\n", "\n");
+                s.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(s)
+            });
+        let file = &visible(file);
         let _ = writeln!(out, "{}", paint(file, "1", colour));
         for d in list {
             let (label, code) = match d.severity {
@@ -130,30 +157,40 @@ pub fn human(diags: &[Diagnostic], content: &Path, colour: bool) -> String {
                 "  {}[{}]: {}",
                 paint(label, code, colour),
                 d.code.as_str(),
-                d.message
+                visible(&d.message)
             );
             let _ = writeln!(out, "    --> {}:{}:{}", file, d.line, d.col);
             if let Some(line) = text
                 .as_deref()
                 .and_then(|t| t.lines().nth(d.line.saturating_sub(1)))
             {
-                let shown: String = line.chars().take(160).collect();
-                let caret_pad: String = shown
-                    .chars()
-                    .take(d.col.saturating_sub(1))
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
+                let shown: Vec<char> = line.chars().take(160).collect();
+                let mut frame = String::new();
+                let mut caret_pad = String::new();
+                for (i, &c) in shown.iter().enumerate() {
+                    let before = frame.len();
+                    push_visible(&mut frame, c);
+                    if i + 1 < d.col {
+                        // Under a tab a tab, else a space per character shown.
+                        if c == '\t' {
+                            caret_pad.push('\t');
+                        } else {
+                            let width = frame[before..].chars().count();
+                            caret_pad.extend(std::iter::repeat_n(' ', width));
+                        }
+                    }
+                }
                 let _ = writeln!(
                     out,
                     "     |\n{:>4} | {}\n     | {}{}",
                     d.line,
-                    shown,
+                    frame,
                     caret_pad,
                     paint("^", code, colour)
                 );
             }
             if let Some(h) = &d.help {
-                let _ = writeln!(out, "     = help: {h}");
+                let _ = writeln!(out, "     = help: {}", visible(h));
             }
         }
         out.push('\n');

@@ -545,3 +545,551 @@ fn unsafe_permalinks_are_refused_and_nothing_escapes() {
     let index = std::fs::read_to_string(site.out.join("index.html")).unwrap();
     assert!(!index.contains("Body of generator-file"));
 }
+
+// ---------------------------------------------------------------------------
+// Issue 21: secrets that stay secret, a dev server that only talks to its
+// owner, permalinks that cannot poison later builds, well-formed outputs.
+// ---------------------------------------------------------------------------
+
+/// A `svcguide serve` process on a free loopback port; killed on drop.
+struct Serve {
+    child: std::process::Child,
+    addr: String,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Serve {
+    /// Starts `serve` in `dir` and waits (bounded) for the address it prints.
+    fn start(dir: &Path, args: &[&str]) -> Serve {
+        use std::io::{BufRead, Read};
+        let mut child = common::bin()
+            .current_dir(dir)
+            .args(["serve", "--port", "0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = stderr.clone();
+        let mut err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let (tx, rx) = std::sync::mpsc::channel();
+        let out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let addr = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = rx
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("serve printed no address: {}", stderr.lock().unwrap()));
+            if let Some(url) = line.strip_prefix("serving http://") {
+                break url.trim_end_matches('/').to_string();
+            }
+        };
+        let serve = Serve {
+            child,
+            addr,
+            stderr,
+        };
+        // Wait (bounded) until the whole site is ready.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !serve
+            .get("/__svcguide/status", &serve.host())
+            .1
+            .contains("\"complete\":true")
+        {
+            assert!(Instant::now() < deadline, "serve never completed a build");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        serve
+    }
+
+    /// The `Host` a browser sends for the printed address.
+    fn host(&self) -> String {
+        self.addr.clone()
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// One request with `Connection: close`: (status, whole response as text).
+    fn get(&self, target: &str, host: &str) -> (u16, String) {
+        let raw = self.raw(
+            format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        );
+        let status = raw
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, raw)
+    }
+
+    /// Sends raw bytes on a new connection and reads until the server closes it.
+    fn raw(&self, request: &[u8]) -> String {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        s.write_all(request).unwrap();
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+/// `svcguide check` in the human format (stdout is a pipe: no colour).
+fn check_human(site: &Site) -> Run {
+    let mut cmd = common::bin();
+    cmd.current_dir(site.dir.path())
+        .args(["check", "--content"])
+        .arg(&site.content);
+    let run = run_limited(cmd, TIME_LIMIT);
+    assert!(matches!(run.code, Some(0 | 2)), "{}", run.stderr);
+    run
+}
+
+#[test]
+fn a_skipped_symlink_is_never_read_by_check_build_or_serve() {
+    const MARKER: &str = "CI_TOKEN=h21-secret-marker";
+    let site = Site::new();
+    site.write(
+        "good.html.md",
+        format!("{}Fine.", front("Good", "/article/good.html")),
+    );
+    // A secret outside the content folder whose first line is the marker: a code
+    // frame at line 1 of the skipped link would print it.
+    let secret = site.dir.path().join("environ");
+    std::fs::write(&secret, format!("{MARKER}\nPATH=/usr/bin\n")).unwrap();
+    std::os::unix::fs::symlink(&secret, site.content.join("x.md")).unwrap();
+    std::os::unix::fs::symlink(&secret, site.content.join("notes.txt")).unwrap();
+
+    let run = check_human(&site);
+    assert!(run.stdout.contains("x.md"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("symbolic link skipped"),
+        "{}",
+        run.stdout
+    );
+    for (what, text) in [("check stdout", &run.stdout), ("check stderr", &run.stderr)] {
+        assert!(!text.contains(MARKER), "{what} leaked the secret:\n{text}");
+    }
+    let run = site.build("skipped symlinks");
+    assert!(
+        run.stderr.contains("symbolic link skipped"),
+        "{}",
+        run.stderr
+    );
+    for (what, text) in [("build stdout", &run.stdout), ("build stderr", &run.stderr)] {
+        assert!(!text.contains(MARKER), "{what} leaked the secret:\n{text}");
+    }
+    for e in walkdir::WalkDir::new(&site.out) {
+        let e = e.unwrap();
+        if e.file_type().is_file() {
+            let text = String::from_utf8_lossy(&std::fs::read(e.path()).unwrap()).into_owned();
+            assert!(!text.contains(MARKER), "{}", e.path().display());
+        }
+    }
+    let serve = Serve::start(site.dir.path(), &["--content", "content"]);
+    for target in [
+        "/",
+        "/article/good.html",
+        "/__svcguide/status",
+        "/notes.txt",
+    ] {
+        let (_, body) = serve.get(target, &serve.host());
+        assert!(!body.contains(MARKER), "serve {target} leaked the secret");
+    }
+    let stderr = serve.stderr();
+    assert!(stderr.contains("symbolic link skipped"), "{stderr}");
+    assert!(!stderr.contains(MARKER), "serve stderr leaked:\n{stderr}");
+}
+
+#[test]
+fn poisoning_permalinks_are_diagnostics_and_the_rest_of_the_guide_builds() {
+    let site = Site::new();
+    let long = "a".repeat(300);
+    let cases: Vec<(&str, String)> = vec![
+        ("git", "/.git/config.html".to_string()),
+        ("output-marker", "/.svcguide-output/x.html".to_string()),
+        ("hidden-file", "/article/.hidden.html".to_string()),
+        ("trailing-dot", "/article./x.html".to_string()),
+        ("long-segment", format!("/article/{long}.html")),
+        ("nul-device", "/article/nul.txt.html".to_string()),
+    ];
+    for (name, permalink) in &cases {
+        site.write(
+            &format!("{name}.html.md"),
+            format!("---\ntitle: {name}\nid: 1\npermalink: {permalink}\n---\nBody of {name}."),
+        );
+    }
+    site.write(
+        "good.html.md",
+        format!("{}Fine.", front("Good", "/article/good.html")),
+    );
+    // Spaces around a permalink: used trimmed, with a warning; never in an href.
+    site.write(
+        "spaced.html.md",
+        "---\ntitle: 'Spaced'\npermalink: '  /article/spaced.html  '\ncategory:\n    - 'Services Guide'\n---\nSpaced.",
+    );
+    for round in ["first build", "second build"] {
+        let run = site.build(round);
+        assert_eq!(run.code, Some(2), "{round}: {}", run.stderr);
+        assert!(site.out.join("article/good.html").is_file(), "{round}");
+        assert!(site.out.join("article/spaced.html").is_file(), "{round}");
+        assert!(!site.out.join(".git").exists(), "{round}");
+        // `.svcguide-output` is the build's own marker file, not the article's folder.
+        assert!(!site.out.join(".svcguide-output").is_dir(), "{round}");
+    }
+    let diags = site.check();
+    for (name, permalink) in &cases {
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.0 == "permalink-unsafe" && d.1 == format!("{name}.html.md") && d.2 == 4),
+            "{permalink} should be refused at {name}.html.md:4: {diags:#?}"
+        );
+    }
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.0 == "frontmatter-key-type" && d.1 == "spaced.html.md" && d.2 == 3),
+        "{diags:#?}"
+    );
+    for e in walkdir::WalkDir::new(&site.out) {
+        let e = e.unwrap();
+        if e.file_type().is_file() {
+            let text = String::from_utf8_lossy(&std::fs::read(e.path()).unwrap()).into_owned();
+            for bad in ["  /article/spaced", "spaced.html  ", "%20%20"] {
+                assert!(!text.contains(bad), "{}: {bad:?}", e.path().display());
+            }
+        }
+    }
+    let index = std::fs::read_to_string(site.out.join("index.html")).unwrap();
+    assert!(index.contains("href=\"article/spaced.html\""), "{index}");
+}
+
+/// True when `text` holds only characters XML 1.0 allows.
+fn xml_chars_only(text: &str) -> bool {
+    text.chars().all(|c| {
+        matches!(c, '\t' | '\n' | '\r')
+            || ('\u{20}'..='\u{d7ff}').contains(&c)
+            || ('\u{e000}'..='\u{fffd}').contains(&c)
+            || c >= '\u{10000}'
+    })
+}
+
+#[test]
+fn control_characters_and_escapes_never_reach_xml_or_the_terminal() {
+    let site = Site::new();
+    site.write(
+        "dated.html.md",
+        "---\ntitle: 'Dated'\ndate: \"\\u0001\\u000b2002-08-06\"\npermalink: /article/dated.html\n---\nText.",
+    );
+    site.write(
+        "odd-date.html.md",
+        "---\ntitle: 'Odd'\ndate: \"20\\u00010-01-01T00:00:00Z\"\npermalink: /article/odd-date.html\n---\nText.",
+    );
+    // A broken link on a line that also holds terminal escapes: the human report
+    // draws that line in a code frame.
+    site.write(
+        "escapes.html.md",
+        "---\ntitle: 'Escapes'\npermalink: /article/escapes.html\n---\n[x](/article/missing.html) \u{1b}[2J\u{1b}]0;pwned\u{7}\u{1b}[1A\r FAKE LOG LINE \u{9b}31m\n",
+    );
+    site.build("control characters");
+    for file in ["sitemap.xml", "feed.xml"] {
+        let text = std::fs::read_to_string(site.out.join(file)).unwrap();
+        assert!(
+            xml_chars_only(&text),
+            "{file} is not well-formed XML:\n{text:?}"
+        );
+    }
+    let sitemap = std::fs::read_to_string(site.out.join("sitemap.xml")).unwrap();
+    assert!(!sitemap.contains("<lastmod>\u{1}"), "{sitemap:?}");
+    let run = check_human(&site);
+    assert!(run.stdout.contains("link-broken"), "{}", run.stdout);
+    for c in ['\u{1b}', '\u{7}', '\u{9b}', '\r'] {
+        assert!(
+            !run.stdout.contains(c),
+            "{c:?} reached the terminal:\n{:?}",
+            run.stdout
+        );
+    }
+    assert!(run.stdout.contains("\\u{1b}[2J"), "{:?}", run.stdout);
+}
+
+#[test]
+fn sanitized_raw_html_cannot_reuse_the_templates_ids() {
+    let site = Site::new();
+    std::fs::write(site.dir.path().join("svcguide.toml"), "sanitize = true\n").unwrap();
+    site.write(
+        "ids.html.md",
+        format!(
+            "{}##### Description:\n\n<div id=\"main\">one</div>\n\n<h2 id=\"search-input\">two</h2>\n\n<div id=\"facts\">three</div>\n\n## Main\n\n<div id=\"own-id\">four</div>\n\n{SECTIONS}",
+            front("Ids", "/article/ids.html")
+        ),
+    );
+    site.build("template ids");
+    let page = std::fs::read_to_string(site.out.join("article/ids.html")).unwrap();
+    for id in ["main", "search-input", "facts"] {
+        assert_eq!(
+            page.matches(&format!("id=\"{id}\"")).count(),
+            1,
+            "id {id} appears more than once:\n{page}"
+        );
+    }
+    assert!(page.contains("id=\"own-id\""), "{page}");
+}
+
+#[test]
+fn serve_answers_only_host_names_of_its_own() {
+    let site = Site::new();
+    site.write(
+        "good.html.md",
+        format!("{}Fine.", front("Good", "/article/good.html")),
+    );
+    let serve = Serve::start(site.dir.path(), &["--content", "content", "--drafts"]);
+    let port = serve.addr.rsplit(':').next().unwrap().to_string();
+    for host in [
+        serve.host(),
+        format!("localhost:{port}"),
+        "localhost".to_string(),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        assert_eq!(serve.get("/", &host).0, 200, "Host: {host}");
+    }
+    for host in [
+        "rebind.attacker.example".to_string(),
+        format!("rebind.attacker.example:{port}"),
+        "127.0.0.1.attacker.example".to_string(),
+        "localhost.attacker.example".to_string(),
+        "10.0.0.1".to_string(),
+        "".to_string(),
+    ] {
+        for target in ["/", "/__svcguide/status", "/article/good.html"] {
+            let (status, body) = serve.get(target, &host);
+            assert!(
+                status == 421 || status == 403,
+                "Host: {host:?} {target} gave {status}"
+            );
+            assert!(!body.contains("Fine."), "{body}");
+        }
+    }
+    // Absolute-form targets naming another host are refused; the own host is fine.
+    let (status, _) = serve.get(
+        "http://rebind.attacker.example/__svcguide/status",
+        &serve.host(),
+    );
+    assert!(status == 421 || status == 403, "{status}");
+    let (status, _) = serve.get(&format!("http://{}/", serve.addr), &serve.host());
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn serve_keeps_answering_a_new_client_while_another_hogs_every_slot() {
+    use std::io::Write;
+    let site = Site::new();
+    site.write(
+        "good.html.md",
+        format!("{}Fine.", front("Good", "/article/good.html")),
+    );
+    let serve = Serve::start(site.dir.path(), &["--content", "content"]);
+    let host = serve.host();
+    // A hog (the issue's reproducer): 256 kept-alive connections, each sending
+    // a HEAD every 2 s, reconnecting whenever the server closes one, for 6 s.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let hog = {
+        let (addr, host, stop) = (serve.addr.clone(), host.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let head = format!("HEAD / HTTP/1.1\r\nHost: {host}\r\n\r\n");
+            let connect = || std::net::TcpStream::connect(&addr).ok();
+            let mut conns: Vec<Option<std::net::TcpStream>> = (0..256).map(|_| connect()).collect();
+            let started = Instant::now();
+            while !stop.load(std::sync::atomic::Ordering::SeqCst)
+                && started.elapsed() < Duration::from_secs(30)
+            {
+                for c in conns.iter_mut() {
+                    let sent = c
+                        .as_mut()
+                        .is_some_and(|s| s.write_all(head.as_bytes()).is_ok());
+                    if !sent {
+                        *c = connect();
+                    }
+                }
+                std::thread::sleep(Duration::from_secs(2));
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    let mut worst = Duration::ZERO;
+    for _ in 0..24 {
+        let t = Instant::now();
+        let (status, _) = serve.get("/article/good.html", &host);
+        assert_eq!(
+            status, 200,
+            "a new client was refused while one hogs the slots"
+        );
+        worst = worst.max(t.elapsed());
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    hog.join().unwrap();
+    eprintln!("behind the hog: 24 requests, slowest {worst:?}");
+    assert!(worst < Duration::from_secs(2), "{worst:?}");
+    // Slowloris: 256 connections with heads that never finish.
+    let mut slow = Vec::new();
+    for _ in 0..256 {
+        let Ok(mut s) = std::net::TcpStream::connect(&serve.addr) else {
+            break;
+        };
+        let _ = s.write_all(format!("GET / HTTP/1.1\r\nHost: {host}\r\nX-Slow: ").as_bytes());
+        slow.push(s);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let mut worst = Duration::ZERO;
+    for _ in 0..10 {
+        let t = Instant::now();
+        let (status, _) = serve.get("/article/good.html", &host);
+        assert_eq!(
+            status, 200,
+            "a new client was refused behind unfinished heads"
+        );
+        worst = worst.max(t.elapsed());
+    }
+    eprintln!("behind 256 unfinished heads: 10 requests, slowest {worst:?}");
+    assert!(worst < Duration::from_secs(2), "{worst:?}");
+    drop(slow);
+}
+
+#[test]
+fn serve_warns_about_a_network_bind_even_when_quiet() {
+    let site = Site::new();
+    site.write(
+        "good.html.md",
+        format!("{}Fine.", front("Good", "/article/good.html")),
+    );
+    let serve = Serve::start(
+        site.dir.path(),
+        &["--content", "content", "--bind", "0.0.0.0", "--quiet"],
+    );
+    let stderr = serve.stderr();
+    assert!(
+        stderr.contains("reachable from other machines"),
+        "{stderr:?}"
+    );
+}
+
+#[cfg(feature = "external")]
+#[test]
+fn external_check_never_contacts_a_private_host_in_any_spelling() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    // A local server that only counts connections.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (h, s) = (hits.clone(), stop.clone());
+    let accept = std::thread::spawn(move || {
+        let started = Instant::now();
+        while !s.load(Ordering::SeqCst) && started.elapsed() < Duration::from_secs(120) {
+            match listener.accept() {
+                Ok((mut stream, _)) => {
+                    use std::io::Write;
+                    h.fetch_add(1, Ordering::SeqCst);
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    );
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(5)),
+            }
+        }
+    });
+    let spellings = [
+        format!("http://127.0.0.1:{port}/plain"),
+        format!("http://[::ffff:127.0.0.1]:{port}/mapped"),
+        format!("http://[::ffff:7f00:1]:{port}/mapped-hex"),
+        format!("http://[0:0:0:0:0:ffff:127.0.0.1]:{port}/mapped-long"),
+        format!("http://[::127.0.0.1]:{port}/compatible"),
+        format!("http://2130706433:{port}/decimal"),
+        format!("http://0177.0.0.1:{port}/octal"),
+        format!("http://0x7f.0.0.1:{port}/hex"),
+        format!("http://0x7f000001:{port}/hex-whole"),
+        format!("http://127.1:{port}/short"),
+        format!("http://0.0.0.0:{port}/unspecified"),
+        format!("http://0:{port}/zero"),
+        format!("http://localhost:{port}/name"),
+        format!("http://LOCALHOST.:{port}/name-dot"),
+        format!("http://[::1]:{port}/v6"),
+        format!("http://[::]:{port}/v6-unspecified"),
+        format!("http://[fd00::1]:{port}/unique-local"),
+        format!("http://[fe80::1]:{port}/link-local"),
+        format!("http://169.254.169.254:{port}/metadata"),
+        format!("http://100.64.0.1:{port}/shared"),
+    ];
+    let body: String = spellings
+        .iter()
+        .enumerate()
+        .map(|(i, u)| format!("[link {i}]({u})\n\n"))
+        .collect();
+    let site = Site::new();
+    site.write(
+        "links.md",
+        format!("---\ntitle: 'Links'\npermalink: /article/links.html\n---\n{body}"),
+    );
+    std::fs::write(
+        site.dir.path().join("svcguide.toml"),
+        "content = \"content\"\n\n[external]\ntimeout = 2\nretries = 0\n",
+    )
+    .unwrap();
+    let mut cmd = common::bin();
+    cmd.current_dir(site.dir.path())
+        .args(["check", "--external", "--format", "json"]);
+    let run = run_limited(cmd, TIME_LIMIT);
+    stop.store(true, Ordering::SeqCst);
+    accept.join().unwrap();
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "the private server was contacted:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "{} link(s) to private hosts skipped",
+            spellings.len()
+        )),
+        "{}",
+        run.stderr
+    );
+}

@@ -310,7 +310,7 @@ fn raw_request(addr: &str, request: &[u8]) -> Vec<u8> {
 fn get(addr: &str, path: &str) -> Resp {
     let raw = raw_request(
         addr,
-        format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").as_bytes(),
+        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes(),
     );
     parse_response(&raw, false)
 }
@@ -325,7 +325,7 @@ impl Events {
         let mut s = TcpStream::connect(addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(300))).unwrap();
         s.write_all(
-            b"GET /__svcguide/events HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n",
+            b"GET /__svcguide/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n",
         )
         .unwrap();
         let (tx, rx) = channel();
@@ -679,7 +679,8 @@ fn only_site_files_are_served_with_their_types() {
     ] {
         let raw = raw_request(
             a,
-            format!("GET {target} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").as_bytes(),
+            format!("GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
         );
         let r = parse_response(&raw, false);
         assert_eq!(r.status, 400, "{target} gave {}", r.status);
@@ -688,7 +689,7 @@ fn only_site_files_are_served_with_their_types() {
     let r = parse_response(
         &raw_request(
             a,
-            b"POST / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+            b"POST / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
         ),
         false,
     );
@@ -697,19 +698,22 @@ fn only_site_files_are_served_with_their_types() {
     let r = parse_response(
         &raw_request(
             a,
-            b"GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello",
+            b"GET / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello",
         ),
         false,
     );
     assert_eq!(r.status, 413);
-    let r = parse_response(&raw_request(a, b"GET / HTTP/2.0\r\nHost: t\r\n\r\n"), false);
+    let r = parse_response(
+        &raw_request(a, b"GET / HTTP/2.0\r\nHost: localhost\r\n\r\n"),
+        false,
+    );
     assert_eq!(r.status, 505);
     let r = parse_response(&raw_request(a, b"GARBAGE\r\n\r\n"), false);
     assert_eq!(r.status, 400);
     let r = parse_response(
         &raw_request(
             a,
-            b"HEAD /article/svc-rpc.html HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+            b"HEAD /article/svc-rpc.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
         ),
         true,
     );
@@ -724,7 +728,7 @@ fn only_site_files_are_served_with_their_types() {
     );
     // Oversized heads.
     let big = format!(
-        "GET / HTTP/1.1\r\nHost: t\r\nX-Big: {}\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: {}\r\n\r\n",
         "a".repeat(64 * 1024)
     );
     let r = parse_response(&raw_request(a, big.as_bytes()), false);
@@ -738,7 +742,7 @@ fn only_site_files_are_served_with_their_types() {
     // Keep-alive: several requests on one connection, pipelined.
     let raw = raw_request(
         a,
-        b"GET /theme/style.css HTTP/1.1\r\nHost: t\r\n\r\nGET /images/notes.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+        b"GET /theme/style.css HTTP/1.1\r\nHost: localhost\r\n\r\nGET /images/notes.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
     );
     let text = String::from_utf8_lossy(&raw);
     assert_eq!(text.matches("HTTP/1.1 200 OK").count(), 2, "{text}");
@@ -751,7 +755,7 @@ fn slow_and_idle_clients_do_not_block_others() {
     let a = server.addr.clone();
     // A client that starts a request and stalls, and many that never send anything.
     let mut slow = TcpStream::connect(&a).unwrap();
-    slow.write_all(b"GET / HTTP/1.1\r\nHost: t\r\nX-Slow: ")
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
         .unwrap();
     let idle: Vec<TcpStream> = (0..100).map(|_| TcpStream::connect(&a).unwrap()).collect();
     let started = Instant::now();

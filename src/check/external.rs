@@ -1,16 +1,24 @@
 //! `svcguide check --external`: the http(s) links of article bodies and items,
-//! checked over the network with lychee-lib (rustls, no system OpenSSL).
+//! checked over the network with reqwest (rustls, no system OpenSSL).
 //!
 //! Every distinct URL (fragment dropped) is fetched once, however many places link
 //! to it; each place gets its own diagnostic with the target exactly as written.
 //! Requests are limited overall and per host, transient failures are retried with
-//! doubling waits (lychee's retry loop), and with `--cache` results younger than
+//! doubling waits, and with `--cache` results younger than
 //! `[external] max_age` are read from `.svcguide-cache/external.json`: successes,
 //! redirects and definite failures (HTTP 4xx but 408 and 429) are cached, never
 //! timeouts, rate limits, 5xx or network errors.
 //!
 //! Links of other schemes (`mailto:`, `ftp:`, `news:` ...) are not checked; they are
 //! only counted in the summary line on stderr.
+//!
+//! Private hosts (loopback, private, link-local, unique-local, unspecified, in
+//! every spelling: IPv4-mapped IPv6, decimal, octal, hex) are never contacted
+//! unless `check_private = true`: a link to one is skipped, a host name is
+//! resolved by our own resolver, which refuses private addresses at connect
+//! time (so DNS rebinding cannot slip one in), and redirects are followed hop by
+//! hop here, each hop vetted the same way. lychee-lib, used before, had no hook
+//! for either.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{IsTerminal, Write as _};
@@ -69,8 +77,10 @@ pub enum Outcome {
     },
     RateLimited,
     Timeout,
-    /// Not checked: lychee's own filter (example domains, private addresses ...).
+    /// Not checked: a reserved example domain (`example.com`, `*.invalid` ...).
     Skipped,
+    /// Not checked: the host name resolves to a private address.
+    Private,
 }
 
 impl Outcome {
@@ -179,26 +189,86 @@ fn other_scheme(dest: &str) -> Option<String> {
         .filter(|s| s != "http" && s != "https")
 }
 
-/// Loopback, private and link-local hosts (and `localhost`), skipped unless
-/// `check_private = true`.
+/// Hosts that are not on the public internet, skipped unless `check_private =
+/// true`: `localhost` names, and private addresses in any spelling (the URL
+/// parser already reads decimal, octal and hex IPv4 as addresses).
 fn is_private_host(url: &url::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => {
             let d = d.trim_end_matches('.').to_ascii_lowercase();
             d == "localhost" || d.ends_with(".localhost")
         }
-        Some(url::Host::Ipv4(ip)) => {
-            ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
-        }
-        Some(url::Host::Ipv6(ip)) => {
-            let first = ip.segments()[0];
-            ip.is_loopback()
-                || ip.is_unspecified()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-        }
+        Some(url::Host::Ipv4(ip)) => is_private_ip(std::net::IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => is_private_ip(std::net::IpAddr::V6(ip)),
         None => false,
     }
+}
+
+/// Loopback, private, link-local, shared (CGNAT), unique-local, unspecified,
+/// multicast and broadcast addresses; an IPv6 address that carries an IPv4
+/// one (mapped `::ffff:a.b.c.d`, compatible `::a.b.c.d`, NAT64 `64:ff9b::/96`,
+/// 6to4 `2002::/16`) is judged by that IPv4 address.
+pub fn is_private_ip(ip: std::net::IpAddr) -> bool {
+    use std::net::{IpAddr, Ipv4Addr};
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 192 && b == 0 && v4.octets()[2] == 0)
+                || a >= 240
+        }
+        IpAddr::V6(v6) => {
+            let seg = v6.segments();
+            let embedded = if let Some(v4) = v6.to_ipv4() {
+                // Mapped and compatible forms (`::1` is loopback, not 0.0.0.1).
+                Some(v4)
+            } else if seg[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                Some(Ipv4Addr::new(
+                    (seg[6] >> 8) as u8,
+                    seg[6] as u8,
+                    (seg[7] >> 8) as u8,
+                    seg[7] as u8,
+                ))
+            } else if seg[0] == 0x2002 {
+                Some(Ipv4Addr::new(
+                    (seg[1] >> 8) as u8,
+                    seg[1] as u8,
+                    (seg[2] >> 8) as u8,
+                    seg[2] as u8,
+                ))
+            } else {
+                None
+            };
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (seg[0] & 0xfe00) == 0xfc00
+                || (seg[0] & 0xffc0) == 0xfe80
+                || (seg[0] & 0xffc0) == 0xfec0
+                || embedded.is_some_and(|v4| is_private_ip(IpAddr::V4(v4)))
+        }
+    }
+}
+
+/// Reserved example names (RFC 2606, 6761): never fetched.
+fn is_example_host(url: &url::Url) -> bool {
+    let Some(url::Host::Domain(d)) = url.host() else {
+        return false;
+    };
+    let d = d.trim_end_matches('.').to_ascii_lowercase();
+    ["example.com", "example.org", "example.net", "example.edu"]
+        .iter()
+        .any(|e| d == *e || d.ends_with(&format!(".{e}")))
+        || [".test", ".example", ".invalid", ".localhost"]
+            .iter()
+            .any(|t| d.ends_with(t) || d == t[1..])
 }
 
 /// The cache and dedup key: the URL without its fragment.
@@ -355,6 +425,11 @@ pub fn check(
         let Some((outcome, cached)) = results.get(k) else {
             continue;
         };
+        if *outcome == Outcome::Private {
+            // Found out only by resolving the name: counted with the other private links.
+            tally.checked -= 1;
+            tally.private += t.places.len();
+        }
         for place in &t.places {
             if let Some(d) = diagnostic(ext, place, outcome, *cached) {
                 diags.push(d);
@@ -402,7 +477,7 @@ fn diagnostic(
         Diagnostic::at(code, place.src, place.offset, message).target(&place.written)
     };
     Some(match outcome {
-        Outcome::Ok | Outcome::Skipped => return None,
+        Outcome::Ok | Outcome::Skipped | Outcome::Private => return None,
         Outcome::Redirect { chain } => {
             let last = chain.last().map_or("", String::as_str);
             let hops = chain.len().saturating_sub(1);
@@ -449,6 +524,81 @@ fn diagnostic(
     })
 }
 
+/// Redirects followed before a link counts as broken.
+const MAX_REDIRECTS: usize = 10;
+
+/// The resolver of guarded runs: it drops private addresses, so a public name
+/// that resolves (or rebinds) to one is never connected to.
+struct PublicOnly;
+
+/// The error [`PublicOnly`] gives for a name with only private addresses.
+#[derive(Debug)]
+struct PrivateAddress(String);
+
+impl std::fmt::Display for PrivateAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} resolves only to private addresses", self.0)
+    }
+}
+
+impl std::error::Error for PrivateAddress {}
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let found: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let public: Vec<std::net::SocketAddr> = found
+                .iter()
+                .copied()
+                .filter(|a| !is_private_ip(a.ip()))
+                .collect();
+            // One private address is enough to refuse: a name that mixes them
+            // is how a rebinding host picks its moment.
+            if public.is_empty() || public.len() != found.len() {
+                return Err(
+                    Box::new(PrivateAddress(host)) as Box<dyn std::error::Error + Send + Sync>
+                );
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// True when `e` (or a cause of it) is the resolver's [`PrivateAddress`].
+fn is_private_address_error(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err.is::<PrivateAddress>()
+            || err
+                .to_string()
+                .contains("resolves only to private addresses")
+        {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
+/// The HTTP client: no redirects of its own (they are vetted hop by hop), and
+/// unless `check_private`, a resolver that never yields a private address.
+fn client(ext: &ExternalConfig) -> Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .timeout(ext.timeout)
+        .connect_timeout(ext.timeout.min(std::time::Duration::from_secs(10)))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(format!(
+            "svcguide/{} (link check)",
+            env!("CARGO_PKG_VERSION")
+        ));
+    if !ext.check_private {
+        builder = builder.dns_resolver(Arc::new(PublicOnly));
+    }
+    builder.build().context("cannot set up the HTTP client")
+}
+
 /// Checks the URLs concurrently (at most `concurrency` in flight, `per_host` per host).
 fn fetch(
     ext: &ExternalConfig,
@@ -458,29 +608,18 @@ fn fetch(
     if urls.is_empty() {
         return Ok(Vec::new());
     }
-    let client = lychee_lib::ClientBuilder::builder()
-        .timeout(ext.timeout)
-        .max_retries(u64::from(ext.retries))
-        .retry_wait_time(ext.retry_wait)
-        .max_redirects(10usize)
-        .exclude_all_private(!ext.check_private)
-        .user_agent(format!(
-            "svcguide/{} (link check; lychee)",
-            env!("CARGO_PKG_VERSION")
-        ))
-        .build()
-        .client()
-        .context("cannot set up the HTTP client")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    // Built inside the runtime: the connector registers with its reactor.
+    let client = runtime.block_on(async { client(ext) })?;
     runtime.block_on(async {
         let overall = Arc::new(tokio::sync::Semaphore::new(ext.concurrency));
         let mut per_host: HashMap<String, Arc<tokio::sync::Semaphore>> = HashMap::new();
         let mut tasks = tokio::task::JoinSet::new();
-        let (retries, retry_wait) = (ext.retries, ext.retry_wait);
+        let (retries, retry_wait, guard) = (ext.retries, ext.retry_wait, !ext.check_private);
         for (k, url) in urls {
             let host = per_host
                 .entry(host_key(&url))
@@ -492,18 +631,18 @@ fn fetch(
                 // The host's turn first, so waiting for a busy host holds no overall slot.
                 let _host = host.acquire_owned().await;
                 let _slot = overall.acquire_owned().await;
-                let mut outcome = check_one(&client, &url).await;
-                // lychee retries timeouts, resets and 429 itself; 5xx answers here.
+                let mut outcome = check_one(&client, &url, guard).await;
+                // Transient answers are tried again: timeouts, 429, 5xx, lost connections.
                 let mut wait = retry_wait;
                 for _ in 0..retries {
-                    if !matches!(outcome, Outcome::Broken { status: Some(s), .. } if s >= 500) {
+                    if !outcome.1 {
                         break;
                     }
                     tokio::time::sleep(wait).await;
                     wait = wait.saturating_mul(2);
-                    outcome = check_one(&client, &url).await;
+                    outcome = check_one(&client, &url, guard).await;
                 }
-                (k, outcome)
+                (k, outcome.0)
             });
         }
         let mut out = Vec::new();
@@ -516,56 +655,96 @@ fn fetch(
     })
 }
 
-async fn check_one(client: &lychee_lib::Client, url: &url::Url) -> Outcome {
-    use lychee_lib::{ErrorKind, Status};
-    let response = match client.check(url.as_str()).await {
-        Ok(r) => r,
-        Err(e) => {
-            return Outcome::Broken {
-                status: None,
-                reason: error_chain(&e),
+/// Fetches one URL, following redirects hop by hop; the outcome, and whether it
+/// is worth another try.
+async fn check_one(client: &reqwest::Client, url: &url::Url, guard: bool) -> (Outcome, bool) {
+    if is_example_host(url) {
+        return (Outcome::Skipped, false);
+    }
+    let mut chain = vec![url.to_string()];
+    let mut current = url.clone();
+    loop {
+        let response = match client.get(current.clone()).send().await {
+            Ok(r) => r,
+            Err(e) if is_private_address_error(&e) => {
+                return if chain.len() == 1 {
+                    (Outcome::Private, false)
+                } else {
+                    (private_hop(&current), false)
+                };
             }
-        }
-    };
-    match response.status() {
-        Status::Ok(_) => Outcome::Ok,
-        Status::Redirected(_, redirects) => {
-            let chain: Vec<String> = serde_json::to_value(redirects)
-                .ok()
-                .and_then(|v| serde_json::from_value(v).ok())
-                .unwrap_or_default();
-            if chain.len() < 2 || chain.last().map(String::as_str) == Some(url.as_str()) {
-                Outcome::Ok
-            } else {
-                Outcome::Redirect { chain }
+            Err(e) if e.is_timeout() => return (Outcome::Timeout, true),
+            Err(e) => {
+                let transient = e.is_connect() || e.is_request();
+                return (
+                    Outcome::Broken {
+                        status: None,
+                        reason: error_chain(&e),
+                    },
+                    transient,
+                );
             }
-        }
-        Status::Timeout(_) => Outcome::Timeout,
-        Status::Error(ErrorKind::RejectedStatusCode(code)) | Status::UnknownStatusCode(code) => {
-            if code.as_u16() == 429 {
-                Outcome::RateLimited
-            } else {
-                Outcome::Broken {
-                    status: Some(code.as_u16()),
-                    reason: code.canonical_reason().unwrap_or("").to_string(),
+        };
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        drop(response);
+        if let (true, Some(location)) = (status.is_redirection(), location) {
+            let next = match current.join(&location) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => u,
+                _ => {
+                    return (
+                        Outcome::Broken {
+                            status: Some(status.as_u16()),
+                            reason: format!(
+                                "redirects to `{location}`, which is not an http(s) URL"
+                            ),
+                        },
+                        false,
+                    )
                 }
+            };
+            if guard && is_private_host(&next) {
+                return (private_hop(&next), false);
             }
+            if chain.len() > MAX_REDIRECTS {
+                return (
+                    Outcome::Broken {
+                        status: Some(status.as_u16()),
+                        reason: format!("more than {MAX_REDIRECTS} redirects"),
+                    },
+                    false,
+                );
+            }
+            chain.push(next.to_string());
+            current = next;
+            continue;
         }
-        Status::Error(e) => Outcome::Broken {
-            status: None,
-            reason: error_chain(e),
-        },
-        Status::Excluded | Status::Unsupported(_) => Outcome::Skipped,
-        Status::Cached(c) => {
-            if response.status().is_success() {
-                Outcome::Ok
-            } else {
+        return match status.as_u16() {
+            200..=299 if chain.len() > 1 && chain.last() != chain.first() => {
+                (Outcome::Redirect { chain }, false)
+            }
+            200..=299 => (Outcome::Ok, false),
+            429 => (Outcome::RateLimited, true),
+            code => (
                 Outcome::Broken {
-                    status: None,
-                    reason: c.to_string(),
-                }
-            }
-        }
+                    status: Some(code),
+                    reason: status.canonical_reason().unwrap_or("").to_string(),
+                },
+                code >= 500,
+            ),
+        };
+    }
+}
+
+/// A redirect to a private host: not followed, and reported.
+fn private_hop(to: &url::Url) -> Outcome {
+    Outcome::Broken {
+        status: None,
+        reason: format!("redirects to a private address ({to}), which is not followed"),
     }
 }
 
@@ -676,6 +855,137 @@ mod tests {
         assert!(!is_private_host(
             &url::Url::parse("https://microsoft.com/").unwrap()
         ));
+    }
+
+    #[test]
+    fn every_spelling_of_a_private_host_is_private() {
+        for private in [
+            "http://[::ffff:127.0.0.1]:1/",
+            "http://[::ffff:7f00:1]/",
+            "http://[0:0:0:0:0:ffff:127.0.0.1]/",
+            "http://[::127.0.0.1]/",
+            "http://[::ffff:10.0.0.1]/",
+            "http://[::ffff:169.254.169.254]/",
+            "http://[64:ff9b::7f00:1]/",
+            "http://[2002:c0a8:101::1]/",
+            "http://2130706433/",
+            "http://0177.0.0.1/",
+            "http://0x7f.0.0.1/",
+            "http://0x7f000001/",
+            "http://127.1/",
+            "http://0/",
+            "http://0.0.0.0/",
+            "http://[::]/",
+            "http://[fd00::1]/",
+            "http://[fe80::1%25eth0]/",
+            "http://100.64.0.1/",
+            "http://172.16.0.1/",
+            "http://169.254.169.254/",
+            "http://LOCALHOST./",
+            "http://a.localhost/",
+        ] {
+            match url::Url::parse(private) {
+                Ok(u) => assert!(is_private_host(&u), "{private}"),
+                // A spelling the URL parser refuses is never fetched either.
+                Err(_) => assert!(http_url(private).is_err(), "{private}"),
+            }
+        }
+        for public in [
+            "http://93.184.216.34/",
+            "http://1.1.1.1/",
+            "http://[2606:4700:4700::1111]/",
+            "http://[::ffff:1.1.1.1]/",
+            "https://microsoft.com/",
+        ] {
+            assert!(
+                !is_private_host(&url::Url::parse(public).unwrap()),
+                "{public}"
+            );
+        }
+    }
+
+    /// A server on 127.0.0.1 whose `/hop-*` paths redirect to private spellings
+    /// of itself; it counts the requests for `/secret`.
+    fn redirecting_server() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let secret = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let hits = secret.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(50) {
+                let Ok(mut stream) = stream else { continue };
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+                let mut buf = [0u8; 2048];
+                let n = stream.read(&mut buf).unwrap_or(0);
+                let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+                let path = head.split(' ').nth(1).unwrap_or("/").to_string();
+                let answer = match path.as_str() {
+                    "/hop-mapped" => format!("HTTP/1.1 302 Found\r\nLocation: http://[::ffff:127.0.0.1]:{port}/secret\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+                    "/hop-decimal" => format!("HTTP/1.1 301 Moved\r\nLocation: http://2130706433:{port}/secret\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+                    "/hop-name" => format!("HTTP/1.1 307 Temporary Redirect\r\nLocation: http://localhost:{port}/secret\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+                    _ => {
+                        hits.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string()
+                    }
+                };
+                let _ = stream.write_all(answer.as_bytes());
+            }
+        });
+        (port, secret)
+    }
+
+    #[test]
+    fn redirects_and_names_leading_to_private_addresses_are_not_followed() {
+        let (port, secret) = redirecting_server();
+        let ext = ExternalConfig {
+            timeout: std::time::Duration::from_secs(5),
+            ..ExternalConfig::default()
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let client = client(&ext).unwrap();
+            // The first hop is private too here (the test has no public server);
+            // `check` skips such links before this point, so fetch them directly.
+            for hop in ["hop-mapped", "hop-decimal", "hop-name"] {
+                let url = url::Url::parse(&format!("http://127.0.0.1:{port}/{hop}")).unwrap();
+                let (outcome, retry) = check_one(&client, &url, true).await;
+                assert!(!retry);
+                match outcome {
+                    Outcome::Broken { reason, .. } => {
+                        assert!(reason.contains("private address"), "{hop}: {reason}")
+                    }
+                    other => panic!("{hop}: {other:?}"),
+                }
+            }
+            // A name is resolved by the guarded resolver, which refuses loopback
+            // (`check_one` skips `localhost` itself as reserved, so ask the client).
+            use reqwest::dns::Resolve as _;
+            let refused = PublicOnly.resolve("localhost".parse().unwrap()).await;
+            assert!(refused.is_err_and(|e| e.is::<PrivateAddress>()));
+            let err = client
+                .get(format!("http://localhost:{port}/secret"))
+                .send()
+                .await
+                .unwrap_err();
+            assert!(is_private_address_error(&err), "{err:?}");
+        });
+        assert_eq!(secret.load(std::sync::atomic::Ordering::SeqCst), 0);
+        // With `check_private = true` the same redirect is followed.
+        let ext = ExternalConfig {
+            check_private: true,
+            ..ext
+        };
+        runtime.block_on(async {
+            let client = client(&ext).unwrap();
+            let url = url::Url::parse(&format!("http://127.0.0.1:{port}/hop-decimal")).unwrap();
+            let (outcome, _) = check_one(&client, &url, false).await;
+            assert!(matches!(outcome, Outcome::Redirect { .. }), "{outcome:?}");
+        });
+        assert_eq!(secret.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
     #[test]

@@ -653,9 +653,16 @@ impl Engine {
         // Articles to read again, and the ones that are gone.
         let mut to_read: Vec<(String, PathBuf)> = Vec::new();
         let mut removed_articles: Vec<String> = Vec::new();
+        // The walk's own rule: a link to outside the folder is not read, even if it
+        // appeared between the walk and now.
+        let canonical_root = self
+            .roots
+            .content
+            .canonicalize()
+            .unwrap_or_else(|_| self.roots.content.clone());
         for rel in rels {
             let path = self.roots.content.join(rel);
-            let exists = std::fs::metadata(&path).is_ok_and(|m| m.is_file());
+            let exists = load::is_readable_content(&canonical_root, &path);
             if is_markdown(rel) {
                 if exists {
                     to_read.push((rel.clone(), path));

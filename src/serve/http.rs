@@ -1,15 +1,20 @@
 //! A small HTTP/1.1 server on `std::net`: one thread per connection, bounded in
-//! number; keep-alive; strict limits on the request head; deadlines so that a
-//! slow or silent client only ever holds its own thread, and not for long.
+//! number overall and per client address; keep-alive; strict limits on the
+//! request head; deadlines so that a slow or silent client only ever holds its
+//! own thread, and not for long. When the slots are full, a newcomer takes the
+//! slot of the connection that has waited longest for a request (idle, or
+//! dribbling a head), so one client cannot lock the others out.
 //!
 //! Only `GET` and `HEAD` without a body are served; anything else is refused
-//! with the right status. The request target is decoded and checked by
-//! [`site_path`] before anything looks it up.
+//! with the right status. Requests must name the server itself: a `Host` (or an
+//! absolute-form target) that is not loopback or the bound address gets 421, so
+//! a web page cannot read the preview through DNS rebinding. The request target
+//! is decoded and checked by [`site_path`] before anything looks it up.
 
+use std::collections::HashMap;
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Bounds that keep one client from holding the server.
@@ -24,8 +29,11 @@ pub struct Limits {
     pub idle_timeout: Duration,
     /// Time a response may take to be written.
     pub write_timeout: Duration,
-    /// Connections served at once (more get 503 and are closed).
+    /// Connections served at once; past it a waiting connection is closed to
+    /// make room, and when none is waiting the newcomer gets 503.
     pub max_connections: usize,
+    /// Connections one client address may hold at once (the same rule within it).
+    pub max_per_client: usize,
 }
 
 impl Default for Limits {
@@ -33,10 +41,11 @@ impl Default for Limits {
         Limits {
             max_head: 16 * 1024,
             max_headers: 100,
-            head_timeout: Duration::from_secs(10),
-            idle_timeout: Duration::from_secs(15),
+            head_timeout: Duration::from_secs(5),
+            idle_timeout: Duration::from_secs(5),
             write_timeout: Duration::from_secs(15),
             max_connections: 256,
+            max_per_client: 128,
         }
     }
 }
@@ -55,6 +64,8 @@ pub struct Request {
     pub target: String,
     /// The client wants the connection kept open after the response.
     pub keep_alive: bool,
+    /// HTTP/1.1 (else 1.0).
+    pub http11: bool,
     pub headers: Vec<(String, String)>,
 }
 
@@ -149,6 +160,7 @@ pub fn reason(status: u16) -> &'static str {
         405 => "Method Not Allowed",
         408 => "Request Timeout",
         413 => "Content Too Large",
+        421 => "Misdirected Request",
         414 => "URI Too Long",
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
@@ -173,32 +185,38 @@ enum ReadError {
 
 /// Accepts connections until the listener fails; one thread per connection.
 pub fn serve(listener: TcpListener, handler: Arc<dyn Handler>, limits: Limits) {
-    let active = Arc::new(AtomicUsize::new(0));
+    let bound = listener
+        .local_addr()
+        .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |a| a.ip());
+    let registry = Arc::new(Registry::default());
     for conn in listener.incoming() {
         let Ok(stream) = conn else {
             // Out of file descriptors and similar: back off a little.
             std::thread::sleep(Duration::from_millis(10));
             continue;
         };
-        let count = active.fetch_add(1, Ordering::SeqCst) + 1;
-        let guard = Active(active.clone());
-        if count > limits.max_connections {
+        let peer = stream
+            .peer_addr()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip().to_canonical());
+        let Some(id) = registry.admit(peer, &stream, &limits) else {
             let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
             let mut stream = stream;
             let _ = Response::text(503, "too many connections\n")
                 .header("Retry-After", "1")
                 .write(&mut stream, false, Flow::Close);
             let _ = stream.shutdown(Shutdown::Both);
-            drop(guard);
             continue;
-        }
+        };
         let handler = handler.clone();
         let limits = limits.clone();
+        let slot = Slot {
+            registry: registry.clone(),
+            id,
+        };
         let spawned = std::thread::Builder::new()
             .name("svcguide-http".into())
             .spawn(move || {
-                let _guard = guard;
-                connection(stream, &*handler, &limits);
+                connection(stream, &*handler, &limits, bound, &slot);
             });
         if spawned.is_err() {
             std::thread::sleep(Duration::from_millis(10));
@@ -206,15 +224,112 @@ pub fn serve(listener: TcpListener, handler: Arc<dyn Handler>, limits: Limits) {
     }
 }
 
-struct Active(Arc<AtomicUsize>);
+/// One open connection as the registry sees it.
+struct Conn {
+    peer: IpAddr,
+    /// A handle on the socket, to close it when the slot is taken.
+    stream: TcpStream,
+    /// Since when it waits for a request (head not complete); `None` while a
+    /// response is being made or written.
+    waiting_since: Option<Instant>,
+}
 
-impl Drop for Active {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+/// The open connections, so that a newcomer can take the slot of one that only waits.
+#[derive(Default)]
+struct Registry {
+    conns: Mutex<(u64, HashMap<u64, Conn>)>,
+}
+
+impl Registry {
+    /// Registers a new connection, making room when its client or the server is
+    /// full; `None` when no connection is waiting and the newcomer must be refused.
+    fn admit(&self, peer: IpAddr, stream: &TcpStream, limits: &Limits) -> Option<u64> {
+        let mut guard = self.conns.lock().unwrap_or_else(|e| e.into_inner());
+        let (next, conns) = &mut *guard;
+        let same = conns.values().filter(|c| c.peer == peer).count();
+        if same >= limits.max_per_client {
+            evict_longest_waiting(conns, |c| c.peer == peer)?;
+        } else if conns.len() >= limits.max_connections {
+            evict_longest_waiting(conns, |_| true)?;
+        }
+        let handle = stream.try_clone().ok()?;
+        let id = *next;
+        *next += 1;
+        conns.insert(
+            id,
+            Conn {
+                peer,
+                stream: handle,
+                waiting_since: Some(Instant::now()),
+            },
+        );
+        Some(id)
+    }
+
+    /// Marks a connection waiting or busy; false when its slot was taken.
+    fn set_waiting(&self, id: u64, waiting: bool) -> bool {
+        let mut guard = self.conns.lock().unwrap_or_else(|e| e.into_inner());
+        match guard.1.get_mut(&id) {
+            Some(c) => {
+                c.waiting_since = if waiting {
+                    Some(c.waiting_since.unwrap_or_else(Instant::now))
+                } else {
+                    None
+                };
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn remove(&self, id: u64) {
+        let mut guard = self.conns.lock().unwrap_or_else(|e| e.into_inner());
+        guard.1.remove(&id);
     }
 }
 
-fn connection(mut stream: TcpStream, handler: &dyn Handler, limits: &Limits) {
+/// Closes the matching connection that has waited longest for a request.
+fn evict_longest_waiting(
+    conns: &mut HashMap<u64, Conn>,
+    matches: impl Fn(&Conn) -> bool,
+) -> Option<()> {
+    let (&id, _) = conns
+        .iter()
+        .filter(|(_, c)| matches(c))
+        .filter_map(|(id, c)| c.waiting_since.map(|t| (id, t)))
+        .min_by_key(|(_, t)| *t)?;
+    if let Some(c) = conns.remove(&id) {
+        // Its thread's read ends at once; the thread then closes and exits.
+        let _ = c.stream.shutdown(Shutdown::Both);
+    }
+    Some(())
+}
+
+/// A connection's place in the registry, given back when its thread ends.
+struct Slot {
+    registry: Arc<Registry>,
+    id: u64,
+}
+
+impl Slot {
+    fn waiting(&self, waiting: bool) -> bool {
+        self.registry.set_waiting(self.id, waiting)
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.registry.remove(self.id);
+    }
+}
+
+fn connection(
+    mut stream: TcpStream,
+    handler: &dyn Handler,
+    limits: &Limits,
+    bound: IpAddr,
+    slot: &Slot,
+) {
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(limits.write_timeout));
     let mut buf: Vec<u8> = Vec::with_capacity(1024);
@@ -226,7 +341,15 @@ fn connection(mut stream: TcpStream, handler: &dyn Handler, limits: &Limits) {
             limits.idle_timeout
         };
         first = false;
-        let req = match read_request(&mut stream, &mut buf, limits, wait) {
+        if !slot.waiting(true) {
+            break;
+        }
+        let read = read_request(&mut stream, &mut buf, limits, wait);
+        // Busy from here: a connection making a response keeps its slot.
+        if !slot.waiting(false) {
+            break;
+        }
+        let req = match read {
             Ok(r) => r,
             Err(e) => {
                 let (status, msg) = match e {
@@ -252,6 +375,13 @@ fn connection(mut stream: TcpStream, handler: &dyn Handler, limits: &Limits) {
                 Flow::Close,
             );
             Flow::Close
+        } else if let Err((status, why)) = check_host(&req, bound) {
+            let _ = Response::text(status, why).write(
+                &mut stream,
+                req.method == Method::Head,
+                Flow::Close,
+            );
+            Flow::Close
         } else {
             match handler.handle(&req, &mut stream) {
                 Ok(f) => f,
@@ -263,6 +393,81 @@ fn connection(mut stream: TcpStream, handler: &dyn Handler, limits: &Limits) {
         }
     }
     let _ = stream.shutdown(Shutdown::Both);
+}
+
+/// Refuses a request that does not name this server: its `Host`, and the
+/// authority of an absolute-form target, must be loopback or the bound address.
+fn check_host(req: &Request, bound: IpAddr) -> Result<(), (u16, &'static str)> {
+    const OTHER: &str = "this server answers only for localhost and the address it listens on\n";
+    let mut hosts = req
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("host"));
+    match (hosts.next(), hosts.next()) {
+        (Some(_), Some(_)) => return Err((400, "more than one Host header\n")),
+        (Some((_, host)), None) if !host_allowed(host, bound) => return Err((421, OTHER)),
+        (None, _) if req.http11 => return Err((400, "an HTTP/1.1 request needs a Host header\n")),
+        _ => {}
+    }
+    if let Some(authority) = absolute_authority(&req.target) {
+        if !host_allowed(authority, bound) {
+            return Err((421, OTHER));
+        }
+    }
+    Ok(())
+}
+
+/// The authority of an absolute-form target (`http://host:port/path`).
+fn absolute_authority(target: &str) -> Option<&str> {
+    let lower = target.get(..8).unwrap_or(target).to_ascii_lowercase();
+    let rest = if lower.starts_with("http://") {
+        &target[7..]
+    } else if lower.starts_with("https://") {
+        &target[8..]
+    } else {
+        return None;
+    };
+    Some(rest.split(['/', '?', '#']).next().unwrap_or(""))
+}
+
+/// True when `authority` (`host[:port]`) names this server: `localhost` (and
+/// `*.localhost`), a loopback address in any spelling, or the bound address.
+/// When bound to every interface, any IP literal is accepted (DNS rebinding
+/// needs a name), but never a name other than localhost.
+pub fn host_allowed(authority: &str, bound: IpAddr) -> bool {
+    let is_port = |p: &str| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit());
+    let authority = authority.trim();
+    if authority.contains('@') {
+        return false;
+    }
+    let ip = if let Some(rest) = authority.strip_prefix('[') {
+        let Some((inside, after)) = rest.split_once(']') else {
+            return false;
+        };
+        if !(after.is_empty() || after.strip_prefix(':').is_some_and(is_port)) {
+            return false;
+        }
+        match inside.parse::<Ipv6Addr>() {
+            Ok(v6) => IpAddr::V6(v6),
+            Err(_) => return false,
+        }
+    } else {
+        let host = match authority.rsplit_once(':') {
+            Some((h, p)) if is_port(p) => h,
+            Some(_) => return false,
+            None => authority,
+        };
+        let name = host.trim_end_matches('.').to_ascii_lowercase();
+        if name == "localhost" || name.ends_with(".localhost") {
+            return true;
+        }
+        match name.parse::<Ipv4Addr>() {
+            Ok(v4) => IpAddr::V4(v4),
+            Err(_) => return false,
+        }
+    };
+    let ip = ip.to_canonical();
+    ip.is_loopback() || ip == bound.to_canonical() || bound.is_unspecified()
 }
 
 /// Reads one request head. `buf` keeps bytes of a pipelined next request.
@@ -399,6 +604,7 @@ fn parse_head(head: &[u8], limits: &Limits) -> Result<Request, ReadError> {
         method,
         target: target.to_string(),
         keep_alive,
+        http11,
         headers,
     })
 }
@@ -563,6 +769,110 @@ mod tests {
         assert_eq!(head_end(b"GET / HTTP/1.1\r\nA: b\r\n\r\nrest"), Some(24));
         assert_eq!(head_end(b"GET / HTTP/1.1\nA: b\n\nrest"), Some(21));
         assert_eq!(head_end(b"GET / HTTP/1.1\r\nA: b\r\n"), None);
+    }
+
+    #[test]
+    fn only_hosts_naming_this_server_are_allowed() {
+        let lo = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        for ok in [
+            "localhost",
+            "localhost:1111",
+            "LocalHost.:1111",
+            "preview.localhost:80",
+            "127.0.0.1",
+            "127.0.0.1:1111",
+            "127.1.2.3:9",
+            "[::1]:1111",
+            "[::ffff:127.0.0.1]:1111",
+        ] {
+            assert!(host_allowed(ok, lo), "{ok} should be allowed");
+        }
+        for bad in [
+            "",
+            "rebind.attacker.example",
+            "rebind.attacker.example:1111",
+            "127.0.0.1.attacker.example",
+            "localhost.attacker.example",
+            "10.0.0.1",
+            "192.168.1.5:1111",
+            "localhost:x",
+            "localhost:1111:1",
+            "[::1",
+            "[::1]x",
+            "user@localhost",
+            "2130706433",
+        ] {
+            assert!(!host_allowed(bad, lo), "{bad:?} should be refused");
+        }
+        let lan: IpAddr = "192.168.1.5".parse().unwrap();
+        assert!(host_allowed("192.168.1.5:1111", lan));
+        assert!(!host_allowed("192.168.1.6:1111", lan));
+        assert!(!host_allowed("myhost.example", lan));
+        let any = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
+        assert!(host_allowed("192.168.1.6:1111", any));
+        assert!(!host_allowed("rebind.attacker.example", any));
+    }
+
+    #[test]
+    fn absolute_targets_must_name_this_server_too() {
+        let lo = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        let req = |target: &str, host: Option<&str>, http11: bool| Request {
+            method: Method::Get,
+            target: target.to_string(),
+            keep_alive: false,
+            http11,
+            headers: host
+                .map(|h| vec![("Host".to_string(), h.to_string())])
+                .unwrap_or_default(),
+        };
+        assert!(check_host(&req("/", Some("localhost"), true), lo).is_ok());
+        assert!(check_host(&req("/", None, false), lo).is_ok());
+        assert_eq!(check_host(&req("/", None, true), lo).unwrap_err().0, 400);
+        assert_eq!(
+            check_host(&req("/", Some("evil.example"), true), lo)
+                .unwrap_err()
+                .0,
+            421
+        );
+        assert_eq!(
+            check_host(&req("HTTP://evil.example/x", Some("localhost"), true), lo)
+                .unwrap_err()
+                .0,
+            421
+        );
+        assert!(check_host(&req("http://127.0.0.1:5/x", Some("localhost"), true), lo).is_ok());
+        let mut two = req("/", Some("localhost"), true);
+        two.headers.push(("host".into(), "localhost".into()));
+        assert_eq!(check_host(&two, lo).unwrap_err().0, 400);
+    }
+
+    #[test]
+    fn a_newcomer_takes_the_slot_of_the_longest_waiting_connection() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let limits = Limits {
+            max_connections: 3,
+            max_per_client: 2,
+            ..Limits::default()
+        };
+        let registry = Registry::default();
+        let mut clients: Vec<TcpStream> = Vec::new();
+        let mut admit = |registry: &Registry| {
+            let c = TcpStream::connect(addr).unwrap();
+            let (s, _) = listener.accept().unwrap();
+            clients.push(c);
+            registry.admit(s.peer_addr().unwrap().ip(), &s, &limits)
+        };
+        let a = admit(&registry).unwrap();
+        let b = admit(&registry).unwrap();
+        assert!(registry.set_waiting(b, false), "b is busy");
+        // The client is at its limit: its waiting connection `a` makes room.
+        let c = admit(&registry).unwrap();
+        assert!(!registry.set_waiting(a, true), "a was closed");
+        assert!(registry.set_waiting(b, false));
+        // Now every connection of the client is busy: the newcomer is refused.
+        assert!(registry.set_waiting(c, false));
+        assert!(admit(&registry).is_none());
     }
 
     #[test]

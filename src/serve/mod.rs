@@ -76,7 +76,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "MS", default_value_t = 50, hide = true)]
     pub debounce_ms: u64,
     /// Time a client has to send a request head, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 10_000, hide = true)]
+    #[arg(long, value_name = "MS", default_value_t = 5_000, hide = true)]
     pub head_timeout_ms: u64,
 }
 
@@ -131,10 +131,11 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     let listener = bind(&args)?;
     let addr = listener.local_addr()?;
     if !args.bind.is_loopback() {
-        log.info(format!(
+        // Printed even with --quiet: the owner must know others can connect.
+        eprintln!(
             "warning: listening on {}: the preview is reachable from other machines",
             args.bind
-        ));
+        );
     }
     let shared = Arc::new(Shared::new());
     let mut app = app::App::new(shared.clone());

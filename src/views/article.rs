@@ -663,30 +663,7 @@ pub fn render_404(tera: &tera::Tera, config: &Config) -> Result<String> {
 
 /// sitemap.xml with absolute URLs (escaped for XML).
 pub fn sitemap(config: &Config, guide: &Guide) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    let mut entry = |path: &str, date: Option<&str>| {
-        out.push_str("  <url><loc>");
-        out.push_str(&crate::text::escape_html(&crate::url::absolute(
-            &config.base_url,
-            path,
-        )));
-        out.push_str("</loc>");
-        if let Some(d) = date.and_then(|d| d.get(..10)) {
-            out.push_str("<lastmod>");
-            out.push_str(&crate::text::escape_html(d));
-            out.push_str("</lastmod>");
-        }
-        out.push_str("</url>\n");
-    };
-    entry("", None);
-    for path in crate::views::sitemap_paths(guide) {
-        entry(&path, None);
-    }
-    for p in &guide.pages {
-        entry(&p.out_path, p.fm.date.as_deref());
-    }
-    out.push_str("</urlset>\n");
-    out
+    crate::views::feed::sitemap(config, guide)
 }
 
 #[cfg(test)]

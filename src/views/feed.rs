@@ -1,5 +1,5 @@
-//! `feed.xml` (Atom 1.0, newest first) and `robots.txt`, with absolute URLs from
-//! `base_url`.
+//! `feed.xml` (Atom 1.0, newest first), `sitemap.xml` and `robots.txt`, with
+//! absolute URLs from `base_url`.
 
 use crate::config::Config;
 use crate::guide::Guide;
@@ -95,6 +95,33 @@ fn entry_id(config: &Config, path: &str, slug: &str) -> String {
     } else {
         format!("urn:svcguide:{}", slug)
     }
+}
+
+/// `sitemap.xml`: the home page, every view and every article. Text goes through
+/// the XML escaper (which drops the control characters XML forbids), and a
+/// `<lastmod>` is written only for a date that reads as one.
+pub fn sitemap(config: &Config, guide: &Guide) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut entry = |path: &str, date: Option<&str>| {
+        out.push_str("  <url><loc>");
+        out.push_str(&xml(&absolute(&config.base_url, path)));
+        out.push_str("</loc>");
+        if let Some((stamp, _)) = date.and_then(rfc3339) {
+            out.push_str("<lastmod>");
+            out.push_str(&xml(&stamp[..10]));
+            out.push_str("</lastmod>");
+        }
+        out.push_str("</url>\n");
+    };
+    entry("", None);
+    for path in super::sitemap_paths(guide) {
+        entry(&path, None);
+    }
+    for p in &guide.pages {
+        entry(&p.out_path, p.fm.date.as_deref());
+    }
+    out.push_str("</urlset>\n");
+    out
 }
 
 /// How many articles the feed carries: readers poll it, so it stays small
