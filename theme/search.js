@@ -57,20 +57,24 @@
 
   // How each word is looked for: 'exact' (its stem is a term of the index),
   // 'prefix' (the last word, unfinished) or 'typo' (the index has neither:
-  // only then is an edit allowed, so a word of the guide never becomes another).
+  // only then is an edit allowed, so a word of the guide never becomes
+  // another); 'none' when not even one edit finds it.
   function plan(lunr, idx, words) {
     return words.map(function (word, i) {
       var last = i === words.length - 1;
       if (hasTerm(idx, stemOf(lunr, word))) return { word: word, how: last ? 'prefix' : 'exact' };
       if (last && hasPrefix(lunr, idx, word)) return { word: word, how: 'prefix' };
-      return { word: word, how: 'typo' };
+      var near = idx.tokenSet.intersect(lunr.TokenSet.fromFuzzyString(word, 1)).toArray().length > 0;
+      return { word: word, how: near ? 'typo' : 'none' };
     });
   }
 
   // Whether every word can be found in `idx` without an edit.
   function answers(lunr, idx, text) {
     var words = contentWords(lunr, queryWords(lunr, text));
-    return words.length > 0 && plan(lunr, idx, words).every(function (p) { return p.how !== 'typo'; });
+    return words.length > 0 && plan(lunr, idx, words).every(function (p) {
+      return p.how === 'exact' || p.how === 'prefix';
+    });
   }
 
   function contentWords(lunr, words) {
@@ -156,10 +160,8 @@
   // Name matches first (whole name, then every word, then most words), then
   // lunr's score.
   function rank(lunr, docs, results, words, lastIsPrefix) {
-    return results.filter(function (r) {
-      return docs[r.ref];
-    }).map(function (r) {
-      var t = nameTier(lunr, docs[r.ref], words, lastIsPrefix);
+    return results.map(function (r) {
+      var t = docs[r.ref] ? nameTier(lunr, docs[r.ref], words, lastIsPrefix) : { tier: 0, hits: 0 };
       return { ref: r.ref, score: r.score, tier: t.tier, hits: t.hits, matchData: r.matchData };
     }).sort(function (a, b) {
       return (b.tier - a.tier) || (b.hits - a.hits) || (b.score - a.score) ||
@@ -186,6 +188,8 @@
     var content = contentWords(lunr, words);
     if (content.length === 0) return none;
     var planned = plan(lunr, idx, content);
+    // A word the guide does not have, even with a typo mended: nothing holds every word.
+    if (planned.some(function (p) { return p.how === 'none'; })) return none;
     var lastIsPrefix = planned[planned.length - 1].how === 'prefix';
     var results = lunrQuery(lunr, idx, planned, false);
     if (results.length === 0 && content.length > 1) {
@@ -433,6 +437,7 @@
       return;
     }
     var found = runSearch(lunr, idx, text, this.names.docs);
+    found.results = found.results.filter(function (r) { return this.names.docs[r.ref]; }, this);
     if (!this.full && found.results.length === 0) {
       this.loadFull();
       this.showStatus('Searching the full text\u2026');
@@ -607,7 +612,9 @@
     }
     this.status.textContent = 'Loading search\u2026';
     Promise.all([loadNames(this.root), loadFull(this.root)]).then(function (both) {
-      self.show(text, runSearch(window.lunr, both[1], text, both[0].docs), both[0].docs);
+      var found = runSearch(window.lunr, both[1], text, both[0].docs);
+      found.results = found.results.filter(function (r) { return both[0].docs[r.ref]; });
+      self.show(text, found, both[0].docs);
     }, function () {
       self.status.textContent = 'Search is not available.';
     });

@@ -210,8 +210,9 @@ pub fn collect(guide: &Guide) -> (Vec<Host>, Vec<Host>) {
     )
 }
 
-/// A search document for each process image and svchost group: their
-/// sections of this page, so "svchost -k netsvcs" finds the group.
+/// A search document for each svchost group and each program that runs
+/// more than one service: their sections of this page, so "svchost -k
+/// netsvcs" finds the group.
 pub fn search_docs(guide: &Guide) -> Vec<crate::search::SearchDoc> {
     use crate::search::{DocKind, SearchDoc};
     let (images, groups) = collect(guide);
@@ -226,7 +227,8 @@ pub fn search_docs(guide: &Guide) -> Vec<crate::search::SearchDoc> {
         1 => "1 service".to_string(),
         n => format!("{n} services"),
     };
-    let image_docs = images.iter().map(|h| {
+    // A program of one service is that service's own result.
+    let image_docs = images.iter().filter(|h| h.members.len() > 1).map(|h| {
         let mut spellings = vec![h.name.clone()];
         spellings.extend(h.also.iter().cloned());
         SearchDoc {
