@@ -96,11 +96,16 @@
         focusOn(select.value, true);
       });
     }
-    var hash = decodeURIComponent((location.hash || "").slice(1));
-    if (hash.indexOf("g-") === 0 && document.getElementById(hash)) {
-      if (select) select.value = hash;
-      focusOn(hash, true);
+    // graph.html#g-<slug>, on load and when the address changes in the page.
+    function fromHash() {
+      var hash = decodeURIComponent((location.hash || "").slice(1));
+      if (hash.indexOf("g-") === 0 && document.getElementById(hash)) {
+        if (select) select.value = hash;
+        focusOn(hash, true);
+      }
     }
+    window.addEventListener("hashchange", fromHash);
+    fromHash();
   }
 
   if (document.readyState === "loading") {
