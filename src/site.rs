@@ -427,7 +427,7 @@ fn search_doc_of(guide: &Guide, index: usize, text: String) -> crate::search::Se
                     Some(args) => format!("{image} {args}"),
                     None => image.clone(),
                 };
-                if !doc.processes.contains(&line) {
+                if !doc.processes.iter().any(|l| l.eq_ignore_ascii_case(&line)) {
                     doc.processes.push(line);
                 }
             }
@@ -438,6 +438,11 @@ fn search_doc_of(guide: &Guide, index: usize, text: String) -> crate::search::Se
             }
         }
         doc.recommended = crate::search::recommendations(&s.recommended);
+        // A service's excerpt is the start of its description: the export's
+        // excerpts say only "Description and recommended settings for …".
+        if !doc.body.trim().is_empty() {
+            doc.excerpt = crate::text::truncate_words(&doc.body, crate::search::EXCERPT_CHARS);
+        }
     }
     doc
 }
