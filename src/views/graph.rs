@@ -294,8 +294,7 @@ pub fn total_crossings(rows: &[Vec<usize>], down: &[Vec<usize>], pos: &[usize]) 
         // Fenwick tree over the lower layer's positions.
         let width = rows[l - 1].len() + 1;
         let mut tree = vec![0usize; width + 1];
-        let mut seen = 0;
-        for &(_, lower) in &ends {
+        for (seen, &(_, lower)) in ends.iter().enumerate() {
             // Edges already seen whose lower end lies right of this one cross it.
             let mut i = lower + 1;
             let mut at_or_left = 0;
@@ -309,7 +308,6 @@ pub fn total_crossings(rows: &[Vec<usize>], down: &[Vec<usize>], pos: &[usize]) 
                 tree[i] += 1;
                 i += i & i.wrapping_neg();
             }
-            seen += 1;
         }
     }
     total
