@@ -62,10 +62,23 @@
   function plan(lunr, idx, words) {
     return words.map(function (word, i) {
       var last = i === words.length - 1;
-      if (hasTerm(idx, stemOf(lunr, word))) return { word: word, how: last ? 'prefix' : 'exact' };
-      if (last && hasPrefix(lunr, idx, word)) return { word: word, how: 'prefix' };
-      var near = idx.tokenSet.intersect(lunr.TokenSet.fromFuzzyString(word, 1)).toArray().length > 0;
-      return { word: word, how: near ? 'typo' : 'none' };
+      var stem = stemOf(lunr, word);
+      var planned = { word: word, stem: stem, prefix: word };
+      if (hasTerm(idx, stem)) {
+        planned.how = last ? 'prefix' : 'exact';
+        return planned;
+      }
+      // An unfinished or differently ended word: "spooling" finds "spooler"
+      // through "spool" (the last word, or any word of three letters or more).
+      var prefix = hasPrefix(lunr, idx, word) ? word : hasPrefix(lunr, idx, stem) ? stem : '';
+      if (prefix !== '' && (last || prefix.length >= 3)) {
+        planned.how = 'prefix';
+        planned.prefix = prefix;
+        return planned;
+      }
+      var near = idx.tokenSet.intersect(lunr.TokenSet.fromFuzzyString(stem, 1)).toArray().length > 0;
+      planned.how = near ? 'typo' : 'none';
+      return planned;
     });
   }
 
@@ -95,7 +108,7 @@
           // lunr cannot OR two clauses inside one required clause: the stem
           // and the prefix are both asked for, and documents with neither dropped.
           q.term(p.word, { boost: 10 });
-          q.term(p.word, { usePipeline: false, wildcard: lunr.Query.wildcard.TRAILING });
+          q.term(p.prefix, { usePipeline: false, wildcard: lunr.Query.wildcard.TRAILING });
         }
       });
     });
@@ -103,9 +116,8 @@
     if (any || prefixes.length === 0) return results;
     return results.filter(function (result) {
       return prefixes.every(function (p) {
-        var stem = stemOf(lunr, p.word);
         return Object.keys(result.matchData.metadata).some(function (term) {
-          return term === stem || term.lastIndexOf(p.word, 0) === 0;
+          return term === p.stem || term.lastIndexOf(p.prefix, 0) === 0;
         });
       });
     });
