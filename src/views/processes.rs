@@ -253,7 +253,15 @@ pub fn search_docs(guide: &Guide) -> Vec<crate::search::SearchDoc> {
             groups: std::iter::once(&h.name).chain(&h.also).cloned().collect(),
             body: members(h),
             url: format!("{PATH}#{}", h.id),
-            excerpt: format!("{} share {line}: {}", count(h), members(h)),
+            excerpt: format!(
+                "{} {line}: {}",
+                if h.members.len() == 1 {
+                    "1 service runs as".to_string()
+                } else {
+                    format!("{} share", count(h))
+                },
+                members(h)
+            ),
             processes: vec![line],
             kind: DocKind::Group,
             ..Default::default()
