@@ -56,9 +56,9 @@
   }
 
   // How each word is looked for: 'exact' (its stem is a term of the index),
-  // 'prefix' (the last word, unfinished) or 'typo' (the index has neither:
-  // only then is an edit allowed, so a word of the guide never becomes
-  // another); 'none' when not even one edit finds it.
+  // 'prefix' (unfinished, or ending differently) or 'typo' (the index has
+  // neither: only then is a slip of the fingers mended, so a word of the
+  // guide never becomes another); 'none' when nothing near it is found.
   function plan(lunr, idx, words) {
     return words.map(function (word, i) {
       var last = i === words.length - 1;
@@ -76,10 +76,41 @@
         planned.prefix = prefix;
         return planned;
       }
-      var near = idx.tokenSet.intersect(lunr.TokenSet.fromFuzzyString(stem, 1)).toArray().length > 0;
-      planned.how = near ? 'typo' : 'none';
+      planned.candidates = idx.tokenSet.intersect(lunr.TokenSet.fromFuzzyString(stem, 1)).toArray()
+        .filter(function (term) { return isSlip(stem, term); });
+      planned.how = planned.candidates.length > 0 ? 'typo' : 'none';
       return planned;
     });
+  }
+
+  var KEY_ROWS = ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
+
+  // Whether two keys sit side by side on a QWERTY keyboard.
+  function neighbours(a, b) {
+    var pa = null;
+    var pb = null;
+    KEY_ROWS.forEach(function (row, r) {
+      if (row.indexOf(a) !== -1) pa = [r, row.indexOf(a)];
+      if (row.indexOf(b) !== -1) pb = [r, row.indexOf(b)];
+    });
+    return pa !== null && pb !== null && Math.abs(pa[0] - pb[0]) <= 1 && Math.abs(pa[1] - pb[1]) <= 1;
+  }
+
+  // Whether `typed` is `term` with one slip of the fingers: a letter left
+  // out, doubled or added, two letters swapped, or a key's neighbour hit.
+  // Anything else ("defend" for "depend": f and p are far apart) is another
+  // word, not a typo.
+  function isSlip(typed, term) {
+    if (typed === term) return true;
+    if (Math.abs(typed.length - term.length) === 1) return true;
+    if (typed.length !== term.length) return false;
+    var diff = [];
+    for (var i = 0; i < typed.length; i++) {
+      if (typed[i] !== term[i]) diff.push(i);
+    }
+    if (diff.length === 1) return neighbours(typed[diff[0]], term[diff[0]]);
+    return diff.length === 2 && diff[1] === diff[0] + 1 &&
+      typed[diff[0]] === term[diff[1]] && typed[diff[1]] === term[diff[0]];
   }
 
   // Whether every word can be found in `idx` without an edit.
@@ -103,7 +134,10 @@
         if (p.how === 'exact') {
           q.term(p.word, { presence: presence });
         } else if (p.how === 'typo') {
-          q.term(p.word, { editDistance: 1, presence: presence });
+          // The slips' terms, any of them (checked below when all are required).
+          p.candidates.forEach(function (term) {
+            q.term(term, { usePipeline: false });
+          });
         } else {
           // lunr cannot OR two clauses inside one required clause: the stem
           // and the prefix are both asked for, and documents with neither dropped.
@@ -112,11 +146,12 @@
         }
       });
     });
-    var prefixes = planned.filter(function (p) { return p.how === 'prefix'; });
-    if (any || prefixes.length === 0) return results;
+    var loose = planned.filter(function (p) { return p.how === 'prefix' || p.how === 'typo'; });
+    if (any || loose.length === 0) return results;
     return results.filter(function (result) {
-      return prefixes.every(function (p) {
+      return loose.every(function (p) {
         return Object.keys(result.matchData.metadata).some(function (term) {
+          if (p.how === 'typo') return p.candidates.indexOf(term) !== -1;
           return term === p.stem || term.lastIndexOf(p.prefix, 0) === 0;
         });
       });
@@ -664,7 +699,7 @@
   }
 
   window.SVCGUIDE_SEARCH = {
-    runSearch: runSearch, highlightParts: highlightParts, queryWords: queryWords, answers: answers
+    runSearch: runSearch, highlightParts: highlightParts, queryWords: queryWords, answers: answers, isSlip: isSlip
   };
 
   if (document.readyState === 'loading') {

@@ -244,6 +244,17 @@ test('typos are forgiven only for words the guide does not have', async () => {
   assert.deepEqual(await search(p, 'defender'), ['Windows Defender']);
 });
 
+test('a typo is a slip of the fingers, not another word', () => {
+  const { context } = page();
+  const { isSlip } = context.window.SVCGUIDE_SEARCH;
+  assert.equal(isSlip('spoolr', 'spooler'), true, 'a letter left out');
+  assert.equal(isSlip('spoooler', 'spooler'), true, 'a letter doubled');
+  assert.equal(isSlip('dhpc', 'dhcp'), true, 'two letters swapped');
+  assert.equal(isSlip('fsx', 'fax'), true, 'a neighbouring key');
+  assert.equal(isSlip('defend', 'depend'), false, 'f and p are far apart: another word');
+  assert.equal(isSlip('print', 'paint'), false);
+});
+
 test('exact and prefix matches of names rank first', async () => {
   const p = await ready();
   const found = await search(p, 'remote registry service');
