@@ -59,7 +59,27 @@
   // 'prefix' (unfinished, or ending differently) or 'typo' (the index has
   // neither: only then is a slip of the fingers mended, so a word of the
   // guide never becomes another); 'none' when nothing near it is found.
-  function plan(lunr, idx, words) {
+  // The words of every result's names (titles, short names, programs), each
+  // with its stem: a word being typed ("applicati") is matched against these,
+  // since the index holds only stems ("applic"). Made once per doc store.
+  var nameVocabulary = { docs: null, words: [] };
+  function namesOf(lunr, docs) {
+    if (nameVocabulary.docs === docs) return nameVocabulary.words;
+    var seen = {};
+    var words = [];
+    Object.keys(docs || {}).forEach(function (ref) {
+      nameWords(lunr, docs[ref]).forEach(function (word) {
+        if (!seen[word]) {
+          seen[word] = true;
+          words.push([word, stemOf(lunr, word)]);
+        }
+      });
+    });
+    nameVocabulary = { docs: docs, words: words };
+    return words;
+  }
+
+  function plan(lunr, idx, words, docs) {
     return words.map(function (word, i) {
       var last = i === words.length - 1;
       var stem = stemOf(lunr, word);
@@ -75,6 +95,17 @@
         planned.how = 'prefix';
         planned.prefix = prefix;
         return planned;
+      }
+      if (last) {
+        // Past the stem of a name: "applicati" is on its way to "application".
+        var stems = namesOf(lunr, docs).filter(function (pair) {
+          return pair[0].lastIndexOf(word, 0) === 0 && hasTerm(idx, pair[1]);
+        }).map(function (pair) { return pair[1]; });
+        if (stems.length > 0) {
+          planned.how = 'typed';
+          planned.candidates = stems.filter(function (t, k) { return stems.indexOf(t) === k; });
+          return planned;
+        }
       }
       planned.candidates = idx.tokenSet.intersect(lunr.TokenSet.fromFuzzyString(stem, 1)).toArray()
         .filter(function (term) { return isSlip(stem, term); });
@@ -113,11 +144,12 @@
       typed[diff[0]] === term[diff[1]] && typed[diff[1]] === term[diff[0]];
   }
 
-  // Whether every word can be found in `idx` without an edit.
-  function answers(lunr, idx, text) {
+  // Whether every word can be found in `idx` without an edit (true when
+  // there is no word to look for yet: "a", "the").
+  function answers(lunr, idx, text, docs) {
     var words = contentWords(lunr, queryWords(lunr, text));
-    return words.length > 0 && plan(lunr, idx, words).every(function (p) {
-      return p.how === 'exact' || p.how === 'prefix';
+    return plan(lunr, idx, words, docs).every(function (p) {
+      return p.how === 'exact' || p.how === 'prefix' || p.how === 'typed';
     });
   }
 
@@ -133,7 +165,7 @@
       planned.forEach(function (p) {
         if (p.how === 'exact') {
           q.term(p.word, { presence: presence });
-        } else if (p.how === 'typo') {
+        } else if (p.how === 'typo' || p.how === 'typed') {
           // The slips' terms, any of them (checked below when all are required).
           p.candidates.forEach(function (term) {
             q.term(term, { usePipeline: false });
@@ -146,12 +178,12 @@
         }
       });
     });
-    var loose = planned.filter(function (p) { return p.how === 'prefix' || p.how === 'typo'; });
+    var loose = planned.filter(function (p) { return p.how !== 'exact'; });
     if (any || loose.length === 0) return results;
     return results.filter(function (result) {
       return loose.every(function (p) {
         return Object.keys(result.matchData.metadata).some(function (term) {
-          if (p.how === 'typo') return p.candidates.indexOf(term) !== -1;
+          if (p.candidates) return p.candidates.indexOf(term) !== -1;
           return term === p.stem || term.lastIndexOf(p.prefix, 0) === 0;
         });
       });
@@ -234,10 +266,11 @@
     }
     var content = contentWords(lunr, words);
     if (content.length === 0) return none;
-    var planned = plan(lunr, idx, content);
+    var planned = plan(lunr, idx, content, docs);
     // A word the guide does not have, even with a typo mended: nothing holds every word.
     if (planned.some(function (p) { return p.how === 'none'; })) return none;
-    var lastIsPrefix = planned[planned.length - 1].how === 'prefix';
+    var lastHow = planned[planned.length - 1].how;
+    var lastIsPrefix = lastHow === 'prefix' || lastHow === 'typed';
     var results = lunrQuery(lunr, idx, planned, false);
     if (results.length === 0 && content.length > 1) {
       // No page has every word: pages with most of them.
@@ -476,7 +509,18 @@
     }
     var lunr = window.lunr;
     var idx = this.full || this.names.idx;
-    if (!this.full && !answers(lunr, this.names.idx, text)) {
+    if (LUNR_SYNTAX.test(text) && !this.full) {
+      // lunr's own syntax may name any field: the full index answers it.
+      this.loadFull();
+      this.showStatus('Searching the full text\u2026');
+      return;
+    }
+    if (!LUNR_SYNTAX.test(text) && contentWords(lunr, queryWords(lunr, text)).length === 0) {
+      // Only words like "a" or "the" so far: nothing to look for yet.
+      this.showStatus('Keep typing\u2026');
+      return;
+    }
+    if (!this.full && !answers(lunr, this.names.idx, text, this.names.docs)) {
       // A word no name holds: only the full text can answer (and only it
       // may tell a typo from a word of the guide).
       this.loadFull();

@@ -29,6 +29,9 @@ const DOCS = {
     'Lets remote users change the registry.', [['', 'disabled', 'Disabled']]),
   'winnt-services-termservice': svc('Remote Desktop Services', 'TermService', 'svchost.exe', 'netsvcs',
     'Remote desktop sessions; stores settings in the registry service keys.', [['', 'manual', 'Manual']]),
+  // "application" stems to "applic": typing "applicati" is past the stem.
+  'winnt-services-aelookupsvc': svc('Application Experience', 'AeLookupSvc', 'svchost.exe', 'netsvcs',
+    'Checks programs for compatibility.', [['', 'manual', 'Manual']]),
   'processes#group-netsvcs': { k: 'g', title: 'svchost -k netsvcs (svchost group)', names: 'netsvcs', images: 'svchost.exe',
     groups: 'netsvcs', body: 'DNS Client, Remote Desktop Services', p: ['svchost.exe -k netsvcs'] },
 };
@@ -195,6 +198,26 @@ test('a name query is answered by the names index alone', async () => {
   const all = p.list.children.at(-1);
   assert.equal(all.id, 'search-all');
   assert.equal(all.textContent, 'Search the full text for \u201cspooler\u201d');
+});
+
+test('a stop word alone asks for more and loads nothing else', async () => {
+  const p = await ready();
+  assert.deepEqual(await search(p, 'a'), []);
+  assert.equal(p.status.textContent, 'Keep typing\u2026');
+  assert.deepEqual(await search(p, 'the'), []);
+  assert.ok(!p.loaded.includes('../search-index.js'), p.loaded.join());
+});
+
+test('typing a name letter by letter never needs the full index', async () => {
+  const p = await ready();
+  for (const doc of Object.values(DOCS).filter((d) => !d.title.includes('<'))) {
+    for (let n = 1; n <= doc.title.length; n++) {
+      type(p.input, doc.title.slice(0, n));
+      await new Promise(setImmediate);
+    }
+    assert.ok(!p.loaded.includes('../search-index.js'), `${doc.title}: ${p.loaded.join()}`);
+    assert.equal(shown(p.list)[0], doc.title);
+  }
 });
 
 test('a result is structured plain text: title, short name and process in code, states with labels, excerpt', async () => {
