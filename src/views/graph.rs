@@ -125,7 +125,7 @@ pub struct Ordering {
 const MAX_SPAN: usize = 8;
 
 /// Sweeps of median ordering (each followed by adjacent swaps).
-const SWEEPS: usize = 12;
+const SWEEPS: usize = 8;
 
 /// Orders each layer to reduce edge crossings: median ordering sweeps down
 /// and up, each followed by swaps of neighbours that remove crossings
@@ -262,7 +262,7 @@ fn transpose(rows: &mut [Vec<usize>], down: &[Vec<usize>], up: &[Vec<usize>], po
             for k in 0..row.len().saturating_sub(1) {
                 let (u, v) = (row[k], row[k + 1]);
                 // Pairs of very busy nodes are left alone: the count is quadratic in degree.
-                if (down[u].len() + up[u].len()) * (down[v].len() + up[v].len()) > 4096 {
+                if (down[u].len() + up[u].len()) * (down[v].len() + up[v].len()) > 1024 {
                     continue;
                 }
                 let now = pair_crossings(u, v, down, pos) + pair_crossings(u, v, up, pos);
@@ -878,7 +878,9 @@ struct FocusCtx {
 }
 
 pub fn render_page(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<OutFile> {
+    let mut clock = crate::timing::Stopwatch::new();
     let g = whole(guide, PATH);
+    clock.lap(" views/graph layout");
     let link = |i: usize| LinkCtx {
         title: guide.pages[i].title.clone(),
         url: relative(PATH, &guide.pages[i].permalink),
