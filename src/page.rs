@@ -46,6 +46,8 @@ pub const RESERVED_PATHS: &[&str] = &[
     "robots.txt",
     "search-index.js",
     "search-docs.js",
+    "search-names.js",
+    "search.html",
     "processes.html",
     "graph.html",
 ];

@@ -22,6 +22,8 @@ const THEME: &[(&str, &[u8])] = &[
     ("lunr.js", include_bytes!("../theme/lunr.js")),
     ("lunr.LICENSE", include_bytes!("../theme/lunr.LICENSE")),
     ("tables.js", include_bytes!("../theme/tables.js")),
+    ("graph.js", include_bytes!("../theme/graph.js")),
+    ("favicon.svg", include_bytes!("../theme/favicon.svg")),
 ];
 
 pub struct Site {
@@ -126,7 +128,10 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
     let (published, checked) = rayon::join(
         || -> Result<(usize, Option<Diagnostic>)> {
             let mut made = (0, None);
-            if let Some((indexer, prepared)) = search {
+            if let Some((indexer, mut prepared)) = search {
+                // Processes and svchost groups are results too.
+                let hosts = crate::views::processes::search_docs(&guide);
+                prepared.extend(hosts.iter().map(|d| indexer.prepare(d)));
                 let (files, too_big) = search_files(config, indexer.finish(prepared));
                 made = (files.iter().map(|f| f.bytes.len()).sum(), too_big);
                 for f in files {
@@ -343,15 +348,15 @@ fn head_files(
 /// The sitemap and services.json.
 const DATA_FILES: [&str; 2] = ["sitemap.xml", "services.json"];
 
-/// The lunr index and the doc store.
-const SEARCH_FILES: [&str; 2] = ["search-index.js", "search-docs.js"];
+/// The full lunr index, the names index and the doc store.
+const SEARCH_FILES: [&str; 3] = ["search-index.js", "search-names.js", "search-docs.js"];
 
 /// The prebuilt lunr index and doc store, and a warning when they exceed the budget.
 fn search_files(
     config: &Config,
     built: crate::search::SearchFiles,
 ) -> (Vec<OutFile>, Option<Diagnostic>) {
-    let size = (built.index_js.len() + built.docs_js.len()) as u64;
+    let size = (built.index_js.len() + built.names_js.len() + built.docs_js.len()) as u64;
     let too_big = (size > config.search.max_bytes).then(|| {
         Diagnostic::new(
             Code::SearchSize,
@@ -372,6 +377,10 @@ fn search_files(
         },
         OutFile {
             path: SEARCH_FILES[1].into(),
+            bytes: built.names_js.into_bytes(),
+        },
+        OutFile {
+            path: SEARCH_FILES[2].into(),
             bytes: built.docs_js.into_bytes(),
         },
     ];
@@ -398,11 +407,19 @@ fn search_doc_of(guide: &Guide, index: usize, text: String) -> crate::search::Se
             ..Default::default()
         };
     if let Some(s) = page.service() {
+        doc.kind = crate::search::DocKind::Service;
         doc.names = s.names.clone();
         for p in s.processes.iter().filter_map(|i| i.value.as_ref()) {
             if let Some(image) = &p.image {
                 if !doc.images.contains(image) {
                     doc.images.push(image.clone());
+                }
+                let line = match &p.args {
+                    Some(args) => format!("{image} {args}"),
+                    None => image.clone(),
+                };
+                if !doc.processes.iter().any(|l| l.eq_ignore_ascii_case(&line)) {
+                    doc.processes.push(line);
                 }
             }
             if let Some(group) = &p.group {
@@ -411,17 +428,12 @@ fn search_doc_of(guide: &Guide, index: usize, text: String) -> crate::search::Se
                 }
             }
         }
-        doc.recommended = s
-            .recommended
-            .first()
-            .map(|r| {
-                let text = r
-                    .value
-                    .as_ref()
-                    .map_or_else(|| r.raw_value.clone(), |v| v.short());
-                crate::markdown::plain_text(&text)
-            })
-            .unwrap_or_default();
+        doc.recommended = crate::search::recommendations(&s.recommended);
+        // A service's excerpt is the start of its description: the export's
+        // excerpts say only "Description and recommended settings for …".
+        if !doc.body.trim().is_empty() {
+            doc.excerpt = crate::text::truncate_words(&doc.body, crate::search::EXCERPT_CHARS);
+        }
     }
     doc
 }

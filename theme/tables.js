@@ -47,22 +47,78 @@
     });
   }
 
+  // The states of a row's cell in column `label` (`data-label`), from the
+  // row's `data-<name>` attribute when it has one, else from the state badges
+  // (`state state-<id>`) in the cell.
+  function cellStates(row, attribute, label) {
+    var given = row.getAttribute(attribute);
+    if (given !== null) return given.split(" ").filter(Boolean);
+    var cell = row.querySelector('[data-label="' + label + '"]');
+    var found = [];
+    if (!cell) return found;
+    Array.prototype.forEach.call(cell.querySelectorAll(".state"), function (badge) {
+      Array.prototype.forEach.call(badge.classList, function (name) {
+        var id = name.indexOf("state-") === 0 ? name.slice(6) : "";
+        if (id && found.indexOf(id) === -1) found.push(id);
+      });
+    });
+    return found;
+  }
+
+  // Fills a state filter's options from the rows, each with the number of
+  // rows it keeps (so the counts are those the filter then shows).
+  function fillOptions(select, rows, key) {
+    var counts = {};
+    var labels = {};
+    rows.forEach(function (r) {
+      r[key].forEach(function (id) {
+        counts[id] = (counts[id] || 0) + 1;
+        if (!labels[id]) {
+          var badge = r.querySelector(".state-" + id);
+          labels[id] = badge ? badge.textContent.trim() : id;
+        }
+      });
+    });
+    ORDER.concat(Object.keys(counts).filter(function (id) {
+      return ORDER.indexOf(id) === -1;
+    }).sort()).forEach(function (id) {
+      if (!counts[id]) return;
+      var option = document.createElement("option");
+      option.value = id;
+      option.textContent = (NAMES[id] || labels[id]) + " (" + counts[id] + ")";
+      select.appendChild(option);
+    });
+  }
+
+  var ORDER = ["automatic", "manual", "disabled", "not_installed", "not_available"];
+  var NAMES = { automatic: "Automatic", manual: "Manual", disabled: "Disabled",
+    not_installed: "Not installed", not_available: "Not available" };
+
   function makeFilterable(form) {
     var table = document.getElementById(form.getAttribute("data-table"));
     if (!table || !table.tBodies[0]) return;
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
     var text = form.querySelector("input[name=q]");
     var state = form.querySelector("select[name=state]");
+    var recommended = form.querySelector("select[name=recommended]");
     var status = form.querySelector("[role=status]");
-    rows.forEach(function (r) { r._text = r.textContent.toLowerCase(); });
+    rows.forEach(function (r) {
+      r._text = r.textContent.toLowerCase();
+      r._recommended = cellStates(r, "data-recommended", "Recommended");
+    });
+    if (recommended) fillOptions(recommended, rows, "_recommended");
     function apply() {
       var words = (text ? text.value : "").toLowerCase().split(/\s+/).filter(Boolean);
       var want = state ? state.value : "";
+      var wantRecommended = recommended ? recommended.value : "";
       var shown = 0;
       rows.forEach(function (r) {
         var ok = words.every(function (w) { return r._text.indexOf(w) !== -1; });
         if (ok && want) {
           ok = (r.getAttribute("data-states") || "").split(" ").indexOf(want) !== -1;
+        }
+        if (ok && wantRecommended) {
+          ok = r._recommended.indexOf(wantRecommended) !== -1;
         }
         r.hidden = !ok;
         if (ok) shown++;
@@ -76,6 +132,7 @@
     form.addEventListener("submit", function (e) { e.preventDefault(); });
     if (text) text.addEventListener("input", apply);
     if (state) state.addEventListener("change", apply);
+    if (recommended) recommended.addEventListener("change", apply);
     form.hidden = false;
     apply();
   }

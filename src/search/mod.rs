@@ -1,8 +1,14 @@
-//! Site search: a prebuilt lunr 2.3.9 index plus a small document store.
+//! Site search: two prebuilt lunr 2.3.9 indexes plus a small document store.
 //!
-//! The browser loads both as scripts (`search-index.js`, `search-docs.js`,
-//! so `file://` works) and hands the index to the unmodified
-//! `lunr.Index.load`; nothing is indexed client-side. See `theme/search.js`.
+//! The browser loads them as scripts (so `file://` works) and hands each index
+//! to the unmodified `lunr.Index.load`; nothing is indexed client-side:
+//! - `search-names.js`: titles, short names, process images and svchost
+//!   groups only. Loaded (with the doc store) when the search box gets focus;
+//!   it answers name queries on its own and is a small download.
+//! - `search-index.js`: every field, the text too. Loaded only when a query
+//!   needs it (a word no name holds, no name match, or the results page).
+//!
+//! See `theme/search.js`.
 
 mod lunr;
 mod stemmer;
@@ -13,6 +19,43 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasherDefault;
+
+/// What a search result is: decides how the result list shows it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DocKind {
+    /// A service article.
+    Service,
+    /// Any other article.
+    #[default]
+    Page,
+    /// A process image's section of the processes page.
+    Process,
+    /// An svchost group's section of the processes page.
+    Group,
+}
+
+impl DocKind {
+    /// The one-letter code stored with the document (`k`).
+    fn code(self) -> &'static str {
+        match self {
+            DocKind::Service => "s",
+            DocKind::Page => "a",
+            DocKind::Process => "p",
+            DocKind::Group => "g",
+        }
+    }
+}
+
+/// One recommended-state item, as plain text for the result list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Recommendation {
+    /// The version label as written (`WinXP`), empty when the item has none.
+    pub label: String,
+    /// The state's id (`disabled`), empty when the item has no state word.
+    pub state: String,
+    /// The state with its qualifier and condition: `Disabled, if no printer`.
+    pub text: String,
+}
 
 /// One searchable page.
 #[derive(Debug, Clone, Default)]
@@ -33,17 +76,22 @@ pub struct SearchDoc {
     pub url: String,
     /// Short excerpt for the result list; cut to [`EXCERPT_CHARS`].
     pub excerpt: String,
-    /// Recommended state, short: "Disabled, if no printer".
-    pub recommended: String,
+    /// Recommended state items, with their conditions and labels.
+    pub recommended: Vec<Recommendation>,
+    /// Command lines shown in the result: `svchost.exe -k netsvcs`.
+    pub processes: Vec<String>,
+    pub kind: DocKind,
 }
 
-/// The two generated scripts, to be written as `search-index.js` and
-/// `search-docs.js` at the site root.
+/// The three generated scripts, to be written as `search-index.js`,
+/// `search-names.js` and `search-docs.js` at the site root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchFiles {
-    /// `window.SVCGUIDE_INDEX=<lunr index JSON>;`
+    /// `window.SVCGUIDE_INDEX=<lunr index JSON>;`: every field.
     pub index_js: String,
-    /// `window.SVCGUIDE_DOCS={slug:{"t","u","e","r"}};`
+    /// `window.SVCGUIDE_NAMES=<lunr index JSON>;`: the [`NAME_FIELDS`] only.
+    pub names_js: String,
+    /// `window.SVCGUIDE_DOCS={slug:{"t","u","k","n","p","r","e"}};`
     pub docs_js: String,
 }
 
@@ -74,13 +122,53 @@ const FIELDS: [Field; 5] = [
     },
 ];
 
+/// The name fields: the small index holds these, with the same boosts.
+const NAME_FIELDS: usize = 4;
+
 /// Stems a lowercase word exactly like lunr.js 2.3.9 (`lunr.stemmer`,
 /// the original Porter algorithm: `skies` → `ski`, `news` → `new`).
 pub fn stem(word: &str) -> String {
     stemmer::stem(word)
 }
 
-/// Builds both scripts. Output depends only on the set of documents:
+/// The recommended items of a service as plain text: the label as written,
+/// the state's id and `State (qualifier), condition`.
+pub fn recommendations(
+    items: &[crate::service::Item<crate::service::state::StateValue>],
+) -> Vec<Recommendation> {
+    let plain = |md: &str| crate::text::collapse_whitespace(&crate::markdown::plain_text(md));
+    items
+        .iter()
+        .map(|item| {
+            let (state, text) = match &item.value {
+                Some(v) => {
+                    // The qualifier may hold Markdown (a link): plain text here.
+                    let mut text = plain(&v.short());
+                    if let Some(condition) =
+                        v.condition.as_deref().map(plain).filter(|c| !c.is_empty())
+                    {
+                        let joiner = if condition.starts_with([',', ';', '(']) {
+                            ""
+                        } else {
+                            ", "
+                        };
+                        text.push_str(joiner);
+                        text.push_str(&condition);
+                    }
+                    (v.state.id().to_string(), text)
+                }
+                None => (String::new(), plain(&item.raw_value)),
+            };
+            Recommendation {
+                label: item.label.clone().unwrap_or_default(),
+                state,
+                text,
+            }
+        })
+        .collect()
+}
+
+/// Builds the three scripts. Output depends only on the set of documents:
 /// they are sorted by slug, and a repeated slug keeps its first document.
 pub fn build(docs: &[SearchDoc]) -> SearchFiles {
     use rayon::prelude::*;
@@ -94,6 +182,8 @@ pub fn build(docs: &[SearchDoc]) -> SearchFiles {
 /// its stored fields), so a build need not hold every page's text.
 pub struct Indexer {
     terms: lunr::Terms,
+    /// The names index's own numbering (its documents hold fewer terms).
+    name_terms: lunr::Terms,
     /// One per thread of the pool (a thread only ever locks its own).
     slots: Vec<std::sync::Mutex<Slot>>,
 }
@@ -139,6 +229,7 @@ impl Default for Indexer {
     fn default() -> Self {
         Indexer {
             terms: lunr::Terms::default(),
+            name_terms: lunr::Terms::default(),
             slots: (0..rayon::current_num_threads().max(1))
                 .map(|_| Default::default())
                 .collect(),
@@ -149,25 +240,38 @@ impl Default for Indexer {
 /// What the search files need of one document.
 pub struct Prepared {
     document: Document,
+    names: Document,
     stored: StoredDoc,
 }
 
 impl Indexer {
     /// Tokenises, filters, stems and counts a document's terms (any thread).
     pub fn prepare(&self, doc: &SearchDoc) -> Prepared {
+        let texts = field_texts(doc);
         Prepared {
             document: Document {
                 reference: doc.slug.clone(),
-                fields: field_texts(doc)
+                fields: texts.iter().map(|text| self.count(text)).collect(),
+            },
+            names: Document {
+                reference: doc.slug.clone(),
+                fields: texts[..NAME_FIELDS]
                     .iter()
-                    .map(|text| self.count(text))
+                    .map(|text| count_plain(text, &self.name_terms))
                     .collect(),
             },
             stored: StoredDoc {
                 t: doc.title.clone(),
                 u: doc.url.clone(),
+                k: doc.kind.code(),
+                n: doc.names.clone(),
+                p: doc.processes.clone(),
+                r: doc
+                    .recommended
+                    .iter()
+                    .map(|r| [r.label.clone(), r.state.clone(), r.text.clone()])
+                    .collect(),
                 e: excerpt(&doc.excerpt, EXCERPT_CHARS),
-                r: doc.recommended.clone(),
             },
         }
     }
@@ -221,23 +325,34 @@ impl Indexer {
         docs.sort_by(|a, b| a.document.reference.cmp(&b.document.reference));
         docs.dedup_by(|a, b| a.document.reference == b.document.reference);
         let mut clock = crate::timing::Stopwatch::new();
-        let (documents, stored): (Vec<Document>, Vec<StoredDoc>) =
-            docs.into_iter().map(|d| (d.document, d.stored)).unzip();
+        let mut documents = Vec::with_capacity(docs.len());
+        let mut names = Vec::with_capacity(docs.len());
+        let mut stored = Vec::with_capacity(docs.len());
+        for d in docs {
+            documents.push(d.document);
+            names.push(d.names);
+            stored.push(d.stored);
+        }
         let references: Vec<String> = documents.iter().map(|d| d.reference.clone()).collect();
-        // The doc store is printed beside the index (whose inversion is one
-        // thread's work).
-        let (docs_js, index_js) = rayon::join(
+        let name_terms = self.name_terms;
+        // The doc store and the names index are printed beside the full index
+        // (whose inversion is one thread's work).
+        let ((docs_js, names_js), index_js) = rayon::join(
             || {
+                let names_js = js_assignment("SVCGUIDE_NAMES", |head| {
+                    lunr::index_json(head, &FIELDS[..NAME_FIELDS], names, name_terms)
+                });
                 let store: BTreeMap<&str, &StoredDoc> =
                     references.iter().map(String::as_str).zip(&stored).collect();
-                js_assignment("SVCGUIDE_DOCS", |mut out| {
+                let docs_js = js_assignment("SVCGUIDE_DOCS", |mut out| {
                     let json =
                         serde_json::to_string(&store).expect("the doc store always serializes");
                     // Room for the closing `;` too.
                     out.reserve(json.len() + 1);
                     out.push_str(&json);
                     out
-                })
+                });
+                (docs_js, names_js)
             },
             || {
                 js_assignment("SVCGUIDE_INDEX", |head| {
@@ -246,7 +361,11 @@ impl Indexer {
             },
         );
         clock.lap(" search/docs+index");
-        SearchFiles { index_js, docs_js }
+        SearchFiles {
+            index_js,
+            names_js,
+            docs_js,
+        }
     }
 }
 
@@ -261,13 +380,46 @@ fn field_texts(doc: &SearchDoc) -> [Cow<'_, str>; 5] {
     ]
 }
 
-/// Short keys keep the store small; it is downloaded with the index.
+/// The terms of a short field, counted without the per-thread caches (the
+/// names index's fields are a few words a page).
+fn count_plain(text: &str, terms: &lunr::Terms) -> FieldTerms {
+    let mut field = FieldTerms::default();
+    tokens::for_each_token(text, |token| {
+        let trimmed = tokens::trim_non_word(token);
+        if tokens::is_stop_word(trimmed) {
+            return;
+        }
+        let number = terms.number(&stem(trimmed));
+        field.length += 1;
+        match field.counts.iter_mut().find(|(n, _)| *n == number) {
+            Some((_, count)) => *count += 1,
+            None => field.counts.push((number, 1)),
+        }
+    });
+    field
+}
+
+/// Short keys keep the store small; it is downloaded with the names index.
+/// Empty lists are left out.
 #[derive(Serialize)]
 struct StoredDoc {
+    /// Title.
     t: String,
+    /// Site-root-relative URL.
     u: String,
+    /// Kind: [`DocKind::code`].
+    k: &'static str,
+    /// Short names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    n: Vec<String>,
+    /// Command lines.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    p: Vec<String>,
+    /// Recommended items: `[label, state id, text]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    r: Vec<[String; 3]>,
+    /// Excerpt.
     e: String,
-    r: String,
 }
 
 /// Collapses whitespace and cuts at a word boundary, adding an ellipsis.

@@ -24,7 +24,13 @@ fn doc(
         body: body.to_string(),
         url: format!("article/{slug}.html"),
         excerpt: body.to_string(),
-        recommended: "Automatic".to_string(),
+        recommended: vec![Recommendation {
+            state: "automatic".into(),
+            text: "Automatic".into(),
+            ..Default::default()
+        }],
+        kind: DocKind::Service,
+        ..Default::default()
     }
 }
 
@@ -253,12 +259,27 @@ fn identifiers_are_found_by_their_parts() {
 fn doc_store_holds_display_fields() {
     let mut docs = sample_docs();
     docs[0].excerpt = "word ".repeat(60);
-    docs[0].recommended = "Disabled, if no printer".to_string();
+    docs[0].recommended = vec![Recommendation {
+        label: "WinXP".into(),
+        state: "disabled".into(),
+        text: "Disabled, if no printer".into(),
+    }];
+    docs[0].processes = vec!["spoolsv.exe".into()];
     let store = parse_assignment(&build(&docs).docs_js, "SVCGUIDE_DOCS");
     let spooler = &store["winnt-services-spooler"];
     assert_eq!(spooler["t"], "Print Spooler");
     assert_eq!(spooler["u"], "article/winnt-services-spooler.html");
-    assert_eq!(spooler["r"], "Disabled, if no printer");
+    assert_eq!(spooler["k"], "s");
+    assert_eq!(spooler["n"], serde_json::json!(["Spooler"]));
+    assert_eq!(spooler["p"], serde_json::json!(["spoolsv.exe"]));
+    assert_eq!(
+        spooler["r"],
+        serde_json::json!([["WinXP", "disabled", "Disabled, if no printer"]])
+    );
+    assert!(
+        store["winnt-services-wrapper"].get("p").is_none(),
+        "empty lists are left out"
+    );
     let excerpt = spooler["e"].as_str().unwrap();
     assert!(
         excerpt.chars().count() <= EXCERPT_CHARS && excerpt.ends_with("word…"),
@@ -281,11 +302,37 @@ fn line_separators_are_escaped_in_scripts() {
     docs[0].title = "Print\u{2028}Spooler".to_string();
     docs[0].excerpt = "a\u{2029}b".to_string();
     let files = build(&docs);
-    for js in [&files.index_js, &files.docs_js] {
+    for js in [&files.index_js, &files.names_js, &files.docs_js] {
         assert!(!js.contains('\u{2028}') && !js.contains('\u{2029}'));
     }
     let store = parse_assignment(&files.docs_js, "SVCGUIDE_DOCS");
     assert_eq!(store["winnt-services-spooler"]["t"], "Print\u{2028}Spooler");
+}
+
+#[test]
+fn names_index_holds_the_name_fields_only() {
+    let docs = sample_docs();
+    let files = build(&docs);
+    let names = parse_assignment(&files.names_js, "SVCGUIDE_NAMES");
+    assert_eq!(names["version"], "2.3.9");
+    assert_eq!(
+        names["fields"],
+        serde_json::json!(["title", "names", "images", "groups"])
+    );
+    // A name is found; a word only the text holds is not (the wrapper page
+    // names netsvcs in its text only).
+    assert_eq!(refs_for_query_word(&names, "netsvcs").len(), 2);
+    assert_eq!(
+        refs_for_query_word(&index_value(&files), "netsvcs").len(),
+        3
+    );
+    assert_eq!(
+        refs_for_query_word(&names, "spooler"),
+        vec!["winnt-services-spooler"]
+    );
+    assert!(refs_for_query_word(&names, "workgroup").is_empty());
+    assert!(!refs_for_query_word(&index_value(&files), "workgroup").is_empty());
+    assert!(files.names_js.len() * 2 < files.index_js.len());
 }
 
 #[test]
@@ -314,6 +361,7 @@ fn dump_sample_for_node_tests() {
     let files = build(&docs);
     std::fs::write(dir.join("search-index.js"), &files.index_js).unwrap();
     std::fs::write(dir.join("search-docs.js"), &files.docs_js).unwrap();
+    std::fs::write(dir.join("search-names.js"), &files.names_js).unwrap();
     std::fs::write(dir.join("search-tokens.json"), tokens_json(&docs)).unwrap();
 }
 
@@ -368,7 +416,11 @@ fn docs_from_json(json: &str) -> Vec<SearchDoc> {
             body: text(v, "body"),
             url: text(v, "url"),
             excerpt: text(v, "excerpt"),
-            recommended: text(v, "recommended"),
+            recommended: vec![Recommendation {
+                text: text(v, "recommended"),
+                ..Default::default()
+            }],
+            ..Default::default()
         })
         .collect()
 }

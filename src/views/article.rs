@@ -89,13 +89,8 @@ pub fn tera_error(e: &tera::Error) -> String {
     msg
 }
 
-#[derive(Serialize)]
-struct SiteView<'a> {
-    title: &'a str,
-    /// Relative prefix from this page to the site root (`../`).
-    root: String,
-    search: bool,
-}
+/// What `base.html` needs to know about the site.
+type SiteView<'a> = crate::views::SiteCtx<'a>;
 
 #[derive(Serialize)]
 struct LinkView {
@@ -176,7 +171,6 @@ struct ServiceView {
     supports: RefsView,
     required_by: Vec<LinkView>,
     impact: Vec<LinkView>,
-    more_info: Vec<LinkView>,
     strays_html: Vec<String>,
     /// Inline SVG of the service's dependency neighbourhood (empty when none).
     graph_svg: String,
@@ -187,8 +181,14 @@ struct PageView<'a> {
     site: SiteView<'a>,
     title: &'a str,
     canonical: String,
+    /// The post date.
     date: Option<String>,
     date_iso: Option<&'a str>,
+    /// From `updated` or `last_modified_at`, when the front matter has one.
+    updated: Option<String>,
+    updated_iso: Option<String>,
+    /// For the meta description: the excerpt, else the start of the text.
+    description: String,
     tags: &'a [String],
     body_html: String,
     service: Option<ServiceView>,
@@ -324,25 +324,6 @@ fn safe_url(url: &str) -> bool {
     matches!(scheme.as_str(), "http" | "https" | "ftp" | "mailto")
 }
 
-/// External links on "More Info" lines of the prose, for the fact panel.
-fn more_info(page: &Page, links: &[Link]) -> Vec<LinkView> {
-    links
-        .iter()
-        .filter(|l| crate::guide::is_external(&l.dest))
-        .filter_map(|l| {
-            let line = page.src.line_text(page.src.line_col(l.offset).0);
-            let before = &line[..line.find(&format!("({}", l.dest)).unwrap_or(0)];
-            let text_start = before.rfind('[')? + 1;
-            let text_end = before.rfind(']')?;
-            let is_more_info = line.trim_start_matches(['>', ' ']).starts_with("More Info");
-            (is_more_info && text_start <= text_end).then(|| LinkView {
-                title: crate::text::unescape_markdown(&before[text_start..text_end]),
-                url: l.dest.clone(),
-            })
-        })
-        .collect()
-}
-
 /// The rows of a service page's default-state table: one per version the
 /// service exists on, with each item that holds there.
 fn os_cells(s: &Service, availability: &Availability) -> Vec<OsCell> {
@@ -391,7 +372,7 @@ fn inferred_from(s: &Service, date: Option<&str>) -> String {
     )
 }
 
-fn date_display(date: &str) -> Option<String> {
+pub(crate) fn date_display(date: &str) -> Option<String> {
     const MONTHS: [&str; 12] = [
         "January",
         "February",
@@ -411,6 +392,20 @@ fn date_display(date: &str) -> Option<String> {
     let d: u32 = rest.get(..2)?.parse().ok()?;
     let month = MONTHS.get(m.parse::<usize>().ok()?.checked_sub(1)?)?;
     Some(format!("{d} {month} {y}"))
+}
+
+/// Longest meta description, in characters (what search engines show).
+const DESCRIPTION_CHARS: usize = 160;
+
+/// The date an article was last changed, from its front matter (`updated`,
+/// or Jekyll's `last_modified_at`), as written.
+fn updated_iso(page: &Page) -> Option<String> {
+    ["updated", "last_modified_at"]
+        .iter()
+        .find_map(|key| match page.fm.extra.get(*key)? {
+            serde_yaml_ng::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            _ => None,
+        })
 }
 
 /// Renders one article page.
@@ -492,10 +487,6 @@ pub fn render_page(
                     .into_iter()
                     .map(|j| link_to(guide, page, j))
                     .collect(),
-                more_info: more_info(page, &body.links)
-                    .into_iter()
-                    .filter(|l| !config.sanitize || safe_url(&l.url))
-                    .collect(),
                 strays_html,
                 graph_svg: crate::views::graph::neighbourhood(guide, index),
             })
@@ -506,15 +497,19 @@ pub fn render_page(
         }
     };
     let view = PageView {
-        site: SiteView {
-            title: &config.title,
-            root: crate::url::root_prefix(&page.out_path),
-            search: config.search.enabled,
-        },
+        site: SiteView::new(config, &page.out_path),
         title: &page.title,
         canonical: crate::url::absolute(&config.base_url, &page.out_path),
         date: page.fm.date.as_deref().and_then(date_display),
         date_iso: page.fm.date.as_deref(),
+        updated: updated_iso(page).as_deref().and_then(date_display),
+        updated_iso: updated_iso(page),
+        description: crate::text::truncate_words(
+            &crate::text::collapse_whitespace(
+                page.fm.excerpt.as_deref().unwrap_or(body.text.as_str()),
+            ),
+            DESCRIPTION_CHARS,
+        ),
         tags: &page.fm.tags,
         tag_links: crate::views::tags::links(&page.out_path, &page.fm.tags),
         body_html: std::mem::take(&mut body.html),
@@ -551,91 +546,9 @@ pub fn render_pages(
         .collect()
 }
 
-#[derive(Serialize)]
-struct IndexEntry {
-    title: String,
-    url: String,
-    names: Vec<String>,
-    recommended: Option<String>,
-    recommended_state: Option<&'static str>,
-}
-
-#[derive(Serialize)]
-struct Letter {
-    letter: String,
-    entries: Vec<IndexEntry>,
-}
-
-#[derive(Serialize)]
-struct IndexView<'a> {
-    site: SiteView<'a>,
-    title: &'a str,
-    canonical: String,
-    letters: Vec<Letter>,
-    pages: Vec<LinkView>,
-    service_count: usize,
-}
-
-/// The home page: every service A–Z, then the other articles.
+/// The home page: every service A–Z, then the other articles by group.
 pub fn render_index(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<String> {
-    let mut letters: Vec<Letter> = Vec::new();
-    for &i in &guide.services {
-        let page = &guide.pages[i];
-        let s = page.service().expect("service");
-        let first = page
-            .title
-            .chars()
-            .next()
-            .map(|c| c.to_uppercase().to_string())
-            .unwrap_or_default();
-        let letter = if first.chars().all(char::is_alphabetic) {
-            first
-        } else {
-            "#".into()
-        };
-        let rec = s.recommended.first().and_then(|r| r.value.as_ref());
-        let entry = IndexEntry {
-            title: page.title.clone(),
-            url: page.out_path.clone(),
-            names: s.names.clone(),
-            recommended: rec.map(|v| plain_text(&v.short())),
-            recommended_state: rec.map(|v| v.state.id()),
-        };
-        match letters.last_mut() {
-            Some(l) if l.letter == letter => l.entries.push(entry),
-            _ => letters.push(Letter {
-                letter,
-                entries: vec![entry],
-            }),
-        }
-    }
-    let mut pages: Vec<LinkView> = guide
-        .pages
-        .iter()
-        .filter(|p| p.service().is_none())
-        .map(|p| LinkView {
-            title: p.title.clone(),
-            url: p.out_path.clone(),
-        })
-        .collect();
-    pages.sort_by_key(|l| l.title.to_lowercase());
-    let view = IndexView {
-        site: SiteView {
-            title: &config.title,
-            root: String::new(),
-            search: config.search.enabled,
-        },
-        title: &config.title,
-        canonical: crate::url::absolute(&config.base_url, ""),
-        service_count: guide.services.len(),
-        letters,
-        pages,
-    };
-    let ctx = tera::Context::from_serialize(&view)?;
-    // The A–Z list takes about 170 bytes a service.
-    let expected = 192 * guide.services.len() + 64 * 1024;
-    render_sized(tera, "index.html", &ctx, expected)
-        .map_err(|e| anyhow::anyhow!("index.html: {}", tera_error(&e)))
+    crate::views::home::render(tera, config, guide)
 }
 
 #[derive(Serialize)]
@@ -649,9 +562,8 @@ struct NotFoundView<'a> {
 pub fn render_404(tera: &tera::Tera, config: &Config) -> Result<String> {
     let view = NotFoundView {
         site: SiteView {
-            title: &config.title,
             root: config.base_path(),
-            search: config.search.enabled,
+            ..SiteView::new(config, "404.html")
         },
         title: "Page not found",
         canonical: crate::url::absolute(&config.base_url, "404.html"),

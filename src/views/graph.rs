@@ -77,9 +77,10 @@ pub fn components(adj: &[Vec<usize>]) -> Vec<usize> {
     comp
 }
 
-/// The layer of every node: 0 for nodes that depend on nothing, else one more than
-/// the deepest node they depend on. Nodes of one cycle share a layer.
-/// `adj[v]` lists what `v` depends on.
+/// The layer (depth) of every node: 0 for nodes that depend on nothing, else
+/// one more than the deepest node they depend on. Nodes of one cycle share a
+/// layer, one past what the cycle depends on outside itself, so depth 0 holds
+/// only nodes with no dependency at all. `adj[v]` lists what `v` depends on.
 pub fn layers(adj: &[Vec<usize>]) -> Vec<usize> {
     let comp = components(adj);
     let count = comp.iter().map(|&c| c + 1).max().unwrap_or(0);
@@ -92,9 +93,10 @@ pub fn layers(adj: &[Vec<usize>]) -> Vec<usize> {
         let mut layer = 0;
         for &v in &members[c] {
             for &w in &adj[v] {
-                if comp[w] != c {
-                    layer = layer.max(comp_layer[comp[w]] + 1);
-                }
+                // Components come in reverse topological order: `comp[w]`'s
+                // layer is known; a dependency inside the cycle counts as one.
+                let below = if comp[w] == c { 0 } else { comp_layer[comp[w]] };
+                layer = layer.max(below + 1);
             }
         }
         comp_layer[c] = layer;
@@ -102,72 +104,213 @@ pub fn layers(adj: &[Vec<usize>]) -> Vec<usize> {
     comp.iter().map(|&c| comp_layer[c]).collect()
 }
 
-/// Nodes per layer, ordered to shorten edges (barycenter sweeps); ties keep the
-/// incoming order (callers pass nodes sorted by title).
-pub fn order(adj: &[Vec<usize>], layer: &[usize]) -> Vec<Vec<usize>> {
+/// A layered drawing's order: per layer, the real nodes (`< n`) and a dummy
+/// node (`>= n`) for each layer a long edge passes, so that those edges take
+/// part in crossing reduction and get a slot of their own between the boxes.
+pub struct Ordering {
+    /// Per layer, node ids in drawing order (real and dummy).
+    pub rows: Vec<Vec<usize>>,
+    /// The number of real nodes.
+    pub real: usize,
+    /// Per edge `v → w` across layers: the ids it passes, `v` first, `w` last.
+    pub chains: Vec<Vec<usize>>,
+    /// Edge crossings between adjacent layers, of `rows`.
+    pub crossings: usize,
+    /// The same count for the first order (nodes as given, by title).
+    pub crossings_before: usize,
+}
+
+/// An edge spanning more layers than this is drawn straight, without dummy
+/// nodes: the drawing stays linear in the number of edges on any graph.
+const MAX_SPAN: usize = 8;
+
+/// Sweeps of median ordering (each followed by adjacent swaps).
+const SWEEPS: usize = 8;
+
+/// Orders each layer to reduce edge crossings: median ordering sweeps down
+/// and up, each followed by swaps of neighbours that remove crossings
+/// (transpose); the best order met is kept. Ties keep the incoming order
+/// (callers pass nodes sorted by title).
+pub fn ordering(adj: &[Vec<usize>], layer: &[usize]) -> Ordering {
     let n = adj.len();
     let depth = layer.iter().map(|&l| l + 1).max().unwrap_or(0);
-    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); depth];
-    for v in 0..n {
-        rows[layer[v]].push(v);
-    }
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut node_layer: Vec<usize> = layer.to_vec();
+    // down[x]: neighbours of x one layer below; up[x]: one layer above.
+    let mut down: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut up: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut chains = Vec::new();
     for (v, ws) in adj.iter().enumerate() {
         for &w in ws {
-            dependents[w].push(v);
+            if layer[w] >= layer[v] {
+                continue; // inside a cycle: drawn as a loop beside the column
+            }
+            let span = layer[v] - layer[w];
+            let mut chain = vec![v];
+            if span <= MAX_SPAN {
+                for l in (layer[w] + 1..layer[v]).rev() {
+                    let d = node_layer.len();
+                    node_layer.push(l);
+                    down.push(Vec::new());
+                    up.push(Vec::new());
+                    chain.push(d);
+                }
+            }
+            chain.push(w);
+            for pair in chain.windows(2) {
+                if node_layer[pair[0]] == node_layer[pair[1]] + 1 {
+                    down[pair[0]].push(pair[1]);
+                    up[pair[1]].push(pair[0]);
+                }
+            }
+            chains.push(chain);
         }
     }
-    let mut pos = vec![0f64; n];
-    let place = |rows: &Vec<Vec<usize>>, pos: &mut Vec<f64>| {
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); depth];
+    for (x, &l) in node_layer.iter().enumerate() {
+        rows[l].push(x);
+    }
+    let mut pos = vec![0usize; node_layer.len()];
+    let place = |rows: &[Vec<usize>], pos: &mut [usize]| {
         for row in rows {
-            for (k, &v) in row.iter().enumerate() {
-                pos[v] = k as f64;
+            for (k, &x) in row.iter().enumerate() {
+                pos[x] = k;
             }
         }
     };
     place(&rows, &mut pos);
-    let sweep = |row: &mut Vec<usize>, pos: &[f64], nbrs: &dyn Fn(usize) -> Vec<usize>| {
-        let mut keyed: Vec<(f64, usize, usize)> = row
-            .iter()
-            .enumerate()
-            .map(|(k, &v)| {
-                let ns = nbrs(v);
-                let key = if ns.is_empty() {
-                    k as f64
-                } else {
-                    ns.iter().map(|&w| pos[w]).sum::<f64>() / ns.len() as f64
-                };
-                (key, k, v)
-            })
-            .collect();
-        keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        *row = keyed.into_iter().map(|t| t.2).collect();
-    };
-    for _ in 0..4 {
-        for l in 1..depth {
-            let below = |v: usize| -> Vec<usize> {
-                adj[v]
-                    .iter()
-                    .copied()
-                    .filter(|&w| layer[w] < layer[v])
-                    .collect()
-            };
-            sweep(&mut rows[l], &pos, &below);
-            place(&rows, &mut pos);
+    let crossings_before = total_crossings(&rows, &down, &pos);
+    let mut best = (crossings_before, rows.clone());
+    for sweep in 0..SWEEPS {
+        if best.0 == 0 {
+            break;
         }
-        for l in (0..depth.saturating_sub(1)).rev() {
-            let above = |v: usize| -> Vec<usize> {
-                dependents[v]
-                    .iter()
-                    .copied()
-                    .filter(|&w| layer[w] > layer[v])
-                    .collect()
-            };
-            sweep(&mut rows[l], &pos, &above);
-            place(&rows, &mut pos);
+        if sweep % 2 == 0 {
+            for l in 1..depth {
+                sort_by_median(&mut rows[l], &down, &pos);
+                place(&rows, &mut pos);
+            }
+        } else {
+            for l in (0..depth.saturating_sub(1)).rev() {
+                sort_by_median(&mut rows[l], &up, &pos);
+                place(&rows, &mut pos);
+            }
+        }
+        transpose(&mut rows, &down, &up, &mut pos);
+        let c = total_crossings(&rows, &down, &pos);
+        if c < best.0 {
+            best = (c, rows.clone());
         }
     }
-    rows
+    Ordering {
+        rows: best.1,
+        real: n,
+        chains,
+        crossings: best.0,
+        crossings_before,
+    }
+}
+
+/// The real nodes of each layer, in [`ordering`]'s order.
+pub fn order(adj: &[Vec<usize>], layer: &[usize]) -> Vec<Vec<usize>> {
+    let o = ordering(adj, layer);
+    o.rows
+        .into_iter()
+        .map(|row| row.into_iter().filter(|&x| x < o.real).collect())
+        .collect()
+}
+
+/// Sorts a row by the median position of each node's neighbours in the
+/// adjacent layer; a node without any keeps its place.
+fn sort_by_median(row: &mut Vec<usize>, nbrs: &[Vec<usize>], pos: &[usize]) {
+    let mut keyed: Vec<(f64, usize, usize)> = row
+        .iter()
+        .enumerate()
+        .map(|(k, &x)| {
+            let mut p: Vec<usize> = nbrs[x].iter().map(|&y| pos[y]).collect();
+            p.sort_unstable();
+            let key = match p.len() {
+                0 => k as f64,
+                len if len % 2 == 1 => p[len / 2] as f64,
+                len => (p[len / 2 - 1] + p[len / 2]) as f64 / 2.0,
+            };
+            (key, k, x)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    *row = keyed.into_iter().map(|t| t.2).collect();
+}
+
+/// Crossings among the edges from `u` and from `v` (u placed left of v) to
+/// their neighbours `nbrs` in one adjacent layer.
+fn pair_crossings(u: usize, v: usize, nbrs: &[Vec<usize>], pos: &[usize]) -> usize {
+    let mut count = 0;
+    for &a in &nbrs[u] {
+        for &b in &nbrs[v] {
+            if pos[a] > pos[b] {
+                count += 1;
+            }
+        }
+    }
+    count
+}
+
+/// Swaps neighbouring nodes while a swap removes crossings (a few passes).
+fn transpose(rows: &mut [Vec<usize>], down: &[Vec<usize>], up: &[Vec<usize>], pos: &mut [usize]) {
+    for _ in 0..4 {
+        let mut improved = false;
+        for row in rows.iter_mut() {
+            for k in 0..row.len().saturating_sub(1) {
+                let (u, v) = (row[k], row[k + 1]);
+                // Pairs of very busy nodes are left alone: the count is quadratic in degree.
+                if (down[u].len() + up[u].len()) * (down[v].len() + up[v].len()) > 1024 {
+                    continue;
+                }
+                let now = pair_crossings(u, v, down, pos) + pair_crossings(u, v, up, pos);
+                let swapped = pair_crossings(v, u, down, pos) + pair_crossings(v, u, up, pos);
+                if swapped < now {
+                    row.swap(k, k + 1);
+                    pos[u] = k + 1;
+                    pos[v] = k;
+                    improved = true;
+                }
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+}
+
+/// Edge crossings between every pair of adjacent layers: the inversions of
+/// the lower ends when the edges are sorted by their upper ends.
+pub fn total_crossings(rows: &[Vec<usize>], down: &[Vec<usize>], pos: &[usize]) -> usize {
+    let mut total = 0;
+    for (l, row) in rows.iter().enumerate().skip(1) {
+        let mut ends: Vec<(usize, usize)> = row
+            .iter()
+            .flat_map(|&x| down[x].iter().map(move |&y| (pos[x], pos[y])))
+            .collect();
+        ends.sort_unstable();
+        // Fenwick tree over the lower layer's positions.
+        let width = rows[l - 1].len() + 1;
+        let mut tree = vec![0usize; width + 1];
+        for (seen, &(_, lower)) in ends.iter().enumerate() {
+            // Edges already seen whose lower end lies right of this one cross it.
+            let mut i = lower + 1;
+            let mut at_or_left = 0;
+            while i > 0 {
+                at_or_left += tree[i];
+                i &= i - 1;
+            }
+            total += seen - at_or_left;
+            let mut i = lower + 1;
+            while i <= width {
+                tree[i] += 1;
+                i += i & i.wrapping_neg();
+            }
+        }
+    }
+    total
 }
 
 /// Word-wraps `name` into at most `lines` lines of `width` characters; what does
@@ -459,10 +602,10 @@ pub struct WholeGraph {
     /// Services with no edge in either direction.
     pub isolated: Vec<usize>,
     pub edges: usize,
+    /// Edge crossings between adjacent layers before and after ordering.
+    pub crossings_before: usize,
+    pub crossings: usize,
 }
-
-/// Nodes per drawn column; a deeper layer is split into several columns.
-const MAX_ROWS: usize = 24;
 
 pub fn whole(guide: &Guide, from: &str) -> WholeGraph {
     // Local node ids follow guide.services (sorted by title).
@@ -476,7 +619,7 @@ pub fn whole(guide: &Guide, from: &str) -> WholeGraph {
         .services
         .iter()
         .copied()
-        .filter(|i| !nodes.contains(i))
+        .filter(|&i| guide.depends_on[i].is_empty() && guide.required_by[i].is_empty())
         .collect();
     let local: std::collections::HashMap<usize, usize> =
         nodes.iter().enumerate().map(|(k, &i)| (i, k)).collect();
@@ -493,26 +636,36 @@ pub fn whole(guide: &Guide, from: &str) -> WholeGraph {
         })
         .collect();
     let layer = layers(&adj);
-    let rows = order(&adj, &layer);
+    let o = ordering(&adj, &layer);
     const NW: f64 = 200.0;
-    const GAP: f64 = 72.0;
-    const SUBGAP: f64 = 20.0;
+    const GAP: f64 = 90.0;
     const PAD: f64 = 10.0;
     const HEAD: f64 = 30.0;
     const CHARS: usize = 25;
-    const NH: f64 = 2.0 * LINE + 12.0;
     const VGAP: f64 = 10.0;
-    // Columns: (layer, nodes) with x positions.
-    let mut x = PAD;
-    let mut pos: Vec<(f64, f64)> = vec![(0.0, 0.0); nodes.len()];
-    let mut heads = String::new();
-    let tallest = rows
+    /// The slot a long edge passes a column in.
+    const DUMMY: f64 = 6.0;
+    // Every title wrapped in full (no ellipsis): boxes grow with their text.
+    let lines: Vec<Vec<String>> = nodes
         .iter()
-        .map(|r| r.len().min(MAX_ROWS))
-        .max()
-        .unwrap_or(0);
-    let height = PAD + HEAD + tallest as f64 * (NH + VGAP) + PAD;
-    for (l, row) in rows.iter().enumerate() {
+        .map(|&i| wrap(&guide.pages[i].title, CHARS, usize::MAX))
+        .collect();
+    let height_of = |x: usize| -> f64 {
+        if x < o.real {
+            lines[x].len() as f64 * LINE + 12.0
+        } else {
+            DUMMY
+        }
+    };
+    let column_h = |row: &[usize]| -> f64 { row.iter().map(|&x| height_of(x) + VGAP).sum() };
+    let tallest = o.rows.iter().map(|r| column_h(r)).fold(0.0, f64::max);
+    let height = PAD + HEAD + tallest + PAD;
+    // (x, top) of every slot, real or dummy.
+    let slots = o.chains.iter().map(|c| c.len()).sum::<usize>() + o.real;
+    let mut pos: Vec<(f64, f64)> = vec![(0.0, 0.0); slots.max(o.real)];
+    let mut heads = String::new();
+    for (l, row) in o.rows.iter().enumerate() {
+        let x = PAD + l as f64 * (NW + GAP);
         let _ = write!(
             heads,
             "<text class=\"g-label\" x=\"{}\" y=\"{}\">{}</text>",
@@ -524,78 +677,88 @@ pub fn whole(guide: &Guide, from: &str) -> WholeGraph {
                 format!("Depth {l}")
             }
         );
-        for (c, chunk) in row.chunks(MAX_ROWS).enumerate() {
-            if c > 0 {
-                x += NW + SUBGAP;
+        let mut y = PAD + HEAD + (tallest - column_h(row)) / 2.0;
+        for &x_id in row {
+            if x_id >= pos.len() {
+                pos.resize(x_id + 1, (0.0, 0.0));
             }
-            let col_h = chunk.len() as f64 * (NH + VGAP);
-            let top = PAD + HEAD + ((tallest as f64 * (NH + VGAP)) - col_h) / 2.0;
-            for (k, &v) in chunk.iter().enumerate() {
-                pos[v] = (x, top + k as f64 * (NH + VGAP));
-            }
+            pos[x_id] = (x, y);
+            y += height_of(x_id) + VGAP;
         }
-        x += NW + GAP;
     }
-    let width = x - GAP + PAD;
+    let width = PAD + o.rows.len() as f64 * (NW + GAP) - GAP + PAD;
+    let mid = |x: usize| pos[x].1 + height_of(x) / 2.0;
     let id = "arrow-all";
     let mut edges = String::new();
     let mut edge_count = 0;
-    for (v, ws) in adj.iter().enumerate() {
-        for &w in ws {
-            edge_count += 1;
-            let (vx, vy) = pos[v];
-            let (wx, wy) = pos[w];
-            let (vy, wy) = (vy + NH / 2.0, wy + NH / 2.0);
-            let d = if layer[w] < layer[v] {
-                // From the dependent's left side to the dependency's right side.
-                let (x1, x2) = (vx, wx + NW);
-                let bend = ((x1 - x2) / 2.0).max(30.0);
-                format!(
-                    "M{x1},{vy} C{},{vy} {},{wy} {x2},{wy}",
-                    Tenths(x1 - bend),
-                    Tenths(x2 + bend),
-                    x1 = Tenths(x1),
-                    x2 = Tenths(x2),
-                    vy = Tenths(vy),
-                    wy = Tenths(wy)
-                )
-            } else {
-                // Same layer (a cycle): a loop out to the right.
-                let (x1, x2) = (vx + NW, wx + NW);
-                let bulge = 26.0 + (vy - wy).abs().min(400.0) / 20.0;
-                format!(
-                    "M{x1},{} C{},{} {},{} {x2},{}",
-                    Tenths(vy - 6.0),
-                    Tenths(x1 + bulge),
-                    Tenths(vy - 6.0),
-                    Tenths(x2 + bulge),
-                    Tenths(wy + 6.0),
-                    Tenths(wy + 6.0),
-                    x1 = Tenths(x1),
-                    x2 = Tenths(x2)
-                )
-            };
+    let edge = |edges: &mut String, v: usize, w: usize, d: String| {
+        let _ = write!(
+            edges,
+            "<path class=\"g-edge\" data-from=\"{v}\" data-to=\"{w}\" d=\"{d}\" marker-end=\"url(#{id})\"><title>{} depends on {}</title></path>",
+            xml(&guide.pages[nodes[v]].title),
+            xml(&guide.pages[nodes[w]].title)
+        );
+    };
+    // Edges across layers: from the dependent's left side, through the slot
+    // of each column passed, to the dependency's right side.
+    for chain in &o.chains {
+        edge_count += 1;
+        let (v, w) = (chain[0], chain[chain.len() - 1]);
+        let mut d = format!("M{},{}", Tenths(pos[v].0), Tenths(mid(v)));
+        let mut from = (pos[v].0, mid(v));
+        for &x in &chain[1..] {
+            let to = (pos[x].0 + NW, mid(x));
+            let bend = ((from.0 - to.0) / 2.0).max(30.0);
             let _ = write!(
-                edges,
-                "<path class=\"g-edge\" d=\"{d}\" marker-end=\"url(#{id})\"><title>{} depends on {}</title></path>",
-                xml(&guide.pages[nodes[v]].title),
-                xml(&guide.pages[nodes[w]].title)
+                d,
+                " C{},{} {},{} {},{}",
+                Tenths(from.0 - bend),
+                Tenths(from.1),
+                Tenths(to.0 + bend),
+                Tenths(to.1),
+                Tenths(to.0),
+                Tenths(to.1)
             );
+            if x >= o.real {
+                let _ = write!(d, " L{},{}", Tenths(pos[x].0), Tenths(to.1));
+            }
+            from = (pos[x].0, to.1);
+        }
+        edge(&mut edges, v, w, d);
+    }
+    // Edges inside a cycle (one layer): a loop out to the right.
+    for (v, ws) in adj.iter().enumerate() {
+        for &w in ws.iter().filter(|&&w| layer[w] == layer[v]) {
+            edge_count += 1;
+            let (x1, x2) = (pos[v].0 + NW, pos[w].0 + NW);
+            let (vy, wy) = (mid(v), mid(w));
+            let bulge = 26.0 + (vy - wy).abs().min(400.0) / 20.0;
+            let d = format!(
+                "M{x1},{} C{},{} {},{} {x2},{}",
+                Tenths(vy - 6.0),
+                Tenths(x1 + bulge),
+                Tenths(vy - 6.0),
+                Tenths(x2 + bulge),
+                Tenths(wy + 6.0),
+                Tenths(wy + 6.0),
+                x1 = Tenths(x1),
+                x2 = Tenths(x2)
+            );
+            edge(&mut edges, v, w, d);
         }
     }
     let mut body = String::new();
-    for row in &rows {
-        for &v in row {
+    for row in &o.rows {
+        for &v in row.iter().filter(|&&x| x < o.real) {
             let p = &guide.pages[nodes[v]];
             let (nx, ny) = pos[v];
-            let lines = wrap(&p.title, CHARS, 2);
-            node(
+            graph_node(
                 &mut body,
-                (nx, ny, NW, NH),
-                &lines,
-                &p.title,
-                Some(&relative(from, &p.permalink)),
-                "",
+                (nx, ny, NW),
+                &lines[v],
+                p,
+                &relative(from, &p.permalink),
+                v,
             );
         }
     }
@@ -606,29 +769,82 @@ pub fn whole(guide: &Guide, from: &str) -> WholeGraph {
         xml(&format!(
             "Dependency graph of {} services in {} layers",
             nodes.len(),
-            rows.len()
+            o.rows.len()
         ))
     );
     marker(&mut svg, id);
     svg.push_str(&heads);
+    svg.push_str("<g class=\"g-edges\">");
     svg.push_str(&edges);
+    svg.push_str("</g>");
     svg.push_str(&body);
     svg.push_str("</svg>");
     WholeGraph {
         svg,
-        layers: rows
+        layers: o
+            .rows
             .iter()
-            .map(|r| r.iter().map(|&v| nodes[v]).collect())
+            .map(|r| {
+                r.iter()
+                    .filter(|&&x| x < o.real)
+                    .map(|&v| nodes[v])
+                    .collect()
+            })
             .collect(),
         isolated,
         edges: edge_count,
+        crossings_before: o.crossings_before,
+        crossings: o.crossings,
     }
+}
+
+/// A service's box in the whole graph: a link to its article, numbered
+/// (`data-n`, what its edges' `data-from` / `data-to` name) and with an id
+/// for the focus view (`graph.html#g-<slug>`).
+fn graph_node(
+    out: &mut String,
+    (x, y, w): (f64, f64, f64),
+    lines: &[String],
+    page: &crate::page::Page,
+    href: &str,
+    n: usize,
+) {
+    let _ = write!(
+        out,
+        "<a href=\"{}\" class=\"g-node\" id=\"g-{}\" data-n=\"{n}\">",
+        xml(href),
+        xml(&page.slug)
+    );
+    out.push_str("<title>");
+    out.push_str(&xml(&page.title));
+    out.push_str("</title>");
+    let h = lines.len() as f64 * LINE + 12.0;
+    let _ = write!(
+        out,
+        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"5\"/>",
+        Tenths(x),
+        Tenths(y),
+        Tenths(w),
+        Tenths(h)
+    );
+    for (k, line) in lines.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"{}\">{}</text>",
+            Tenths(x + 8.0),
+            Tenths(y + 6.0 + FONT + k as f64 * LINE - 1.0),
+            xml(line)
+        );
+    }
+    out.push_str("</a>");
 }
 
 #[derive(Serialize)]
 struct ListNode {
     title: String,
     url: String,
+    /// The id of its box in the drawing (`g-<slug>`).
+    anchor: String,
     depends: Vec<LinkCtx>,
 }
 
@@ -648,10 +864,23 @@ struct GraphCtx<'a> {
     edge_count: usize,
     layers: Vec<LayerCtx>,
     isolated: Vec<LinkCtx>,
+    /// Every drawn service, by title, for the focus view's chooser.
+    focus: Vec<FocusCtx>,
+    /// Edge crossings between adjacent columns, as drawn and in title order.
+    crossings: usize,
+    crossings_before: usize,
+}
+
+#[derive(Serialize)]
+struct FocusCtx {
+    anchor: String,
+    title: String,
 }
 
 pub fn render_page(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<OutFile> {
+    let mut clock = crate::timing::Stopwatch::new();
     let g = whole(guide, PATH);
+    clock.lap(" views/graph layout");
     let link = |i: usize| LinkCtx {
         title: guide.pages[i].title.clone(),
         url: relative(PATH, &guide.pages[i].permalink),
@@ -667,6 +896,7 @@ pub fn render_page(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<
                 ListNode {
                     title: guide.pages[i].title.clone(),
                     url: relative(PATH, &guide.pages[i].permalink),
+                    anchor: format!("g-{}", guide.pages[i].slug),
                     depends: deps.into_iter().map(link).collect(),
                 }
             })
@@ -674,6 +904,15 @@ pub fn render_page(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<
         nodes.sort_by_key(|n| n.title.to_lowercase());
         layers.push(LayerCtx { depth, nodes });
     }
+    let mut focus: Vec<FocusCtx> = layers
+        .iter()
+        .flat_map(|l| &l.nodes)
+        .map(|n| FocusCtx {
+            anchor: n.anchor.clone(),
+            title: n.title.clone(),
+        })
+        .collect();
+    focus.sort_by_key(|f| f.title.to_lowercase());
     let ctx = GraphCtx {
         site: SiteCtx::new(config, PATH),
         title: "Dependency graph",
@@ -683,6 +922,9 @@ pub fn render_page(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<
         svg: g.svg,
         layers,
         isolated: g.isolated.into_iter().map(link).collect(),
+        focus,
+        crossings: g.crossings,
+        crossings_before: g.crossings_before,
     };
     // The lists below the drawing take about 220 bytes a service.
     let html_bytes = ctx.svg.len() + 256 * ctx.node_count;
@@ -722,9 +964,10 @@ mod tests {
 
     #[test]
     fn cycles_share_a_layer_and_the_layering_ends() {
-        // 0 ↔ 1, 2 → 0, 3 → 2, 4 alone, 5 → 5 (self loop).
+        // 0 ↔ 1, 2 → 0, 3 → 2, 4 alone, 5 → 5 (self loop). Depth 0 holds
+        // only what depends on nothing: a cycle sits one past what it needs.
         let adj = vec![vec![1], vec![0], vec![0], vec![2], vec![], vec![5]];
-        assert_eq!(layers(&adj), vec![0, 0, 1, 2, 0, 0]);
+        assert_eq!(layers(&adj), vec![1, 1, 2, 3, 0, 1]);
         let comp = components(&adj);
         assert_eq!(comp[0], comp[1]);
         assert_ne!(comp[0], comp[2]);
@@ -740,7 +983,61 @@ mod tests {
             .collect();
         assert_eq!(layers(&chain)[n - 1], n - 1);
         let ring: Vec<Vec<usize>> = (0..n).map(|i| vec![(i + 1) % n]).collect();
-        assert!(layers(&ring).iter().all(|&l| l == 0));
+        assert!(layers(&ring).iter().all(|&l| l == 1));
+    }
+
+    #[test]
+    fn ordering_removes_avoidable_crossings_and_routes_long_edges() {
+        // Layer 0: a, b. Layer 1: c → b, d → a (crossing in the given order),
+        // and e → a, e → c, so e is on layer 2 and e → a spans two layers.
+        let (a, b, c, d, e) = (0, 1, 2, 3, 4);
+        let mut adj = vec![Vec::new(); 5];
+        adj[c] = vec![b];
+        adj[d] = vec![a];
+        adj[e] = vec![a, c];
+        let layer = layers(&adj);
+        assert_eq!(layer, vec![0, 0, 1, 1, 2]);
+        let o = ordering(&adj, &layer);
+        assert!(o.crossings_before > 0, "{}", o.crossings_before);
+        assert_eq!(o.crossings, 0);
+        // e → a passes layer 1 through a dummy node of its own.
+        let long = o
+            .chains
+            .iter()
+            .find(|ch| ch[0] == e && ch[ch.len() - 1] == a)
+            .unwrap();
+        assert_eq!(long.len(), 3);
+        assert!(long[1] >= o.real);
+        assert_eq!(order(&adj, &layer).concat().len(), 5);
+    }
+
+    #[test]
+    fn very_long_edges_get_no_dummies() {
+        // A chain of 40 and one edge from its top to its bottom: the long
+        // edge is drawn straight, so the drawing stays linear in the edges.
+        let mut adj: Vec<Vec<usize>> = (0..40)
+            .map(|i| if i > 0 { vec![i - 1] } else { vec![] })
+            .collect();
+        adj[39].push(0);
+        let o = ordering(&adj, &layers(&adj));
+        let dummies: usize = o
+            .rows
+            .iter()
+            .map(|r| r.iter().filter(|&&x| x >= o.real).count())
+            .sum();
+        assert_eq!(dummies, 0);
+    }
+
+    #[test]
+    fn labels_wrap_in_full_when_lines_are_not_limited() {
+        assert_eq!(
+            wrap(
+                "Background Intelligent Transfer Service (BITS)",
+                20,
+                usize::MAX
+            ),
+            ["Background", "Intelligent Transfer", "Service (BITS)"]
+        );
     }
 
     #[test]

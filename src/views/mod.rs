@@ -9,6 +9,7 @@ pub mod article;
 pub mod escape;
 pub mod feed;
 pub mod graph;
+pub mod home;
 pub mod os;
 mod os_table;
 pub mod processes;
@@ -58,6 +59,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "views/tags_index.html",
         include_str!("../../templates/views/tags_index.html"),
     ),
+    (
+        "views/search.html",
+        include_str!("../../templates/views/search.html"),
+    ),
 ];
 
 /// What `base.html` needs to know about the site (same shape as render's).
@@ -67,6 +72,12 @@ pub struct SiteCtx<'a> {
     /// Relative prefix from this page to the site root (`../`).
     pub root: String,
     pub search: bool,
+    /// The header navigation entry this page belongs to (`os`, `processes`,
+    /// `graph`, `tags`, `az`), empty for none: it gets `aria-current`.
+    pub nav: &'static str,
+    /// Whether the configured base URL has a scheme and host: canonical and
+    /// OpenGraph URLs are only written when they come out absolute.
+    pub absolute_urls: bool,
 }
 
 impl<'a> SiteCtx<'a> {
@@ -75,7 +86,21 @@ impl<'a> SiteCtx<'a> {
             title: &config.title,
             root: crate::url::root_prefix(out_path),
             search: config.search.enabled,
+            nav: nav_section(out_path),
+            absolute_urls: config.base_url.contains("://"),
         }
+    }
+}
+
+/// The header navigation entry of the page written at `out_path`.
+pub fn nav_section(out_path: &str) -> &'static str {
+    match out_path {
+        "index.html" => "az",
+        "processes.html" => "processes",
+        "graph.html" => "graph",
+        p if p.starts_with("os/") => "os",
+        p if p.starts_with("tags/") => "tags",
+        _ => "",
     }
 }
 
@@ -128,6 +153,7 @@ pub fn render_each(
         Box::new(|| emit(processes::render(tera, config, guide)?)),
         Box::new(|| emit(graph::render_page(tera, config, guide)?)),
         Box::new(|| tags::render(tera, config, guide, emit)),
+        Box::new(|| emit(render_search_page(tera, config)?)),
         Box::new(|| {
             emit(OutFile {
                 path: "feed.xml".into(),
@@ -143,6 +169,26 @@ pub fn render_each(
     ];
     use rayon::prelude::*;
     jobs.par_iter().try_for_each(|job| job())
+}
+
+/// `search.html`: the full list of results for `?q=…`, filled in by
+/// `theme/search.js` (from disk too: it reads the query from the address).
+fn render_search_page(tera: &tera::Tera, config: &Config) -> Result<OutFile> {
+    #[derive(Serialize)]
+    struct Ctx<'a> {
+        site: SiteCtx<'a>,
+        title: &'static str,
+        canonical: String,
+        description: &'static str,
+    }
+    const PATH: &str = "search.html";
+    let ctx = Ctx {
+        site: SiteCtx::new(config, PATH),
+        title: "Search",
+        canonical: crate::url::absolute(&config.base_url, PATH),
+        description: "Search the guide's services, programs and svchost groups.",
+    };
+    render_template(tera, "views/search.html", PATH, &ctx, 0)
 }
 
 /// Every view file, sorted by path.

@@ -207,6 +207,66 @@ pub fn collect(guide: &Guide) -> (Vec<Host>, Vec<Host>) {
     )
 }
 
+/// A search document for each svchost group and each program that runs
+/// more than one service: their sections of this page, so "svchost -k
+/// netsvcs" finds the group.
+pub fn search_docs(guide: &Guide) -> Vec<crate::search::SearchDoc> {
+    use crate::search::{DocKind, SearchDoc};
+    let (images, groups) = collect(guide);
+    let members = |host: &Host| -> String {
+        host.members
+            .iter()
+            .map(|m| m.title.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let count = |host: &Host| match host.members.len() {
+        1 => "1 service".to_string(),
+        n => format!("{n} services"),
+    };
+    // A program of one service is that service's own result.
+    let image_docs = images.iter().filter(|h| h.members.len() > 1).map(|h| {
+        let mut spellings = vec![h.name.clone()];
+        spellings.extend(h.also.iter().cloned());
+        SearchDoc {
+            slug: format!("processes#{}", h.id),
+            title: format!("{} (program)", h.name),
+            images: spellings,
+            body: members(h),
+            url: format!("{PATH}#{}", h.id),
+            excerpt: format!("{} run in {}: {}", count(h), h.name, members(h)),
+            processes: vec![h.name.clone()],
+            kind: DocKind::Process,
+            ..Default::default()
+        }
+    });
+    let group_docs = groups.iter().map(|h| {
+        let line = format!("svchost.exe -k {}", h.name);
+        SearchDoc {
+            slug: format!("processes#{}", h.id),
+            title: format!("svchost -k {} (svchost group)", h.name),
+            names: vec![h.name.clone()],
+            images: vec!["svchost.exe".into()],
+            groups: std::iter::once(&h.name).chain(&h.also).cloned().collect(),
+            body: members(h),
+            url: format!("{PATH}#{}", h.id),
+            excerpt: format!(
+                "{} {line}: {}",
+                if h.members.len() == 1 {
+                    "1 service runs as".to_string()
+                } else {
+                    format!("{} share", count(h))
+                },
+                members(h)
+            ),
+            processes: vec![line],
+            kind: DocKind::Group,
+            ..Default::default()
+        }
+    });
+    image_docs.chain(group_docs).collect()
+}
+
 #[derive(Serialize)]
 struct Ctx<'a> {
     site: SiteCtx<'a>,

@@ -79,7 +79,7 @@ test('search by process name from a nested page opened from disk', { skip }, asy
   await page.close();
 });
 
-test('keyboard: arrows move, Escape closes, nothing found suggests the A-Z list', { skip }, async () => {
+test('keyboard: arrows move, Escape closes then clears, Tab leaves and closes', { skip }, async () => {
   const page = await browser.newPage();
   await page.goto(`${origin}${BASE}index.html`);
   await page.focus('#search-input');
@@ -90,10 +90,153 @@ test('keyboard: arrows move, Escape closes, nothing found suggests the A-Z list'
   const active = await page.getAttribute('#search-input', 'aria-activedescendant');
   assert.ok(active, 'an option is active');
   await page.keyboard.press('Escape');
-  assert.equal(await page.isHidden('#search-results'), true);
+  assert.equal(await page.isHidden('#search-popup'), true);
+  assert.equal(await page.inputValue('#search-input'), 'svchost', 'the first Escape keeps the text');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.inputValue('#search-input'), '');
+  await page.keyboard.type('spooler', { delay: 10 });
+  await page.locator('#search-results [role="option"]').first().waitFor({ timeout: 10000 });
+  await page.keyboard.press('Tab');
+  assert.equal(await page.isHidden('#search-popup'), true, 'Tab closes the list');
+  const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
+  assert.notEqual(focused, 'search-input', 'the focus moved on');
+  await page.close();
+});
+
+for (const [scheme, start] of [['http', () => `${origin}${BASE}index.html`], ['file', () => 'file://' + path.join(site, 'article/winnt-services-eventlog.html')]]) {
+  test(`Enter with no result keeps the query on search.html (${scheme})`, { skip }, async () => {
+    const page = await browser.newPage();
+    await page.goto(start());
+    await page.focus('#search-input');
+    await page.keyboard.type('zzqqxxnothing', { delay: 5 });
+    await page.locator('#search-az').waitFor({ timeout: 10000 });
+    assert.match(await page.textContent('#search-status'), /No results/);
+    await Promise.all([page.waitForNavigation({ timeout: 10000 }), page.keyboard.press('Enter')]);
+    assert.match(page.url(), /search\.html\?q=zzqqxxnothing$/);
+    assert.equal(await page.inputValue('#search-page-input'), 'zzqqxxnothing');
+    await page.waitForFunction(() => /No results/.test(document.querySelector('#search-page-status').textContent));
+    await page.close();
+  });
+
+  test(`search.html lists every result with a count, the svchost group first (${scheme})`, { skip }, async () => {
+    const page = await browser.newPage();
+    const url = scheme === 'http' ? `${origin}${BASE}search.html?q=svchost+-k+netsvcs` : 'file://' + path.join(site, 'search.html') + '?q=svchost+-k+netsvcs';
+    await page.goto(url);
+    await page.waitForFunction(() => / results? for /.test(document.querySelector('#search-page-status').textContent), null, { timeout: 10000 });
+    const status = await page.textContent('#search-page-status');
+    const count = Number(status.match(/^(\d+) results? for/)[1]);
+    const titles = await page.locator('#search-page-results > li h2').allInnerTexts();
+    assert.equal(titles.length, count, status);
+    assert.ok(count > 10, `${count} results`);
+    assert.match(titles[0], /netsvcs \(svchost group\)/);
+    const href = await page.getAttribute('#search-page-results > li h2 a', 'href');
+    assert.equal(href, 'processes.html#group-netsvcs');
+    await page.close();
+  });
+}
+
+test('the dropdown shows structured results, a count and a "show all" option', { skip }, async () => {
+  const page = await browser.newPage();
+  const requested = [];
+  page.on('request', (r) => requested.push(new URL(r.url()).pathname.replace(BASE, '')));
+  await page.goto(`${origin}${BASE}index.html`);
+  await page.focus('#search-input');
+  await page.keyboard.type('spooler', { delay: 10 });
+  const first = page.locator('#search-results [role="option"]').first();
+  await first.waitFor({ timeout: 10000 });
+  assert.equal(await first.locator('.search-title').innerText(), 'Print Spooler');
+  const codes = await first.locator('.search-meta code').allInnerTexts();
+  assert.equal(codes[0], 'Spooler');
+  assert.match(codes[1], /^spools.\.exe$/i, codes.join(', '));
+  assert.match(await first.locator('.search-state').innerText(), /Automatic|Manual|Disabled/);
+  assert.equal(await page.locator('#search-results a, #search-results button').count(), 0, 'no nested interactive elements');
+  assert.match(await page.textContent('#search-status'), /^\d+ name match/);
+  assert.ok(requested.includes('search-names.js') && !requested.includes('search-index.js'), requested.join(' '));
+  // A word only the text holds brings the full index in.
   await page.fill('#search-input', '');
-  await page.keyboard.type('zzqqxxnothing', { delay: 5 });
-  await page.locator('#search-results a[href$="index.html#az"]').waitFor({ timeout: 10000 });
+  await page.keyboard.type('plumbing', { delay: 10 });
+  await page.locator('#search-results #search-all').waitFor({ timeout: 10000 });
+  await page.waitForFunction(() => /^\d+ results?/.test(document.querySelector('#search-status').textContent));
+  assert.ok(requested.includes('search-index.js'));
+  assert.match(await page.textContent('#search-all'), /^Show all \d+ results?/);
+  await page.close();
+});
+
+test('accessibility: no serious or critical violations with search results open', { skip }, async () => {
+  for (const scheme of ['light', 'dark']) {
+    const page = await browser.newPage({ colorScheme: scheme });
+    await page.goto(`${origin}${BASE}article/winnt-services-rpcss.html`);
+    await page.focus('#search-input');
+    await page.keyboard.type('remote', { delay: 10 });
+    await page.locator('#search-results [role="option"]').nth(1).waitFor({ timeout: 10000 });
+    await page.keyboard.press('ArrowDown');
+    assert.deepEqual(await axeViolations(page), [], scheme);
+    if (shots) {
+      for (const width of [390, 1280]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.screenshot({ path: path.join(shots, `search-open-${scheme}-${width}.png`) });
+      }
+    }
+    await page.close();
+  }
+});
+
+for (const width of [1280, 1920]) {
+  test(`per-version tables fit their column at ${width} px, the header sticks`, { skip }, async () => {
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    await page.goto(`${origin}${BASE}os/xp.html`);
+    const fit = await page.evaluate(() => {
+      const table = document.querySelector('#os-table');
+      const main = document.querySelector('main');
+      const style = getComputedStyle(main);
+      const right = main.getBoundingClientRect().right - parseFloat(style.paddingRight);
+      const cells = [...table.querySelectorAll('th, td')];
+      return {
+        table: table.getBoundingClientRect().right, right,
+        scroll: table.parentElement.scrollWidth - table.parentElement.clientWidth,
+        overflowing: cells.filter((c) => c.scrollWidth > c.clientWidth + 1).length,
+        doc: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      };
+    });
+    assert.ok(fit.table <= fit.right + 1, JSON.stringify(fit));
+    assert.equal(fit.scroll, 0, JSON.stringify(fit));
+    assert.equal(fit.overflowing, 0, JSON.stringify(fit));
+    assert.equal(fit.doc, 0, JSON.stringify(fit));
+    await page.evaluate(() => window.scrollTo(0, document.querySelector('#os-table tbody tr:nth-child(20)').offsetTop));
+    const top = await page.evaluate(() => document.querySelector('#os-table thead th').getBoundingClientRect().top);
+    assert.ok(Math.abs(top) <= 1, `header top ${top}`);
+    await page.close();
+  });
+}
+
+test('per-version table: the recommended filter and its counts agree', { skip }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${origin}${BASE}os/xp.html`);
+  const options = await page.locator('#filter-recommended option').allInnerTexts();
+  assert.ok(options.length > 1, options.join(', '));
+  const disabled = options.find((o) => o.startsWith('Disabled ('));
+  assert.ok(disabled, options.join(', '));
+  await page.selectOption('#filter-recommended', 'disabled');
+  const shown = await page.locator('#os-table tbody tr:not([hidden])').count();
+  assert.equal(`Disabled (${shown})`, disabled);
+  const states = await page.locator('#os-table tbody tr:not([hidden]) td[data-label="Recommended"]').allInnerTexts();
+  assert.ok(states.every((t) => /Disabled/.test(t)), states.join(' | '));
+  assert.match(await page.textContent('.table-tools [role=status]'), new RegExp(`Showing ${shown} of`));
+  await page.close();
+});
+
+test('graph: hovering a service lights its edges and dims the rest; #g-<slug> focuses one', { skip }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${origin}${BASE}graph.html`);
+  await page.hover('svg.graph-all #g-winnt-services-rpcss');
+  assert.equal(await page.evaluate(() => document.querySelector('svg.graph-all').classList.contains('g-dim')), true);
+  const hot = await page.locator('svg.graph-all .g-edge.g-hot').count();
+  const n = await page.getAttribute('#g-winnt-services-rpcss', 'data-n');
+  const own = await page.locator(`svg.graph-all .g-edge[data-from="${n}"], svg.graph-all .g-edge[data-to="${n}"]`).count();
+  assert.ok(hot > 0 && hot === own, `${hot} lit, ${own} its own`);
+  await page.goto(`${origin}${BASE}graph.html#g-winnt-services-spooler`);
+  assert.equal(await page.inputValue('#graph-focus'), 'g-winnt-services-spooler');
+  assert.match(await page.textContent('.graph-focus [role=status]'), /Print Spooler/);
   await page.close();
 });
 
@@ -113,10 +256,10 @@ test('accessibility check is live: a planted violation is reported', { skip }, a
   await page.close();
 });
 
-for (const [name, rel] of [['home page', 'index.html'], ['service page', 'article/winnt-services-rpcss.html'], ['Windows XP page', 'os/xp.html']]) {
+for (const [name, rel] of [['home page', 'index.html'], ['service page', 'article/winnt-services-rpcss.html'], ['Windows XP page', 'os/xp.html'], ['graph page', 'graph.html'], ['search page', 'search.html?q=remote']]) {
   for (const scheme of ['light', 'dark']) {
     test(`accessibility: ${name} (${scheme}) has no serious or critical violations`, { skip }, async (t) => {
-      if (!fs.existsSync(path.join(site, rel))) { t.skip(`${rel} is not built`); return; }
+      if (!fs.existsSync(path.join(site, rel.split('?')[0]))) { t.skip(`${rel} is not built`); return; }
       const page = await browser.newPage({ colorScheme: scheme });
       await page.goto(`${origin}${BASE}${rel}`);
       assert.deepEqual(await axeViolations(page), []);
@@ -124,6 +267,12 @@ for (const [name, rel] of [['home page', 'index.html'], ['service page', 'articl
         for (const width of [390, 1280]) {
           await page.setViewportSize({ width, height: 900 });
           await page.screenshot({ path: path.join(shots, `${rel.replace(/\W/g, '_')}-${scheme}-${width}.png`), fullPage: true });
+        }
+        if (scheme === 'light') {
+          await page.emulateMedia({ media: 'print' });
+          await page.setViewportSize({ width: 794, height: 1123 });
+          await page.screenshot({ path: path.join(shots, `${rel.replace(/\W/g, '_')}-print.png`), fullPage: true });
+          await page.emulateMedia({ media: 'screen' });
         }
       }
       await page.close();

@@ -1,7 +1,8 @@
 // Drives theme/search.js against a minimal fake DOM: lazy loading through
-// <script> tags, results as you type, highlighting, keyboard and ARIA.
-// The index here is built by lunr.js from a few docs (the Rust-built one is
-// covered by lunr_query.test.mjs); a real browser test lives elsewhere.
+// <script> tags (names index first, full index only when needed), structured
+// results, ranking, typo rules, keyboard and ARIA.
+// The indexes here are built by lunr.js from a few docs (the Rust-built one is
+// covered by lunr_query.test.mjs); a real browser test lives in browser.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -14,33 +15,50 @@ const lunr = require('lunr');
 const THEME = new URL('../../theme/', import.meta.url);
 const ROOT = '../';
 
+const svc = (title, names, images, groups, body, r) => ({ k: 's', title, names, images, groups, body, r });
 const DOCS = {
-  'winnt-services-spooler': {
-    title: 'Print Spooler', names: 'Spooler', images: 'spoolsv.exe', body: 'Queues print jobs.',
-    r: 'Disabled, if no printer',
-  },
-  'winnt-services-fax': { title: 'Fax', names: 'Fax', images: 'fxssvc.exe', body: 'Sends faxes to a printer.', r: 'Manual' },
-  'winnt-services-evil': {
-    title: 'Evil <img src=x onerror=alert(1)> Printer', names: 'Evil', images: '', body: '', r: '<b>x</b>',
-  },
+  'winnt-services-spooler': svc('Print Spooler', 'Spooler', 'spoolsv.exe', '', 'Queues print jobs.',
+    [['WinXP', 'disabled', 'Disabled, if no printer'], ['', 'automatic', 'Automatic']]),
+  'winnt-services-fax': svc('Fax', 'Fax', 'fxssvc.exe', '', 'Sends faxes to a printer.', [['', 'manual', 'Manual']]),
+  'winnt-services-evil': svc('Evil <img src=x onerror=alert(1)> Printer', 'Evil', '', '', '', [['', '', '<b>x</b>']]),
+  'winnt-services-windefend': svc('Windows Defender', 'WinDefend', 'svchost.exe', 'secsvcs',
+    'Scans for spyware. Disable it when another scanner is installed.', [['', 'disabled', 'Disabled, if another scanner runs']]),
+  'winnt-services-dnscache': svc('DNS Client', 'Dnscache', 'svchost.exe', 'netsvcs',
+    'Caches names. Many services depend on it.', [['', 'automatic', 'Automatic']]),
+  'winnt-services-remoteregistry': svc('Remote Registry Service', 'RemoteRegistry', 'svchost.exe', 'regsvc',
+    'Lets remote users change the registry.', [['', 'disabled', 'Disabled']]),
+  'winnt-services-termservice': svc('Remote Desktop Services', 'TermService', 'svchost.exe', 'netsvcs',
+    'Remote desktop sessions; stores settings in the registry service keys.', [['', 'manual', 'Manual']]),
+  // "application" stems to "applic": typing "applicati" is past the stem.
+  'winnt-services-aelookupsvc': svc('Application Experience', 'AeLookupSvc', 'svchost.exe', 'netsvcs',
+    'Checks programs for compatibility.', [['', 'manual', 'Manual']]),
+  'processes#group-netsvcs': { k: 'g', title: 'svchost -k netsvcs (svchost group)', names: 'netsvcs', images: 'svchost.exe',
+    groups: 'netsvcs', body: 'DNS Client, Remote Desktop Services', p: ['svchost.exe -k netsvcs'] },
 };
 
-function siteFiles() {
-  const idx = lunr(function () {
+// Like the Rust tokenizer, identifier parts are indexed too (svchost.exe: svchost, exe).
+const parts = (text) => text.split(' ').flatMap((w) => (w.includes('.') ? [w, ...w.split('.')] : [w])).join(' ');
+
+function index(fields) {
+  return lunr(function () {
     this.ref('ref');
-    this.field('title', { boost: 10 });
-    this.field('names', { boost: 8 });
-    this.field('images', { boost: 6 });
-    this.field('body');
-    for (const [ref, doc] of Object.entries(DOCS)) this.add({ ref, ...doc });
+    for (const [name, boost] of fields) this.field(name, { boost });
+    for (const [ref, doc] of Object.entries(DOCS)) this.add({ ref, ...doc, images: parts(doc.images) });
   });
+}
+
+const NAME_FIELDS = [['title', 10], ['names', 8], ['images', 6], ['groups', 5]];
+
+function siteFiles() {
   const store = {};
   for (const [ref, doc] of Object.entries(DOCS)) {
-    store[ref] = { t: doc.title, u: `article/${ref}.html`, e: doc.body, r: doc.r };
+    store[ref] = { t: doc.title, u: ref.startsWith('processes#') ? `processes.html#${ref.slice(10)}` : `article/${ref}.html`,
+      k: doc.k, n: doc.names ? [doc.names] : [], p: doc.p || (doc.images ? [doc.images] : []), r: doc.r, e: doc.body };
   }
   return {
     [`${ROOT}theme/lunr.js`]: readFileSync(new URL('lunr.js', THEME), 'utf8'),
-    [`${ROOT}search-index.js`]: `window.SVCGUIDE_INDEX=${JSON.stringify(idx)};`,
+    [`${ROOT}search-names.js`]: `window.SVCGUIDE_NAMES=${JSON.stringify(index(NAME_FIELDS))};`,
+    [`${ROOT}search-index.js`]: `window.SVCGUIDE_INDEX=${JSON.stringify(index([...NAME_FIELDS, ['body', 1]]))};`,
     [`${ROOT}search-docs.js`]: `window.SVCGUIDE_DOCS=${JSON.stringify(store)};`,
   };
 }
@@ -101,9 +119,13 @@ function page() {
   form.dataset.root = ROOT;
   const input = form.appendChild(new Node('input'));
   input.id = 'search-input';
-  const list = form.appendChild(new Node('ul'));
+  const popup = form.appendChild(new Node('div'));
+  popup.id = 'search-popup';
+  popup.hidden = true;
+  const status = popup.appendChild(new Node('p'));
+  status.id = 'search-status';
+  const list = popup.appendChild(new Node('ul'));
   list.id = 'search-results';
-  list.hidden = true;
   const head = new Node('head');
   const context = { location: { href: 'start' }, console };
   context.window = context;
@@ -129,134 +151,216 @@ function page() {
   };
   vm.createContext(context);
   vm.runInContext(readFileSync(new URL('search.js', THEME), 'utf8'), context);
-  return { context, form, input, list, loaded };
+  return { context, form, input, popup, status, list, loaded };
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
 
 function type(input, text) {
   input.value = text;
   input.dispatch('input');
 }
 
-function shown(list) {
-  return list.children.map((option) => option.find('SPAN')[0]?.textContent ?? option.textContent);
+// Types, waits for any index the query needs, and returns the titles shown.
+async function search(p, text) {
+  type(p.input, text);
+  await settle();
+  return shown(p.list);
 }
 
-test('loads lunr, index and docs with script tags on first focus', async () => {
-  const { input, loaded, list } = page();
+function shown(list) {
+  return list.children.filter((o) => o.id.startsWith('search-result-'))
+    .map((option) => option.find('SPAN')[0]?.textContent ?? option.textContent);
+}
+
+async function ready() {
+  const p = page();
+  p.input.dispatch('focus');
+  await settle();
+  return p;
+}
+
+test('focus loads lunr, the names index and the doc store; not the full index', async () => {
+  const { input, loaded, popup } = page();
   assert.deepEqual(loaded, []);
   input.dispatch('focus');
   input.dispatch('focus');
-  assert.deepEqual(loaded, ['../theme/lunr.js', '../search-index.js', '../search-docs.js']);
+  assert.deepEqual(loaded, ['../theme/lunr.js', '../search-names.js', '../search-docs.js']);
   await settle();
-  assert.equal(list.hidden, true, 'nothing typed yet');
+  assert.equal(popup.hidden, true, 'nothing typed yet');
 });
 
-test('shows results as you type, with matched words marked', async () => {
-  const { input, list } = page();
-  input.dispatch('focus');
-  await settle();
-  type(input, 'print spoo');
-  assert.equal(list.hidden, false);
-  assert.equal(input.getAttribute('aria-expanded'), 'true');
-  assert.deepEqual(shown(list), ['Print Spooler']);
-  const option = list.children[0];
+test('a name query is answered by the names index alone', async () => {
+  const p = await ready();
+  assert.deepEqual(await search(p, 'spooler'), ['Print Spooler']);
+  assert.ok(!p.loaded.includes('../search-index.js'), p.loaded.join());
+  assert.equal(p.status.textContent, '1 name match.');
+  const all = p.list.children.at(-1);
+  assert.equal(all.id, 'search-all');
+  assert.equal(all.textContent, 'Search the full text for \u201cspooler\u201d');
+});
+
+test('a stop word alone asks for more and loads nothing else', async () => {
+  const p = await ready();
+  assert.deepEqual(await search(p, 'a'), []);
+  assert.equal(p.status.textContent, 'Keep typing\u2026');
+  assert.deepEqual(await search(p, 'the'), []);
+  assert.ok(!p.loaded.includes('../search-index.js'), p.loaded.join());
+});
+
+test('typing a name letter by letter never needs the full index', async () => {
+  const p = await ready();
+  for (const doc of Object.values(DOCS).filter((d) => !d.title.includes('<'))) {
+    for (let n = 1; n <= doc.title.length; n++) {
+      type(p.input, doc.title.slice(0, n));
+      await new Promise(setImmediate);
+    }
+    assert.ok(!p.loaded.includes('../search-index.js'), `${doc.title}: ${p.loaded.join()}`);
+    assert.equal(shown(p.list)[0], doc.title);
+  }
+});
+
+test('a result is structured plain text: title, short name and process in code, states with labels, excerpt', async () => {
+  const p = await ready();
+  type(p.input, 'print spoo');
+  assert.equal(p.popup.hidden, false);
+  assert.equal(p.input.getAttribute('aria-expanded'), 'true');
+  assert.deepEqual(shown(p.list), ['Print Spooler']);
+  const option = p.list.children[0];
   assert.equal(option.getAttribute('role'), 'option');
-  const link = option.find('A')[0];
-  assert.equal(link.href, '../article/winnt-services-spooler.html');
+  assert.deepEqual(option.find('A'), [], 'no link inside an option (nested-interactive)');
   assert.deepEqual(option.find('MARK').map((m) => m.textContent), ['Print', 'Spooler']);
-  assert.deepEqual(option.find('SPAN').map((s) => s.className), ['search-title', 'search-state', 'search-excerpt']);
-  assert.equal(option.find('SPAN')[1].textContent, 'Disabled, if no printer');
+  assert.deepEqual(option.find('CODE').map((c) => c.textContent), ['Spooler', 'spoolsv.exe']);
+  const state = option.find('SPAN').find((s) => s.className === 'search-state');
+  assert.equal(state.textContent, 'WinXP: Disabled, if no printer Automatic');
+  assert.deepEqual(state.find('SPAN').filter((s) => s.className.startsWith('state ')).map((s) => s.className),
+    ['state state-disabled', 'state state-automatic']);
+  assert.equal(option.find('SPAN').find((s) => s.className === 'search-excerpt').textContent, 'Queues print jobs.');
 });
 
-test('typing before the index is loaded still shows results', async () => {
-  const { input, list } = page();
+test('typing before the names index is loaded shows a loading state, then results', async () => {
+  const { input, list, status } = page();
   type(input, 'spooler');
+  assert.equal(status.textContent, 'Loading search\u2026');
   await settle();
   assert.deepEqual(shown(list), ['Print Spooler']);
 });
 
-test('falls back to fuzzy matching and accepts lunr syntax', async () => {
-  const { input, list } = page();
-  input.dispatch('focus');
+test('a word no name holds loads the full index, then shows every match with a count', async () => {
+  const p = await ready();
+  type(p.input, 'jobs');
+  assert.equal(p.status.textContent, 'Searching the full text\u2026');
   await settle();
-  type(input, 'spoolr');
-  assert.deepEqual(shown(list), ['Print Spooler']);
-  type(input, 'spoolr~1');
-  assert.deepEqual(shown(list), ['Print Spooler']);
-  type(input, 'title:');
-  assert.equal(list.hidden, false, 'a broken lunr query does not throw');
+  assert.ok(p.loaded.includes('../search-index.js'));
+  assert.deepEqual(shown(p.list), ['Print Spooler']);
+  assert.equal(p.status.textContent, '1 result.');
+  assert.equal(p.list.children.at(-1).textContent, 'Show all 1 result');
+});
+
+test('typos are forgiven only for words the guide does not have', async () => {
+  const p = await ready();
+  assert.deepEqual(await search(p, 'spoolr'), ['Print Spooler']);
+  // "defender" is a word of the guide: it never becomes "depend" (DNS Client's text).
+  const found = await search(p, 'disable windows defender');
+  assert.equal(found[0], 'Windows Defender');
+  assert.ok(!found.includes('DNS Client'), found.join(' | '));
+  assert.deepEqual(await search(p, 'defender'), ['Windows Defender']);
+});
+
+test('a typo is a slip of the fingers, not another word', () => {
+  const { context } = page();
+  const { isSlip } = context.window.SVCGUIDE_SEARCH;
+  assert.equal(isSlip('spoolr', 'spooler'), true, 'a letter left out');
+  assert.equal(isSlip('spoooler', 'spooler'), true, 'a letter doubled');
+  assert.equal(isSlip('dhpc', 'dhcp'), true, 'two letters swapped');
+  assert.equal(isSlip('fsx', 'fax'), true, 'a neighbouring key');
+  assert.equal(isSlip('defend', 'depend'), false, 'f and p are far apart: another word');
+  assert.equal(isSlip('print', 'paint'), false);
+});
+
+test('exact and prefix matches of names rank first', async () => {
+  const p = await ready();
+  const found = await search(p, 'remote registry service');
+  assert.equal(found[0], 'Remote Registry Service', found.join(' | '));
+  const group = await search(p, 'svchost -k netsvcs');
+  assert.equal(group[0], 'svchost -k netsvcs (svchost group)', group.join(' | '));
+  assert.ok(group.includes('DNS Client'));
 });
 
 test('untrusted text is rendered as text', async () => {
-  const { input, list } = page();
-  input.dispatch('focus');
-  await settle();
-  type(input, 'evil');
-  assert.deepEqual(shown(list), ['Evil <img src=x onerror=alert(1)> Printer']);
-  assert.deepEqual(list.find('IMG'), []);
-  assert.equal(list.find('SPAN')[1].textContent, '<b>x</b>');
+  const p = await ready();
+  assert.deepEqual(await search(p, 'evil'), ['Evil <img src=x onerror=alert(1)> Printer']);
+  assert.deepEqual(p.list.find('IMG'), []);
+  assert.deepEqual(p.list.find('B'), []);
 });
 
 test('arrow keys move the active option, Enter opens it', async () => {
-  const { context, input, list } = page();
-  input.dispatch('focus');
-  await settle();
-  type(input, 'print');
-  assert.equal(list.children.length, 3);
-  assert.ok(input.dispatch('keydown', { key: 'ArrowDown' }).defaultPrevented);
-  assert.equal(input.getAttribute('aria-activedescendant'), 'search-result-0');
-  input.dispatch('keydown', { key: 'ArrowDown' });
-  assert.equal(input.getAttribute('aria-activedescendant'), 'search-result-1');
-  assert.deepEqual(list.children.map((o) => o.getAttribute('aria-selected')), ['false', 'true', 'false']);
-  assert.ok(list.children[1].classList.contains('active'));
-  input.dispatch('keydown', { key: 'ArrowUp' });
-  input.dispatch('keydown', { key: 'ArrowUp' });
-  assert.equal(input.getAttribute('aria-activedescendant'), 'search-result-2', 'wraps around');
-  assert.ok(input.dispatch('keydown', { key: 'Enter' }).defaultPrevented);
-  assert.equal(context.location.href, list.children[2].find('A')[0].href);
+  const p = await ready();
+  type(p.input, 'print');
+  const options = p.list.children;
+  assert.equal(options.length, 3, 'two results and "search the full text"');
+  assert.ok(p.input.dispatch('keydown', { key: 'ArrowDown' }).defaultPrevented);
+  assert.equal(p.input.getAttribute('aria-activedescendant'), 'search-result-0');
+  p.input.dispatch('keydown', { key: 'ArrowDown' });
+  assert.equal(p.input.getAttribute('aria-activedescendant'), 'search-result-1');
+  assert.deepEqual(options.map((o) => o.getAttribute('aria-selected')), ['false', 'true', 'false']);
+  assert.ok(options[1].classList.contains('active'));
+  p.input.dispatch('keydown', { key: 'ArrowUp' });
+  p.input.dispatch('keydown', { key: 'ArrowUp' });
+  assert.equal(p.input.getAttribute('aria-activedescendant'), 'search-all', 'wraps around');
+  assert.ok(p.input.dispatch('keydown', { key: 'Enter' }).defaultPrevented);
+  assert.equal(p.context.location.href, '../search.html?q=print');
 });
 
-test('Enter without an active option opens the first result', async () => {
-  const { context, input, list } = page();
-  input.dispatch('focus');
-  await settle();
-  type(input, 'fax');
-  input.dispatch('keydown', { key: 'Enter' });
-  assert.equal(context.location.href, '../article/winnt-services-fax.html');
-  assert.equal(list.children.length, 1);
+test('Enter without an active option opens the first result; a click opens its option', async () => {
+  const p = await ready();
+  type(p.input, 'fax');
+  p.input.dispatch('keydown', { key: 'Enter' });
+  assert.equal(p.context.location.href, '../article/winnt-services-fax.html');
+  p.list.dispatch('click', { target: p.list.children[0].find('SPAN')[0] });
+  assert.equal(p.context.location.href, '../article/winnt-services-fax.html');
 });
 
-test('Escape clears the box and closes the list', async () => {
-  const { input, list } = page();
-  input.dispatch('focus');
-  await settle();
-  type(input, 'spooler');
-  input.dispatch('keydown', { key: 'ArrowDown' });
-  input.dispatch('keydown', { key: 'Escape' });
-  assert.equal(input.value, '');
-  assert.equal(list.hidden, true);
-  assert.equal(list.children.length, 0);
-  assert.equal(input.getAttribute('aria-expanded'), 'false');
-  assert.equal(input.getAttribute('aria-activedescendant'), null);
+test('Enter with no result keeps the query: the form goes to search.html?q=', async () => {
+  const p = await ready();
+  await search(p, 'qqqqqqqq');
+  assert.equal(p.status.textContent, 'No results for \u201cqqqqqqqq\u201d.');
+  assert.deepEqual(p.list.children.map((o) => o.textContent), ['Browse the A\u2013Z list']);
+  const key = p.input.dispatch('keydown', { key: 'Enter' });
+  assert.equal(key.defaultPrevented, false);
+  const submit = p.form.dispatch('submit');
+  assert.equal(submit.defaultPrevented, false, 'the browser submits the form with q');
+  assert.equal(p.input.value, 'qqqqqqqq');
 });
 
-test('no match offers the A-Z list', async () => {
-  const { input, list } = page();
-  input.dispatch('focus');
-  await settle();
-  type(input, 'qqqqqqqq');
-  assert.equal(list.children.length, 1);
-  assert.equal(list.textContent, 'No results. Browse the A\u2013Z list');
-  assert.equal(list.find('A')[0].href, '../index.html#az');
-  input.dispatch('keydown', { key: 'Enter' });
+test('Escape closes the list first, and clears the text on a second press', async () => {
+  const p = await ready();
+  type(p.input, 'spooler');
+  p.input.dispatch('keydown', { key: 'ArrowDown' });
+  p.input.dispatch('keydown', { key: 'Escape' });
+  assert.equal(p.input.value, 'spooler');
+  assert.equal(p.popup.hidden, true);
+  assert.equal(p.list.children.length, 0);
+  assert.equal(p.input.getAttribute('aria-expanded'), 'false');
+  assert.equal(p.input.getAttribute('aria-activedescendant'), null);
+  p.input.dispatch('keydown', { key: 'Escape' });
+  assert.equal(p.input.value, '');
+});
+
+test('Tab leaves the box and closes the list', async () => {
+  const p = await ready();
+  type(p.input, 'spooler');
+  const key = p.input.dispatch('keydown', { key: 'Tab' });
+  assert.equal(key.defaultPrevented, false, 'the focus moves on');
+  assert.equal(p.popup.hidden, true);
+  assert.equal(p.input.getAttribute('aria-expanded'), 'false');
 });
 
 test('a missing index says search is unavailable', async () => {
-  const { input, list, context } = page();
+  const { input, status, context } = page();
   context.document.head.appendChild = (script) => setImmediate(() => script.onerror());
+  input.value = 'x';
   input.dispatch('focus');
   await settle();
-  assert.equal(list.textContent, 'Search is not available.');
+  assert.equal(status.textContent, 'Search is not available.');
 });
