@@ -81,6 +81,17 @@ pub const RESERVED_IDS: &[&str] = &[
     "groups-title",
     "images-title",
     "toc-title",
+    "articles",
+    "articles-title",
+    "filter-recommended",
+    "graph-focus",
+    "legend-title",
+    "search-page",
+    "search-page-input",
+    "search-page-results",
+    "search-page-status",
+    "search-popup",
+    "search-status",
 ];
 
 /// Ids the site's own code makes up at run time (`search-result-3`, the dev
