@@ -491,6 +491,11 @@ mod tests {
             site_path("article/a.html", "/article/b.html#x"),
             ("article/b.html".into(), Some("x".into()))
         );
+        // Found by the url-crate reference: a final `.` or `..` is a folder, and
+        // `..` removes an empty segment first.
+        assert_eq!(site_path("a/a", "."), ("a/index.html".into(), None));
+        assert_eq!(site_path("a/b/c", ".."), ("a/index.html".into(), None));
+        assert_eq!(site_path("a/a", ".//../"), ("a/index.html".into(), None));
         assert_eq!(
             site_path("article/a.html", "b.html"),
             ("article/b.html".into(), None)
