@@ -102,10 +102,10 @@ fn tools_are_installed_under_ci() {
     if let Err(why) = common::browser_tools() {
         panic!("CI=true but the browser and node tests cannot run: {why}");
     }
-    let corpus = manifest().join("../shared/corpus-sample");
+    let corpus = common::corpus_sample();
     assert!(
         corpus.is_dir(),
-        "CI=true but {} is missing (views::corpus_sample_xp_page_matches_the_articles needs it)",
+        "CI=true but {} is missing (views::corpus_sample_xp_page_matches_the_articles needs it; set SVCGUIDE_CORPUS_SAMPLE)",
         corpus.display()
     );
 }

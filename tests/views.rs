@@ -906,15 +906,12 @@ fn state_word(value: &str) -> Option<&'static str> {
 }
 
 #[test]
-#[ignore = "needs ../shared/corpus-sample, outside the repository: run with --include-ignored (.ci/run does)"]
+#[ignore = "needs ../shared/corpus-sample (or $SVCGUIDE_CORPUS_SAMPLE), outside the repository: run with --include-ignored (.ci/run does)"]
 fn corpus_sample_xp_page_matches_the_articles() {
-    let corpus = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/corpus-sample"
-    ));
+    let corpus = &common::corpus_sample();
     assert!(
         corpus.is_dir(),
-        "{} is missing: this test reads the real sample articles",
+        "{} is missing: this test reads the real sample articles (set SVCGUIDE_CORPUS_SAMPLE)",
         corpus.display()
     );
     // Expected, from the files: slug → (first XP state, every XP state).

@@ -92,6 +92,15 @@ pub fn under_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
+/// The real sample articles (test data outside the repository):
+/// `$SVCGUIDE_CORPUS_SAMPLE`, else `../shared/corpus-sample` beside the checkout.
+pub fn corpus_sample() -> PathBuf {
+    std::env::var_os("SVCGUIDE_CORPUS_SAMPLE").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus-sample"),
+        PathBuf::from,
+    )
+}
+
 /// The first executable called `name` on the PATH.
 pub fn on_path(name: &str) -> Option<PathBuf> {
     use std::os::unix::fs::PermissionsExt;
