@@ -38,7 +38,10 @@ for t in "${targets[@]}"; do
     rc=$?
     stats=$(grep -E '^#[0-9]+\s+DONE' "logs/$t.log" | tail -1)
     runs=$(grep -E '^stat::number_of_executed_units' "logs/$t.log" | awk '{print $2}')
-    if [ $rc -eq 0 ]; then
+    if [ $rc -eq 0 ] && ! [ "${runs:-0}" -gt 0 ] 2>/dev/null; then
+        echo "$t: FAILED: no executions reported (see fuzz/logs/$t.log)"
+        status=1
+    elif [ $rc -eq 0 ]; then
         echo "$t: ok, ${runs:-?} executions in ${secs}s; ${stats:-no stats line}"
     else
         echo "$t: FAILED (exit $rc), see fuzz/logs/$t.log and fuzz/artifacts/$t/"

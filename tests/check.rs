@@ -131,7 +131,7 @@ fn expect_code(files: &[(String, String)], code: &str, file: &str, needle: &str)
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
     let dir = site(&refs);
-    let (_, report) = common::check_json(dir.path(), &[]);
+    let (exit, report) = common::check_json(dir.path(), &[]);
     let found = diagnostics(&report);
     assert!(
         found
@@ -139,6 +139,50 @@ fn expect_code(files: &[(String, String)], code: &str, file: &str, needle: &str)
             .any(|d| d.0 == code && d.1 == file && d.2 == line),
         "expected {code} at {file}:{line}, got {found:?}"
     );
+    // The level docs/check.md promises for the code, and the exit status it
+    // implies: 2 when any error was found, else 0.
+    let level = documented_level(code);
+    let reported = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == code && d["file"] == file && d["line"] == line)
+        .unwrap();
+    assert_eq!(
+        reported["severity"], level,
+        "{code}: level in docs/check.md"
+    );
+    let errors = report["counts"]["error"].as_u64().unwrap();
+    let error_diags = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .count() as u64;
+    assert_eq!(errors, error_diags, "counts.error: {report}");
+    assert_eq!(
+        exit,
+        if errors > 0 { 2 } else { 0 },
+        "{code}: exit status with {errors} errors"
+    );
+    if level == "error" {
+        assert_eq!(exit, 2, "{code} is an error");
+    }
+}
+
+/// The default level of a code in the table of docs/check.md: `error`,
+/// `warning` or `info`.
+fn documented_level(code: &str) -> &'static str {
+    let docs = include_str!("../docs/check.md");
+    let row = docs
+        .lines()
+        .find(|l| l.starts_with(&format!("| `{code}` |")))
+        .unwrap_or_else(|| panic!("{code} is not in docs/check.md"));
+    let level = row.split('|').nth(2).unwrap().trim();
+    ["error", "warning", "info"]
+        .into_iter()
+        .find(|l| level.starts_with(l))
+        .unwrap_or_else(|| panic!("{code}: unknown level {level:?}"))
 }
 
 #[test]

@@ -174,6 +174,10 @@ fn a_killed_build_leaves_the_old_site_or_the_new_one() {
     assert_eq!(snapshot(&out), reference[current]);
 
     let mut outcomes = [0usize; 2];
+    // Kills that hit a build still running, and those inside its write phase
+    // (temp folder seen): a test whose kills all came after the build ended
+    // would prove nothing.
+    let (mut running_kills, mut write_kills) = (0usize, 0usize);
     let mut seed: u64 = 0x5eed_cafe_f00d_0001;
     for point in 0..KILL_POINTS {
         // xorshift64*: deterministic pseudo-random fractions in [0, 1).
@@ -206,6 +210,12 @@ fn a_killed_build_leaves_the_old_site_or_the_new_one() {
             (delay, "write")
         };
         let finished = child.try_wait().unwrap().is_some();
+        if !finished {
+            running_kills += 1;
+            if phase == "write" && !leftovers(&site_parent).is_empty() {
+                write_kills += 1;
+            }
+        }
         let _ = child.kill(); // SIGKILL
         child.wait().unwrap();
         let got = snapshot(&out);
@@ -241,8 +251,21 @@ fn a_killed_build_leaves_the_old_site_or_the_new_one() {
         current = which;
     }
     eprintln!(
-        "{KILL_POINTS} kill points: {} left the old site, {} the new one",
+        "{KILL_POINTS} kill points: {} left the old site, {} the new one; \
+         {running_kills} hit a running build, {write_kills} inside its write phase",
         outcomes[0], outcomes[1]
+    );
+    assert!(
+        running_kills >= KILL_POINTS / 2,
+        "only {running_kills} of {KILL_POINTS} kills hit a running build"
+    );
+    assert!(
+        write_kills >= 3,
+        "only {write_kills} kills hit the write phase (temp folder present)"
+    );
+    assert!(
+        outcomes[0] >= 1,
+        "no kill interrupted a build before its swap: {outcomes:?}"
     );
 
     // The next successful build cleans up whatever the killed ones left.

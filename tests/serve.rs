@@ -750,7 +750,11 @@ fn only_site_files_are_served_with_their_types() {
 
 #[test]
 fn slow_and_idle_clients_do_not_block_others() {
-    let server = Server::start(&["--head-timeout-ms", "1500"]);
+    // No wall-clock limit per request (a loaded 2-core machine stalls for seconds):
+    // the proof is the order of events. The slow client's head timeout is 10 s;
+    // if requests queued behind it, none would be answered before it is cut off,
+    // so after 20 answered requests its 408 must not be there yet.
+    let server = Server::start(&["--head-timeout-ms", "10000"]);
     server.wait_complete();
     let a = server.addr.clone();
     // A client that starts a request and stalls, and many that never send anything.
@@ -758,19 +762,19 @@ fn slow_and_idle_clients_do_not_block_others() {
     slow.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
         .unwrap();
     let idle: Vec<TcpStream> = (0..100).map(|_| TcpStream::connect(&a).unwrap()).collect();
-    let started = Instant::now();
     for _ in 0..20 {
-        let t = Instant::now();
         let r = get(&a, "/article/svc-rpc.html");
         assert_eq!(r.status, 200);
-        assert!(
-            t.elapsed() < Duration::from_secs(2),
-            "a request waited behind slow clients"
-        );
     }
-    assert!(started.elapsed() < Duration::from_secs(5));
+    slow.set_nonblocking(true).unwrap();
+    let mut first = [0u8; 1];
+    match slow.read(&mut first) {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("the slow client was answered before the others were served: {other:?}"),
+    }
     // The slow client is cut off with 408 once its time is up.
-    slow.set_read_timeout(Some(Duration::from_secs(10)))
+    slow.set_nonblocking(false).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(120)))
         .unwrap();
     let mut out = Vec::new();
     let _ = slow.read_to_end(&mut out);
@@ -779,7 +783,6 @@ fn slow_and_idle_clients_do_not_block_others() {
         "{:?}",
         String::from_utf8_lossy(&out)
     );
-    assert!(started.elapsed() < Duration::from_secs(8));
     drop(idle);
 }
 
@@ -903,16 +906,15 @@ fn random_edits_of_a_generated_guide_match_full_builds() {
 }
 
 #[test]
+#[ignore = "needs node, `npm ci` in tests/node and chromium: run with --include-ignored (.ci/run does)"]
 fn live_reload_and_overlay_in_headless_chromium() {
-    if let Some(why) = common::missing_browser_tools() {
-        eprintln!("SKIPPED live-reload browser test: {why}");
-        return;
-    }
+    let tools = common::require(common::browser_tools());
     let server = Server::start(&[]);
     server.wait_complete();
-    let mut child = Command::new("node")
+    let mut child = Command::new(&tools.node)
         .arg("--test")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/serve.test.mjs"))
+        .env("CHROMIUM", &tools.chromium)
         .env("SVCGUIDE_SERVE_URL", format!("http://{}/", server.addr))
         .env("SVCGUIDE_SERVE_CONTENT", server.path("content"))
         .stdout(std::process::Stdio::piped())
@@ -935,6 +937,7 @@ fn live_reload_and_overlay_in_headless_chromium() {
         "browser tests failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("# fail 0"), "{stdout}");
-    assert!(stdout.contains("# pass 3"), "{stdout}");
+    assert_eq!(common::tap_count(&stdout, "fail"), 0, "{stdout}");
+    assert_eq!(common::tap_count(&stdout, "skipped"), 0, "{stdout}");
+    assert_eq!(common::tap_count(&stdout, "pass"), 3, "{stdout}");
 }

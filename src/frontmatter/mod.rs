@@ -382,7 +382,9 @@ mod tests {
         let (parsed, diags) = fm(&deep);
         assert!(parsed.is_none());
         assert_eq!((diags[0].code, diags[0].line), (Code::FrontMatterSyntax, 3));
-        assert!(started.elapsed().as_secs() < 2);
+        // A deadline, not a benchmark: generous for a debug build on a loaded
+        // 2-core machine, far below what a recursive parse of the nesting takes.
+        assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
         // Brackets in quotes and comments, and ordinary lists, are fine.
         let quoted = format!(
             "---\ntitle: '{}'\nx: [[1], {{a: [2]}}] # {}\n---\n",
@@ -396,7 +398,9 @@ mod tests {
         let started = std::time::Instant::now();
         let (_, diags) = fm(&sneaky);
         assert_eq!((diags[0].code, diags[0].line), (Code::FrontMatterSyntax, 3));
-        assert!(started.elapsed().as_secs() < 2);
+        // A deadline, not a benchmark: generous for a debug build on a loaded
+        // 2-core machine, far below what a recursive parse of the nesting takes.
+        assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
     }
 
     #[test]

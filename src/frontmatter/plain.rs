@@ -226,49 +226,66 @@ mod tests {
         }
     }
 
+    /// Each typed scalar with the value written by hand from the YAML 1.2 core
+    /// schema as serde_yaml applies it (`None`: the fast reader must decline and
+    /// leave the text to serde_yaml). A fast answer must also equal serde_yaml's.
     #[test]
     fn typed_scalars_match_serde() {
-        for text in [
-            "id: 12",
-            "id: 0",
-            "id: 00",
-            "id: 10000",
-            "id: 123456789012345678",
-            "id: 1234567890123456789",
-            "id: 18446744073709551616",
-            "id: -3",
-            "id: +4",
-            "id: 0x1F",
-            "id: 0o17",
-            "id: 1e3",
-            "id: .inf",
-            "id: -.inf",
-            "id: .nan",
-            "id: 1.50",
-            "id: ~",
-            "id: null",
-            "id: True",
-            "id: FALSE",
-            "id: yes",
-            "id: no",
-            "id: 2012-05-01",
-            "id: 2012-05-01 10:00:00",
-            "id: 007",
-            "id: 1_000",
-            "id: nan",
-            "id: inf",
-            "id: '12'",
-            "id: \"12\"",
-            "id: 12abc",
-            "id: .5",
-            "id: 5.",
-            "id: -",
-            "id: /x",
-            "id: a:b",
-            "id: ''",
-            "id: \"\"",
+        let s = |t: &str| Some(Value::String(t.into()));
+        let u = |n: u64| Some(Value::Number(n.into()));
+        let f = |x: f64| Some(Value::Number(x.into()));
+        let b = |x: bool| Some(Value::Bool(x));
+        for (text, expected) in [
+            ("12", u(12)),
+            ("0", u(0)),
+            ("00", s("00")),
+            ("10000", u(10000)),
+            ("123456789012345678", u(123_456_789_012_345_678)),
+            ("1234567890123456789", u(1_234_567_890_123_456_789)),
+            // Past u64: serde_yaml reads a float; the fast reader leaves it to it.
+            ("18446744073709551616", None),
+            ("-3", None),
+            ("+4", u(4)),
+            ("0x1F", u(31)),
+            ("0o17", u(15)),
+            ("1e3", f(1000.0)),
+            (".inf", f(f64::INFINITY)),
+            ("-.inf", None),
+            (".nan", f(f64::NAN)),
+            ("1.50", f(1.5)),
+            ("~", Some(Value::Null)),
+            ("null", Some(Value::Null)),
+            ("True", b(true)),
+            ("FALSE", b(false)),
+            ("yes", s("yes")),
+            ("no", s("no")),
+            ("2012-05-01", s("2012-05-01")),
+            ("2012-05-01 10:00:00", s("2012-05-01 10:00:00")),
+            ("007", s("007")),
+            ("1_000", s("1_000")),
+            ("nan", s("nan")),
+            ("inf", s("inf")),
+            ("'12'", s("12")),
+            ("\"12\"", s("12")),
+            ("12abc", s("12abc")),
+            (".5", f(0.5)),
+            ("5.", f(5.0)),
+            ("-", None),
+            ("/x", s("/x")),
+            ("a:b", s("a:b")),
+            ("''", s("")),
+            ("\"\"", s("")),
         ] {
-            assert_eq!(parse(text).or_else(|| serde(text)), serde(text), "{text:?}");
+            let yaml = format!("id: {text}");
+            let expected = expected.map(|v| {
+                let mut map = Mapping::new();
+                map.insert(Value::String("id".into()), v);
+                Value::Mapping(map)
+            });
+            assert_eq!(parse(&yaml), expected, "{yaml:?}");
+            if expected.is_some() {
+                assert_eq!(expected, serde(&yaml), "the hand-written value of {yaml:?}");
+            }
         }
     }
 
@@ -300,14 +317,39 @@ mod tests {
         ]
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(4000))]
-        #[test]
-        fn agrees_with_serde_yaml(lines in prop::collection::vec(line(), 0..8)) {
-            let yaml = lines.join("\n");
-            if let Some(fast) = parse(&yaml) {
-                prop_assert_eq!(Some(fast), serde(&yaml), "{:?}", yaml);
-            }
-        }
+    /// Random front matter in and around the subset: whenever the fast reader
+    /// answers, serde_yaml gives the same value; and it answers often enough to
+    /// matter (a reader that always declined would agree vacuously).
+    #[test]
+    fn agrees_with_serde_yaml() {
+        use proptest::test_runner::{Config, TestRunner};
+        use std::cell::Cell;
+        const CASES: u32 = 4000;
+        let answered = Cell::new(0u32);
+        let mut runner = TestRunner::new(Config::with_cases(CASES));
+        runner
+            .run(&prop::collection::vec(line(), 0..8), |lines| {
+                let yaml = lines.join("\n");
+                if let Some(fast) = parse(&yaml) {
+                    // Count answers that hold a value: `k:` lines and blank
+                    // texts are in the subset even for a reader that reads
+                    // nothing else.
+                    let holds_value = fast
+                        .as_mapping()
+                        .is_some_and(|m| m.values().any(|v| !v.is_null()));
+                    answered.set(answered.get() + u32::from(holds_value));
+                    prop_assert_eq!(Some(fast), serde(&yaml), "{:?}", yaml);
+                }
+                Ok(())
+            })
+            .unwrap();
+        // Most random texts hold a line outside the subset; 142 of 4,000 were
+        // answered with a value when measured (35 with a reader that refused
+        // every space). 2% is a floor a healthy reader stays far above.
+        assert!(
+            answered.get() >= CASES / 50,
+            "the fast reader answered only {} of {CASES} cases with a value",
+            answered.get()
+        );
     }
 }

@@ -347,12 +347,13 @@ fn empty_input_gives_an_empty_index() {
 /// tokens of every field, for `tests/node` to check the index against one
 /// built by lunr.js itself. The documents are the samples, or those of the
 /// JSON array of `SearchDoc` objects named by `SVCGUIDE_SEARCH_DUMP_DOCS`.
+/// Without it, the dump goes to a temp folder and is read back (`.ci/run` sets
+/// it and runs tests/node/lunr_query.test.mjs on the files).
 #[test]
 fn dump_sample_for_node_tests() {
-    let Some(dir) = std::env::var_os("SVCGUIDE_SEARCH_DUMP_DIR") else {
-        return;
-    };
-    let dir = Path::new(&dir);
+    let temp = tempfile::tempdir().unwrap();
+    let dir = std::env::var_os("SVCGUIDE_SEARCH_DUMP_DIR");
+    let dir = dir.as_deref().map_or(temp.path(), Path::new);
     std::fs::create_dir_all(dir).unwrap();
     let docs = match std::env::var_os("SVCGUIDE_SEARCH_DUMP_DOCS") {
         Some(path) => docs_from_json(&std::fs::read_to_string(path).unwrap()),
@@ -363,6 +364,14 @@ fn dump_sample_for_node_tests() {
     std::fs::write(dir.join("search-docs.js"), &files.docs_js).unwrap();
     std::fs::write(dir.join("search-names.js"), &files.names_js).unwrap();
     std::fs::write(dir.join("search-tokens.json"), tokens_json(&docs)).unwrap();
+    let tokens: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("search-tokens.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        tokens["docs"].as_array().unwrap().len(),
+        sorted_unique(&docs).len()
+    );
+    assert_eq!(tokens["fields"].as_array().unwrap().len(), FIELDS.len());
 }
 
 /// `{"fields":[{"name","boost"}], "docs":[{"ref", "<field>": [tokens],

@@ -89,13 +89,16 @@ pub fn parse(
         }
         add_items(&mut service, kind, &lines, src, diags);
     }
-    let declared = std::mem::take(&mut service.names);
+    // The declared names first, in the author's order, then any other name
+    // the process items give.
+    let mut names = std::mem::take(&mut service.names);
     service.collect_names();
-    for name in declared {
-        if !service.names.contains(&name) {
-            service.names.insert(0, name);
+    for name in std::mem::take(&mut service.names) {
+        if !names.contains(&name) {
+            names.push(name);
         }
     }
+    service.names = names;
     Some(service)
 }
 
@@ -155,8 +158,18 @@ pub fn compare(
     diags: &mut Vec<Diagnostic>,
 ) {
     let base = fm.key_offset("service");
+    // Only the facts the form gives can disagree: a key it leaves out is not
+    // a claim that the section is empty.
+    let given = |key: &str| {
+        let alias = match key {
+            "name" => "names",
+            "process" => "processes",
+            other => other,
+        };
+        matches!(&fm.service, Some(Value::Mapping(map)) if map.contains_key(key) || map.contains_key(alias))
+    };
     let mut report = |key: &str, section: &str, a: String, b: String| {
-        if a != b {
+        if given(key) && a != b {
             let at = nested_key_offset(&src.text, split, base, key).unwrap_or(base);
             diags.push(
                 Diagnostic::at(Code::ServiceFormMismatch, src, at, format!("`service.{key}` says {a} but the `##### {section}` section says {b}"))

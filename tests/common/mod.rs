@@ -86,26 +86,86 @@ pub fn check_json(content: &Path, extra: &[&str]) -> (i32, Value) {
     (output.status.code().unwrap_or(-1), report)
 }
 
-/// Why the Chromium tests cannot run here, if they cannot: node, the packages of
-/// tests/node (`npm ci`) and Chromium are needed (CI installs them all).
-pub fn missing_browser_tools() -> Option<String> {
-    let node_ok = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !node_ok {
-        return Some("node is not installed".into());
-    }
-    let modules =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/node_modules/playwright-core");
-    if !modules.exists() {
-        return Some("tests/node packages are not installed (run `npm ci` in tests/node)".into());
-    }
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !Path::new(&chromium).exists() {
-        return Some(format!(
-            "{chromium} is not installed (apt-get install chromium)"
+/// Whether this run is CI's (`CI=true`, as GitHub Actions and `.ci/run` set it):
+/// there a missing tool fails the run instead of leaving tests ignored.
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// The real sample articles (test data outside the repository):
+/// `$SVCGUIDE_CORPUS_SAMPLE`, else `../shared/corpus-sample` beside the checkout.
+pub fn corpus_sample() -> PathBuf {
+    std::env::var_os("SVCGUIDE_CORPUS_SAMPLE").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus-sample"),
+        PathBuf::from,
+    )
+}
+
+/// The first executable called `name` on the PATH.
+pub fn on_path(name: &str) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| {
+            std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// What the node tests need: node on the PATH and the packages of tests/node
+/// (`npm ci` there), checked through the package named.
+pub fn node_with_package(package: &str) -> Result<PathBuf, String> {
+    let node = on_path("node").ok_or("node is not on the PATH (apt-get install nodejs npm)")?;
+    let modules = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/node/node_modules")
+        .join(package);
+    if !modules.is_dir() {
+        return Err(format!(
+            "the packages of tests/node are not installed ({} is missing: run `npm ci` in tests/node)",
+            modules.display()
         ));
     }
-    None
+    Ok(node)
+}
+
+/// Node and Chromium for the browser tests.
+pub struct BrowserTools {
+    pub node: PathBuf,
+    pub chromium: PathBuf,
+}
+
+/// The browser tests' tools: node, the packages of tests/node and Chromium
+/// (`$CHROMIUM`, else `chromium` or `chromium-browser` on the PATH), or why not.
+pub fn browser_tools() -> Result<BrowserTools, String> {
+    let node = node_with_package("playwright-core")?;
+    let chromium = match std::env::var_os("CHROMIUM") {
+        Some(path) if Path::new(&path).is_file() => PathBuf::from(path),
+        Some(path) => {
+            return Err(format!(
+                "CHROMIUM={} is not a file",
+                Path::new(&path).display()
+            ))
+        }
+        None => ["chromium", "chromium-browser"]
+            .into_iter()
+            .find_map(on_path)
+            .ok_or("chromium is not on the PATH (apt-get install chromium, or set CHROMIUM)")?,
+    };
+    Ok(BrowserTools { node, chromium })
+}
+
+/// For a test that needs tools and was asked to run (it is `#[ignore]`d by
+/// default): the tools, or a failure that says what to install. Never a skip.
+pub fn require<T>(tools: Result<T, String>) -> T {
+    tools.unwrap_or_else(|why| panic!("this test needs tools that are missing: {why}"))
+}
+
+/// `node --test` output (TAP): the count on the summary line `# <what> N`.
+pub fn tap_count(stdout: &str, what: &str) -> usize {
+    let prefix = format!("# {what} ");
+    stdout
+        .lines()
+        .rev()
+        .find_map(|line| line.strip_prefix(&prefix)?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no `# {what}` line in the node test output:\n{stdout}"))
 }

@@ -240,6 +240,70 @@ test('graph: hovering a service lights its edges and dims the rest; #g-<slug> fo
   await page.close();
 });
 
+// tables.js on a Windows version page: sorting by a text and a number column,
+// both ways, and filtering by words and by default state, each checked against
+// the rows' own cells (not against tables.js's logic).
+test('version table: sort by column, filter by words and state', { skip }, async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${origin}${BASE}os/xp.html`);
+  await page.locator('form.table-tools').waitFor({ state: 'visible', timeout: 10000 });
+  const rows = () => page.$$eval('#os-table tbody tr', (trs) => trs.map((tr) => ({
+    hidden: tr.hidden,
+    cells: [...tr.cells].map((c) => c.textContent.trim()),
+    values: [...tr.cells].map((c) => c.getAttribute('data-value')),
+    states: (tr.getAttribute('data-states') || '').split(' ').filter(Boolean),
+  })));
+  const before = await rows();
+  assert.ok(before.length >= 5, `${before.length} rows`);
+  const status = () => page.textContent('form.table-tools [role=status]');
+  assert.equal(await status(), `${before.length} services`);
+
+  // Service name, ascending then descending.
+  const header = (n) => page.locator('#os-table thead th').nth(n);
+  const collate = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+  await header(0).locator('button').click();
+  assert.equal(await header(0).getAttribute('aria-sort'), 'ascending');
+  const up = (await rows()).map((r) => r.cells[0]);
+  assert.deepEqual([...up].sort((a, b) => collate.compare(a, b)), up, 'ascending by name');
+  assert.deepEqual([...up].sort(), before.map((r) => r.cells[0]).sort(), 'the same rows');
+  await header(0).locator('button').click();
+  assert.equal(await header(0).getAttribute('aria-sort'), 'descending');
+  const down = (await rows()).map((r) => r.cells[0]);
+  assert.deepEqual(down, [...up].reverse(), 'descending is ascending reversed');
+  // Default state, a number column (data-value ranks the states).
+  await header(2).locator('button').click();
+  assert.equal(await header(0).getAttribute('aria-sort'), null, 'one sorted column at a time');
+  const ranks = (await rows()).map((r) => Number(r.values[2] ?? NaN));
+  assert.ok(ranks.every((v) => !Number.isNaN(v)), `numbers: ${ranks}`);
+  for (let i = 1; i < ranks.length; i++) assert.ok(ranks[i - 1] <= ranks[i], `ascending ranks: ${ranks}`);
+
+  // Filter by a short name: exactly the rows holding that text stay.
+  const word = before.map((r) => r.cells[1]).find((w) => w && w.length > 3);
+  await page.fill('form.table-tools input[name=q]', word);
+  const filtered = await rows();
+  const shown = filtered.filter((r) => !r.hidden);
+  const holding = filtered.filter((r) => r.cells.join(' ').toLowerCase().includes(word.toLowerCase()));
+  assert.ok(shown.length >= 1 && shown.length < before.length, `${word}: ${shown.length}`);
+  assert.deepEqual(shown.map((r) => r.cells[0]), holding.map((r) => r.cells[0]), word);
+  assert.equal(await status(), `Showing ${shown.length} of ${before.length} services`);
+  // And by state: every shown row has it.
+  await page.fill('form.table-tools input[name=q]', '');
+  const option = await page.$$eval('form.table-tools select[name=state] option', (os) => os.map((o) => o.value).filter(Boolean)[0]);
+  assert.ok(option, 'a state to filter by');
+  await page.selectOption('form.table-tools select[name=state]', option);
+  const byState = await rows();
+  const withState = byState.filter((r) => r.states.includes(option));
+  assert.ok(withState.length >= 1, option);
+  assert.deepEqual(byState.filter((r) => !r.hidden), withState, option);
+  await page.selectOption('form.table-tools select[name=state]', '');
+  assert.ok((await rows()).every((r) => !r.hidden));
+  assert.equal(await status(), `${before.length} services`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 async function axeViolations(page) {
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
   const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
