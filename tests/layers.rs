@@ -17,7 +17,6 @@ const LAYERS: &[&str] = &[
     "diag",
     "config",
     "highlight",
-    "report",
     "changed",
     // The model.
     "frontmatter",
@@ -25,6 +24,8 @@ const LAYERS: &[&str] = &[
     "repair",
     "page",
     "load",
+    // Printing diagnostics: reads files only as the loader allows.
+    "report",
     "guide",
     "export",
     // Rendering and checking.
