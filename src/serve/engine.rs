@@ -46,6 +46,7 @@ pub struct Inputs {
     pub config: Option<PathBuf>,
     pub base_url: Option<String>,
     pub drafts: bool,
+    pub static_dirs: Vec<PathBuf>,
 }
 
 impl Inputs {
@@ -59,6 +60,14 @@ impl Inputs {
             config.base_url = b.clone();
         }
         config.drafts |= self.drafts;
+        if !self.static_dirs.is_empty() {
+            config.static_dirs = Some(
+                self.static_dirs
+                    .iter()
+                    .map(std::path::absolute)
+                    .collect::<std::io::Result<_>>()?,
+            );
+        }
         config.root = std::path::absolute(&config.root)?;
         Ok(config)
     }
@@ -80,6 +89,9 @@ pub struct Roots {
     pub templates: PathBuf,
     pub theme: PathBuf,
     pub config: PathBuf,
+    /// Static folders (the default `static` even before it exists, so its
+    /// creation is seen). Their files come from the background full build.
+    pub statics: Vec<PathBuf>,
 }
 
 /// Where a changed path belongs.
@@ -103,10 +115,14 @@ impl Roots {
             rel.components()
                 .any(|c| load::is_ignored(&c.as_os_str().to_string_lossy()))
         };
+        let statics = self.statics.iter().map(|s| (s, Origin::Theme));
         for (root, origin) in [
             (&self.templates, Origin::Template),
             (&self.theme, Origin::Theme),
-        ] {
+        ]
+        .into_iter()
+        .chain(statics)
+        {
             if let Ok(rel) = path.strip_prefix(root) {
                 return (!ignored(rel)).then_some(origin);
             }
@@ -459,6 +475,13 @@ impl Engine {
             templates: std::path::absolute(config.resolve(&config.templates))?,
             theme: std::path::absolute(config.resolve(&config.theme))?,
             config: inputs.config_path()?,
+            statics: match &config.static_dirs {
+                Some(dirs) => dirs.iter().map(|d| config.resolve(d)).collect(),
+                None => vec![config.resolve(Path::new("static"))],
+            }
+            .into_iter()
+            .map(std::path::absolute)
+            .collect::<std::io::Result<_>>()?,
         };
         if !roots.content.is_dir() {
             anyhow::bail!(
@@ -1123,7 +1146,12 @@ mod tests {
             templates: "/s/templates".into(),
             theme: "/s/theme".into(),
             config: "/s/svcguide.toml".into(),
+            statics: vec!["/s/static".into()],
         };
+        assert_eq!(
+            roots.classify(Path::new("/s/static/assets/x.jpg")),
+            Some(Origin::Theme)
+        );
         assert_eq!(
             roots.classify(Path::new("/s/content/services/a.html.md")),
             Some(Origin::Content("services/a.html.md".into()))
