@@ -130,9 +130,9 @@ out="$(step "Check the whole guide" push "")"
 rc=$?
 set -e
 [ "$rc" -eq 2 ] || fail "broken link: exit $rc, want 2: $out"
-grep -q '^::error file=content/services/winnt-services-alpha.html.md,line=10,col=' <<<"$out" \
+grep -q '^::error file=content/services/winnt-services-alpha.html.md,line=11,col=' <<<"$out" \
   || fail "no annotation on content/services/winnt-services-alpha.html.md: $out"
-pass "broken link: exit 2, annotation on content/services/winnt-services-alpha.html.md:10"
+pass "broken link: exit 2, annotation on content/services/winnt-services-alpha.html.md:11"
 git checkout -q -- content
 
 # A pull request deleting beta: errors in alpha (untouched) are reported.
