@@ -25,6 +25,17 @@ pub fn is_active_document(rel: &str) -> bool {
         .is_some_and(|(_, ext)| ACTIVE.iter().any(|a| a.eq_ignore_ascii_case(ext)))
 }
 
+/// Whether `serve`, which copies content files before it knows every generated
+/// path, may serve the content file at `rel`: not at a name or in a folder only
+/// svcguide writes, and not an active document under `sanitize = true`.
+pub fn may_serve(rel: &str, config: &Config) -> bool {
+    let reserved = crate::page::RESERVED_PATHS.contains(&rel)
+        || crate::page::RESERVED_DIRS
+            .iter()
+            .any(|d| rel.starts_with(d));
+    !(reserved || (config.sanitize && is_active_document(rel)))
+}
+
 /// The copied files that may be published, in order; a diagnostic for each
 /// refused one. `taken`: every path the site generates.
 pub fn admit<'g>(

@@ -1011,3 +1011,20 @@ fn static_files_are_served_and_watched() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A content file at a generated path (`theme/search.js`) is never served in
+/// its place, before or after the full build (issue 21, item 1).
+#[test]
+fn a_content_file_never_replaces_a_generated_one() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), &dir.path().join("content"));
+    std::fs::create_dir_all(dir.path().join("content/theme")).unwrap();
+    std::fs::write(dir.path().join("content/theme/search.js"), "alert('x')").unwrap();
+    let server = Server::start_in(dir, &[]);
+    let js = server.get("/theme/search.js");
+    assert!(!js.text().contains("alert('x')"), "{}", js.status);
+    server.wait_complete();
+    let js = server.get("/theme/search.js");
+    assert_eq!(js.status, 200);
+    assert!(!js.text().contains("alert('x')"));
+}

@@ -674,6 +674,9 @@ impl Engine {
                 } else if self.files.contains_key(rel) {
                     removed_articles.push(rel.clone());
                 }
+            } else if exists && !crate::copied::may_serve(rel, &self.config) {
+                // Never in place of a generated file, nor unsanitized: the
+                // background build reports it (copied-file-shadows/-active).
             } else if exists {
                 let bytes: Bytes = std::fs::read(&path)
                     .with_context(|| format!("cannot read {}", path.display()))?
