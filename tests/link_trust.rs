@@ -34,8 +34,11 @@ fn run(dir: &Path, args: &[&str]) -> Output {
     common::bin().current_dir(dir).args(args).output().unwrap()
 }
 
-/// `check --format json` in `dir`: (exit code, diagnostics as (code, path, line, target)).
-fn check(dir: &Path, extra: &[&str]) -> (i32, Vec<(String, String, u64, String)>, Value) {
+/// A diagnostic as (code, path, line, target).
+type Found = (String, String, u64, String);
+
+/// `check --format json` in `dir`: (exit code, diagnostics, the report).
+fn check(dir: &Path, extra: &[&str]) -> (i32, Vec<Found>, Value) {
     let out = run(dir, &[&["check", "--format", "json"], extra].concat());
     let report: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
@@ -55,7 +58,7 @@ fn check(dir: &Path, extra: &[&str]) -> (i32, Vec<(String, String, u64, String)>
     (out.status.code().unwrap(), diags, report)
 }
 
-fn codes(diags: &[(String, String, u64, String)], code: &str) -> Vec<(String, u64, String)> {
+fn codes(diags: &[Found], code: &str) -> Vec<(String, u64, String)> {
     diags
         .iter()
         .filter(|d| d.0 == code)
