@@ -1,30 +1,139 @@
-//! `check --changed` / `--since`: keep only the diagnostics a change is
-//! responsible for, while links still resolve against the whole guide.
+//! `check --changed` / `--since`: keep the diagnostics a change is responsible
+//! for. That is every diagnostic in the changed files, and those it causes in
+//! files it did not touch: links into a page that was deleted, renamed or given
+//! a new permalink, and `#fragment`s into a changed page (a removed heading).
+//! Links always resolve against the whole guide.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diag::{Code, Diagnostic};
+use crate::guide::{Guide, Resolved};
 
-/// Files changed since `rev` (committed, staged, unstaged and untracked).
-pub fn since(rev: &str) -> Result<Vec<PathBuf>> {
-    let top = git(&["rev-parse", "--show-toplevel"])?;
-    let top = PathBuf::from(top.trim());
-    let mut files: Vec<PathBuf> = git(&["diff", "--name-only", rev, "--"])?
-        .lines()
-        .map(|l| top.join(l))
-        .collect();
-    files.extend(
+/// What a change touched.
+#[derive(Debug, Default)]
+pub struct Change {
+    /// Changed files, absolute, present or gone.
+    pub paths: Vec<PathBuf>,
+    /// The earlier text of changed, renamed or deleted files (from git), where
+    /// known: their earlier permalinks are what other articles may still link to.
+    pub before: Vec<(PathBuf, Vec<u8>)>,
+}
+
+/// Files changed since `rev` (committed, staged, unstaged and untracked), with
+/// their text at `rev`.
+pub fn since(rev: &str) -> Result<Change> {
+    let top = PathBuf::from(git(&["rev-parse", "--show-toplevel"])?.trim());
+    let status =
+        git(&["diff", "--name-status", "-M", rev, "--"]).map_err(|e| shallow_hint(e, rev))?;
+    let mut change = Change::default();
+    for line in status.lines() {
+        let mut fields = line.split('\t');
+        let kind = fields.next().unwrap_or_default();
+        let names: Vec<&str> = fields.collect();
+        for name in &names {
+            change.paths.push(top.join(name));
+        }
+        // The first name is the file as it was (for a rename, its old name).
+        if !kind.starts_with('A') {
+            if let Some(old) = names.first() {
+                if let Ok(text) = git_bytes(&["show", &format!("{rev}:{old}")]) {
+                    change.before.push((top.join(old), text));
+                }
+            }
+        }
+    }
+    change.paths.extend(
         git(&["ls-files", "--others", "--exclude-standard", "--full-name"])?
             .lines()
             .map(|l| top.join(l)),
     );
-    Ok(files)
+    Ok(change)
+}
+
+/// `--changed` paths: as `check` prints them (relative to the current folder),
+/// relative to the content folder, or absolute. Each must name a file, or a file
+/// git knows at HEAD (a deleted article); otherwise the path is a mistake.
+pub fn given(paths: &[PathBuf], content: &Path) -> Result<Change> {
+    let mut change = Change::default();
+    for p in paths {
+        let candidates = [std::path::absolute(p)?, content.join(p)];
+        let found = candidates.iter().find(|c| c.is_file()).cloned();
+        let at_head = candidates
+            .iter()
+            .find_map(|c| at_head(c).map(|text| (c.clone(), text)));
+        match (found, at_head) {
+            (Some(path), before) => {
+                if let Some((old, text)) = before.filter(|(old, _)| *old == path) {
+                    change.before.push((old, text));
+                }
+                change.paths.push(path);
+            }
+            (None, Some((old, text))) => {
+                change.paths.push(old.clone());
+                change.before.push((old, text));
+            }
+            (None, None) => bail!(
+                "--changed {}: no such file (looked at {} and {}), and git knows no file there",
+                p.display(),
+                crate::load::shown(&candidates[0]),
+                crate::load::shown(&candidates[1]),
+            ),
+        }
+    }
+    Ok(change)
+}
+
+/// The file's text at HEAD, when it is in a git repository that has it.
+fn at_head(path: &Path) -> Option<Vec<u8>> {
+    let dir = path.parent()?;
+    let name = path.file_name()?.to_str()?;
+    let out = Command::new("git")
+        .current_dir(existing_ancestor(dir)?)
+        .args(["show", &format!("HEAD:./{}", rel_from_ancestor(dir, name)?)])
+        .output()
+        .ok()?;
+    out.status.success().then_some(out.stdout)
+}
+
+fn existing_ancestor(dir: &Path) -> Option<&Path> {
+    dir.ancestors().find(|a| a.is_dir())
+}
+
+/// `name` in `dir`, relative to the nearest existing ancestor of `dir` (where
+/// git runs; `HEAD:./x` is relative to it).
+fn rel_from_ancestor(dir: &Path, name: &str) -> Option<String> {
+    let base = existing_ancestor(dir)?;
+    let rel = dir.strip_prefix(base).ok()?;
+    let mut s: String = rel
+        .components()
+        .map(|c| format!("{}/", c.as_os_str().to_string_lossy()))
+        .collect();
+    s.push_str(name);
+    Some(s)
+}
+
+/// On a shallow clone, a missing revision needs more history, not a new name.
+fn shallow_hint(e: anyhow::Error, rev: &str) -> anyhow::Error {
+    let shallow = git(&["rev-parse", "--is-shallow-repository"]).is_ok_and(|s| s.trim() == "true");
+    if shallow {
+        e.context(format!(
+            "this is a shallow clone, so `{rev}` may be outside its history: fetch more \
+             (actions/checkout with `fetch-depth: 0`, or `git fetch --deepen=50`)"
+        ))
+    } else {
+        e
+    }
 }
 
 fn git(args: &[&str]) -> Result<String> {
+    Ok(String::from_utf8_lossy(&git_bytes(args)?).into_owned())
+}
+
+fn git_bytes(args: &[&str]) -> Result<Vec<u8>> {
     let out = Command::new("git")
         .args(args)
         .output()
@@ -36,7 +145,7 @@ fn git(args: &[&str]) -> Result<String> {
             String::from_utf8_lossy(&out.stderr).trim()
         );
     }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    Ok(out.stdout)
 }
 
 fn normalise(p: &Path) -> PathBuf {
@@ -44,29 +153,76 @@ fn normalise(p: &Path) -> PathBuf {
     abs.canonicalize().unwrap_or(abs)
 }
 
-/// Keeps diagnostics in the changed content files; template-level (output)
-/// diagnostics stay when something outside the content folder changed.
-pub fn retain(diags: &mut Vec<Diagnostic>, changed: &[PathBuf], content: &Path) {
+/// `path` relative to `content` (`/`-separated), when it is inside it. A file
+/// that is gone cannot be canonicalised: its folder is.
+fn content_rel(path: &Path, content: &Path) -> Option<String> {
+    let path = match path.canonicalize() {
+        Ok(p) => p,
+        Err(_) => normalise(path.parent()?).join(path.file_name()?),
+    };
+    let rel = path.strip_prefix(content).ok()?;
+    Some(
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
+}
+
+/// Keeps the diagnostics the change is responsible for (see the module comment);
+/// template-level (output) diagnostics stay when something outside the content
+/// folder changed.
+pub fn retain(diags: &mut Vec<Diagnostic>, change: &Change, content: &Path, guide: &Guide) {
     let content = normalise(content);
-    let mut rel: Vec<String> = Vec::new();
+    let mut files: FxHashSet<String> = FxHashSet::default();
     let mut outside = false;
-    for path in changed {
-        let path = normalise(path);
-        match path.strip_prefix(&content) {
-            Ok(r) => rel.push(
-                r.components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/"),
-            ),
-            Err(_) => outside = true,
+    for path in &change.paths {
+        match content_rel(path, &content) {
+            Some(rel) => {
+                files.insert(rel);
+            }
+            None => outside = true,
         }
     }
+    // Output paths the change touched, now and before: what other pages' links
+    // into it may have lost.
+    let mut touched: FxHashSet<String> = guide
+        .pages
+        .iter()
+        .filter(|p| files.contains(&p.src.rel))
+        .map(|p| p.out_path.clone())
+        .collect();
+    for (path, text) in &change.before {
+        let Some(rel) = content_rel(path, &content) else {
+            continue;
+        };
+        if let Ok(src) = crate::source::Source::from_bytes(&rel, path, text) {
+            if let Some(page) = crate::page::parse(src, &mut Vec::new()) {
+                touched.insert(page.out_path);
+            }
+        }
+    }
+    let page_of: FxHashMap<&str, &str> = guide
+        .pages
+        .iter()
+        .map(|p| (p.src.rel.as_str(), p.out_path.as_str()))
+        .collect();
     diags.retain(|d| {
         if d.code == Code::OutputLinkBroken {
-            outside
-        } else {
-            rel.contains(&d.file)
+            return outside;
+        }
+        if files.contains(&d.file) {
+            return true;
+        }
+        let (Some(target), Some(from)) = (&d.target, page_of.get(d.file.as_str())) else {
+            return false;
+        };
+        match (d.code, guide.resolve(from, target)) {
+            (Code::LinkBroken, Resolved::Missing { path }) => touched.contains(&path),
+            (Code::LinkFragment, Resolved::Page { index, .. }) => {
+                touched.contains(&guide.pages[index].out_path)
+            }
+            _ => false,
         }
     });
 }

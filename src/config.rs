@@ -21,6 +21,10 @@ pub struct Config {
     pub templates: PathBuf,
     /// A folder of theme assets overriding the built-in ones, file by file.
     pub theme: PathBuf,
+    /// Folders copied verbatim to the site root (`static/assets/x.jpg` becomes
+    /// `/assets/x.jpg`). Unset: `static` beside svcguide.toml, when it exists.
+    #[serde(rename = "static")]
+    pub static_dirs: Option<Vec<PathBuf>>,
     /// Publish articles whose status is not `publish`.
     pub drafts: bool,
     /// Clean raw HTML in article bodies (with ammonia) instead of trusting authors.
@@ -138,6 +142,7 @@ impl Default for Config {
             output: "public".into(),
             templates: "templates".into(),
             theme: "theme".into(),
+            static_dirs: None,
             drafts: false,
             sanitize: false,
             search: SearchConfig::default(),
@@ -203,6 +208,31 @@ impl Config {
             p.to_path_buf()
         } else {
             self.root.join(p)
+        }
+    }
+
+    /// The static folders, resolved: the configured ones (each must exist), or
+    /// `static` when it exists.
+    pub fn static_folders(&self) -> Result<Vec<PathBuf>> {
+        match &self.static_dirs {
+            Some(dirs) => dirs
+                .iter()
+                .map(|d| {
+                    let dir = self.resolve(d);
+                    if dir.is_dir() {
+                        Ok(dir)
+                    } else {
+                        bail!(
+                            "static folder {} does not exist or is not a folder",
+                            dir.display()
+                        )
+                    }
+                })
+                .collect(),
+            None => {
+                let dir = self.resolve(Path::new("static"));
+                Ok(if dir.is_dir() { vec![dir] } else { vec![] })
+            }
         }
     }
 

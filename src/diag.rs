@@ -88,6 +88,8 @@ codes! {
     LinkBroken = "link-broken", Error, false, "An internal link points to no page of the guide.";
     LinkFragment = "link-fragment", Error, false, "A link's `#fragment` names no heading on the target page.";
     OutputLinkBroken = "output-link-broken", Error, false, "An `href`/`src` in the rendered site (templates included) resolves to no file.";
+    CopiedShadows = "copied-file-shadows", Error, true, "A static file or non-Markdown content file would replace a generated file, or another copied file.";
+    CopiedActive = "copied-file-active", Error, true, "With `sanitize = true`, an HTML, SVG or XML file would be copied unsanitized.";
     LiquidUnknown = "liquid-unknown", Warning, false, "A Liquid tag other than `relative_url` appears in a body.";
     GraphDependsUnmirrored = "graph-depends-unmirrored", Warning, false, "A Depends edge is not listed in the target's Supports.";
     GraphSupportsUnmirrored = "graph-supports-unmirrored", Warning, false, "A Supports edge is not listed in the target's Depends.";

@@ -6,6 +6,7 @@
 pub mod changed;
 pub mod check;
 pub mod config;
+pub mod copied;
 pub mod diag;
 pub mod export;
 pub mod frontmatter;

@@ -17,6 +17,30 @@ pub struct Asset {
     pub path: PathBuf,
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_climb_and_descend() {
+        let p = |s: &str| Path::new(s).to_path_buf();
+        assert_eq!(
+            relative_to(&p("/r/content"), &p("/r/content/a/b.md")),
+            "a/b.md"
+        );
+        assert_eq!(
+            relative_to(&p("/r/content"), &p("/r/static/x.js")),
+            "../static/x.js"
+        );
+        assert_eq!(
+            relative_to(&p("/r"), &p("/r/content/../static/x.js")),
+            "static/x.js"
+        );
+        assert_eq!(relative_to(&p("/r/a/b"), &p("/r")), "../..");
+        assert_eq!(relative_to(&p("/r"), &p("/r")), ".");
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub pages: Vec<Page>,
@@ -60,6 +84,86 @@ pub fn readable_content_file(root: &Path, rel: &str) -> Option<PathBuf> {
 pub fn discover(root: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<(String, PathBuf)>, Vec<Asset>) {
     let mut articles = Vec::new();
     let mut assets = Vec::new();
+    for (rel, path) in files(root, diags) {
+        if is_markdown(&path) {
+            articles.push((rel, path));
+        } else {
+            assets.push(Asset { rel, path });
+        }
+    }
+    (articles, assets)
+}
+
+/// Every file of a static folder, Markdown included: all are copied as they are.
+/// Problems are reported at the file's path relative to `content` (`../static/x`).
+pub fn discover_static(root: &Path, content: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Asset> {
+    let mut found = Vec::new();
+    let assets = files(root, &mut found)
+        .into_iter()
+        .map(|(rel, path)| Asset { rel, path })
+        .collect();
+    for mut d in found {
+        d.file = relative_to(content, &root.join(&d.file));
+        diags.push(d);
+    }
+    assets
+}
+
+/// `path` relative to the folder `base`, `/`-separated, with `..` where needed
+/// (both made absolute first; no symlink is resolved).
+pub fn relative_to(base: &Path, path: &Path) -> String {
+    // Absolute, with `.` and `..` taken out as written.
+    let abs = |p: &Path| {
+        let p = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let mut out: Vec<std::path::Component> = Vec::new();
+        for c in p.components() {
+            match c {
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir if out.len() > 1 => {
+                    out.pop();
+                }
+                std::path::Component::ParentDir => {}
+                c => out.push(c),
+            }
+        }
+        out.iter().collect::<PathBuf>()
+    };
+    let (base, path) = (abs(base), abs(path));
+    let base: Vec<_> = base.components().collect();
+    let path: Vec<_> = path.components().collect();
+    let common = base.iter().zip(&path).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        // Another drive (Windows): only the absolute path names it.
+        return path.iter().collect::<PathBuf>().display().to_string();
+    }
+    let ups = std::iter::repeat_n(std::borrow::Cow::Borrowed(".."), base.len() - common);
+    let rel = ups
+        .chain(
+            path[common..]
+                .iter()
+                .map(|c| c.as_os_str().to_string_lossy()),
+        )
+        .collect::<Vec<_>>()
+        .join("/");
+    if rel.is_empty() {
+        ".".to_string()
+    } else {
+        rel
+    }
+}
+
+/// A path as the user names it: relative to the current folder.
+pub fn shown(path: &Path) -> String {
+    match std::env::current_dir() {
+        Ok(cwd) => relative_to(&cwd, path),
+        Err(_) => path.display().to_string(),
+    }
+}
+
+/// The regular files under `root` (symlinks only to files inside it), sorted,
+/// each with its `/`-separated path relative to `root`.
+fn files(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let walker = WalkDir::new(root)
         .follow_links(false)
@@ -96,16 +200,9 @@ pub fn discover(root: &Path, diags: &mut Vec<Diagnostic>) -> (Vec<(String, PathB
         } else if !file_type.is_file() {
             continue;
         }
-        if is_markdown(path) {
-            articles.push((rel, path.to_path_buf()));
-        } else {
-            assets.push(Asset {
-                rel,
-                path: path.to_path_buf(),
-            });
-        }
+        out.push((rel, path.to_path_buf()));
     }
-    (articles, assets)
+    out
 }
 
 fn rel_path(root: &Path, path: &Path) -> String {

@@ -49,6 +49,10 @@ struct Common {
     /// Also publish articles whose status is not `publish`.
     #[arg(long)]
     drafts: bool,
+    /// A folder copied as it is to the site root (repeatable; default: `static`
+    /// from svcguide.toml, else ./static when it exists).
+    #[arg(long = "static", value_name = "DIR")]
+    static_dirs: Vec<PathBuf>,
 }
 
 #[derive(Args)]
@@ -73,10 +77,13 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
-    /// Report only diagnostics located in these files (links still resolve against the whole guide).
+    /// Report only what a change to these files causes: their own diagnostics, and broken
+    /// links and fragments in other articles that point into them. Paths as `check` prints
+    /// them, relative to the content folder, or absolute.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     changed: Vec<PathBuf>,
-    /// Report only diagnostics in files changed since this git revision (committed or not).
+    /// As --changed, for every file changed since this git revision (committed or not),
+    /// deleted and renamed files included.
     #[arg(long, value_name = "GIT_REV", conflicts_with = "changed")]
     since: Option<String>,
     /// Also check external http(s) links over the network (settings: [external] in svcguide.toml).
@@ -88,6 +95,9 @@ struct CheckArgs {
     cache: bool,
 }
 
+/// Exit code of a command line svcguide cannot understand (sysexits.h EX_USAGE).
+const USAGE_ERROR: u8 = 64;
+
 // The build allocates many small strings on every core; mimalloc handles that
 // pattern far better than the system allocator (measured: see benches/README.md).
 #[global_allocator]
@@ -95,7 +105,19 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     svcguide::memory::tune();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version print to stdout and succeed. A usage error
+            // exits 64 (EX_USAGE), not clap's 2: 2 means "errors found".
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(USAGE_ERROR)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     let result = match cli.command {
         Command::Build(args) => build(args),
         Command::Check(args) => check(args),
@@ -123,6 +145,15 @@ fn config(common: &Common) -> anyhow::Result<Config> {
         config.base_url = b.clone();
     }
     config.drafts |= common.drafts;
+    if !common.static_dirs.is_empty() {
+        config.static_dirs = Some(
+            common
+                .static_dirs
+                .iter()
+                .map(std::path::absolute)
+                .collect::<std::io::Result<_>>()?,
+        );
+    }
     Ok(config)
 }
 
@@ -227,7 +258,9 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let content = config.resolve(&config.content);
     let changed = match &args.since {
         Some(rev) => Some(svcguide::changed::since(rev)?),
-        None if !args.changed.is_empty() => Some(args.changed.clone()),
+        None if !args.changed.is_empty() => {
+            Some(svcguide::changed::given(&args.changed, &content)?)
+        }
         None => None,
     };
     #[allow(unused_mut)]
@@ -247,7 +280,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         svcguide::diag::normalise(&mut site.diags);
     }
     if let Some(changed) = changed {
-        svcguide::changed::retain(&mut site.diags, &changed, &content);
+        svcguide::changed::retain(&mut site.diags, &changed, &content, &site.guide);
     }
     let colour = args.format == Format::Human && std::io::stdout().is_terminal();
     // A reader that stops early (`| head`) is not an error of the check.

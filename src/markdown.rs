@@ -169,6 +169,12 @@ impl<'a> Renderer<'a> {
                     }
                     events.push(Event::Start(tag));
                 }
+                // Raw HTML of the article: its links are the author's, checked at
+                // the author's line (a block's Start spans the whole block).
+                Event::Start(Tag::HtmlBlock) | Event::InlineHtml(_) => {
+                    raw_html_links(&mut frag, &repaired, span, base);
+                    events.push(event);
+                }
                 Event::Start(Tag::Heading { level, .. }) => {
                     heading = Some((level, events.len(), String::new()));
                     events.push(Event::Start(Tag::Paragraph)); // placeholder, replaced at the end tag
@@ -331,6 +337,25 @@ fn is_plain(b: u8) -> bool {
                 | b'$'
                 | b'#'
         )
+}
+
+/// Records the links of raw HTML (`repaired.text[span]`) as the author wrote them.
+fn raw_html_links(
+    frag: &mut Fragment,
+    repaired: &crate::repair::Repaired,
+    span: Range<usize>,
+    base: usize,
+) {
+    let start = span.start;
+    crate::check::html::scan(&repaired.text[span], |fact| {
+        if let crate::check::html::Fact::Link(url, at) = fact {
+            frag.links.push(Link {
+                dest: url.to_string(),
+                offset: base + repaired.original(start + at),
+                image: false,
+            });
+        }
+    });
 }
 
 /// Bytes a link destination keeps as they are, through parsing and the

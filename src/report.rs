@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Code, Diagnostic, Severity};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -38,22 +38,47 @@ pub fn counts(diags: &[Diagnostic]) -> Counts {
 pub fn print(format: Format, diags: &[Diagnostic], content: &Path, colour: bool) -> String {
     match format {
         Format::Human => human(diags, content, colour),
-        Format::Json => json(diags),
-        Format::Github => github(diags),
+        Format::Json => json(diags, content),
+        Format::Github => github(diags, content),
+    }
+}
+
+/// Where a diagnostic's file is, as the user names it: relative to the current
+/// folder (the repository root in CI, so annotations attach to the file).
+/// Problems of the rendered output (`index.html`) and of svcguide.toml keep their names.
+pub fn shown_path(d: &Diagnostic, content: &Path) -> String {
+    match d.code {
+        Code::OutputLinkBroken | Code::SearchSize => d.file.clone(),
+        _ => crate::load::shown(&content.join(&d.file)),
     }
 }
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
     schema: u32,
-    diagnostics: &'a [Diagnostic],
+    diagnostics: Vec<JsonDiagnostic<'a>>,
     counts: Counts,
 }
 
-pub fn json(diags: &[Diagnostic]) -> String {
+/// A diagnostic with `path`: its file relative to the current folder (`file`
+/// stays relative to the content folder).
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    #[serde(flatten)]
+    diagnostic: &'a Diagnostic,
+    path: String,
+}
+
+pub fn json(diags: &[Diagnostic], content: &Path) -> String {
     let report = JsonReport {
         schema: 1,
-        diagnostics: diags,
+        diagnostics: diags
+            .iter()
+            .map(|d| JsonDiagnostic {
+                diagnostic: d,
+                path: shown_path(d, content),
+            })
+            .collect(),
         counts: counts(diags),
     };
     let mut s = serde_json::to_string_pretty(&report).expect("diagnostics serialise");
@@ -73,7 +98,7 @@ fn gh_escape(s: &str, property: bool) -> String {
     out
 }
 
-pub fn github(diags: &[Diagnostic]) -> String {
+pub fn github(diags: &[Diagnostic], content: &Path) -> String {
     let mut out = String::new();
     for d in diags {
         let level = match d.severity {
@@ -89,7 +114,7 @@ pub fn github(diags: &[Diagnostic]) -> String {
         let _ = writeln!(
             out,
             "::{level} file={},line={},col={},title={}::{}",
-            gh_escape(&d.file, true),
+            gh_escape(&shown_path(d, content), true),
             d.line,
             d.col,
             gh_escape(d.code.as_str(), true),
@@ -144,7 +169,10 @@ pub fn human(diags: &[Diagnostic], content: &Path, colour: bool) -> String {
                 let s = String::from_utf8_lossy(&b).replace("\r\n", "\n");
                 s.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(s)
             });
-        let file = &visible(file);
+        let shown = list
+            .first()
+            .map_or_else(|| file.to_string(), |d| shown_path(d, content));
+        let file = &visible(&shown);
         let _ = writeln!(out, "{}", paint(file, "1", colour));
         for d in list {
             let (label, code) = match d.severity {
@@ -207,13 +235,12 @@ pub fn human(diags: &[Diagnostic], content: &Path, colour: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diag::Code;
 
     #[test]
     fn github_commands_are_escaped() {
         let d =
             Diagnostic::new(Code::LinkBroken, "a,b.md", 3, 4, "50% broken\nnext").help("fix: it");
-        let out = github(&[d]);
+        let out = github(&[d], Path::new(""));
         assert_eq!(
             out,
             "::error file=a%2Cb.md,line=3,col=4,title=link-broken::50%25 broken%0Anext — fix: it\n"
@@ -223,7 +250,7 @@ mod tests {
     #[test]
     fn json_has_schema_and_counts() {
         let d = Diagnostic::new(Code::LinkBroken, "a.md", 1, 2, "x").target("/article/y.html");
-        let v: serde_json::Value = serde_json::from_str(&json(&[d])).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json(&[d], Path::new(""))).unwrap();
         assert_eq!(v["schema"], 1);
         assert_eq!(v["counts"]["error"], 1);
         assert_eq!(v["diagnostics"][0]["code"], "link-broken");

@@ -66,9 +66,20 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
         || crate::load::load(&content),
     );
     let tera = tera?;
+    if loaded.pages.is_empty() && !loaded.diags.iter().any(|d| d.code.stops_page()) {
+        // Almost always a wrong --content or `content` setting, not a real guide.
+        anyhow::bail!(
+            "content folder {} holds no article (no .md file); is it the right folder?",
+            content.display()
+        );
+    }
     clock.lap("templates+load+parse");
     let mut diags = loaded.diags;
-    let guide = Guide::build(loaded.pages, loaded.assets, config.drafts, &mut diags);
+    let mut assets = loaded.assets;
+    for dir in config.static_folders()? {
+        assets.extend(crate::load::discover_static(&dir, &content, &mut diags));
+    }
+    let guide = Guide::build(loaded.pages, assets, config.drafts, &mut diags);
     clock.lap("model");
     let collector = Collector::new(sink);
     let put_all = |files: Result<Vec<OutFile>>| -> Result<()> {
@@ -107,23 +118,22 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
     let (pages, search) = rendered?;
     clock.lap("render pages");
     put_all(theme_files(&config.resolve(&config.theme)))?;
-    put_all(
-        guide
-            .asset_files
-            .iter()
-            .map(|asset| {
-                Ok(OutFile {
-                    path: asset.rel.clone(),
-                    bytes: std::fs::read(&asset.path)?,
-                })
-            })
-            .collect(),
-    )?;
     // The search files hold no links: the checks need only their paths, so the
     // index is finished (and the site closed) while the checks run.
     if config.search.enabled {
         collector.declare(SEARCH_FILES.iter().map(|p| p.to_string()));
     }
+    // Last, once every generated path is known: no file copied as it is may
+    // take the place of one svcguide made.
+    let assets = crate::copied::admit(&guide, config, &content, &collector.taken(), &mut diags);
+    assets.into_par_iter().try_for_each(|asset| {
+        if work == Work::Checks && !asset.rel.ends_with(".html") {
+            // Only the path matters to the checks: the bytes are not read.
+            collector.declare(std::iter::once(asset.rel.clone()));
+            return Ok(());
+        }
+        collector.put(asset.rel.clone(), std::fs::read(&asset.path)?, None)
+    })?;
     let (paths, html) = collector.into_facts();
     let (published, checked) = rayon::join(
         || -> Result<(usize, Option<Diagnostic>)> {
@@ -280,6 +290,12 @@ impl<'a> Collector<'a> {
             .lock()
             .expect("no panic while pushing")
             .extend(paths);
+    }
+
+    /// Every path handed on or declared so far.
+    fn taken(&self) -> FxHashSet<String> {
+        let paths = self.paths.lock().expect("no panic while pushing");
+        paths.iter().cloned().collect()
     }
 
     /// Paths and HTML facts, sorted by path (the checks report in that order).
@@ -459,17 +475,15 @@ fn theme_files(dir: &Path) -> Result<Vec<OutFile>> {
     Ok(out)
 }
 
-/// The URLs that article text put into a page (after rewriting), which the
-/// output check leaves to the content check.
+/// The URLs that article text put into a page, which the output check leaves to
+/// the content check: Markdown links as rewritten, raw HTML links as written.
 pub fn content_urls(from: &str, page: &RenderedPage) -> FxHashSet<String> {
-    page.links
-        .iter()
-        .map(|l| {
-            if l.dest.starts_with('/') && !l.dest.starts_with("//") {
-                crate::url::relative(from, &l.dest)
-            } else {
-                l.dest.clone()
-            }
-        })
-        .collect()
+    let mut urls = FxHashSet::default();
+    for l in &page.links {
+        if l.dest.starts_with('/') && !l.dest.starts_with("//") {
+            urls.insert(crate::url::relative(from, &l.dest));
+        }
+        urls.insert(l.dest.clone());
+    }
+    urls
 }

@@ -227,11 +227,16 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
     out.sort();
 }
 
-/// Removes the `<script src=".../__svcguide/reload.js" ...></script>` line.
+/// Removes the `<script src=".../__svcguide/reload.js" ...></script>` line (and
+/// the badge of problems caused by edits, injected before it).
 fn strip_injection(html: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8_lossy(html).to_string();
+    let mut text = String::from_utf8_lossy(html).to_string();
+    if let Some(start) = text.find("<details id=\"svcguide-problems\"") {
+        let end = start + text[start..].find("</details>\n").unwrap() + "</details>\n".len();
+        text.replace_range(start..end, "");
+    }
     let Some(i) = text.find("__svcguide/reload.js") else {
-        return html.to_vec();
+        return text.into_bytes();
     };
     let start = text[..i].rfind("<script").unwrap();
     let end = i + text[i..].find("</script>\n").unwrap() + "</script>\n".len();
@@ -940,4 +945,93 @@ fn live_reload_and_overlay_in_headless_chromium() {
     assert_eq!(common::tap_count(&stdout, "fail"), 0, "{stdout}");
     assert_eq!(common::tap_count(&stdout, "skipped"), 0, "{stdout}");
     assert_eq!(common::tap_count(&stdout, "pass"), 3, "{stdout}");
+}
+
+/// Deleting a page others link to keeps every page served (nothing stops a
+/// page), but the problems it causes in the other articles are named in the
+/// terminal and listed in a badge over every page (issue 17).
+#[test]
+fn problems_an_edit_causes_elsewhere_are_named_and_badged() {
+    let server = Server::start(&[]);
+    server.wait_complete();
+    std::fs::remove_file(server.path("content/services/svc-rpc.html.md")).unwrap();
+    let deadline = Instant::now() + WAIT;
+    let problems = loop {
+        let s = server.status();
+        let p = s["stats"]["problems"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if s["complete"] == true && !p.is_empty() {
+            break p;
+        }
+        assert!(Instant::now() < deadline, "no problems reported: {s}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let text: Vec<&str> = problems.iter().filter_map(Value::as_str).collect();
+    assert!(
+        text.iter()
+            .any(|p| p.starts_with("services/svc-event.html.md:")
+                && p.contains("link-broken")
+                && p.contains("/article/svc-rpc.html")),
+        "{text:?}"
+    );
+    let page = server.get("/article/svc-event.html").text();
+    assert!(page.contains("id=\"svcguide-problems\""), "{page}");
+    assert!(page.contains("caused by your edits"));
+    let stderr = server.stderr.lock().unwrap().clone();
+    assert!(
+        stderr.contains("your edits caused problems in") && stderr.contains("svc-event.html.md"),
+        "{stderr}"
+    );
+}
+
+/// Static files are served, and a static folder created while serving is seen.
+#[test]
+fn static_files_are_served_and_watched() {
+    let server = Server::start(&[]);
+    server.wait_complete();
+    std::fs::create_dir(server.path("static")).unwrap();
+    std::fs::create_dir(server.path("static/assets")).unwrap();
+    std::fs::write(server.path("static/assets/hello.txt"), "hello").unwrap();
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let r = server.get("/assets/hello.txt");
+        if r.status == 200 {
+            assert_eq!(r.text(), "hello");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "static file never served: {}",
+            r.status
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::fs::write(server.path("static/assets/hello.txt"), "hello again").unwrap();
+    let deadline = Instant::now() + WAIT;
+    while server.get("/assets/hello.txt").text() != "hello again" {
+        assert!(
+            Instant::now() < deadline,
+            "the changed static file was not served"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A content file at a generated path (`theme/search.js`) is never served in
+/// its place, before or after the full build (issue 21, item 1).
+#[test]
+fn a_content_file_never_replaces_a_generated_one() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), &dir.path().join("content"));
+    std::fs::create_dir_all(dir.path().join("content/theme")).unwrap();
+    std::fs::write(dir.path().join("content/theme/search.js"), "alert('x')").unwrap();
+    let server = Server::start_in(dir, &[]);
+    let js = server.get("/theme/search.js");
+    assert!(!js.text().contains("alert('x')"), "{}", js.status);
+    server.wait_complete();
+    let js = server.get("/theme/search.js");
+    assert_eq!(js.status, 200);
+    assert!(!js.text().contains("alert('x')"));
 }

@@ -33,7 +33,7 @@ pub fn check(
         .flat_map_iter(|page| {
             page.into_iter().map(|f| match f {
                 Found::Done(d) => d,
-                Found::Missing(d, path) => match guide.suggest(&path) {
+                Found::Missing(d, path) => match suggest(guide, &path) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d.help("write the article, or link to an existing permalink"),
                 },
@@ -41,6 +41,18 @@ pub fn check(
         })
         .collect();
     diags.extend(found);
+}
+
+/// The nearest page for a missing page; for any other file, the nearest static
+/// or content file (`/assets/images/x.jpg`), then the nearest page.
+fn suggest(guide: &Guide, path: &str) -> Option<String> {
+    if !path.ends_with(".html") {
+        let file = crate::diag::nearest(path, guide.assets.iter().map(String::as_str));
+        if let Some(file) = file {
+            return Some(format!("/{file}"));
+        }
+    }
+    guide.suggest(path)
 }
 
 /// A problem with a link; a missing target still waits for its "did you mean".

@@ -3,6 +3,7 @@
 //! with the diagnostics (and whether they write).
 
 pub mod graph;
+pub mod html;
 pub mod links;
 pub mod output;
 pub mod placeholders;

@@ -9,43 +9,15 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::check::html::{scan, Fact};
 use crate::diag::{Code, Diagnostic};
 use crate::guide::{is_external, site_path};
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Attr {
-    Href,
-    Src,
-    Id,
-}
-
-/// Calls `found` with every ` href="…"`, ` src="…"` and ` id="…"` of the text,
-/// in order, with the byte offset of the value: one SIMD search for `="`.
-fn scan_attributes<'h>(html: &'h str, mut found: impl FnMut(Attr, &'h str, usize)) {
-    let bytes = html.as_bytes();
-    for eq in memchr::memmem::find_iter(bytes, b"=\"") {
-        let before = &bytes[..eq];
-        let name = if before.ends_with(b" href") {
-            Attr::Href
-        } else if before.ends_with(b" src") {
-            Attr::Src
-        } else if before.ends_with(b" id") {
-            Attr::Id
-        } else {
-            continue;
-        };
-        let start = eq + 2;
-        if let Some(len) = memchr::memchr(b'"', &bytes[start..]) {
-            found(name, &html[start..start + len], start);
-        }
-    }
-}
 
 /// What the checks need of one rendered HTML file.
 #[derive(Debug, Default)]
 pub struct HtmlFacts {
     pub path: String,
-    /// Every `id="..."` of the page, for fragment checks.
+    /// Every fragment target of the page (`id` on any element, `name` on `<a>`).
     pub ids: FxHashSet<String>,
     /// Links the templates wrote (not those from article text), where they are.
     pub urls: Vec<PlacedUrl>,
@@ -71,25 +43,24 @@ impl HtmlFacts {
             ..HtmlFacts::default()
         };
         let mut lines = LineCounter::new(&html);
-        scan_attributes(&html, |name, value, at| {
-            // Most values hold no entity: they are only copied when kept.
-            let value = if value.contains('&') {
-                std::borrow::Cow::Owned(crate::text::decode_entities(value))
-            } else {
-                std::borrow::Cow::Borrowed(value)
-            };
-            if name == Attr::Id {
-                facts.ids.insert(value.into_owned());
-            } else if !(value.is_empty()
-                || is_external(&value)
-                || from_content.is_some_and(|c| c.contains(value.as_ref())))
-            {
-                let (line, col) = lines.at(at);
-                facts.urls.push(PlacedUrl {
-                    url: value.into_owned(),
-                    line,
-                    col,
-                });
+        scan(&html, |fact| match fact {
+            Fact::Anchor(name) => {
+                if !name.is_empty() && !facts.ids.contains(name) {
+                    facts.ids.insert(name.to_string());
+                }
+            }
+            Fact::Link(url, at) => {
+                if !(url.is_empty()
+                    || is_external(url)
+                    || from_content.is_some_and(|c| c.contains(url)))
+                {
+                    let (line, col) = lines.at(at);
+                    facts.urls.push(PlacedUrl {
+                        url: url.to_string(),
+                        line,
+                        col,
+                    });
+                }
             }
         });
         facts

@@ -10,6 +10,7 @@ use crate::source::Source;
 use crate::text::decode_entities;
 
 pub mod plain;
+mod yaml_words;
 
 /// Where the front matter and the body sit in the source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,11 +201,9 @@ fn full_yaml(src: &Source, split: Split, yaml: &str, diags: &mut Vec<Diagnostic>
             // U+0085, U+2028 and U+2029, which editors (and our line index) do not.
             let at = e.location().map_or(0, |loc| loc.index().min(yaml.len()));
             let (line, col) = src.line_col(split.yaml_start + at);
-            let msg = e.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+            let (msg, help) = yaml_words::explain(&e.to_string(), yaml, at);
             diags.push(
-                Diagnostic::new(Code::FrontMatterSyntax, &src.rel, line, col, format!("front matter is not valid YAML: {msg}"))
-                    .help("quote values that contain `: ` or start with a special character, e.g. title: 'A: B'"),
+                Diagnostic::new(Code::FrontMatterSyntax, &src.rel, line, col, msg).help(help),
             );
             None
         }

@@ -155,7 +155,7 @@ impl App {
                         &path,
                         &bytes,
                         &mut inject,
-                        view.overlay.as_deref(),
+                        view.shown_over(),
                         view.version,
                     )
                     .write(out, head, flow)
@@ -173,7 +173,7 @@ impl App {
                     &path,
                     &page,
                     &mut inject,
-                    view.overlay.as_deref(),
+                    view.shown_over(),
                     view.version,
                 )
                 .write(out, head, flow)
@@ -186,7 +186,7 @@ impl App {
                     &path,
                     page.as_bytes(),
                     &mut inject,
-                    view.overlay.as_deref(),
+                    view.shown_over(),
                     view.version,
                 )
                 .write(out, head, flow)
@@ -315,9 +315,37 @@ pub fn overlay_html(title: &str, items: &[String]) -> String {
     out
 }
 
+/// A badge in a corner of every page: the problems (errors and warnings) the
+/// edits of this session caused anywhere in the guide, listed when opened.
+pub fn notice_html(errors: usize, warnings: usize, items: &[String]) -> String {
+    let esc = crate::text::escape_html;
+    let colour = if errors > 0 { "#c62828" } else { "#b26a00" };
+    let mut out = format!(
+        "<details id=\"svcguide-problems\" style=\"position:fixed;right:1em;bottom:1em;z-index:2147483647;max-width:min(48em,90vw);max-height:60vh;overflow:auto;background:#1e1e1e;color:#f4f4f4;font:13px/1.5 ui-monospace,Menlo,Consolas,monospace;border-left:4px solid {colour};padding:.5em 1em\"><summary style=\"cursor:pointer\"><b id=\"svcguide-problem-count\">{}</b> error(s), <b>{}</b> warning(s) caused by your edits</summary>",
+        errors, warnings
+    );
+    for item in items {
+        out.push_str("<pre style=\"white-space:pre-wrap\">");
+        out.push_str(&esc(item));
+        out.push_str("</pre>");
+    }
+    out.push_str("</details>\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notice_counts_and_escapes() {
+        let html = notice_html(1, 2, &["b.md:3:1: <b>".into()]);
+        assert!(
+            html.contains(">1</b> error(s), <b>2</b> warning(s)"),
+            "{html}"
+        );
+        assert!(html.contains("&lt;b&gt;") && !html.contains("<b>\n"));
+    }
 
     #[test]
     fn body_end_is_found_in_any_case() {

@@ -47,6 +47,7 @@ pub struct Inputs {
     pub config: Option<PathBuf>,
     pub base_url: Option<String>,
     pub drafts: bool,
+    pub static_dirs: Vec<PathBuf>,
 }
 
 impl Inputs {
@@ -60,6 +61,14 @@ impl Inputs {
             config.base_url = b.clone();
         }
         config.drafts |= self.drafts;
+        if !self.static_dirs.is_empty() {
+            config.static_dirs = Some(
+                self.static_dirs
+                    .iter()
+                    .map(std::path::absolute)
+                    .collect::<std::io::Result<_>>()?,
+            );
+        }
         config.root = std::path::absolute(&config.root)?;
         Ok(config)
     }
@@ -81,6 +90,9 @@ pub struct Roots {
     pub templates: PathBuf,
     pub theme: PathBuf,
     pub config: PathBuf,
+    /// Static folders (the default `static` even before it exists, so its
+    /// creation is seen). Their files come from the background full build.
+    pub statics: Vec<PathBuf>,
 }
 
 /// Where a changed path belongs.
@@ -104,10 +116,14 @@ impl Roots {
             rel.components()
                 .any(|c| load::is_ignored(&c.as_os_str().to_string_lossy()))
         };
+        let statics = self.statics.iter().map(|s| (s, Origin::Theme));
         for (root, origin) in [
             (&self.templates, Origin::Template),
             (&self.theme, Origin::Theme),
-        ] {
+        ]
+        .into_iter()
+        .chain(statics)
+        {
             if let Ok(rel) = path.strip_prefix(root) {
                 return (!ignored(rel)).then_some(origin);
             }
@@ -470,6 +486,13 @@ impl Engine {
             templates: std::path::absolute(config.resolve(&config.templates))?,
             theme: std::path::absolute(config.resolve(&config.theme))?,
             config: inputs.config_path()?,
+            statics: match &config.static_dirs {
+                Some(dirs) => dirs.iter().map(|d| config.resolve(d)).collect(),
+                None => vec![config.resolve(Path::new("static"))],
+            }
+            .into_iter()
+            .map(std::path::absolute)
+            .collect::<std::io::Result<_>>()?,
         };
         if !roots.content.is_dir() {
             anyhow::bail!(
@@ -669,6 +692,9 @@ impl Engine {
                 } else if self.files.contains_key(rel) {
                     removed_articles.push(rel.clone());
                 }
+            } else if exists && !crate::copied::may_serve(rel, &self.config) {
+                // Never in place of a generated file, nor unsanitized: the
+                // background build reports it (copied-file-shadows/-active).
             } else if exists {
                 let bytes: Bytes = std::fs::read(&path)
                     .with_context(|| format!("cannot read {}", path.display()))?
@@ -1143,7 +1169,12 @@ mod tests {
             templates: "/s/templates".into(),
             theme: "/s/theme".into(),
             config: "/s/svcguide.toml".into(),
+            statics: vec!["/s/static".into()],
         };
+        assert_eq!(
+            roots.classify(Path::new("/s/static/assets/x.jpg")),
+            Some(Origin::Theme)
+        );
         assert_eq!(
             roots.classify(Path::new("/s/content/services/a.html.md")),
             Some(Origin::Content("services/a.html.md".into()))

@@ -53,6 +53,10 @@ pub struct ServeArgs {
     /// Configuration file (default: ./svcguide.toml when present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// A folder copied as it is to the site root (repeatable; default: `static`
+    /// from svcguide.toml, else ./static when it exists).
+    #[arg(long = "static", value_name = "DIR")]
+    pub static_dirs: Vec<PathBuf>,
     /// Port to listen on; 0 picks a free one (default: 1111, or the next free one).
     #[arg(long, short, value_name = "N")]
     pub port: Option<u16>,
@@ -127,6 +131,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         config: args.config.clone(),
         base_url: None,
         drafts: args.drafts,
+        static_dirs: args.static_dirs.clone(),
     };
     let listener = bind(&args)?;
     let addr = listener.local_addr()?;
@@ -202,6 +207,8 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         watch_tx,
         to_report: BTreeSet::new(),
         reported_once: false,
+        initial: HashSet::new(),
+        caused_printed: HashSet::new(),
     };
     co.first_publish();
     println!("serving {url}");
@@ -415,6 +422,18 @@ struct Coordinator {
     /// Content files changed since diagnostics were last printed.
     to_report: BTreeSet<String>,
     reported_once: bool,
+    /// The problems of the guide when `serve` started (from the first full build):
+    /// any other problem was caused by an edit since, wherever it is.
+    initial: HashSet<ProblemKey>,
+    /// The caused problems already printed (each is printed once).
+    caused_printed: HashSet<ProblemKey>,
+}
+
+/// A problem told apart from others without its line (edits above it move it).
+type ProblemKey = (String, Code, String, Option<String>);
+
+fn problem_key(d: &Diagnostic) -> ProblemKey {
+    (d.file.clone(), d.code, d.message.clone(), d.target.clone())
 }
 
 fn error_key(d: &Diagnostic) -> (String, Code) {
@@ -708,6 +727,7 @@ impl Coordinator {
         // since, as `svcguide check` sees them.
         if !self.reported_once {
             self.reported_once = true;
+            self.initial = diags.iter().map(problem_key).collect();
             let c = crate::report::counts(&diags);
             if c.error + c.warning + c.info > 0 {
                 self.log.info(format!(
@@ -715,13 +735,50 @@ impl Coordinator {
                     c.error, c.warning, c.info
                 ));
             }
-        } else if !self.log.quiet {
-            let report: Vec<Diagnostic> = diags
-                .into_iter()
-                .filter(|d| self.to_report.contains(&d.file))
-                .collect();
-            self.print_diags(&report);
+        } else {
+            self.report_caused(diags);
         }
         self.to_report.clear();
+    }
+
+    /// Names, in the terminal, the problems of the changed files and those the
+    /// edits caused in any other file (a deleted or renamed page, a removed
+    /// heading), and keeps a badge listing the caused ones over every page.
+    fn report_caused(&mut self, diags: Vec<Diagnostic>) {
+        let caused: Vec<&Diagnostic> = diags
+            .iter()
+            .filter(|d| d.severity != crate::diag::Severity::Info)
+            .filter(|d| !self.initial.contains(&problem_key(d)))
+            .collect();
+        let elsewhere: BTreeSet<&str> = caused
+            .iter()
+            .filter(|d| !self.to_report.contains(&d.file))
+            .filter(|d| !self.caused_printed.contains(&problem_key(d)))
+            .map(|d| d.file.as_str())
+            .collect();
+        if !self.log.quiet {
+            let report: Vec<Diagnostic> = diags
+                .iter()
+                .filter(|d| self.to_report.contains(&d.file) || elsewhere.contains(d.file.as_str()))
+                .cloned()
+                .collect();
+            if !elsewhere.is_empty() {
+                let files: Vec<&str> = elsewhere.iter().copied().take(5).collect();
+                self.log.info(format!(
+                    "your edits caused problems in {} other file(s): {}{}",
+                    elsewhere.len(),
+                    files.join(", "),
+                    if elsewhere.len() > 5 { ", …" } else { "" }
+                ));
+            }
+            self.print_diags(&report);
+        }
+        self.caused_printed = caused.iter().map(|d| problem_key(d)).collect();
+        let items: Vec<String> = caused.iter().map(|d| diag_line(d)).collect();
+        let notice = (!caused.is_empty()).then(|| {
+            let c = crate::report::counts(&caused.iter().map(|d| (*d).clone()).collect::<Vec<_>>());
+            app::notice_html(c.error, c.warning, &items)
+        });
+        self.shared.set_notice(notice, items);
     }
 }

@@ -30,6 +30,16 @@ pub struct View {
     pub seq: u64,
     /// Escaped HTML of the diagnostics of a broken build.
     pub overlay: Option<Arc<str>>,
+    /// Escaped HTML of a badge listing the problems this session's edits
+    /// caused anywhere in the guide (pages are still served as built).
+    pub notice: Option<Arc<str>>,
+}
+
+impl View {
+    /// What is shown over the pages: the overlay of a broken build, else the notice.
+    pub fn shown_over(&self) -> Option<&str> {
+        self.overlay.as_deref().or(self.notice.as_deref())
+    }
 }
 
 /// Counters for `/__svcguide/status` (tests and benchmarks read them).
@@ -47,6 +57,8 @@ pub struct Stats {
     pub last_full_build_ms: f64,
     /// Messages of the errors shown in the overlay.
     pub errors: Vec<String>,
+    /// The problems in the notice: caused by edits since `serve` started, anywhere in the guide.
+    pub problems: Vec<String>,
 }
 
 struct Inner {
@@ -79,6 +91,7 @@ impl Shared {
                     version: 0,
                     seq: 0,
                     overlay: None,
+                    notice: None,
                 },
                 stats: Stats::default(),
             }),
@@ -135,6 +148,21 @@ impl Shared {
         }
         v.seq += 1;
         inner.stats.errors = errors;
+        drop(inner);
+        self.changed.notify_all();
+    }
+
+    /// Shows (or clears) the notice of problems caused by edits.
+    pub fn set_notice(&self, notice: Option<String>, problems: Vec<String>) {
+        let mut inner = self.lock();
+        let v = &mut inner.view;
+        let new: Option<Arc<str>> = notice.map(Into::into);
+        if v.notice != new {
+            v.notice = new;
+            v.version += 1;
+        }
+        v.seq += 1;
+        inner.stats.problems = problems;
         drop(inner);
         self.changed.notify_all();
     }

@@ -79,7 +79,11 @@ impl Watch {
     fn setup(&mut self) -> Result<()> {
         let mut want: BTreeSet<(PathBuf, bool)> = BTreeSet::new();
         want.insert((self.roots.content.clone(), true));
-        for dir in [&self.roots.templates, &self.roots.theme] {
+        let statics = self.roots.statics.iter();
+        for dir in [&self.roots.templates, &self.roots.theme]
+            .into_iter()
+            .chain(statics)
+        {
             if dir.is_dir() {
                 want.insert((dir.clone(), true));
             } else if let Some(a) = existing_ancestor(dir) {

@@ -4,6 +4,7 @@
 
 pub mod availability;
 pub mod form;
+pub mod label_hint;
 pub mod os;
 pub mod process;
 pub mod refs;
@@ -14,7 +15,7 @@ use std::ops::Range;
 
 use crate::diag::{Code, Diagnostic};
 use crate::source::Source;
-use os::{split_label, suspicious_label, OsScope};
+use os::{split_label, OsScope};
 use process::{parse_process, Process};
 use refs::{list_kind, parse_ref, Ref, RefList};
 use sections::{list_items, ListLine, SectionKind};
@@ -106,6 +107,21 @@ pub fn parse_body(src: &Source, body_start: usize, diags: &mut Vec<Diagnostic>) 
                 .push(section.heading_start..section.content.end);
             continue;
         };
+        if section.loose {
+            diags.push(
+                Diagnostic::at(
+                    Code::SectionMissing,
+                    src,
+                    section.heading_start,
+                    format!(
+                        "`{}` is not written as a `##### {}` heading; it is read as one",
+                        text[section.heading_start..section.content.start].trim(),
+                        kind.heading()
+                    ),
+                )
+                .help(format!("write the line as `##### {}`", kind.heading())),
+            );
+        }
         if seen.contains(&kind) {
             diags.push(
                 Diagnostic::at(
@@ -252,18 +268,29 @@ pub fn typed_item<T>(
 ) -> Item<T> {
     let labelled = split_label(&line.text);
     if labelled.label.is_none() {
-        if let Some((prefix, hint)) = suspicious_label(&line.text) {
-            let mut d = Diagnostic::at(
+        if let Some(unknown) = label_hint::unknown_label(&line.text) {
+            let d = Diagnostic::at(
                 Code::OsLabelUnknown,
                 src,
                 line.offset,
-                format!("`{prefix}` is not a known Windows version label"),
+                format!("`{}` is not a known Windows version label", unknown.label),
             );
-            d = d.help(match hint {
+            diags.push(d.help(match unknown.suggestion {
                 Some(h) => format!("did you mean `{h}`? Labels are WinNT4, Win2k, WinXP, Win2k3, Vista, Win7, Win8 (with editions, SPn, `+`)"),
                 None => "labels are WinNT4, Win2k, WinXP, Win2k3, Vista, Win7, Win8, joined by `/`".to_string(),
-            });
-            diags.push(d);
+            }));
+            // The value after it is checked for its own problems (one mistake,
+            // one diagnostic); the item's data is read as before, label and all.
+            let value = &line.text[unknown.value_offset..];
+            let _ = parse(value, line.offset + unknown.value_offset, src, diags);
+            return Item {
+                value: parse(labelled.value, line.offset, src, &mut Vec::new()),
+                scope: labelled.scope,
+                label: None,
+                raw: line.text.clone(),
+                raw_value: labelled.value.to_string(),
+                offset: line.offset,
+            };
         }
     }
     let value_offset = line.offset + labelled.value_offset;

@@ -50,6 +50,10 @@ pub struct Section {
     pub heading_start: usize,
     /// The content after the heading line.
     pub content: Range<usize>,
+    /// Not a `#####` heading but a line meant as one (`#### Depends:`,
+    /// `**Depends:**`, `Depends:`) inside a list section: it ends that section,
+    /// so the items after it are not taken for the section before.
+    pub loose: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +117,29 @@ fn heading_text(line: &str) -> Option<&str> {
     Some(rest.trim().trim_end_matches('#').trim())
 }
 
+/// A line meant as a section heading but not written as `#####`: another
+/// number of `#`, bold, or the bare heading with its colon; `None` unless its
+/// text names one of the six sections.
+fn loose_heading(line: &str) -> Option<&str> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let t = line.trim();
+    if indent > 3 || t.starts_with(['-', '+']) {
+        return None;
+    }
+    let inner = if t.starts_with('#') {
+        t.trim_start_matches('#')
+            .trim()
+            .trim_end_matches('#')
+            .trim()
+    } else if t.starts_with("**") || t.starts_with("__") || t.ends_with(':') {
+        t.trim_matches(['*', '_']).trim()
+    } else {
+        return None;
+    };
+    let colon = inner.ends_with(':') || t.ends_with(':') || t.starts_with('#');
+    (colon && classify(inner).is_some()).then_some(inner)
+}
+
 /// Lines of `text[range]` with their absolute offsets (without the newline).
 pub fn lines_in(text: &str, range: Range<usize>) -> impl Iterator<Item = (usize, &str)> {
     let start = range.start;
@@ -149,7 +176,16 @@ pub fn split(text: &str, body_start: usize) -> Sections {
             fence = Some(&trimmed[..3]);
             continue;
         }
-        if let Some(heading) = heading_text(line) {
+        let in_list = sections
+            .last()
+            .and_then(|s| s.kind)
+            .is_some_and(SectionKind::is_list);
+        let loose = if heading_text(line).is_none() && in_list {
+            loose_heading(line).filter(|h| classify(h) != sections.last().and_then(|s| s.kind))
+        } else {
+            None
+        };
+        if let Some(heading) = heading_text(line).or(loose) {
             let content_start = (at + line.len() + 1).min(text.len());
             if let Some(prev) = sections.last_mut() {
                 prev.content.end = at;
@@ -161,6 +197,7 @@ pub fn split(text: &str, body_start: usize) -> Sections {
                 kind: classify(heading),
                 heading_start: at,
                 content: content_start..text.len(),
+                loose: loose.is_some(),
             });
         }
     }
@@ -237,6 +274,26 @@ mod tests {
             &text[s.sections[1].content.clone()],
             "- Manual\n###### Deeper\n"
         );
+    }
+
+    #[test]
+    fn a_misformed_heading_still_ends_the_list_before_it() {
+        let text = "##### Supports:\n- None\n\n#### Depends:\n- [RPC](/article/rpcss.html)\n**Process Name:**\n- x.exe (X)\nSupports:\n- y\n";
+        let s = split(text, 0);
+        let kinds: Vec<_> = s.sections.iter().map(|s| (s.kind, s.loose)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (Some(SectionKind::Supports), false),
+                (Some(SectionKind::Depends), true),
+                (Some(SectionKind::Process), true),
+                (Some(SectionKind::Supports), true),
+            ]
+        );
+        assert_eq!(&text[s.sections[0].content.clone()], "- None\n\n");
+        // In prose, such lines are prose.
+        let s = split("##### Description:\nDepends:\ntext\n", 0);
+        assert_eq!(s.sections.len(), 1);
     }
 
     #[test]

@@ -1,0 +1,192 @@
+//! The link and anchor facts of a piece of HTML, read as a browser reads it:
+//! html5gum's WHATWG tokenizer finds the tags, so quoting style, line breaks
+//! inside a tag, character references and text that merely looks like markup
+//! (`<code>&lt;a href="x"&gt;</code>`, a script's strings) are all taken the
+//! way a browser takes them.
+
+use std::convert::Infallible;
+
+use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
+use html5gum::{Emitter, ForwardingEmitter, Span, Tokenizer};
+
+/// One fact of the HTML, with the byte offset of the value in the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact<'v> {
+    /// A fragment target: `id` on any element, or `name` on an `<a>`.
+    Anchor(&'v str),
+    /// A URL from a tag attribute (`href`, `src`, `poster`, each `srcset` candidate, …).
+    Link(&'v str, usize),
+}
+
+/// What an attribute is to the checks, decided from its tag and name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Other,
+    Id,
+    Url,
+    Srcset,
+}
+
+/// Calls `found` with every anchor and link of `html`, in document order.
+pub fn scan(html: &str, mut found: impl FnMut(Fact<'_>)) {
+    let mut tag_is_a = false;
+    let mut tag = Vec::new();
+    let mut kind = Kind::Other;
+    let callback = |event: CallbackEvent<'_>, span: Span<usize>| -> Option<Infallible> {
+        match event {
+            CallbackEvent::OpenStartTag { name } => {
+                tag_is_a = name == b"a";
+                tag.clear();
+                tag.extend_from_slice(name);
+                kind = Kind::Other;
+            }
+            CallbackEvent::AttributeName { name } => kind = attribute_kind(&tag, tag_is_a, name),
+            CallbackEvent::AttributeValue { value } if kind != Kind::Other => {
+                // Input is UTF-8 and character references decode to UTF-8.
+                let value = String::from_utf8_lossy(value);
+                match kind {
+                    Kind::Id => found(Fact::Anchor(value.trim())),
+                    Kind::Url => found(Fact::Link(value.trim(), value_start(html, span))),
+                    Kind::Srcset => {
+                        let start = value_start(html, span);
+                        for (at, url) in srcset_urls(&value) {
+                            found(Fact::Link(url, start + at));
+                        }
+                    }
+                    Kind::Other => {}
+                }
+                kind = Kind::Other;
+            }
+            CallbackEvent::CloseStartTag { .. } | CallbackEvent::EndTag { .. } => {
+                kind = Kind::Other;
+            }
+            _ => {}
+        }
+        None
+    };
+    let mut emitter = CallbackEmitter::new(callback);
+    // Script, style, textarea and title hold text, not tags (as in a browser).
+    emitter.naively_switch_states(true);
+    // The callback yields no token, so the first `next` reads the whole input.
+    let tags_only = TagsOnly(emitter);
+    if let Some(Ok(never) | Err(never)) = Tokenizer::new_with_emitter(html, tags_only).next() {
+        match never {}
+    }
+}
+
+/// The callback emitter without what the checks never read: text between tags
+/// is not copied out, and parse errors are not looked for (their per-byte
+/// validation was most of the tokenizer's time).
+struct TagsOnly<E>(E);
+
+impl<E: Emitter> ForwardingEmitter for TagsOnly<E> {
+    type Token = E::Token;
+
+    fn inner(&mut self) -> &mut impl Emitter<Token = Self::Token> {
+        &mut self.0
+    }
+
+    fn should_emit_errors(&mut self) -> bool {
+        false
+    }
+
+    fn emit_error(&mut self, _: html5gum::Error) {}
+
+    fn init_string(&mut self) {}
+
+    fn emit_string(&mut self, _: &[u8]) {}
+}
+
+/// Attributes holding a URL the browser fetches or follows.
+fn attribute_kind(tag: &[u8], tag_is_a: bool, name: &[u8]) -> Kind {
+    match name {
+        b"id" => Kind::Id,
+        b"name" if tag_is_a => Kind::Id,
+        b"href" | b"src" | b"poster" | b"background" => Kind::Url,
+        b"srcset" => Kind::Srcset,
+        b"data" if tag == b"object" => Kind::Url,
+        _ => Kind::Other,
+    }
+}
+
+/// The offset of the value's first character. The tokenizer's span starts one
+/// past the first character it read: the opening quote, or for an unquoted
+/// value its first character.
+fn value_start(html: &str, span: Span<usize>) -> usize {
+    let at = span.start.min(html.len());
+    match at.checked_sub(1).map(|i| html.as_bytes()[i]) {
+        Some(b'"' | b'\'') => at,
+        _ => at.saturating_sub(1),
+    }
+}
+
+/// The URLs of a `srcset` (`a.png 1x, b.png 2x`), with their offsets in the value.
+fn srcset_urls(value: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut at = 0;
+    value.split(',').filter_map(move |candidate| {
+        let start = at;
+        at += candidate.len() + 1;
+        let trimmed = candidate.trim_start();
+        let lead = candidate.len() - trimmed.len();
+        let url = trimmed.split_ascii_whitespace().next()?;
+        Some((start + lead, url))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(html: &str) -> Vec<(String, Option<usize>)> {
+        let mut out = Vec::new();
+        scan(html, |f| match f {
+            Fact::Anchor(a) => out.push((format!("#{a}"), None)),
+            Fact::Link(u, at) => out.push((u.to_string(), Some(at))),
+        });
+        out
+    }
+
+    fn at(html: &str, needle: &str) -> Option<usize> {
+        Some(html.find(needle).unwrap())
+    }
+
+    #[test]
+    fn every_quoting_style_and_line_breaks_inside_a_tag() {
+        let html =
+            "<a href='one.html'>1</a><a\n  class=x\n  href=two.html>2</a><img src=\"three.png\">";
+        assert_eq!(
+            facts(html),
+            [
+                ("one.html".to_string(), at(html, "one.html")),
+                ("two.html".to_string(), at(html, "two.html")),
+                ("three.png".to_string(), at(html, "three.png")),
+            ]
+        );
+    }
+
+    #[test]
+    fn text_that_looks_like_markup_is_text() {
+        let html = concat!(
+            "<p><code>&lt;link href=\"&lt;?php echo $x ?&gt;\"&gt;</code></p>",
+            "<script>var s = '<a href=\"nope.html\">';</script>",
+            "<!-- <a href=\"comment.html\"> -->",
+            "<p>id=\"not-an-id\" href=\"not-a-link\"</p>"
+        );
+        assert!(facts(html).is_empty(), "{:?}", facts(html));
+    }
+
+    #[test]
+    fn anchors_are_ids_on_any_element_and_names_on_a() {
+        let html = r#"<a name="SIMPLE_FILESHARING"></a><h2 id=setup>S</h2><input name="q"><A NAME='Upper'></A>"#;
+        let anchors: Vec<_> = facts(html).into_iter().map(|(a, _)| a).collect();
+        assert_eq!(anchors, ["#SIMPLE_FILESHARING", "#setup", "#Upper"]);
+    }
+
+    #[test]
+    fn srcset_poster_and_entities() {
+        let html = r#"<img srcset="a.png 1x, b.png 2x"><video poster="p.jpg"></video><a href="x.html?a=1&amp;b=2">x</a>"#;
+        let urls: Vec<_> = facts(html).into_iter().map(|(u, _)| u).collect();
+        assert_eq!(urls, ["a.png", "b.png", "p.jpg", "x.html?a=1&b=2"]);
+        assert_eq!(facts(html)[1].1, at(html, "b.png"));
+    }
+}

@@ -1,0 +1,104 @@
+//! The YAML parser's errors in the author's words: what is wrong at the spot
+//! and what to do about it (a tab, an indentation slip, an unquoted `: `, an
+//! unclosed quote), instead of the scanner's vocabulary.
+
+/// A message and a help line for a YAML error `msg` at byte `at` of `yaml`.
+pub fn explain(msg: &str, yaml: &str, at: usize) -> (String, String) {
+    let here = yaml.get(at..).and_then(|s| s.chars().next());
+    let line = line_at(yaml, at);
+    let says = |s: &str| msg.contains(s);
+    if here == Some('\t') || (says("cannot start any token") && line.contains('\t')) {
+        return (
+            "front matter has a tab character; YAML indents with spaces only".into(),
+            "replace the tab with spaces (four before each `- ` list item, as in the other articles)".into(),
+        );
+    }
+    if says("cannot start any token") {
+        let c = here.map_or_else(String::new, |c| format!(" `{c}`"));
+        return (
+            format!("front matter value starts with a character{c} that YAML reserves"),
+            "put the value in quotes, e.g. title: '@Home service'".into(),
+        );
+    }
+    if says("mapping values are not allowed") && line.starts_with(' ') && !after_key(yaml, at) {
+        // `key: value` indented under a line that opens nothing: YAML read it
+        // as more of the value above.
+        return (
+            "front matter line is indented, so YAML reads it as part of the value above".into(),
+            "start the key at the left edge, like the other keys".into(),
+        );
+    }
+    if says("mapping values are not allowed") {
+        return (
+            "front matter value holds `: `, which YAML reads as a second key on the line".into(),
+            "put the value in quotes, e.g. title: 'Remote Access: Auto Connection Manager'".into(),
+        );
+    }
+    if says("did not find expected key")
+        || says("did not find expected '-' indicator")
+        || says("block mapping")
+        || says("block sequence")
+        || says("invalid indentation")
+    {
+        return (
+            "front matter line is indented differently from the lines around it".into(),
+            "keys start at the left edge; list items under a key are indented the same way, e.g. `    - 'Services Guide'`".into(),
+        );
+    }
+    if says("quoted scalar") || says("unexpected end of stream") {
+        return (
+            "front matter has a quote that is never closed".into(),
+            "end the value with the same quote it starts with; inside '…', write a ' as ''".into(),
+        );
+    }
+    if says("duplicate") {
+        return (
+            "front matter has the same key twice".into(),
+            "keep one of the two lines".into(),
+        );
+    }
+    let plain = msg.split(" at line ").next().unwrap_or(msg);
+    (
+        format!("front matter is not valid YAML: {plain}"),
+        "quote values that contain `: ` or start with a special character, e.g. title: 'A: B'"
+            .into(),
+    )
+}
+
+/// True when the line before the one at `at` ends with `:` (opens a map or list).
+fn after_key(text: &str, at: usize) -> bool {
+    let at = at.min(text.len());
+    let start = text[..at].rfind('\n').unwrap_or(0);
+    text[..start]
+        .lines()
+        .last()
+        .is_some_and(|l| l.trim_end().ends_with(':'))
+}
+
+fn line_at(text: &str, at: usize) -> &str {
+    let at = at.min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    text.get(start..end).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words serde_yaml_ng gives, for each kind of slip authors make.
+    fn words(yaml: &str) -> String {
+        let e = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(yaml).unwrap_err();
+        let at = e.location().map_or(0, |l| l.index());
+        explain(&e.to_string(), yaml, at).0
+    }
+
+    #[test]
+    fn common_slips_in_plain_words() {
+        assert!(words("title: x\n\tstatus: publish\n").contains("tab"));
+        assert!(words("title: Remote Access: Auto\n").contains("`: `"));
+        let w = words("title: x\n  status: publish\nid: 3\n");
+        assert!(w.contains("indented"), "{w}");
+        assert!(words("title: 'open\nstatus: publish\n").contains("quote"));
+    }
+}
