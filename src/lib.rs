@@ -12,6 +12,7 @@ pub mod export;
 pub mod frontmatter;
 pub mod guide;
 pub mod highlight;
+pub mod html;
 pub mod load;
 pub mod markdown;
 pub mod memory;

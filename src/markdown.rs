@@ -347,8 +347,8 @@ fn raw_html_links(
     base: usize,
 ) {
     let start = span.start;
-    crate::check::html::scan(&repaired.text[span], |fact| {
-        if let crate::check::html::Fact::Link(url, at) = fact {
+    crate::html::scan(&repaired.text[span], |fact| {
+        if let crate::html::Fact::Link(url, at) = fact {
             frag.links.push(Link {
                 dest: url.to_string(),
                 offset: base + repaired.original(start + at),

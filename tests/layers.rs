@@ -17,6 +17,7 @@ const LAYERS: &[&str] = &[
     "diag",
     "config",
     "highlight",
+    "html",
     "changed",
     // The model.
     "frontmatter",
@@ -27,6 +28,7 @@ const LAYERS: &[&str] = &[
     // Printing diagnostics: reads files only as the loader allows.
     "report",
     "guide",
+    "copied",
     "export",
     // Rendering and checking.
     "markdown",

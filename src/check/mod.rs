@@ -3,7 +3,6 @@
 //! with the diagnostics (and whether they write).
 
 pub mod graph;
-pub mod html;
 pub mod links;
 pub mod output;
 pub mod placeholders;

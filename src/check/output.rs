@@ -9,7 +9,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::check::html::{scan, Fact};
+use crate::html::{scan, Fact};
 use crate::diag::{Code, Diagnostic};
 use crate::guide::{is_external, site_path};
 
