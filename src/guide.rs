@@ -337,7 +337,9 @@ impl Guide {
             .map(|p| p.permalink.clone())
     }
 
-    /// Everything that stops if `start` stops: the transitive "required by", cycles handled.
+    /// Everything that stops if `start` stops: the transitive "required by", cycles
+    /// handled, sorted by title. Its size grows with the guide: pages show
+    /// [`Guide::impact_summary`] instead.
     pub fn impact(&self, start: usize) -> Vec<usize> {
         let mut seen = vec![false; self.pages.len()];
         seen[start] = true;
@@ -356,11 +358,105 @@ impl Guide {
         out
     }
 
+    /// What a page shows of its transitive impact: how many services stop with
+    /// `start`, and the nearest of them beyond its direct "required by" (which
+    /// the page lists already), at most `bound`, by depth then title.
+    ///
+    /// One breadth-first walk per page: the work is the size of the reachable
+    /// set, but what the page holds stays within `bound`.
+    pub fn impact_summary(&self, start: usize, bound: usize) -> ImpactSummary {
+        summarise_impact(&self.required_by, start, bound, |i| {
+            self.pages[i].title.to_lowercase()
+        })
+    }
+
     pub fn page_by_permalink(&self, permalink: &str) -> Option<&Page> {
         self.by_path
             .get(&crate::url::output_path(permalink))
             .map(|&i| &self.pages[i])
     }
+}
+
+/// See [`Guide::impact_summary`].
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ImpactSummary {
+    /// Every service that stops with this one (cycles counted once, itself not).
+    pub count: usize,
+    /// Of those, the services whose Depends name this one (its "required by").
+    pub direct: usize,
+    /// The nearest of the others: (page, depth), depth 2 and up, by depth then title.
+    pub nearest: Vec<(usize, u32)>,
+}
+
+/// How many of the nearest indirect dependents a service page lists.
+pub const IMPACT_NEAREST: usize = 12;
+
+/// Per thread: marks of the pages a walk has seen (a stamp per walk, so no
+/// walk clears a guide-sized array) and its current level.
+#[derive(Default)]
+struct Scratch {
+    stamp: u32,
+    seen: Vec<u32>,
+    level: Vec<usize>,
+}
+
+thread_local! {
+    static IMPACT_SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// [`Guide::impact_summary`] over any "required by" lists: a breadth-first walk
+/// from `start`, each level sorted by `title` only while the nearest list has room.
+pub fn summarise_impact(
+    required_by: &[Vec<usize>],
+    start: usize,
+    bound: usize,
+    title: impl Fn(usize) -> String,
+) -> ImpactSummary {
+    IMPACT_SCRATCH.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        let Scratch { stamp, seen, level } = &mut *scratch;
+        if seen.len() < required_by.len() {
+            seen.resize(required_by.len(), 0);
+        }
+        *stamp = stamp.wrapping_add(1);
+        if *stamp == 0 {
+            // The stamps wrapped: forget every old mark once.
+            seen.iter_mut().for_each(|s| *s = 0);
+            *stamp = 1;
+        }
+        let stamp = *stamp;
+        seen[start] = stamp;
+        level.clear();
+        level.push(start);
+        let mut next: Vec<usize> = Vec::new();
+        let mut summary = ImpactSummary::default();
+        let mut depth = 0u32;
+        while !level.is_empty() {
+            depth += 1;
+            next.clear();
+            for &i in level.iter() {
+                for &j in &required_by[i] {
+                    if seen[j] != stamp {
+                        seen[j] = stamp;
+                        next.push(j);
+                    }
+                }
+            }
+            summary.count += next.len();
+            if depth == 1 {
+                summary.direct = next.len();
+            } else if summary.nearest.len() < bound && !next.is_empty() {
+                // Only the levels that reach the list are sorted.
+                next.sort_by_cached_key(|&i| (title(i), i));
+                let room = bound - summary.nearest.len();
+                summary
+                    .nearest
+                    .extend(next.iter().take(room).map(|&i| (i, depth)));
+            }
+            std::mem::swap(level, &mut next);
+        }
+        summary
+    })
 }
 
 fn basename(path: &str) -> &str {
@@ -449,6 +545,60 @@ mod tests {
             href in "/?(([a.]{0,2}|\\.\\.)/){0,3}[a.]{0,3}([?#][a.]{0,2})?",
         ) {
             proptest::prop_assert_eq!(site_path(&from, &href), site_path_reference(&from, &href));
+        }
+    }
+
+    /// Everything reachable from `start` over `required_by`, by a plain
+    /// breadth-first search with a queue, with each one's distance.
+    fn reachable_reference(required_by: &[Vec<usize>], start: usize) -> Vec<(usize, u32)> {
+        let mut depth: Vec<Option<u32>> = vec![None; required_by.len()];
+        depth[start] = Some(0);
+        let mut queue = std::collections::VecDeque::from([start]);
+        let mut out = Vec::new();
+        while let Some(i) = queue.pop_front() {
+            for &j in &required_by[i] {
+                if depth[j].is_none() {
+                    let d = depth[i].unwrap() + 1;
+                    depth[j] = Some(d);
+                    out.push((j, d));
+                    queue.push_back(j);
+                }
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 500, ..Default::default() })]
+        #[test]
+        fn impact_summary_counts_what_a_plain_search_reaches(
+            edges in proptest::collection::vec((0usize..40, 0usize..40), 0..120),
+            nodes in 1usize..40,
+            bound in 0usize..8,
+        ) {
+            let mut required_by = vec![Vec::new(); nodes];
+            for (a, b) in edges {
+                let (a, b) = (a % nodes, b % nodes);
+                if a != b && !required_by[a].contains(&b) {
+                    required_by[a].push(b);
+                }
+            }
+            let title = |i: usize| format!("t{:02}", (i * 7) % 40);
+            for start in 0..nodes {
+                let summary = summarise_impact(&required_by, start, bound, title);
+                let reached = reachable_reference(&required_by, start);
+                proptest::prop_assert_eq!(summary.count, reached.len());
+                proptest::prop_assert_eq!(
+                    summary.direct,
+                    reached.iter().filter(|r| r.1 == 1).count()
+                );
+                // The nearest: depth 2 and up, by depth then title, as many as fit.
+                let mut beyond: Vec<(usize, u32)> =
+                    reached.into_iter().filter(|r| r.1 > 1).collect();
+                beyond.sort_by_key(|&(i, d)| (d, title(i), i));
+                beyond.truncate(bound);
+                proptest::prop_assert_eq!(summary.nearest, beyond);
+            }
         }
     }
 

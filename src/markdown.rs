@@ -2,7 +2,7 @@
 //! every link (with its offset in the source), gives headings ids, rewrites
 //! root-relative links through `url::relative`, and highlights code blocks.
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -56,6 +56,10 @@ pub struct Renderer<'a> {
     pub ids: FxHashSet<String>,
     /// Clean raw HTML out of the result (`sanitize = true` in svcguide.toml).
     pub sanitize: bool,
+    /// Per heading slug: the next number to try for a duplicate of it, so that
+    /// a page of a thousand equal headings does not try `-1`, `-2`, ... from
+    /// the start for each.
+    next_suffix: FxHashMap<String, usize>,
 }
 
 /// Element ids of the page templates (a heading "Description" becomes `description-1`).
@@ -79,6 +83,7 @@ impl<'a> Renderer<'a> {
             page,
             ids: FxHashSet::default(),
             sanitize: false,
+            next_suffix: FxHashMap::default(),
         }
     }
 
@@ -229,15 +234,22 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// The heading's slug, or the slug with the first free `-N`. Numbers only go
+    /// up per slug, and a taken `slug-N` is tried by that slug alone, so a page
+    /// costs time in proportion to its headings however many share a slug.
     fn unique_id(&mut self, text: &str) -> String {
         let base = crate::text::slugify(text);
-        let mut id = base.clone();
-        let mut n = 1;
-        while !self.ids.insert(id.clone()) {
-            id = format!("{base}-{n}");
-            n += 1;
+        if self.ids.insert(base.clone()) {
+            return base;
         }
-        id
+        let n = self.next_suffix.entry(base.clone()).or_insert(1);
+        loop {
+            let id = format!("{base}-{n}");
+            *n += 1;
+            if self.ids.insert(id.clone()) {
+                return id;
+            }
+        }
     }
 }
 
@@ -399,6 +411,28 @@ mod tests {
             f.html
         );
         assert_eq!(f.links[0].offset, 10);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+        /// The counters give the ids that trying `-1`, `-2`, ... from the start gave.
+        #[test]
+        fn unique_ids_agree_with_trying_every_number(
+            headings in proptest::collection::vec("(a|b|1|-| ){0,5}", 0..30)
+        ) {
+            let mut r = Renderer::new("article/x.html");
+            let mut taken = FxHashSet::default();
+            for h in &headings {
+                let base = crate::text::slugify(h);
+                let mut want = base.clone();
+                let mut n = 1;
+                while !taken.insert(want.clone()) {
+                    want = format!("{base}-{n}");
+                    n += 1;
+                }
+                proptest::prop_assert_eq!(r.unique_id(h), want);
+            }
+        }
     }
 
     #[test]

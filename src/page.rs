@@ -46,6 +46,7 @@ pub const RESERVED_PATHS: &[&str] = &[
     "robots.txt",
     "search-index.js",
     "search-docs.js",
+    "graph-data.js",
     "processes.html",
     "graph.html",
 ];

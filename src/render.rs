@@ -160,11 +160,35 @@ struct ServiceView {
     depends: RefsView,
     supports: RefsView,
     required_by: Vec<LinkView>,
-    impact: Vec<LinkView>,
+    impact: ImpactView,
     more_info: Vec<LinkView>,
     strays_html: Vec<String>,
-    /// Inline SVG of the service's dependency neighbourhood (empty when none).
-    graph_svg: String,
+}
+
+/// "Disabling this service also stops": a count and the nearest services, never
+/// the whole set (on a long chain of dependencies that set is most of the guide,
+/// on every page). `theme/impact.js` lists the rest from `graph-data.js`.
+#[derive(Serialize)]
+struct ImpactView {
+    /// Every service that stops with this one.
+    count: usize,
+    /// Of those, the ones in "Required by".
+    direct: usize,
+    /// The nearest of the others, by depth then title.
+    nearest: Vec<NearView>,
+    /// The others not in `nearest`.
+    unlisted: usize,
+    /// The page's key in `graph-data.js` (its output path).
+    key: String,
+}
+
+#[derive(Serialize)]
+struct NearView {
+    title: String,
+    url: String,
+    /// How many Depends links away (2: it requires a service that requires this
+    /// one), on the first of each depth only (0 on the others).
+    depth: u32,
 }
 
 #[derive(Serialize)]
@@ -296,6 +320,29 @@ fn link_to(guide: &Guide, from: &Page, i: usize) -> LinkView {
     LinkView {
         title: guide.pages[i].title.clone(),
         url: relative(&from.out_path, &guide.pages[i].permalink),
+    }
+}
+
+fn impact_view(guide: &Guide, page: &Page, index: usize) -> ImpactView {
+    let summary = guide.impact_summary(index, crate::guide::IMPACT_NEAREST);
+    ImpactView {
+        count: summary.count,
+        direct: summary.direct,
+        unlisted: summary.count - summary.direct - summary.nearest.len(),
+        nearest: summary
+            .nearest
+            .into_iter()
+            .scan(0, |last, (j, depth)| {
+                let link = link_to(guide, page, j);
+                let first = std::mem::replace(last, depth) != depth;
+                Some(NearView {
+                    title: link.title,
+                    url: link.url,
+                    depth: if first { depth } else { 0 },
+                })
+            })
+            .collect(),
+        key: page.out_path.clone(),
     }
 }
 
@@ -433,17 +480,12 @@ pub fn render_page(
                     .iter()
                     .map(|&j| link_to(guide, page, j))
                     .collect(),
-                impact: guide
-                    .impact(index)
-                    .into_iter()
-                    .map(|j| link_to(guide, page, j))
-                    .collect(),
+                impact: impact_view(guide, page, index),
                 more_info: more_info(page, &body.links)
                     .into_iter()
                     .filter(|l| !config.sanitize || safe_url(&l.url))
                     .collect(),
                 strays_html,
-                graph_svg: crate::views::graph::neighbourhood(guide, index),
             })
         }
         None => {

@@ -22,6 +22,7 @@ const THEME: &[(&str, &[u8])] = &[
     ("lunr.js", include_bytes!("../theme/lunr.js")),
     ("lunr.LICENSE", include_bytes!("../theme/lunr.LICENSE")),
     ("tables.js", include_bytes!("../theme/tables.js")),
+    ("impact.js", include_bytes!("../theme/impact.js")),
 ];
 
 pub struct Site {

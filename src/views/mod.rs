@@ -8,6 +8,7 @@
 pub mod escape;
 pub mod feed;
 pub mod graph;
+pub mod impact;
 pub mod os;
 mod os_table;
 pub mod processes;
@@ -117,6 +118,12 @@ pub fn render_each(
         Box::new(|| emit(processes::render(tera, config, guide)?)),
         Box::new(|| emit(graph::render_page(tera, config, guide)?)),
         Box::new(|| tags::render(tera, config, guide, emit)),
+        Box::new(|| {
+            emit(OutFile {
+                path: impact::PATH.into(),
+                bytes: impact::script(guide).into_bytes(),
+            })
+        }),
         Box::new(|| {
             emit(OutFile {
                 path: "feed.xml".into(),
