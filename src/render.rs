@@ -174,21 +174,13 @@ struct ImpactView {
     count: usize,
     /// Of those, the ones in "Required by".
     direct: usize,
-    /// The nearest of the others, by depth then title.
-    nearest: Vec<NearView>,
+    /// The nearest of the others, by depth then title (the depths are left to
+    /// `theme/impact.js`'s full list: a label per item doubled the block).
+    nearest: Vec<LinkView>,
     /// The others not in `nearest`.
     unlisted: usize,
     /// The page's key in `graph-data.js` (its output path).
     key: String,
-}
-
-#[derive(Serialize)]
-struct NearView {
-    title: String,
-    url: String,
-    /// How many Depends links away (2: it requires a service that requires this
-    /// one), on the first of each depth only (0 on the others).
-    depth: u32,
 }
 
 #[derive(Serialize)]
@@ -332,15 +324,7 @@ fn impact_view(guide: &Guide, page: &Page, index: usize) -> ImpactView {
         nearest: summary
             .nearest
             .into_iter()
-            .scan(0, |last, (j, depth)| {
-                let link = link_to(guide, page, j);
-                let first = std::mem::replace(last, depth) != depth;
-                Some(NearView {
-                    title: link.title,
-                    url: link.url,
-                    depth: if first { depth } else { 0 },
-                })
-            })
+            .map(|(j, _)| link_to(guide, page, j))
             .collect(),
         key: page.out_path.clone(),
     }
