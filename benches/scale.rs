@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-use svcguide::guide::{summarise_impact, IMPACT_NEAREST};
+use svcguide::guide::{reach_counts, summarise_impact, IMPACT_NEAREST};
 use svcguide::markdown::Renderer;
 
 const SIZES: [usize; 2] = [256 * 1024, 1024 * 1024];
@@ -76,9 +76,11 @@ fn impact(c: &mut Criterion) {
         let required_by = chain(n);
         group.bench_with_input(BenchmarkId::new("chain", n), &required_by, |b, rb| {
             b.iter(|| {
+                let counts = reach_counts(rb);
                 let mut shown = 0;
                 for start in 0..rb.len() {
-                    let s = summarise_impact(rb, start, IMPACT_NEAREST, |i| format!("{i:05}"));
+                    let s =
+                        summarise_impact(rb, &counts, start, IMPACT_NEAREST, |i| format!("{i:05}"));
                     shown += s.count + s.nearest.len();
                 }
                 black_box(shown)
