@@ -23,8 +23,7 @@ shapes=(${SHAPES:-layered chain ring hub})
 work="${BENCH_DIR:-$(mktemp -d)}"
 echo "working in $work"
 
-cargo build --release --quiet
-cargo build --release --quiet --example gen_corpus
+cargo build --release --quiet --bin svcguide
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 svcguide="$target/release/svcguide"
 gen="$target/release/examples/gen_corpus"
@@ -126,7 +125,11 @@ for i in range(int(sys.argv[2])): open(f'{sys.argv[1]}/{i}.html','wb').write(b)\
   for shape in "${shapes[@]}"; do
     tag="$shape $n"
     corpus="$work/corpus-$shape-$n"
-    [ -d "$corpus" ] || "$gen" "$n" "$corpus" --shape "$shape" >/dev/null
+    if [ ! -d "$corpus" ]; then
+      # Built only when a corpus is missing (BENCH_DIR may hold them from a previous run).
+      cargo build --release --quiet --example gen_corpus
+      "$gen" "$n" "$corpus" --shape "$shape" >/dev/null
+    fi
     out="$work/out-$shape-$n"
     case_ "svcguide build, empty output ($tag)" "aside '$out'" \
       "'$svcguide' build --content '$corpus' --output '$out' --quiet"

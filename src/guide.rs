@@ -341,33 +341,12 @@ impl Guide {
             .map(|p| p.permalink.clone())
     }
 
-    /// Everything that stops if `start` stops: the transitive "required by", cycles
-    /// handled, sorted by title. Its size grows with the guide: pages show
-    /// [`Guide::impact_summary`] instead.
-    pub fn impact(&self, start: usize) -> Vec<usize> {
-        let mut seen = vec![false; self.pages.len()];
-        seen[start] = true;
-        let mut stack = vec![start];
-        let mut out = Vec::new();
-        while let Some(i) = stack.pop() {
-            for &j in &self.required_by[i] {
-                if !seen[j] {
-                    seen[j] = true;
-                    out.push(j);
-                    stack.push(j);
-                }
-            }
-        }
-        out.sort_by_cached_key(|&i| self.pages[i].title.to_lowercase());
-        out
-    }
-
     /// What a page shows of its transitive impact: how many services stop with
     /// `start`, and the nearest of them beyond its direct "required by" (which
     /// the page lists already), at most `bound`, by depth then title.
     ///
-    /// One breadth-first walk per page: the work is the size of the reachable
-    /// set, but what the page holds stays within `bound`.
+    /// The count comes from [`reach_counts`] (computed with the graph); the walk
+    /// stops at the first depth that fills the list.
     pub fn impact_summary(&self, start: usize, bound: usize) -> ImpactSummary {
         summarise_impact(&self.required_by, &self.impact_counts, start, bound, |i| {
             self.pages[i].title.to_lowercase()

@@ -321,8 +321,8 @@ fn structure(page: &Page) -> Structure<'_> {
 /// Everything `render::render_page` reads from the guide about pages other than
 /// the one it renders is in its render key: where each Depends/Supports link
 /// resolves, and the titles and permalinks of the pages in its depends-on,
-/// required-by and supports lists (the fact panel and
-/// `views::graph::neighbourhood`) — `near_key` — and of its impact summary —
+/// required-by and supports lists (the lists under the description) — `near_key`
+/// — and of its impact summary —
 /// `impact_key`. Pages whose key is unchanged after a guide rebuild render to the
 /// same bytes.
 ///
