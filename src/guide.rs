@@ -33,6 +33,8 @@ pub struct Guide {
     related: Vec<OsSet>,
     /// Per page: the versions its service exists on (empty for plain pages).
     pub availability: Vec<Availability>,
+    /// Per page: how many services stop with it (see [`reach_counts`]).
+    pub impact_counts: Vec<usize>,
     suggester: std::sync::OnceLock<Suggester>,
 }
 
@@ -255,6 +257,7 @@ impl Guide {
             supports: vec![vec![]; pages.len()],
             related: vec![OsSet::EMPTY; pages.len()],
             availability: vec![Availability::default(); pages.len()],
+            impact_counts: vec![0; pages.len()],
             pages,
             by_path,
             by_path_lower,
@@ -336,6 +339,7 @@ impl Guide {
         for list in &mut self.required_by {
             list.sort_by_cached_key(|&i| self.pages[i].title.to_lowercase());
         }
+        self.impact_counts = reach_counts(&self.required_by);
     }
 
     /// The other service pages a Depends or Supports list of page `i` links to.
@@ -398,23 +402,16 @@ impl Guide {
             .map(|p| p.permalink.clone())
     }
 
-    /// Everything that stops if `start` stops: the transitive "required by", cycles handled.
-    pub fn impact(&self, start: usize) -> Vec<usize> {
-        let mut seen = vec![false; self.pages.len()];
-        seen[start] = true;
-        let mut stack = vec![start];
-        let mut out = Vec::new();
-        while let Some(i) = stack.pop() {
-            for &j in &self.required_by[i] {
-                if !seen[j] {
-                    seen[j] = true;
-                    out.push(j);
-                    stack.push(j);
-                }
-            }
-        }
-        out.sort_by_cached_key(|&i| self.pages[i].title.to_lowercase());
-        out
+    /// What a page shows of its transitive impact: how many services stop with
+    /// `start`, and the nearest of them beyond its direct "required by" (which
+    /// the page lists already), at most `bound`, by depth then title.
+    ///
+    /// The count comes from [`reach_counts`] (computed with the graph); the walk
+    /// stops at the first depth that fills the list.
+    pub fn impact_summary(&self, start: usize, bound: usize) -> ImpactSummary {
+        summarise_impact(&self.required_by, &self.impact_counts, start, bound, |i| {
+            self.pages[i].title.to_lowercase()
+        })
     }
 
     pub fn page_by_permalink(&self, permalink: &str) -> Option<&Page> {
@@ -422,6 +419,200 @@ impl Guide {
             .get(&crate::url::output_path(permalink))
             .map(|&i| &self.pages[i])
     }
+}
+
+/// See [`Guide::impact_summary`].
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ImpactSummary {
+    /// Every service that stops with this one (cycles counted once, itself not).
+    pub count: usize,
+    /// Of those, the services whose Depends name this one (its "required by").
+    pub direct: usize,
+    /// The nearest of the others: (page, depth), depth 2 and up, by depth then title.
+    pub nearest: Vec<(usize, u32)>,
+}
+
+/// How many of the nearest indirect dependents a service page lists.
+pub const IMPACT_NEAREST: usize = 12;
+
+/// Per thread: marks of the pages a walk has seen (a stamp per walk, so no
+/// walk clears a guide-sized array) and its current level.
+#[derive(Default)]
+struct Scratch {
+    stamp: u32,
+    seen: Vec<u32>,
+    level: Vec<usize>,
+}
+
+thread_local! {
+    static IMPACT_SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// [`Guide::impact_summary`] over any "required by" lists, given their
+/// [`reach_counts`]: a breadth-first walk from `start` that stops once the
+/// nearest list is full, each level sorted by `title` only while it has room.
+pub fn summarise_impact(
+    required_by: &[Vec<usize>],
+    counts: &[usize],
+    start: usize,
+    bound: usize,
+    title: impl Fn(usize) -> String,
+) -> ImpactSummary {
+    IMPACT_SCRATCH.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        let Scratch { stamp, seen, level } = &mut *scratch;
+        if seen.len() < required_by.len() {
+            seen.resize(required_by.len(), 0);
+        }
+        *stamp = stamp.wrapping_add(1);
+        if *stamp == 0 {
+            // The stamps wrapped: forget every old mark once.
+            seen.iter_mut().for_each(|s| *s = 0);
+            *stamp = 1;
+        }
+        let stamp = *stamp;
+        seen[start] = stamp;
+        level.clear();
+        level.push(start);
+        let mut next: Vec<usize> = Vec::new();
+        let mut summary = ImpactSummary {
+            count: counts[start],
+            ..Default::default()
+        };
+        let mut depth = 0u32;
+        while !level.is_empty() && (depth == 0 || summary.nearest.len() < bound) {
+            depth += 1;
+            next.clear();
+            for &i in level.iter() {
+                for &j in &required_by[i] {
+                    if seen[j] != stamp {
+                        seen[j] = stamp;
+                        next.push(j);
+                    }
+                }
+            }
+            if depth == 1 {
+                summary.direct = next.len();
+            } else if !next.is_empty() {
+                next.sort_by_cached_key(|&i| (title(i), i));
+                let room = bound - summary.nearest.len();
+                summary
+                    .nearest
+                    .extend(next.iter().take(room).map(|&i| (i, depth)));
+            }
+            std::mem::swap(level, &mut next);
+        }
+        summary
+    })
+}
+
+/// Per node: how many other nodes it reaches over `edges`, in time and memory
+/// linear in the graph times a block of nodes, where a walk per node took the
+/// sum of all reachable sets (on a ring or a long chain, the square of the guide).
+///
+/// Nodes of one strongly connected component reach the same set, and the
+/// components form a DAG; each component's set is the union of its
+/// successors', as bits, for one block of 8,192 target nodes at a time.
+pub fn reach_counts(edges: &[Vec<usize>]) -> Vec<usize> {
+    const BLOCK: usize = 8192;
+    let n = edges.len();
+    let (comp, comps) = components(edges);
+    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); comps];
+    for (v, targets) in edges.iter().enumerate() {
+        for &w in targets {
+            if comp[v] != comp[w] {
+                succ[comp[v]].push(comp[w]);
+            }
+        }
+    }
+    for s in &mut succ {
+        s.sort_unstable();
+        s.dedup();
+    }
+    let mut reached = vec![0usize; comps];
+    let mut bits: Vec<u64> = Vec::new();
+    for lo in (0..n).step_by(BLOCK) {
+        let hi = (lo + BLOCK).min(n);
+        let words = (hi - lo).div_ceil(64);
+        bits.clear();
+        bits.resize(comps * words, 0);
+        for v in lo..hi {
+            bits[comp[v] * words + (v - lo) / 64] |= 1 << ((v - lo) % 64);
+        }
+        // Components are numbered sinks first: every successor's bits are final.
+        for c in 0..comps {
+            let (done, rest) = bits.split_at_mut(c * words);
+            let row = &mut rest[..words];
+            for &d in &succ[c] {
+                for (a, b) in row.iter_mut().zip(&done[d * words..(d + 1) * words]) {
+                    *a |= *b;
+                }
+            }
+            reached[c] += row.iter().map(|w| w.count_ones() as usize).sum::<usize>();
+        }
+    }
+    // A node's own bit is in its component's set.
+    (0..n).map(|v| reached[comp[v]] - 1).collect()
+}
+
+/// Strongly connected components (Tarjan's, without recursion): each node's
+/// component, numbered so that a component comes after every one it reaches;
+/// and how many there are.
+fn components(edges: &[Vec<usize>]) -> (Vec<usize>, usize) {
+    const UNSEEN: usize = usize::MAX;
+    let n = edges.len();
+    let mut index = vec![UNSEEN; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut comp = vec![UNSEEN; n];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut calls: Vec<(usize, usize)> = Vec::new();
+    let (mut next_index, mut comps) = (0, 0);
+    for root in 0..n {
+        if index[root] != UNSEEN {
+            continue;
+        }
+        // Each node is entered once: numbered, stacked, and its edges walked.
+        let mut enter = Some(root);
+        loop {
+            if let Some(v) = enter.take() {
+                index[v] = next_index;
+                low[v] = next_index;
+                next_index += 1;
+                stack.push(v);
+                on_stack[v] = true;
+                calls.push((v, 0));
+            }
+            let Some(&(v, e)) = calls.last() else {
+                break;
+            };
+            if let Some(&w) = edges[v].get(e) {
+                calls.last_mut().expect("a call").1 += 1;
+                if index[w] == UNSEEN {
+                    enter = Some(w);
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            calls.pop();
+            if let Some(&(u, _)) = calls.last() {
+                low[u] = low[u].min(low[v]);
+            }
+            if low[v] == index[v] {
+                loop {
+                    let w = stack.pop().expect("v is on the stack");
+                    on_stack[w] = false;
+                    comp[w] = comps;
+                    if w == v {
+                        break;
+                    }
+                }
+                comps += 1;
+            }
+        }
+    }
+    (comp, comps)
 }
 
 fn basename(path: &str) -> &str {
@@ -530,6 +721,90 @@ mod tests {
             // `//x` is a host to a browser; pages never write it for a path.
             proptest::prop_assume!(!href.starts_with("//"));
             proptest::prop_assert_eq!(site_path(&from, &href), browser_path(&from, &href));
+        }
+    }
+
+    /// Everything reachable from `start` over `required_by`, by a plain
+    /// breadth-first search with a queue, with each one's distance.
+    fn reachable_reference(required_by: &[Vec<usize>], start: usize) -> Vec<(usize, u32)> {
+        let mut depth: Vec<Option<u32>> = vec![None; required_by.len()];
+        depth[start] = Some(0);
+        let mut queue = std::collections::VecDeque::from([start]);
+        let mut out = Vec::new();
+        while let Some(i) = queue.pop_front() {
+            for &j in &required_by[i] {
+                if depth[j].is_none() {
+                    let d = depth[i].unwrap() + 1;
+                    depth[j] = Some(d);
+                    out.push((j, d));
+                    queue.push_back(j);
+                }
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 500, ..Default::default() })]
+        #[test]
+        fn impact_summary_counts_what_a_plain_search_reaches(
+            edges in proptest::collection::vec((0usize..40, 0usize..40), 0..120),
+            nodes in 1usize..40,
+            bound in 0usize..8,
+        ) {
+            let mut required_by = vec![Vec::new(); nodes];
+            for (a, b) in edges {
+                let (a, b) = (a % nodes, b % nodes);
+                if a != b && !required_by[a].contains(&b) {
+                    required_by[a].push(b);
+                }
+            }
+            let title = |i: usize| format!("t{:02}", (i * 7) % 40);
+            for start in 0..nodes {
+                let counts = reach_counts(&required_by);
+                let summary = summarise_impact(&required_by, &counts, start, bound, title);
+                let reached = reachable_reference(&required_by, start);
+                proptest::prop_assert_eq!(summary.count, reached.len());
+                proptest::prop_assert_eq!(
+                    summary.direct,
+                    reached.iter().filter(|r| r.1 == 1).count()
+                );
+                // The nearest: depth 2 and up, by depth then title, as many as fit.
+                let mut beyond: Vec<(usize, u32)> =
+                    reached.into_iter().filter(|r| r.1 > 1).collect();
+                beyond.sort_by_key(|&(i, d)| (d, title(i), i));
+                beyond.truncate(bound);
+                proptest::prop_assert_eq!(summary.nearest, beyond);
+            }
+        }
+    }
+
+    /// Past one block of 8,192 target nodes: a simple chain, a ring, and a random
+    /// graph with cycles, against the plain search.
+    #[test]
+    fn reach_counts_span_several_blocks() {
+        let n = 20_000;
+        let chain: Vec<Vec<usize>> = (0..n)
+            .map(|i| if i + 1 < n { vec![i + 1] } else { vec![] })
+            .collect();
+        let counts = reach_counts(&chain);
+        assert!((0..n).all(|i| counts[i] == n - 1 - i));
+        let ring: Vec<Vec<usize>> = (0..n).map(|i| vec![(i + 1) % n]).collect();
+        assert!(reach_counts(&ring).iter().all(|&c| c == n - 1));
+        let mut state = 7u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as usize
+        };
+        let random: Vec<Vec<usize>> = (0..n)
+            .map(|_| (0..next() % 3).map(|_| next() % n).collect())
+            .collect();
+        let counts = reach_counts(&random);
+        for start in (0..n).step_by(997) {
+            let reached = reachable_reference(&random, start);
+            assert_eq!(counts[start], reached.len(), "{start}");
         }
     }
 

@@ -2,7 +2,7 @@
 //! every link (with its offset in the source), gives headings ids, rewrites
 //! root-relative links through `url::relative`, and highlights code blocks.
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -56,6 +56,12 @@ pub struct Renderer<'a> {
     pub ids: FxHashSet<String>,
     /// Clean raw HTML out of the result (`sanitize = true` in svcguide.toml).
     pub sanitize: bool,
+    /// Per heading slug: the next number to try for a duplicate of it, so that
+    /// a page of a thousand equal headings does not try `-1`, `-2`, ... from
+    /// the start for each.
+    next_suffix: FxHashMap<String, usize>,
+    /// Ids tried so far (for the tests' step count).
+    probes: usize,
 }
 
 /// Element ids of the page templates and the scripts (a heading "Description"
@@ -113,6 +119,8 @@ impl<'a> Renderer<'a> {
             page,
             ids: FxHashSet::default(),
             sanitize: false,
+            next_suffix: FxHashMap::default(),
+            probes: 0,
         }
     }
 
@@ -269,18 +277,27 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// The heading's slug, or the slug with the first free `-N`. Numbers only go
+    /// up per slug, and a taken `slug-N` is tried by that slug alone, so a page
+    /// costs time in proportion to its headings however many share a slug.
     fn unique_id(&mut self, text: &str) -> String {
         let mut base = crate::text::slugify(text);
         if RESERVED_ID_PREFIXES.iter().any(|p| base.starts_with(p)) {
             base.insert_str(0, "h-");
         }
-        let mut id = base.clone();
-        let mut n = 1;
-        while RESERVED_IDS.contains(&id.as_str()) || !self.ids.insert(id.clone()) {
-            id = format!("{base}-{n}");
-            n += 1;
+        self.probes += 1;
+        if !RESERVED_IDS.contains(&base.as_str()) && self.ids.insert(base.clone()) {
+            return base;
         }
-        id
+        let n = self.next_suffix.entry(base.clone()).or_insert(1);
+        loop {
+            self.probes += 1;
+            let id = format!("{base}-{n}");
+            *n += 1;
+            if !RESERVED_IDS.contains(&id.as_str()) && self.ids.insert(id.clone()) {
+                return id;
+            }
+        }
     }
 }
 
@@ -480,6 +497,49 @@ mod tests {
             f.html
         );
         assert_eq!(f.links[0].offset, 10);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+        /// The counters give the ids that trying `-1`, `-2`, ... from the start gave.
+        #[test]
+        fn unique_ids_agree_with_trying_every_number(
+            headings in proptest::collection::vec("(a|b|1|-| ){0,5}", 0..30)
+        ) {
+            let mut r = Renderer::new("article/x.html");
+            let mut taken = FxHashSet::default();
+            for h in &headings {
+                let base = crate::text::slugify(h);
+                let mut want = base.clone();
+                let mut n = 1;
+                while !taken.insert(want.clone()) {
+                    want = format!("{base}-{n}");
+                    n += 1;
+                }
+                proptest::prop_assert_eq!(r.unique_id(h), want);
+            }
+        }
+    }
+
+    /// `"#\n"` repeated 40,000 times took 75 s: each duplicate tried `-1`, `-2`,
+    /// ... from the start. Now a page tries about two ids per heading, whatever
+    /// the headings are (here: all equal, and equal with numbered ones between).
+    #[test]
+    fn heading_ids_take_steps_in_proportion_to_the_headings() {
+        for md in [
+            "#\n".repeat(50_000),
+            "# a\n\n# a-1\n\n# a-2\n\n".repeat(10_000),
+        ] {
+            let mut r = Renderer::new("article/x.html");
+            let f = r.block(&md, 0..md.len());
+            let headings = f.headings.len();
+            assert!(headings >= 30_000, "{headings}");
+            assert!(
+                r.probes <= 3 * headings,
+                "{} ids tried for {headings}",
+                r.probes
+            );
+        }
     }
 
     #[test]

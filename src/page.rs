@@ -48,6 +48,7 @@ pub const RESERVED_PATHS: &[&str] = &[
     "search-docs.js",
     "search-names.js",
     "search.html",
+    "graph-data.js",
     "processes.html",
     "graph.html",
 ];

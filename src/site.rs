@@ -24,6 +24,7 @@ const THEME: &[(&str, &[u8])] = &[
     ("tables.js", include_bytes!("../theme/tables.js")),
     ("graph.js", include_bytes!("../theme/graph.js")),
     ("favicon.svg", include_bytes!("../theme/favicon.svg")),
+    ("impact.js", include_bytes!("../theme/impact.js")),
 ];
 
 pub struct Site {

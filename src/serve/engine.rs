@@ -346,8 +346,8 @@ fn structure(page: &Page) -> Structure<'_> {
 /// Everything `views::article::render_page` reads from the guide about pages other than
 /// the one it renders is in its render key: where each Depends/Supports link
 /// resolves, and the titles and permalinks of the pages in its depends-on,
-/// required-by and supports lists (the fact panel and
-/// `views::graph::neighbourhood`) — `near_key` — and of its impact list —
+/// required-by and supports lists (the lists under the description) — `near_key`
+/// — and of its impact summary —
 /// `impact_key`. Pages whose key is unchanged after a guide rebuild render to the
 /// same bytes.
 ///
@@ -400,52 +400,26 @@ fn near_key(guide: &Guide, facts: &Facts, i: usize) -> u64 {
     h.finish()
 }
 
-/// The pages that stop when this one stops (`Guide::impact`), as shown: the set
-/// of their titles and permalinks. The list is sorted by title, so the set fixes
-/// the order, unless two titles are equal ignoring case: then the exact list.
+/// What the page shows of the pages that stop when it stops
+/// (`Guide::impact_summary`): the counts, and the titles and permalinks of the
+/// nearest ones in their order.
 fn impact_key(guide: &Guide, facts: &Facts, i: usize) -> u64 {
     if guide.pages[i].service().is_none() {
         return 0;
     }
-    let mut seen = vec![false; guide.pages.len()];
-    seen[i] = true;
-    let mut stack = vec![i];
-    let (mut sum, mut count, mut ties) = (0u64, 0u64, false);
-    while let Some(k) = stack.pop() {
-        for &j in &guide.required_by[k] {
-            if !seen[j] {
-                seen[j] = true;
-                stack.push(j);
-                sum = sum.wrapping_add(mix(facts.shown[j]));
-                count += 1;
-                ties |= facts.shared_title[j];
-            }
-        }
-    }
+    let summary = guide.impact_summary(i, crate::guide::IMPACT_NEAREST);
     let mut h = DefaultHasher::new();
-    if ties {
-        for j in guide.impact(i) {
-            facts.shown[j].hash(&mut h);
-        }
-    } else {
-        (sum, count).hash(&mut h);
+    (summary.count, summary.direct).hash(&mut h);
+    for (j, depth) in summary.nearest {
+        (facts.shown[j], depth).hash(&mut h);
     }
     h.finish()
 }
 
-/// splitmix64's finaliser: spreads a hash before it is summed.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-/// Per page of the guide: a hash of how other pages show it (title and
-/// permalink), and whether its title equals another's ignoring case.
+/// Per page of the guide: a hash of how other pages show it (title and permalink).
 #[derive(Default)]
 struct Facts {
     shown: Vec<u64>,
-    shared_title: Vec<bool>,
 }
 
 impl Facts {
@@ -460,20 +434,7 @@ impl Facts {
                 h.finish()
             })
             .collect();
-        let lower: Vec<String> = guide
-            .pages
-            .par_iter()
-            .map(|p| p.title.to_lowercase())
-            .collect();
-        let mut count: HashMap<&str, u32> = HashMap::with_capacity(lower.len());
-        for t in &lower {
-            *count.entry(t).or_default() += 1;
-        }
-        let shared_title = lower.iter().map(|t| count[t.as_str()] > 1).collect();
-        Facts {
-            shown,
-            shared_title,
-        }
+        Facts { shown }
     }
 }
 

@@ -170,10 +170,26 @@ struct ServiceView {
     depends: RefsView,
     supports: RefsView,
     required_by: Vec<LinkView>,
-    impact: Vec<LinkView>,
+    impact: ImpactView,
     strays_html: Vec<String>,
-    /// Inline SVG of the service's dependency neighbourhood (empty when none).
-    graph_svg: String,
+}
+
+/// "Disabling this service also stops": a count and the nearest services, never
+/// the whole set (on a long chain of dependencies that set is most of the guide,
+/// on every page). `theme/impact.js` lists the rest from `graph-data.js`.
+#[derive(Serialize)]
+struct ImpactView {
+    /// Every service that stops with this one.
+    count: usize,
+    /// Of those, the ones in "Required by".
+    direct: usize,
+    /// The nearest of the others, by depth then title (the depths are left to
+    /// `theme/impact.js`'s full list: a label per item doubled the block).
+    nearest: Vec<LinkView>,
+    /// The others not in `nearest`.
+    unlisted: usize,
+    /// The page's key in `graph-data.js` (its output path).
+    key: String,
 }
 
 #[derive(Serialize)]
@@ -311,6 +327,21 @@ fn link_to(guide: &Guide, from: &Page, i: usize) -> LinkView {
     LinkView {
         title: guide.pages[i].title.clone(),
         url: relative(&from.out_path, &guide.pages[i].permalink),
+    }
+}
+
+fn impact_view(guide: &Guide, page: &Page, index: usize) -> ImpactView {
+    let summary = guide.impact_summary(index, crate::guide::IMPACT_NEAREST);
+    ImpactView {
+        count: summary.count,
+        direct: summary.direct,
+        unlisted: summary.count - summary.direct - summary.nearest.len(),
+        nearest: summary
+            .nearest
+            .into_iter()
+            .map(|(j, _)| link_to(guide, page, j))
+            .collect(),
+        key: page.out_path.clone(),
     }
 }
 
@@ -482,13 +513,8 @@ pub fn render_page(
                     .iter()
                     .map(|&j| link_to(guide, page, j))
                     .collect(),
-                impact: guide
-                    .impact(index)
-                    .into_iter()
-                    .map(|j| link_to(guide, page, j))
-                    .collect(),
+                impact: impact_view(guide, page, index),
                 strays_html,
-                graph_svg: crate::views::graph::neighbourhood(guide, index),
             })
         }
         None => {

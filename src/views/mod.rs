@@ -10,6 +10,7 @@ pub mod escape;
 pub mod feed;
 pub mod graph;
 pub mod home;
+pub mod impact;
 pub mod os;
 mod os_table;
 pub mod processes;
@@ -154,6 +155,12 @@ pub fn render_each(
         Box::new(|| emit(graph::render_page(tera, config, guide)?)),
         Box::new(|| tags::render(tera, config, guide, emit)),
         Box::new(|| emit(render_search_page(tera, config)?)),
+        Box::new(|| {
+            emit(OutFile {
+                path: impact::PATH.into(),
+                bytes: impact::script(guide).into_bytes(),
+            })
+        }),
         Box::new(|| {
             emit(OutFile {
                 path: "feed.xml".into(),

@@ -75,7 +75,9 @@ pub fn collect(guide: &Guide) -> Vec<Tag> {
             }
             let entry = by_slug.entry(tag_slug(tag)).or_default();
             *entry.0.entry(tag.trim().to_string()).or_default() += 1;
-            if !entry.1.contains(&i) {
+            // Pages come in order: a page already listed is the last one
+            // (a search of the list made a tag of every page quadratic).
+            if entry.1.last() != Some(&i) {
                 entry.1.push(i);
             }
         }
