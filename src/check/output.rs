@@ -9,9 +9,9 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::html::{scan, Fact};
 use crate::diag::{Code, Diagnostic};
 use crate::guide::{is_external, site_path};
+use crate::html::{scan, Fact};
 
 /// What the checks need of one rendered HTML file.
 #[derive(Debug, Default)]
