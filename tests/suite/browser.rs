@@ -10,7 +10,7 @@
 //! `CI=true`, `tools_are_installed_under_ci` fails even a plain `cargo test` that
 //! could not run them.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

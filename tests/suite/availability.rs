@@ -1,7 +1,7 @@
 //! Windows availability: where a service exists, where that comes from, and
 //! that every page that counts services per version counts the same.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

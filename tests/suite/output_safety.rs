@@ -3,7 +3,7 @@
 //! non-empty folder without the marker file. Each is refused with exit code 1 and
 //! a clear message, and nothing on disk changes.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

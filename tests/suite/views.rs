@@ -2,7 +2,7 @@
 //! processes, tags, feed, robots, and the escaping of what is written by hand.
 //! The fixture guide is tests/fixtures/views/content (our own articles).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! generated ones (issue 21, item 1): fixture guides checked and built end to
 //! end, with exact codes, files, lines and exit codes.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

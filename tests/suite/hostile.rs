@@ -5,7 +5,7 @@
 //! diagnostic with its code at the right file:line, or is handled; the build
 //! finishes; and nothing is written outside the output folder.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

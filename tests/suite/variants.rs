@@ -2,7 +2,7 @@
 //! end to end and every typed value in services.json is compared with an
 //! independently written oracle (tests/fixtures/variants/expected.json).
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 

@@ -6,7 +6,7 @@
 //!
 //! Every wait is bounded; the server is killed when a test ends, pass or fail.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

@@ -3,7 +3,7 @@
 //! search doc store), XML (sitemap, feed). Raw HTML inside Markdown bodies is the
 //! author's and is kept, unless `sanitize = true` cleans it (issue 8).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! Scale (issue 19): output that grows with the guide, not with its square, on
 //! every shape of dependency graph, and text paths that stay linear.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;

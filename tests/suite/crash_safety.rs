@@ -10,7 +10,7 @@
 //! kill the output must match one of the two reference sites file for file, hash
 //! for hash.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

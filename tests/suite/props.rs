@@ -8,7 +8,7 @@
 //!    back as the same typed values, both through the parser and through a real
 //!    `svcguide build` and its services.json.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -4,7 +4,7 @@
 //! sub-path (`http://host/sub/`) and when it is opened from disk (`file://`).
 //! Nothing here uses svcguide's own link code or its `output-link-broken` check.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -3,7 +3,7 @@
 //! canonical, favicon, current section), post and update dates, the search
 //! files and results page, and the dependency graph's depths.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! the typed model of the seed-shaped fixture, exactly. A change to either shows
 //! up as a reviewable diff (`cargo insta review`).
 
-mod common;
+use crate::common;
 
 #[test]
 fn diagnostics_of_the_variants_fixture() {

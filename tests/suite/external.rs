@@ -3,7 +3,7 @@
 //! 503-then-200 host and one that accepts and never answers. No test touches the
 //! internet.
 
-mod common;
+use crate::common;
 
 #[cfg(feature = "external")]
 mod with_the_feature {

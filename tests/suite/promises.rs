@@ -4,7 +4,7 @@
 //! `[search] max_bytes`, `--drafts`, a template error's line:col, canonical
 //! links, and "check writes nothing".
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! `svcguide check`: planted broken links come back exactly, every check code has
 //! a fixture that triggers it and one that does not, and the output formats hold.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
@@ -173,7 +173,7 @@ fn expect_code(files: &[(String, String)], code: &str, file: &str, needle: &str)
 /// The default level of a code in the table of docs/check.md: `error`,
 /// `warning` or `info`.
 fn documented_level(code: &str) -> &'static str {
-    let docs = include_str!("../docs/check.md");
+    let docs = include_str!("../../docs/check.md");
     let row = docs
         .lines()
         .find(|l| l.starts_with(&format!("| `{code}` |")))
