@@ -98,6 +98,8 @@ pub const RESERVED_IDS: &[&str] = &[
     "search-page-status",
     "search-popup",
     "search-status",
+    "svc-impact",
+    "svc-relations",
 ];
 
 /// Ids the site's own code makes up at run time (`search-result-3`, the dev

@@ -18,7 +18,6 @@ const LAYERS: &[&str] = &[
     "config",
     "highlight",
     "html",
-    "changed",
     // The model.
     "frontmatter",
     "service",
@@ -29,6 +28,8 @@ const LAYERS: &[&str] = &[
     "report",
     "guide",
     "copied",
+    // Which articles a change touches, across the whole guide.
+    "changed",
     "export",
     // Rendering and checking.
     "markdown",
