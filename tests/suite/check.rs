@@ -2,21 +2,11 @@
 //! a fixture that triggers it and one that does not, and the output formats hold.
 
 use crate::common;
+use crate::common::write_tree as site;
 
 use std::path::Path;
 
 use serde_json::Value;
-
-/// Builds a content folder from (file name, text) pairs.
-fn site(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
 
 fn service(slug: &str, title: &str, sections: &str) -> (String, String) {
     (

@@ -3,22 +3,12 @@
 //! end, with exact codes, files, lines and exit codes.
 
 use crate::common;
+use crate::common::write_tree as guide;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
-
-/// A guide folder: `content/` and whatever else the files name.
-fn guide(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
 
 fn service(slug: &str, body: &str) -> (String, String) {
     (

@@ -2,6 +2,10 @@
 //! its own, and each linked the library and every dependency again.
 
 mod common;
+/// The benchmark's generated guides, for the scale and serve tests.
+#[path = "../../examples/gen_corpus.rs"]
+#[allow(dead_code)]
+mod gen_corpus;
 
 mod availability;
 mod browser;

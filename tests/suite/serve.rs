@@ -7,6 +7,7 @@
 //! Every wait is bounded; the server is killed when a test ends, pass or fail.
 
 use crate::common;
+use crate::common::copy_dir;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -18,9 +19,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-#[path = "../examples/gen_corpus.rs"]
-#[allow(dead_code)]
-mod gen_corpus;
+use crate::gen_corpus;
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -30,19 +29,6 @@ fn bin() -> Command {
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve/content")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
 }
 
 struct Server {
