@@ -555,10 +555,13 @@ pub fn reach_counts(edges: &[Vec<usize>]) -> Vec<usize> {
     (0..n).map(|v| reached[comp[v]] - 1).collect()
 }
 
-/// Strongly connected components (Tarjan's, without recursion): each node's
-/// component, numbered so that a component comes after every one it reaches;
-/// and how many there are.
-fn components(edges: &[Vec<usize>]) -> (Vec<usize>, usize) {
+/// Strongly connected components (Tarjan's, without recursion, so deep graphs
+/// cannot overflow the stack): each node's component, numbered so that a
+/// component comes after every one it reaches (for an edge `v → w` across
+/// components, `comp[w] < comp[v]`); and how many there are. The one copy of
+/// the algorithm: impact counts, the graph page's layers and the cycle check
+/// all use it.
+pub fn components(edges: &[Vec<usize>]) -> (Vec<usize>, usize) {
     const UNSEEN: usize = usize::MAX;
     let n = edges.len();
     let mut index = vec![UNSEEN; n];

@@ -19,70 +19,12 @@ use crate::url::relative;
 
 const PATH: &str = "graph.html";
 
-/// Strongly connected components (Tarjan, iterative). Component ids come out in
-/// reverse topological order: a component gets its id after every component it
-/// reaches, so for an edge `v → w` across components, `comp[w] < comp[v]`.
-pub fn components(adj: &[Vec<usize>]) -> Vec<usize> {
-    let n = adj.len();
-    const NONE: usize = usize::MAX;
-    let mut index = vec![NONE; n];
-    let mut low = vec![0; n];
-    let mut on_stack = vec![false; n];
-    let mut stack = Vec::new();
-    let mut comp = vec![NONE; n];
-    let (mut next, mut count) = (0, 0);
-    for s in 0..n {
-        if index[s] != NONE {
-            continue;
-        }
-        let mut call: Vec<(usize, usize)> = vec![(s, 0)];
-        index[s] = next;
-        low[s] = next;
-        next += 1;
-        stack.push(s);
-        on_stack[s] = true;
-        while let Some(top) = call.last_mut() {
-            let (v, i) = (top.0, top.1);
-            if i < adj[v].len() {
-                top.1 += 1;
-                let w = adj[v][i];
-                if index[w] == NONE {
-                    index[w] = next;
-                    low[w] = next;
-                    next += 1;
-                    stack.push(w);
-                    on_stack[w] = true;
-                    call.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-            } else {
-                call.pop();
-                if let Some(&(u, _)) = call.last() {
-                    low[u] = low[u].min(low[v]);
-                }
-                if low[v] == index[v] {
-                    while let Some(w) = stack.pop() {
-                        on_stack[w] = false;
-                        comp[w] = count;
-                        if w == v {
-                            break;
-                        }
-                    }
-                    count += 1;
-                }
-            }
-        }
-    }
-    comp
-}
-
 /// The layer (depth) of every node: 0 for nodes that depend on nothing, else
 /// one more than the deepest node they depend on. Nodes of one cycle share a
 /// layer, one past what the cycle depends on outside itself, so depth 0 holds
 /// only nodes with no dependency at all. `adj[v]` lists what `v` depends on.
 pub fn layers(adj: &[Vec<usize>]) -> Vec<usize> {
-    let comp = components(adj);
+    let comp = crate::guide::components(adj).0;
     let count = comp.iter().map(|&c| c + 1).max().unwrap_or(0);
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); count];
     for (v, &c) in comp.iter().enumerate() {
@@ -796,7 +738,7 @@ mod tests {
         // only what depends on nothing: a cycle sits one past what it needs.
         let adj = vec![vec![1], vec![0], vec![0], vec![2], vec![], vec![5]];
         assert_eq!(layers(&adj), vec![1, 1, 2, 3, 0, 1]);
-        let comp = components(&adj);
+        let comp = crate::guide::components(&adj).0;
         assert_eq!(comp[0], comp[1]);
         assert_ne!(comp[0], comp[2]);
         let rows = order(&adj, &layers(&adj));
