@@ -48,7 +48,8 @@ pub struct Loaded {
     pub diags: Vec<Diagnostic>,
 }
 
-fn is_markdown(path: &Path) -> bool {
+/// Article files: `.md` and `.markdown` (the walk and serve's watcher agree on this).
+pub fn is_markdown(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("md" | "markdown")

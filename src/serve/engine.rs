@@ -297,10 +297,6 @@ fn read_article(rel: &str, path: &Path) -> Parsed {
     }
 }
 
-fn is_markdown(rel: &str) -> bool {
-    rel.ends_with(".md") || rel.ends_with(".markdown")
-}
-
 /// The part of a page that `Guide::build` reads: when it is unchanged, so is the
 /// guide's structure (index, graph, order), and the page can be swapped in place.
 #[derive(PartialEq)]
@@ -647,7 +643,7 @@ impl Engine {
         for rel in rels {
             let path = self.roots.content.join(rel);
             let exists = load::is_readable_content(&canonical_root, &path);
-            if is_markdown(rel) {
+            if load::is_markdown(Path::new(rel)) {
                 if exists {
                     to_read.push((rel.clone(), path));
                 } else if self.files.contains_key(rel) {
