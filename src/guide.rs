@@ -413,12 +413,6 @@ impl Guide {
             self.pages[i].title.to_lowercase()
         })
     }
-
-    pub fn page_by_permalink(&self, permalink: &str) -> Option<&Page> {
-        self.by_path
-            .get(&crate::url::output_path(permalink))
-            .map(|&i| &self.pages[i])
-    }
 }
 
 /// See [`Guide::impact_summary`].

@@ -1,5 +1,5 @@
 //! Printers for diagnostics: human (grouped by file, code frames, colour on a
-//! terminal), JSON (schema 1, see docs/check-json.md) and GitHub workflow commands.
+//! terminal), JSON (schema 1, see docs/check.md) and GitHub workflow commands.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
