@@ -400,7 +400,7 @@ mod tests {
 
     #[test]
     fn offsets_inside_a_longer_replacement_stay_monotonic() {
-        // Found by tests/props.rs: `"` → `&quot;` at the end of the text mapped the
+        // Found by tests/suite/props.rs: `"` → `&quot;` at the end of the text mapped the
         // `quot;` bytes past the end of the original and backwards at the next anchor.
         let t = "[x](u \"[x](u \"\")";
         let r = repair(t);

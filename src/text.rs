@@ -240,7 +240,7 @@ mod tests {
 
     #[test]
     fn an_ampersand_before_wide_characters_does_not_panic() {
-        // Found by tests/props.rs: the 12-byte look-ahead cut a character in two.
+        // Found by tests/suite/props.rs: the 12-byte look-ahead cut a character in two.
         assert_eq!(decode_entities("&=\u{10a15}x"), "&=\u{10a15}x");
         assert_eq!(
             decode_entities("&\u{2013}\u{2013}\u{2013}\u{2013}"),

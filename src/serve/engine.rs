@@ -350,7 +350,7 @@ fn structure(page: &Page) -> Structure<'_> {
 /// This mirrors `render_page`: when it starts reading more of the guide, add it
 /// here. A miss is not silent: the background full build finds every page that
 /// differs, counts it (`mismatches` in `/__svcguide/status`, which
-/// `tests/serve.rs` asserts is zero), logs it and serves the right bytes.
+/// `tests/suite/serve.rs` asserts is zero), logs it and serves the right bytes.
 fn near_key(guide: &Guide, facts: &Facts, i: usize) -> u64 {
     let page = &guide.pages[i];
     let Some(s) = page.service() else {
@@ -755,7 +755,7 @@ impl Engine {
     /// by (lowercased title, output path), each "required by" list by lowercased
     /// title in page order — and every page that shows one of the titles (keys)
     /// is rendered again. (A divergence from `Guide::build` would be caught and
-    /// corrected by the background full build, and fail `tests/serve.rs`.)
+    /// corrected by the background full build, and fail `tests/suite/serve.rs`.)
     fn swap_titles(&mut self, changed: Vec<Parsed>, cu: &mut ContentUpdate) -> Result<()> {
         let mut touched: HashSet<String> = HashSet::new();
         let mut retitled: Vec<usize> = Vec::new();
