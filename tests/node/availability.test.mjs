@@ -1,6 +1,6 @@
 // A service page's default-state table in real headless Chromium: one row per
 // Windows version the service exists on, each edition or service-pack variant
-// listed in its row, inferred versions badged. Run by tests/availability.rs
+// listed in its row, inferred versions badged. Run by tests/suite/availability.rs
 // with SVCGUIDE_SITE pointing at the built availability fixture; screenshots
 // go to SVCGUIDE_SCREENSHOTS when it is set.
 import { test, before, after } from 'node:test';

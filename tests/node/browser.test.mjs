@@ -1,7 +1,7 @@
 // End-to-end tests in real headless Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core): the search box on a built site, served under a sub-path on
 // 127.0.0.1 and opened from file://, plus an axe-core accessibility check.
-// Run by tests/browser.rs with SVCGUIDE_SITE pointing at a built site.
+// Run by tests/suite/browser.rs with SVCGUIDE_SITE pointing at a built site.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';

@@ -1,6 +1,6 @@
 // Live reload and the error overlay of `svcguide serve` in real headless Chromium
 // (playwright-core), both straight and behind a reverse proxy that serves the
-// preview under a sub-path. Run by tests/serve.rs with SVCGUIDE_SERVE_URL (the
+// preview under a sub-path. Run by tests/suite/serve.rs with SVCGUIDE_SERVE_URL (the
 // server) and SVCGUIDE_SERVE_CONTENT (the content folder it watches).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
