@@ -227,21 +227,12 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Hands the page to the desktop's opener (`open` crate: xdg-open, gio, ... on
+/// Linux; open on macOS; the shell on Windows), without waiting for it.
 fn open_in_browser(path: &std::path::Path) {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(windows) {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    if std::process::Command::new(opener)
-        .arg(path)
-        .spawn()
-        .is_err()
-    {
+    if let Err(e) = open::that_detached(path) {
         eprintln!(
-            "could not start {opener}; open {} in a browser",
+            "could not start a browser ({e}); open {} in one",
             path.display()
         );
     }

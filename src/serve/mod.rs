@@ -257,22 +257,12 @@ fn bind(args: &ServeArgs) -> Result<TcpListener> {
     })
 }
 
+/// Hands the URL to the desktop's opener (the `open` crate), without waiting.
 fn open_in_browser(url: &str, log: &Log) {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(windows) {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    if std::process::Command::new(opener)
-        .arg(url)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .is_err()
-    {
-        log.info(format!("could not start {opener}; open {url} in a browser"));
+    if let Err(e) = open::that_detached(url) {
+        log.info(format!(
+            "could not start a browser ({e}); open {url} in one"
+        ));
     }
 }
 
