@@ -1,67 +1,9 @@
 //! Small text helpers shared by the parser and the renderer.
 
-/// Decodes HTML character references once (`&amp;lt;` becomes `&lt;`, not `<`).
+/// Decodes HTML character references once (`&amp;lt;` becomes `&lt;`, not
+/// `<`), with html-escape's table of every named reference HTML knows.
 pub fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        match decode_one(rest) {
-            Some((ch, used)) => {
-                out.push(ch);
-                rest = &rest[used..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Decodes the reference at the start of `s` ("&amp;..."), returning the char and bytes used.
-fn decode_one(s: &str) -> Option<(char, usize)> {
-    // Look at most 12 bytes ahead, cut back to a character boundary.
-    let mut limit = s.len().min(12);
-    while !s.is_char_boundary(limit) {
-        limit -= 1;
-    }
-    let end = s[..limit].find(';')?;
-    let name = &s[1..end];
-    let ch = if let Some(num) = name.strip_prefix('#') {
-        let code = match num.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => num.parse().ok()?,
-        };
-        char::from_u32(code).filter(|&c| c != '\0')?
-    } else {
-        match name {
-            "amp" => '&',
-            "lt" => '<',
-            "gt" => '>',
-            "quot" => '"',
-            "apos" => '\'',
-            "nbsp" => '\u{a0}',
-            "ndash" => '\u{2013}',
-            "mdash" => '\u{2014}',
-            "hellip" => '\u{2026}',
-            "rsquo" => '\u{2019}',
-            "lsquo" => '\u{2018}',
-            "rdquo" => '\u{201d}',
-            "ldquo" => '\u{201c}',
-            "copy" => '\u{a9}',
-            "reg" => '\u{ae}',
-            "trade" => '\u{2122}',
-            _ => return None,
-        }
-    };
-    Some((ch, end + 1))
+    html_escape::decode_html_entities(s).into_owned()
 }
 
 /// Removes Markdown backslash escapes (`clr\_optimization` is `clr_optimization`).
