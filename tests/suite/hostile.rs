@@ -572,7 +572,7 @@ impl Drop for Serve {
 impl Serve {
     /// Starts `serve` in `dir` and waits (bounded) for the address it prints.
     fn start(dir: &Path, args: &[&str]) -> Serve {
-        use std::io::{BufRead, Read};
+        use std::io::BufRead;
         let mut child = common::bin()
             .current_dir(dir)
             .args(["serve", "--port", "0"])
@@ -582,20 +582,7 @@ impl Serve {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-        let sink = stderr.clone();
-        let mut err = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = err.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
+        let stderr = common::drain_stderr(&mut child);
         let (tx, rx) = std::sync::mpsc::channel();
         let out = child.stdout.take().unwrap();
         std::thread::spawn(move || {

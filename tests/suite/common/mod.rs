@@ -38,6 +38,27 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Collects a child's stderr on a thread, so that it never blocks on a full
+/// pipe; the text read so far is in the returned string.
+pub fn drain_stderr(child: &mut std::process::Child) -> std::sync::Arc<std::sync::Mutex<String>> {
+    use std::io::Read;
+    let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = text.clone();
+    let mut err = child.stderr.take().expect("stderr piped");
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = err.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    text
+}
+
 pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_svcguide"))
 }
