@@ -27,8 +27,35 @@ enum Kind {
     Srcset,
 }
 
+pub mod plain;
+
 /// Calls `found` with every anchor and link of `html`, in document order.
-pub fn scan(html: &str, mut found: impl FnMut(Fact<'_>)) {
+pub fn scan(html: &str, found: impl FnMut(Fact<'_>)) {
+    let mut facts = Vec::new();
+    if plain::scan(html, &mut facts).is_ok() {
+        facts.into_iter().for_each(found);
+    } else {
+        tokenize(html, found);
+    }
+}
+
+/// The facts of an attribute value that starts at byte `start` of the input.
+fn push_value_facts<'v>(kind: Kind, value: &'v str, start: usize, mut found: impl FnMut(Fact<'v>)) {
+    match kind {
+        Kind::Id => found(Fact::Anchor(value.trim())),
+        Kind::Url => found(Fact::Link(value.trim(), start)),
+        Kind::Srcset => {
+            for (at, url) in srcset_urls(value) {
+                found(Fact::Link(url, start + at));
+            }
+        }
+        Kind::Other => {}
+    }
+}
+
+/// `scan` with html5gum's WHATWG tokenizer, for any input: the reference
+/// that [`plain`] is held to.
+pub fn tokenize(html: &str, mut found: impl FnMut(Fact<'_>)) {
     let mut tag_is_a = false;
     let mut tag = Vec::new();
     let mut kind = Kind::Other;
@@ -44,17 +71,7 @@ pub fn scan(html: &str, mut found: impl FnMut(Fact<'_>)) {
             CallbackEvent::AttributeValue { value } if kind != Kind::Other => {
                 // Input is UTF-8 and character references decode to UTF-8.
                 let value = String::from_utf8_lossy(value);
-                match kind {
-                    Kind::Id => found(Fact::Anchor(value.trim())),
-                    Kind::Url => found(Fact::Link(value.trim(), value_start(html, span))),
-                    Kind::Srcset => {
-                        let start = value_start(html, span);
-                        for (at, url) in srcset_urls(&value) {
-                            found(Fact::Link(url, start + at));
-                        }
-                    }
-                    Kind::Other => {}
-                }
+                push_value_facts(kind, &value, value_start(html, span), &mut found);
                 kind = Kind::Other;
             }
             CallbackEvent::CloseStartTag { .. } | CallbackEvent::EndTag { .. } => {
@@ -180,6 +197,195 @@ mod tests {
         let html = r#"<a name="SIMPLE_FILESHARING"></a><h2 id=setup>S</h2><input name="q"><A NAME='Upper'></A>"#;
         let anchors: Vec<_> = facts(html).into_iter().map(|(a, _)| a).collect();
         assert_eq!(anchors, ["#SIMPLE_FILESHARING", "#setup", "#Upper"]);
+    }
+
+    /// The fast reader's facts, or None when it declines.
+    fn plain_facts(html: &str) -> Option<Vec<Fact<'_>>> {
+        let mut facts = Vec::new();
+        plain::scan(html, &mut facts).ok().map(|()| facts)
+    }
+
+    fn reference_facts(html: &str) -> Vec<(String, Option<usize>)> {
+        let mut out = Vec::new();
+        tokenize(html, |f| match f {
+            Fact::Anchor(a) => out.push((format!("#{a}"), None)),
+            Fact::Link(u, at) => out.push((u.to_string(), Some(at))),
+        });
+        out
+    }
+
+    fn owned(facts: Vec<Fact<'_>>) -> Vec<(String, Option<usize>)> {
+        facts
+            .into_iter()
+            .map(|f| match f {
+                Fact::Anchor(a) => (format!("#{a}"), None),
+                Fact::Link(u, at) => (u.to_string(), Some(at)),
+            })
+            .collect()
+    }
+
+    /// The fast reader either declines or agrees with html5gum.
+    fn agrees(html: &str) -> bool {
+        match plain_facts(html) {
+            Some(facts) => {
+                assert_eq!(owned(facts), reference_facts(html), "input: {html:?}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn the_fast_reader_takes_what_our_templates_write() {
+        let taken = [
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><title>A &amp; B <a href=x></title>",
+            "<script src=\"../theme/t.js\" defer></script><style>a > b { }</style >",
+            "<a class=skip href=\"#main\">S</a><br/><img src='i.png' alt=\"x > y\" >",
+            "<h2 id=\"setup\">S</h2><a name=\"OLD\"></a><p>1 < 2, <3, a&b</p>",
+            "<!-- a comment with <a href=\"c.html\"> --><A HREF=\"UP.html\">u</A>",
+            "<input id=q name=q type=search disabled><img srcset=\"a.png 1x, b.png 2x\">",
+            "<textarea><a href=\"t.html\"></textarea><a\n  href=\"n.html\"\n>n</a>",
+            "<!---->text<p title='it&#39;s'>x</p><plaintext><a href=\"p.html\">",
+        ];
+        for html in taken {
+            assert!(agrees(html), "declined: {html:?}");
+        }
+    }
+
+    #[test]
+    fn the_fast_reader_declines_what_it_does_not_model() {
+        let declined = [
+            "<a href=\"x.html?a=1&amp;b=2\">x</a>",
+            "<a href=\"x\"\r>x</a>",
+            "<a href=\"x\"id=y>x</a>",
+            "<![CDATA[ x ]]>",
+            "<?php x ?>",
+            "</ p>",
+            "<!-->",
+            "<!--->",
+            "<!-- a --!> <a href=\"x\">",
+            "<script><!-- <script></script> --></script>",
+            "<a href=x\"y>",
+            "<a =x>",
+            "<a href=>",
+            "<a href=\"x\"",
+            "<a / href=x>",
+            "</a/>",
+        ];
+        for html in declined {
+            assert!(!agrees(html), "taken: {html:?}");
+        }
+    }
+
+    /// One piece of generated HTML: mostly what real pages hold (tags with
+    /// attributes in every quoting style, raw-text elements, comments), now and
+    /// then a piece the fast reader must decline.
+    fn piece() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        use proptest::sample::select;
+        let name = prop_oneof![
+            6 => select(&["a", "A", "img", "h2", "object", "video", "div", "p"][..]),
+            1 => select(&[
+                "script", "Script", "title", "style", "textarea", "plaintext", "noframe", "xmp",
+            ][..]),
+        ];
+        let attribute = (
+            select(&[" ", "\n", "\t  ", ""][..]),
+            select(
+                &[
+                    "href", "HREF", "id", "Id", "name", "src", "srcset", "poster", "data", "class",
+                ][..],
+            ),
+            select(
+                &[
+                    "",
+                    "=\"x.html\"",
+                    "='#y'",
+                    "=z.html",
+                    "=\"a.png 1x, b.png 2x\"",
+                    "=\"a > b\"",
+                    "= \"sp.html\"",
+                    "=\"\"",
+                    " = 'q'",
+                    "=\" pad \"",
+                    "=\"&amp;\"",
+                ][..],
+            ),
+        )
+            .prop_map(|(sep, n, v)| format!("{sep}{n}{v}"));
+        let start = (
+            name.clone(),
+            proptest::collection::vec(attribute, 0..4),
+            select(&[">", "/>", " >", " />", "\n>"][..]),
+        )
+            .prop_map(|(n, a, end)| format!("<{n}{}{end}", a.concat()));
+        let end = (name, select(&[">", " >", "\n>"][..])).prop_map(|(n, e)| format!("</{n}{e}"));
+        let text = select(
+            &[
+                "x",
+                "1 < 2",
+                "a&b",
+                "é",
+                "id=\"t\" href=\"u\"",
+                " ",
+                "\n",
+                "<!-- <a href=\"c\"> -->",
+                "<!---->",
+                "<!DOCTYPE html>",
+                "<!-- - -- -->",
+                "=",
+                "\"",
+                "'",
+                "`",
+                "-->",
+            ][..],
+        )
+        .prop_map(str::to_string);
+        let odd = select(
+            &[
+                "<!--x--!>",
+                "<!-->",
+                "<?x>",
+                "</>",
+                "<![CDATA[x]]>",
+                "\r",
+                "\0",
+                "<",
+                "<!--",
+                "</ x>",
+            ][..],
+        )
+        .prop_map(str::to_string);
+        prop_oneof![6 => start, 4 => end, 4 => text, 1 => odd]
+    }
+
+    /// Generated HTML: whenever the fast reader answers, html5gum gives the
+    /// same facts at the same offsets; and it answers often enough to matter
+    /// (a reader that always declined would agree vacuously).
+    #[test]
+    fn the_fast_reader_agrees_with_html5gum() {
+        use proptest::test_runner::{Config, TestRunner};
+        use std::cell::Cell;
+        const CASES: u32 = 6000;
+        let answered = Cell::new(0u32);
+        let mut runner = TestRunner::new(Config::with_cases(CASES));
+        runner
+            .run(&proptest::collection::vec(piece(), 0..24), |pieces| {
+                let html = pieces.concat();
+                if let Some(fast) = plain_facts(&html) {
+                    answered.set(answered.get() + u32::from(!fast.is_empty()));
+                    proptest::prop_assert_eq!(owned(fast), reference_facts(&html), "{:?}", html);
+                }
+                Ok(())
+            })
+            .unwrap();
+        // 574 of 6,000 answered with a fact when measured; most generated
+        // inputs hold a piece outside the subset or no fact at all.
+        assert!(
+            answered.get() >= CASES / 20,
+            "the fast reader answered only {} of {CASES} cases with a fact",
+            answered.get()
+        );
     }
 
     #[test]

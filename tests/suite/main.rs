@@ -15,6 +15,7 @@ mod crawl;
 mod escaping;
 mod external;
 mod hostile;
+mod html_reader;
 mod layers;
 mod link_trust;
 mod output_safety;
