@@ -15,6 +15,9 @@
 //! 5. inferred: unlabeled items describe the Windows current when the article
 //!    was written and later ones, up to the newest version any evidence names.
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 use serde::Serialize;
 
 use super::os::{parse_label, split_label, OsFamily, OsScope};
@@ -378,45 +381,61 @@ fn read_description(text: &str, ev: &mut Evidence) {
         }
     }
     for sentence in sentences(text) {
-        let lower = sentence.to_ascii_lowercase();
-        let about_service = lower.contains("service");
-        for (trigger, meaning) in TRIGGERS {
-            if meaning.needs_service_word() && !about_service {
-                continue;
-            }
-            let mut from = 0;
-            while let Some(at) = lower[from..].find(trigger) {
-                let start = from + at + trigger.len();
-                from = start;
-                if let Some((os, later)) = os_at(&sentence[start..]) {
-                    meaning.apply(os, later, ev);
-                }
-            }
-        }
-        // "Windows 7 only": the version comes before the trigger.
-        if about_service || lower.trim_start().len() < 40 {
-            let mut from = 0;
-            while let Some(at) = lower[from..].find(" only") {
-                let end = from + at;
-                from = end + 5;
-                // `(Windows 7 only)`, `Windows 7 only.`, not `WinXP only uses`.
-                let closes = lower[from..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| matches!(c, ')' | ',' | '.' | ';' | ':'));
-                if !closes {
-                    continue;
-                }
-                if let Some(os) = os_before(&sentence[..end]) {
-                    Meaning::Only.apply(os, false, ev);
-                }
-            }
-        }
+        read_sentence(sentence, ev);
     }
     if let Some(first) = ev.introduced {
         for f in OsFamily::ALL.into_iter().filter(|&f| f >= first) {
             if !ev.described_absent.contains(f) {
                 ev.described.insert(f);
+            }
+        }
+    }
+}
+
+/// The statements of one sentence: a trigger phrase followed by a version
+/// ("introduced with Vista"), or a version followed by " only".
+fn read_sentence(sentence: &str, ev: &mut Evidence) {
+    // One pass finds every trigger, "service" and " only", in any case.
+    static FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        let patterns = TRIGGERS.iter().map(|(t, _)| *t).chain([SERVICE, ONLY]);
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(patterns)
+            .expect("fixed patterns")
+    });
+    const SERVICE: &str = "service";
+    const ONLY: &str = " only";
+    let mut about_service = false;
+    let mut after_triggers = Vec::new();
+    let mut onlys = Vec::new();
+    for m in FINDER.find_overlapping_iter(sentence) {
+        match m.pattern().as_usize() {
+            i if i < TRIGGERS.len() => after_triggers.push((TRIGGERS[i].1, m.end())),
+            i if i == TRIGGERS.len() => about_service = true,
+            _ => onlys.push(m.start()),
+        }
+    }
+    for (meaning, start) in after_triggers {
+        if meaning.needs_service_word() && !about_service {
+            continue;
+        }
+        if let Some((os, later)) = os_at(&sentence[start..]) {
+            meaning.apply(os, later, ev);
+        }
+    }
+    // "Windows 7 only": the version comes before the trigger.
+    if about_service || sentence.trim_start().len() < 40 {
+        for end in onlys {
+            // `(Windows 7 only)`, `Windows 7 only.`, not `WinXP only uses`.
+            let closes = sentence[end + ONLY.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| matches!(c, ')' | ',' | '.' | ';' | ':'));
+            if !closes {
+                continue;
+            }
+            if let Some(os) = os_before(&sentence[..end]) {
+                Meaning::Only.apply(os, false, ev);
             }
         }
     }
