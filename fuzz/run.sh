@@ -13,7 +13,7 @@ secs="${1:-30}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(frontmatter sections items repair markdown page)
+    targets=(frontmatter sections items repair markdown page html)
 fi
 # cargo fuzz needs nightly features: a nightly toolchain if there is one, else
 # the stable one with RUSTC_BOOTSTRAP=1.
