@@ -60,7 +60,8 @@ pub struct Recommendation {
 /// One searchable page.
 #[derive(Debug, Clone, Default)]
 pub struct SearchDoc {
-    /// lunr ref, e.g. "winnt-services-spooler".
+    /// "winnt-services-spooler": documents are indexed in slug order, and the
+    /// first of a repeated slug is kept.
     pub slug: String,
     /// "Print Spooler".
     pub title: String,
@@ -91,7 +92,7 @@ pub struct SearchFiles {
     pub index_js: String,
     /// `window.SVCGUIDE_NAMES=<lunr index JSON>;`: the [`NAME_FIELDS`] only.
     pub names_js: String,
-    /// `window.SVCGUIDE_DOCS={slug:{"t","u","k","n","p","r","e"}};`
+    /// `window.SVCGUIDE_DOCS={ref:{"t","u","k","n","p","r","e"}};`
     pub docs_js: String,
 }
 
@@ -324,6 +325,11 @@ impl Indexer {
     pub fn finish(self, mut docs: Vec<Prepared>) -> SearchFiles {
         docs.sort_by(|a, b| a.document.reference.cmp(&b.document.reference));
         docs.dedup_by(|a, b| a.document.reference == b.document.reference);
+        let count = docs.len();
+        for (i, d) in docs.iter_mut().enumerate() {
+            d.document.reference = short_ref(i, count);
+            d.names.reference.clone_from(&d.document.reference);
+        }
         let mut clock = crate::timing::Stopwatch::new();
         let mut documents = Vec::with_capacity(docs.len());
         let mut names = Vec::with_capacity(docs.len());
@@ -438,6 +444,29 @@ fn excerpt(text: &str, max_chars: usize) -> String {
         "{}…",
         at_word.trim_end_matches(|c: char| c.is_ascii_punctuation())
     )
+}
+
+/// The lunr ref of the `i`-th of `count` documents in slug order: a letter,
+/// then base-36 digits, at a fixed width, so that refs sort as the slugs do
+/// (search.js breaks ties by ref) and none looks like an array index (which
+/// JavaScript objects would put first). A ref is in every posting of the
+/// index: 23-byte slugs made more than half of a 10,000-article index.
+pub fn short_ref(i: usize, count: usize) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut width = 1;
+    let mut room = 26;
+    while room < count {
+        width += 1;
+        room *= 36;
+    }
+    let mut out = vec![b'a'; width];
+    let mut rest = i;
+    for at in (1..width).rev() {
+        out[at] = DIGITS[rest % 36];
+        rest /= 36;
+    }
+    out[0] = b'a' + u8::try_from(rest.min(25)).expect("under 26");
+    String::from_utf8(out).expect("ASCII letters and digits")
 }
 
 /// `window.NAME=<json>;`, the JSON appended by `write_json` to the prefix it

@@ -149,7 +149,10 @@ fn repeated_slug_keeps_the_first_document() {
     twin.title = "Another title".to_string();
     docs.push(twin);
     let store = parse_assignment(&build(&docs).docs_js, "SVCGUIDE_DOCS");
-    assert_eq!(store["winnt-services-spooler"]["t"], "Print Spooler");
+    assert_eq!(
+        store[&refs(&docs)["winnt-services-spooler"]]["t"],
+        "Print Spooler"
+    );
 }
 
 #[test]
@@ -164,9 +167,13 @@ fn index_has_lunr_serialization_shape() {
     // One vector per field and document, document-major, documents by slug.
     let mut slugs: Vec<&str> = docs.iter().map(|d| d.slug.as_str()).collect();
     slugs.sort();
+    let refs_of = refs(&docs);
     let expected_refs: Vec<String> = slugs
         .iter()
-        .flat_map(|slug| fields.iter().map(move |field| format!("{field}/{slug}")))
+        .flat_map(|slug| {
+            let id = &refs_of[*slug];
+            fields.iter().map(move |field| format!("{field}/{id}"))
+        })
         .collect();
     let vectors = index["fieldVectors"].as_array().unwrap();
     let refs: Vec<&str> = vectors.iter().map(|v| v[0].as_str().unwrap()).collect();
@@ -208,7 +215,7 @@ fn index_has_lunr_serialization_shape() {
                 .as_object()
                 .unwrap()
                 .keys()
-                .all(|r| slugs.contains(&r.as_str())));
+                .all(|r| refs_of.values().any(|id| id == r)));
         }
     }
 }
@@ -225,7 +232,9 @@ fn first_document_gets_the_first_term_numbers() {
 
 #[test]
 fn identifiers_are_found_by_their_parts() {
-    let index = index_value(&build(&sample_docs()));
+    let docs = sample_docs();
+    let index = index_value(&build(&docs));
+    let ids = refs(&docs);
     let cases = [
         ("lserver", "winnt-services-termservlicensing"),
         ("LServer.exe", "winnt-services-termservlicensing"),
@@ -244,7 +253,7 @@ fn identifiers_are_found_by_their_parts() {
     for (word, slug) in cases {
         let refs = refs_for_query_word(&index, word);
         assert!(
-            refs.iter().any(|r| r == slug),
+            refs.iter().any(|r| *r == ids[slug]),
             "{word} should find {slug}, found {refs:?}"
         );
     }
@@ -266,7 +275,8 @@ fn doc_store_holds_display_fields() {
     }];
     docs[0].processes = vec!["spoolsv.exe".into()];
     let store = parse_assignment(&build(&docs).docs_js, "SVCGUIDE_DOCS");
-    let spooler = &store["winnt-services-spooler"];
+    let ids = refs(&docs);
+    let spooler = &store[&ids["winnt-services-spooler"]];
     assert_eq!(spooler["t"], "Print Spooler");
     assert_eq!(spooler["u"], "article/winnt-services-spooler.html");
     assert_eq!(spooler["k"], "s");
@@ -277,7 +287,7 @@ fn doc_store_holds_display_fields() {
         serde_json::json!([["WinXP", "disabled", "Disabled, if no printer"]])
     );
     assert!(
-        store["winnt-services-wrapper"].get("p").is_none(),
+        store[&ids["winnt-services-wrapper"]].get("p").is_none(),
         "empty lists are left out"
     );
     let excerpt = spooler["e"].as_str().unwrap();
@@ -306,7 +316,10 @@ fn line_separators_are_escaped_in_scripts() {
         assert!(!js.contains('\u{2028}') && !js.contains('\u{2029}'));
     }
     let store = parse_assignment(&files.docs_js, "SVCGUIDE_DOCS");
-    assert_eq!(store["winnt-services-spooler"]["t"], "Print\u{2028}Spooler");
+    assert_eq!(
+        store[&refs(&docs)["winnt-services-spooler"]]["t"],
+        "Print\u{2028}Spooler"
+    );
 }
 
 #[test]
@@ -328,7 +341,7 @@ fn names_index_holds_the_name_fields_only() {
     );
     assert_eq!(
         refs_for_query_word(&names, "spooler"),
-        vec!["winnt-services-spooler"]
+        vec![refs(&docs)["winnt-services-spooler"].clone()]
     );
     assert!(refs_for_query_word(&names, "workgroup").is_empty());
     assert!(!refs_for_query_word(&index_value(&files), "workgroup").is_empty());
@@ -382,12 +395,15 @@ fn tokens_json(docs: &[SearchDoc]) -> String {
         .iter()
         .map(|f| serde_json::json!({"name": f.name, "boost": f.boost}))
         .collect();
-    let docs: Vec<Value> = sorted_unique(docs)
+    let sorted = sorted_unique(docs);
+    let count = sorted.len();
+    let docs: Vec<Value> = sorted
         .into_iter()
-        .map(|doc| {
+        .enumerate()
+        .map(|(i, doc)| {
             let mut entry = serde_json::Map::new();
             let mut raw = serde_json::Map::new();
-            entry.insert("ref".into(), doc.slug.clone().into());
+            entry.insert("ref".into(), short_ref(i, count).into());
             for ((field, tokens), text) in FIELDS
                 .iter()
                 .zip(field_texts(doc).map(|t| tokens::tokenize(&t)))
@@ -434,6 +450,31 @@ fn docs_from_json(json: &str) -> Vec<SearchDoc> {
         .collect()
 }
 
+/// The lunr ref of each slug of `docs`.
+fn refs(docs: &[SearchDoc]) -> std::collections::BTreeMap<String, String> {
+    let sorted = sorted_unique(docs);
+    let count = sorted.len();
+    sorted
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| (d.slug.clone(), short_ref(i, count)))
+        .collect()
+}
+
+#[test]
+fn short_refs_sort_as_their_numbers_and_are_never_array_indices() {
+    for count in [1, 26, 27, 936, 937, 50_000] {
+        let all: Vec<String> = (0..count).map(|i| short_ref(i, count)).collect();
+        assert!(all.windows(2).all(|w| w[0] < w[1]), "{count}");
+        assert!(all
+            .iter()
+            .all(|r| r.len() == all[0].len() && r.as_bytes()[0].is_ascii_lowercase()));
+    }
+    assert_eq!(short_ref(0, 1), "a");
+    assert_eq!(short_ref(27, 10_000), "a0r");
+    assert_eq!(short_ref(9_999, 10_000), "hpr");
+}
+
 /// The documents in index order: by slug, the first of a repeated slug.
 fn sorted_unique(docs: &[SearchDoc]) -> Vec<&SearchDoc> {
     let mut sorted: Vec<&SearchDoc> = docs.iter().collect();
@@ -467,10 +508,13 @@ fn fused_counting_gives_the_reference_pipelines_index() {
         })
         .collect();
     let terms = lunr::Terms::default();
-    let reference: Vec<Document> = sorted_unique(&docs)
+    let sorted = sorted_unique(&docs);
+    let count = sorted.len();
+    let reference: Vec<Document> = sorted
         .into_iter()
-        .map(|doc| Document {
-            reference: doc.slug.clone(),
+        .enumerate()
+        .map(|(i, doc)| Document {
+            reference: short_ref(i, count),
             fields: field_texts(doc)
                 .iter()
                 .map(|t| FieldTerms::count(&tokens::pipeline(tokens::tokenize(t)), &terms))

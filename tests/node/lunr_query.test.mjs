@@ -219,9 +219,12 @@ test('our tokens start from what lunr.tokenizer makes of each field', { skip: sk
 const servicesJson = process.env.SVCGUIDE_SERVICES_JSON;
 test('process and group queries put a service of that process first', { skip: (skipIndex || !servicesJson) && 'needs SVCGUIDE_SERVICES_JSON' }, () => {
   const { idx } = loadIndex();
+  const docs = runScript(DOCS_JS).SVCGUIDE_DOCS;
   const services = JSON.parse(readFileSync(servicesJson, 'utf8')).services;
-  const bySlug = Object.fromEntries(services.map((s) => [s.slug, s]));
-  const runsIn = (slug, test) => (bySlug[slug]?.processes || []).some(test);
+  // A result's service by its page: refs are short numbers, the doc store has the URL.
+  const byUrl = Object.fromEntries(services.map((s) => [s.url.replace(/^\//, ''), s]));
+  const serviceOf = (ref) => byUrl[docs[ref]?.u];
+  const runsIn = (ref, test) => (serviceOf(ref)?.processes || []).some(test);
   for (const [query, test] of [
     ['netsvcs', (p) => (p.group || '').toLowerCase() === 'netsvcs'],
     ['svchost', (p) => (p.image || '').toLowerCase().startsWith('svchost')],
@@ -229,11 +232,11 @@ test('process and group queries put a service of that process first', { skip: (s
     ['lsass', (p) => (p.image || '').toLowerCase() === 'lsass.exe'],
   ]) {
     // The processes page's own entries (programs, svchost groups) aside.
-    const found = idx.search(query).filter((r) => !r.ref.startsWith('processes#'));
-    if (!services.some((s) => runsIn(s.slug, test))) {
+    const found = idx.search(query).filter((r) => !['p', 'g'].includes(docs[r.ref]?.k));
+    if (!services.some((s) => (s.processes || []).some(test))) {
       assert.ok(ONLY_PRESENT, `no service of the site runs in ${query} (SVCGUIDE_EXPECTATIONS=present allows that)`);
       continue;
     }
-    assert.ok(found.length > 0 && runsIn(found[0].ref, test), `${query} -> ${found.slice(0, 3).map((r) => r.ref).join(' | ')}`);
+    assert.ok(found.length > 0 && runsIn(found[0].ref, test), `${query} -> ${found.slice(0, 3).map((r) => docs[r.ref]?.u).join(' | ')}`);
   }
 });
