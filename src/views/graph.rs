@@ -112,14 +112,16 @@ pub fn ordering(adj: &[Vec<usize>], layer: &[usize]) -> Ordering {
         rows[l].push(x);
     }
     let mut pos = vec![0usize; node_layer.len()];
-    let place = |rows: &[Vec<usize>], pos: &mut [usize]| {
-        for row in rows {
-            for (k, &x) in row.iter().enumerate() {
-                pos[x] = k;
-            }
+    // Only the row just sorted moves: placing every row after each one made a
+    // sweep quadratic in the depth (seconds on a long chain of dependencies).
+    let place = |row: &[usize], pos: &mut [usize]| {
+        for (k, &x) in row.iter().enumerate() {
+            pos[x] = k;
         }
     };
-    place(&rows, &mut pos);
+    for row in &rows {
+        place(row, &mut pos);
+    }
     let crossings_before = total_crossings(&rows, &down, &pos);
     let mut best = (crossings_before, rows.clone());
     for sweep in 0..SWEEPS {
@@ -129,12 +131,12 @@ pub fn ordering(adj: &[Vec<usize>], layer: &[usize]) -> Ordering {
         if sweep % 2 == 0 {
             for l in 1..depth {
                 sort_by_median(&mut rows[l], &down, &pos);
-                place(&rows, &mut pos);
+                place(&rows[l], &mut pos);
             }
         } else {
             for l in (0..depth.saturating_sub(1)).rev() {
                 sort_by_median(&mut rows[l], &up, &pos);
-                place(&rows, &mut pos);
+                place(&rows[l], &mut pos);
             }
         }
         transpose(&mut rows, &down, &up, &mut pos);
