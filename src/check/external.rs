@@ -181,7 +181,7 @@ fn http_url(dest: &str) -> Result<Option<url::Url>, String> {
 
 /// The scheme of an external non-http link (`mailto`, `ftp` ...), for the summary.
 fn other_scheme(dest: &str) -> Option<String> {
-    if !crate::guide::is_external(dest) || dest.starts_with("//") {
+    if !crate::url::is_external(dest) || dest.starts_with("//") {
         return None;
     }
     dest.split_once(':')

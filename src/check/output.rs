@@ -10,7 +10,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diag::{Code, Diagnostic};
-use crate::guide::{is_external, site_path};
+use crate::url::{is_external, site_path};
 use crate::html::{scan, Fact};
 
 /// What the checks need of one rendered HTML file.

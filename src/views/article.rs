@@ -348,7 +348,7 @@ fn impact_view(guide: &Guide, page: &Page, index: usize) -> ImpactView {
 /// With `sanitize = true`, the only link schemes the templates may write (the
 /// Markdown itself is cleaned by ammonia; these URLs go into templates directly).
 fn safe_url(url: &str) -> bool {
-    if !crate::guide::is_external(url) {
+    if !crate::url::is_external(url) {
         return true;
     }
     let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
