@@ -74,7 +74,7 @@ pub fn slug_for(short_name: &str) -> Result<String> {
 }
 
 /// What the existing articles say: the highest id, the most common author, the
-/// permalinks in use (front matter read line by line, no full parse).
+/// permalinks in use (drafts included: their ids and permalinks are taken too).
 #[derive(Debug, Default)]
 pub struct Existing {
     pub max_id: u64,
@@ -82,54 +82,28 @@ pub struct Existing {
     pub permalinks: BTreeMap<String, String>,
 }
 
-fn unquote(v: &str) -> &str {
-    let v = v.trim();
-    for q in ['\'', '"'] {
-        if let Some(inner) = v.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
-            return inner;
-        }
-    }
-    v
-}
-
+/// Reads the front matter of every article with the site's own reader; files
+/// it cannot read are skipped (`check` reports them).
 pub fn existing(content: &Path) -> Existing {
     let mut out = Existing::default();
     let mut authors: BTreeMap<String, usize> = BTreeMap::new();
     let mut diags = Vec::new();
     let (articles, _) = crate::load::discover(content, &mut diags);
     for (rel, path) in articles {
-        let Ok(bytes) = std::fs::read(&path) else {
+        let Ok(src) = crate::load::read_source(&rel, &path) else {
             continue;
         };
-        let text = String::from_utf8_lossy(&bytes);
-        let text = text.trim_start_matches('\u{feff}');
-        let mut lines = text.lines();
-        if lines.next().map(str::trim_end) != Some("---") {
+        let Some((fm, _)) = crate::frontmatter::parse(&src, &mut diags) else {
             continue;
+        };
+        if let Some(id) = fm.id.as_deref().and_then(|id| id.trim().parse::<u64>().ok()) {
+            out.max_id = out.max_id.max(id);
         }
-        for line in lines {
-            let line = line.trim_end_matches('\r');
-            if line == "---" {
-                break;
-            }
-            let Some((key, value)) = line.split_once(':') else {
-                continue;
-            };
-            let value = unquote(value);
-            match key {
-                "id" => {
-                    if let Ok(id) = value.parse::<u64>() {
-                        out.max_id = out.max_id.max(id);
-                    }
-                }
-                "author" if !value.is_empty() => {
-                    *authors.entry(value.to_string()).or_default() += 1
-                }
-                "permalink" => {
-                    out.permalinks.insert(value.to_string(), rel.clone());
-                }
-                _ => {}
-            }
+        if let Some(author) = fm.author.filter(|a| !a.trim().is_empty()) {
+            *authors.entry(author).or_default() += 1;
+        }
+        if let Some(permalink) = fm.permalink {
+            out.permalinks.insert(permalink, rel);
         }
     }
     out.author = authors
@@ -348,6 +322,5 @@ mod tests {
     #[test]
     fn quoting() {
         assert_eq!(yaml_quote("It's"), "'It''s'");
-        assert_eq!(unquote(" '1042' "), "1042");
     }
 }
