@@ -1,5 +1,6 @@
 //! An article: front matter + body, and for service articles the typed service.
 
+use crate::date::PostDate;
 use crate::diag::{Code, Diagnostic};
 use crate::frontmatter::{self, FrontMatter, Split};
 use crate::service::{self, availability, form, Service};
@@ -23,6 +24,10 @@ pub struct Page {
     /// Where the page is written, relative to the output folder.
     pub out_path: String,
     pub title: String,
+    /// `date:`, when it reads as a date.
+    pub date: Option<PostDate>,
+    /// When the article last changed ([`updated_text`]), when it reads as a date.
+    pub updated: Option<PostDate>,
     pub kind: PageKind,
 }
 
@@ -33,6 +38,17 @@ impl Page {
             PageKind::Plain => None,
         }
     }
+}
+
+/// The date an article was last changed, as written: `updated`, or Jekyll's
+/// `last_modified_at`.
+pub fn updated_text(fm: &FrontMatter) -> Option<&str> {
+    ["updated", "last_modified_at"]
+        .iter()
+        .find_map(|key| match fm.extra.get(*key)? {
+            serde_yaml_ng::Value::String(s) if !s.trim().is_empty() => Some(s.trim()),
+            _ => None,
+        })
 }
 
 /// Output paths the generator itself writes; an article may not claim them.
@@ -206,9 +222,11 @@ pub fn parse(src: Source, diags: &mut Vec<Diagnostic>) -> Option<Page> {
             );
         }
     }
+    let date = fm.date.as_deref().and_then(PostDate::parse);
+    let updated = updated_text(&fm).and_then(PostDate::parse);
     let kind = if is_service(&fm) {
         let mut service = parse_service(&src, &fm, split, diags);
-        service.evidence = availability_evidence(&src, &fm, &service, diags);
+        service.evidence = availability_evidence(&src, &fm, date, &service, diags);
         PageKind::Service(Box::new(service))
     } else {
         PageKind::Plain
@@ -221,6 +239,8 @@ pub fn parse(src: Source, diags: &mut Vec<Diagnostic>) -> Option<Page> {
         slug,
         out_path,
         title,
+        date,
+        updated,
         kind,
     })
 }
@@ -263,6 +283,7 @@ fn parse_service(
 fn availability_evidence(
     src: &Source,
     fm: &FrontMatter,
+    date: Option<PostDate>,
     service: &Service,
     diags: &mut Vec<Diagnostic>,
 ) -> availability::Evidence {
@@ -302,7 +323,12 @@ fn availability_evidence(
         .map(|r| &src.text[r.clone()])
         .collect::<Vec<_>>()
         .join("\n\n");
-    let evidence = availability::evidence(service, fm.date.as_deref(), stated, &description);
+    let evidence = availability::evidence(
+        service,
+        date.map(|d| d.day()),
+        stated,
+        &description,
+    );
     let at = service
         .default
         .iter()

@@ -113,61 +113,6 @@ pub fn existing(content: &Path) -> Existing {
     out
 }
 
-/// Now as the export writes dates: `2000-06-06T16:43:14+02:00`, local time.
-pub fn now_iso() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let offset = local_offset(secs);
-    let local = secs + offset;
-    let days = local.div_euclid(86_400);
-    let rem = local.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let sign = if offset < 0 { '-' } else { '+' };
-    let off = offset.abs();
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        off / 3600,
-        off % 3600 / 60
-    )
-}
-
-#[cfg(unix)]
-fn local_offset(secs: i64) -> i64 {
-    let t = secs as libc::time_t;
-    // SAFETY: localtime_r writes into the zeroed struct we own.
-    unsafe {
-        let mut tm: libc::tm = std::mem::zeroed();
-        if libc::localtime_r(&t, &mut tm).is_null() {
-            0
-        } else {
-            tm.tm_gmtoff as i64
-        }
-    }
-}
-
-#[cfg(not(unix))]
-fn local_offset(_secs: i64) -> i64 {
-    0
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
 /// A YAML single-quoted scalar.
 fn yaml_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
@@ -265,7 +210,7 @@ pub fn run(args: NewArgs) -> Result<ExitCode> {
         .clone()
         .or(found.author)
         .unwrap_or_else(|| "svcguide authors".to_string());
-    let text = article(short, title, &slug, found.max_id + 1, &now_iso(), &author);
+    let text = article(short, title, &slug, found.max_id + 1, &crate::date::now_local(), &author);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
@@ -307,16 +252,6 @@ mod tests {
         assert!(slug_for("a/b").is_err());
         assert!(slug_for("../x").is_err());
         assert!(slug_for("").is_err());
-    }
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(11_114), (2000, 6, 6));
-        assert_eq!(civil_from_days(-1), (1969, 12, 31));
-        let now = now_iso();
-        assert_eq!(now.len(), "2000-06-06T16:43:14+02:00".len(), "{now}");
-        assert_eq!(&now[10..11], "T");
     }
 
     #[test]

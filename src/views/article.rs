@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::date::PostDate;
 use crate::guide::Guide;
 use crate::markdown::{plain_text, Fragment, Link, Renderer};
 use crate::page::Page;
@@ -202,7 +203,7 @@ struct PageView<'a> {
     date_iso: Option<&'a str>,
     /// From `updated` or `last_modified_at`, when the front matter has one.
     updated: Option<String>,
-    updated_iso: Option<String>,
+    updated_iso: Option<&'a str>,
     /// For the meta description: the excerpt, else the start of the text.
     description: String,
     tags: &'a [String],
@@ -395,49 +396,16 @@ fn os_cells(s: &Service, availability: &Availability) -> Vec<OsCell> {
 }
 
 /// Why an inferred version is shown, in the reader's words.
-fn inferred_from(s: &Service, date: Option<&str>) -> String {
+fn inferred_from(s: &Service, date: Option<PostDate>) -> String {
     let written = s.evidence.written.map_or("", |f| f.name());
-    let day = date.and_then(date_display).unwrap_or_default();
+    let day = date.map(|d| d.display()).unwrap_or_default();
     format!(
         "Versions marked inferred are not named by the article: it was written on {day}, when {written} was current, and gives its default state without naming versions, which holds for the versions current then and later ones."
     )
 }
 
-pub(crate) fn date_display(date: &str) -> Option<String> {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let (y, rest) = date.split_once('-')?;
-    let (m, rest) = rest.split_once('-')?;
-    let d: u32 = rest.get(..2)?.parse().ok()?;
-    let month = MONTHS.get(m.parse::<usize>().ok()?.checked_sub(1)?)?;
-    Some(format!("{d} {month} {y}"))
-}
-
 /// Longest meta description, in characters (what search engines show).
 const DESCRIPTION_CHARS: usize = 160;
-
-/// The date an article was last changed, from its front matter (`updated`,
-/// or Jekyll's `last_modified_at`), as written.
-fn updated_iso(page: &Page) -> Option<String> {
-    ["updated", "last_modified_at"]
-        .iter()
-        .find_map(|key| match page.fm.extra.get(*key)? {
-            serde_yaml_ng::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-            _ => None,
-        })
-}
 
 /// Renders one article page.
 pub fn render_page(
@@ -464,7 +432,7 @@ pub fn render_page(
                 .0
                 .iter()
                 .any(|v| v.source == Source::Inferred)
-                .then(|| inferred_from(s, page.fm.date.as_deref()));
+                .then(|| inferred_from(s, page.date));
             let processes = s
                 .processes
                 .iter()
@@ -526,10 +494,10 @@ pub fn render_page(
         site: SiteView::new(config, &page.out_path),
         title: &page.title,
         canonical: crate::url::absolute(&config.base_url, &page.out_path),
-        date: page.fm.date.as_deref().and_then(date_display),
+        date: page.date.map(|d| d.display()),
         date_iso: page.fm.date.as_deref(),
-        updated: updated_iso(page).as_deref().and_then(date_display),
-        updated_iso: updated_iso(page),
+        updated: page.updated.map(|d| d.display()),
+        updated_iso: crate::page::updated_text(&page.fm),
         description: crate::text::truncate_words(
             &crate::text::collapse_whitespace(
                 page.fm.excerpt.as_deref().unwrap_or(body.text.as_str()),
@@ -607,15 +575,6 @@ pub fn sitemap(config: &Config, guide: &Guide) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_display() {
-        assert_eq!(
-            date_display("2000-07-23T19:44:07+02:00").as_deref(),
-            Some("23 July 2000")
-        );
-        assert_eq!(date_display("garbage"), None);
-    }
 
     /// A template's values go through `views::escape`, the escaping of the lists
     /// written in Rust: both quotes escaped, `/` left as it is.

@@ -108,11 +108,7 @@ fn duplicate_hints(guide: &Guide) -> HashMap<usize, String> {
         let dates: Vec<Option<String>> = same
             .iter()
             .map(|&i| {
-                guide.pages[i]
-                    .fm
-                    .date
-                    .as_deref()
-                    .and_then(crate::views::article::date_display)
+guide.pages[i].date.map(|d| d.display())
             })
             .collect();
         let distinct = dates
