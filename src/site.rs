@@ -329,7 +329,7 @@ fn head_files(
         || {
             (work == Work::Everything).then(|| {
                 rayon::join(
-                    || crate::views::article::sitemap(config, guide),
+                    || crate::views::feed::sitemap(tera, config, guide),
                     || crate::export::to_json(&crate::export::build(guide, &config.title)),
                 )
             })
@@ -349,7 +349,7 @@ fn head_files(
         Some((sitemap, json)) => {
             files.push(OutFile {
                 path: DATA_FILES[0].into(),
-                bytes: sitemap.into_bytes(),
+                bytes: sitemap?.into_bytes(),
             });
             files.push(OutFile {
                 path: DATA_FILES[1].into(),

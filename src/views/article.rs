@@ -34,6 +34,7 @@ pub fn load_templates(dir: &Path) -> Result<tera::Tera> {
     tera.set_escape_fn(crate::views::escape::html_to);
     tera.autoescape_on([".html", ".xml"]);
     tera.register_filter("safe", safe);
+    tera.register_filter("xml", crate::views::feed::xml_filter);
     let mut sources: Vec<(String, String)> = Vec::new();
     for (name, builtin) in TEMPLATES.iter().chain(crate::views::TEMPLATES) {
         let custom = dir.join(name);
@@ -565,11 +566,6 @@ pub fn render_404(tera: &tera::Tera, config: &Config) -> Result<String> {
     let ctx = tera::Context::from_serialize(&view)?;
     tera.render("404.html", &ctx)
         .map_err(|e| anyhow::anyhow!("404.html: {}", tera_error(&e)))
-}
-
-/// sitemap.xml with absolute URLs (escaped for XML).
-pub fn sitemap(config: &Config, guide: &Guide) -> String {
-    crate::views::feed::sitemap(config, guide)
 }
 
 #[cfg(test)]

@@ -1,5 +1,10 @@
 //! `feed.xml` (Atom 1.0, newest first), `sitemap.xml` and `robots.txt`, with
-//! absolute URLs from `base_url`.
+//! absolute URLs from `base_url`. The feed and the sitemap are templates (built
+//! in, overridable by name like the others); their contexts carry plain text,
+//! escaped by the templates' `xml` filter.
+
+use anyhow::Result;
+use serde::Serialize;
 
 use crate::config::Config;
 use crate::date::PostDate;
@@ -19,114 +24,135 @@ fn entry_id(config: &Config, path: &str, slug: &str) -> String {
     }
 }
 
-/// `sitemap.xml`: the home page, every view and every article. Text goes through
-/// the XML escaper (which drops the control characters XML forbids), and a
-/// `<lastmod>` is written only for a date that reads as one.
-pub fn sitemap(config: &Config, guide: &Guide) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    let mut entry = |path: &str, date: Option<PostDate>| {
-        out.push_str("  <url><loc>");
-        out.push_str(&xml(&absolute(&config.base_url, path)));
-        out.push_str("</loc>");
-        if let Some(date) = date {
-            out.push_str("<lastmod>");
-            out.push_str(&xml(&date.day().to_string()));
-            out.push_str("</lastmod>");
-        }
-        out.push_str("</url>\n");
+#[derive(Serialize)]
+struct SitemapUrl {
+    loc: String,
+    /// The day an article was posted, when its date reads as one.
+    lastmod: Option<String>,
+}
+
+/// `sitemap.xml` (template `sitemap.xml`): the home page, every view and every
+/// article.
+pub fn sitemap(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<String> {
+    #[derive(Serialize)]
+    struct Ctx {
+        urls: Vec<SitemapUrl>,
+    }
+    let url = |path: &str, date: Option<PostDate>| SitemapUrl {
+        loc: absolute(&config.base_url, path),
+        lastmod: date.map(|d| d.day().to_string()),
     };
-    entry("", None);
-    for path in super::sitemap_paths(guide) {
-        entry(&path, None);
-    }
-    for p in &guide.pages {
-        entry(&p.out_path, p.date);
-    }
-    out.push_str("</urlset>\n");
-    out
+    let mut urls = vec![url("", None)];
+    urls.extend(super::sitemap_paths(guide).iter().map(|p| url(p, None)));
+    urls.extend(guide.pages.iter().map(|p| url(&p.out_path, p.date)));
+    // About 100 bytes a URL.
+    render(tera, "sitemap.xml", &Ctx { urls }, guide.pages.len() * 100)
 }
 
 /// How many articles the feed carries: readers poll it, so it stays small
 /// however large the guide grows (the sitemap lists everything).
 pub const FEED_ENTRIES: usize = 100;
 
-/// The Atom feed of the newest dated articles, newest first.
-pub fn atom(config: &Config, guide: &Guide) -> String {
-    let mut entries: Vec<(jiff::Timestamp, String, usize)> = guide
+#[derive(Serialize)]
+struct FeedEntry<'a> {
+    title: &'a str,
+    url: String,
+    id: String,
+    /// RFC 3339, in the zone the article was written in.
+    date: String,
+    author: Option<&'a str>,
+    /// Tag slugs.
+    categories: Vec<String>,
+    summary: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct FeedCtx<'a> {
+    title: &'a str,
+    id: String,
+    home: String,
+    self_url: String,
+    updated: String,
+    entries: Vec<FeedEntry<'a>>,
+}
+
+/// The Atom feed (template `feed.xml`) of the newest dated articles, newest first.
+pub fn atom(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<String> {
+    let mut dated: Vec<(PostDate, usize)> = guide
         .pages
         .iter()
         .enumerate()
-        .filter_map(|(i, p)| Some((p.date?.instant(), p.date?.rfc3339(), i)))
+        .filter_map(|(i, p)| Some((p.date?, i)))
         .collect();
-    entries.sort_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then_with(|| guide.pages[a.2].out_path.cmp(&guide.pages[b.2].out_path))
+    dated.sort_by(|a, b| {
+        b.0.instant()
+            .cmp(&a.0.instant())
+            .then_with(|| guide.pages[a.1].out_path.cmp(&guide.pages[b.1].out_path))
     });
-    entries.truncate(FEED_ENTRIES);
-    let updated = entries
-        .first()
-        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |e| e.1.clone());
+    dated.truncate(FEED_ENTRIES);
+    let entries: Vec<FeedEntry> = dated
+        .iter()
+        .map(|(date, i)| {
+            let p = &guide.pages[*i];
+            FeedEntry {
+                title: &p.title,
+                url: absolute(&config.base_url, &p.out_path),
+                id: entry_id(config, &p.out_path, &p.slug),
+                date: date.rfc3339(),
+                author: p.fm.author.as_deref().filter(|a| !a.trim().is_empty()),
+                categories: p
+                    .fm
+                    .tags
+                    .iter()
+                    .filter(|t| !t.trim().is_empty())
+                    .map(|t| super::tags::tag_slug(t))
+                    .collect(),
+                summary: p
+                    .fm
+                    .excerpt
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|e| !e.is_empty()),
+            }
+        })
+        .collect();
     let home = absolute(&config.base_url, "");
-    let self_url = absolute(&config.base_url, "feed.xml");
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    out.push_str("<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
-    out.push_str(&format!("  <title>{}</title>\n", xml(&config.title)));
-    out.push_str(&format!(
-        "  <id>{}</id>\n",
-        xml(&if home.contains("://") {
+    let ctx = FeedCtx {
+        title: &config.title,
+        id: if home.contains("://") {
             home.clone()
         } else {
             "urn:svcguide:feed".to_string()
-        })
-    ));
-    out.push_str(&format!(
-        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-        xml(&home)
-    ));
-    out.push_str(&format!(
-        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
-        xml(&self_url)
-    ));
-    out.push_str(&format!("  <updated>{}</updated>\n", xml(&updated)));
-    out.push_str(&format!(
-        "  <author><name>{}</name></author>\n",
-        xml(&config.title)
-    ));
-    out.push_str("  <generator>svcguide</generator>\n");
-    for (_, date, i) in &entries {
-        let p = &guide.pages[*i];
-        let url = absolute(&config.base_url, &p.out_path);
-        out.push_str("  <entry>\n");
-        out.push_str(&format!("    <title>{}</title>\n", xml(&p.title)));
-        out.push_str(&format!(
-            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-            xml(&url)
-        ));
-        out.push_str(&format!(
-            "    <id>{}</id>\n",
-            xml(&entry_id(config, &p.out_path, &p.slug))
-        ));
-        out.push_str(&format!("    <published>{}</published>\n", xml(date)));
-        out.push_str(&format!("    <updated>{}</updated>\n", xml(date)));
-        if let Some(a) = p.fm.author.as_deref().filter(|a| !a.trim().is_empty()) {
-            out.push_str(&format!("    <author><name>{}</name></author>\n", xml(a)));
-        }
-        for t in p.fm.tags.iter().filter(|t| !t.trim().is_empty()) {
-            out.push_str(&format!(
-                "    <category term=\"{}\"/>\n",
-                xml(&super::tags::tag_slug(t))
-            ));
-        }
-        if let Some(e) = p.fm.excerpt.as_deref().filter(|e| !e.trim().is_empty()) {
-            out.push_str(&format!(
-                "    <summary type=\"text\">{}</summary>\n",
-                xml(e.trim())
-            ));
-        }
-        out.push_str("  </entry>\n");
+        },
+        self_url: absolute(&config.base_url, "feed.xml"),
+        updated: entries
+            .first()
+            .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |e| e.date.clone()),
+        home,
+        entries,
+    };
+    render(tera, "feed.xml", &ctx, 64 * 1024)
+}
+
+fn render<C: Serialize>(
+    tera: &tera::Tera,
+    template: &str,
+    ctx: &C,
+    expected: usize,
+) -> Result<String> {
+    let ctx = tera::Context::from_serialize(ctx)
+        .map_err(|e| anyhow::anyhow!("{template}: {}", super::article::tera_error(&e)))?;
+    super::article::render_sized(tera, template, &ctx, expected)
+        .map_err(|e| anyhow::anyhow!("{template}: {}", super::article::tera_error(&e)))
+}
+
+/// Tera's `xml` filter: text escaped by [`xml`] (which also drops the
+/// characters XML forbids) and marked safe, so autoescape leaves it alone.
+pub fn xml_filter(value: &tera::Value, _: tera::Kwargs, _: &tera::State) -> tera::Value {
+    match value.as_str() {
+        Some(s) => tera::Value::safe_string(&xml(s)),
+        None => tera::Value::safe_string(&xml(&value.to_string())),
     }
-    out.push_str("</feed>\n");
-    out
 }
 
 /// robots.txt: everything may be crawled; the sitemap's absolute URL.

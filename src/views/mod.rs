@@ -36,6 +36,8 @@ pub enum Work {
 
 /// Templates of the views (name, built-in text); a file in the templates folder wins.
 pub const TEMPLATES: &[(&str, &str)] = &[
+    ("feed.xml", include_str!("../../templates/feed.xml")),
+    ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
     (
         "views/os.html",
         include_str!("../../templates/views/os.html"),
@@ -164,7 +166,7 @@ pub fn render_each(
         Box::new(|| {
             emit(OutFile {
                 path: "feed.xml".into(),
-                bytes: feed::atom(config, guide).into_bytes(),
+                bytes: feed::atom(tera, config, guide)?.into_bytes(),
             })
         }),
         Box::new(|| {
