@@ -68,75 +68,15 @@ impl Guide {
         pages.retain(|p| include_drafts || p.fm.is_published());
         pages.sort_by(|a, b| a.src.rel.cmp(&b.src.rel));
         clock.lap(" model/sort");
-        let mut by_path: FxHashMap<String, usize> = FxHashMap::default();
-        let mut kept: Vec<Page> = Vec::with_capacity(pages.len());
-        let mut ids: FxHashMap<String, String> = FxHashMap::default();
-        for page in pages {
-            if let Some(&first) = by_path.get(&page.out_path) {
-                diags.push(
-                    Diagnostic::at(
-                        Code::PermalinkDuplicate,
-                        &page.src,
-                        page.fm.key_offset("permalink"),
-                        format!(
-                            "permalink `{}` is already used by {}",
-                            page.permalink, kept[first].src.rel
-                        ),
-                    )
-                    .help("give this article its own permalink; only the first file is published"),
-                );
-                continue;
-            }
-            if let Some(id) = &page.fm.id {
-                if let Some(other) = ids.get(id) {
-                    diags.push(
-                        Diagnostic::at(
-                            Code::IdDuplicate,
-                            &page.src,
-                            page.fm.key_offset("id"),
-                            format!("id {id} is also used by {other}"),
-                        )
-                        .help("give every article a unique id"),
-                    );
-                } else {
-                    ids.insert(id.clone(), page.src.rel.clone());
-                }
-            }
-            by_path.insert(page.out_path.clone(), kept.len());
-            kept.push(page);
-        }
+        let kept = first_of_each_permalink(pages, diags);
         clock.lap(" model/dups");
-        let mut order: Vec<usize> = (0..kept.len()).collect();
-        order.sort_by(|&a, &b| kept[a].out_path.cmp(&kept[b].out_path));
-        let mut pages: Vec<Option<Page>> = kept.into_iter().map(Some).collect();
-        let pages: Vec<Page> = order
-            .iter()
-            .map(|&i| pages[i].take().expect("each page once"))
-            .collect();
+        let pages = by_output_path(kept);
         let by_path: FxHashMap<String, usize> = pages
             .iter()
             .enumerate()
             .map(|(i, p)| (p.out_path.clone(), i))
             .collect();
-        let mut by_path_lower: FxHashMap<String, usize> = FxHashMap::default();
-        for (i, p) in pages.iter().enumerate() {
-            if let Some(&other) = by_path_lower.get(&p.out_path.to_lowercase()) {
-                diags.push(
-                    Diagnostic::at(
-                        Code::PermalinkCase,
-                        &p.src,
-                        p.fm.key_offset("permalink"),
-                        format!(
-                            "permalink `{}` differs only in case from {}",
-                            p.permalink, pages[other].src.rel
-                        ),
-                    )
-                    .help("the two files collide on Windows and macOS; rename one"),
-                );
-            } else {
-                by_path_lower.insert(p.out_path.to_lowercase(), i);
-            }
-        }
+        let by_path_lower = case_index(&pages, diags);
         clock.lap(" model/index");
         let mut services: Vec<usize> = pages
             .iter()
@@ -310,6 +250,85 @@ impl Guide {
             self.pages[i].title.to_lowercase()
         })
     }
+}
+
+/// The pages (sorted by source path) without those whose permalink an
+/// earlier one took, each reported; a repeated `id` is reported too.
+fn first_of_each_permalink(pages: Vec<Page>, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
+    let mut by_path: FxHashMap<String, usize> = FxHashMap::default();
+    let mut kept: Vec<Page> = Vec::with_capacity(pages.len());
+    let mut ids: FxHashMap<String, String> = FxHashMap::default();
+    for page in pages {
+        if let Some(&first) = by_path.get(&page.out_path) {
+            diags.push(
+                Diagnostic::at(
+                    Code::PermalinkDuplicate,
+                    &page.src,
+                    page.fm.key_offset("permalink"),
+                    format!(
+                        "permalink `{}` is already used by {}",
+                        page.permalink, kept[first].src.rel
+                    ),
+                )
+                .help("give this article its own permalink; only the first file is published"),
+            );
+            continue;
+        }
+        if let Some(id) = &page.fm.id {
+            if let Some(other) = ids.get(id) {
+                diags.push(
+                    Diagnostic::at(
+                        Code::IdDuplicate,
+                        &page.src,
+                        page.fm.key_offset("id"),
+                        format!("id {id} is also used by {other}"),
+                    )
+                    .help("give every article a unique id"),
+                );
+            } else {
+                ids.insert(id.clone(), page.src.rel.clone());
+            }
+        }
+        by_path.insert(page.out_path.clone(), kept.len());
+        kept.push(page);
+    }
+    kept
+}
+
+/// The pages sorted by output path (moved, not cloned).
+fn by_output_path(pages: Vec<Page>) -> Vec<Page> {
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    order.sort_by(|&a, &b| pages[a].out_path.cmp(&pages[b].out_path));
+    let mut pages: Vec<Option<Page>> = pages.into_iter().map(Some).collect();
+    order
+        .iter()
+        .map(|&i| pages[i].take().expect("each page once"))
+        .collect()
+}
+
+/// Lowercased output path → page index; a path that differs from an earlier
+/// one only in case is reported (the two collide on Windows and macOS).
+fn case_index(pages: &[Page], diags: &mut Vec<Diagnostic>) -> FxHashMap<String, usize> {
+    let mut by_path_lower: FxHashMap<String, usize> = FxHashMap::default();
+    for (i, p) in pages.iter().enumerate() {
+        if let Some(&other) = by_path_lower.get(&p.out_path.to_lowercase()) {
+            diags.push(
+                Diagnostic::at(
+                    Code::PermalinkCase,
+                    &p.src,
+                    p.fm.key_offset("permalink"),
+                    format!(
+                        "permalink `{}` differs only in case from {}",
+                        p.permalink, pages[other].src.rel
+                    ),
+                )
+                .help("the two files collide on Windows and macOS; rename one"),
+            );
+        } else {
+            by_path_lower.insert(p.out_path.to_lowercase(), i);
+        }
+    }
+    by_path_lower
 }
 
 /// See [`Guide::impact_summary`].
