@@ -425,66 +425,7 @@ pub fn render_page(
             for range in &s.prose {
                 body.append(r.block(&page.src.text, range.clone()));
             }
-            let recommended = state_rows(&mut r, page, &s.recommended, &mut facts);
-            let default = state_rows(&mut r, page, &s.default, &mut facts);
-            let availability = &guide.availability[index];
-            let by_os = os_cells(s, availability);
-            let inferred_note = availability
-                .0
-                .iter()
-                .any(|v| v.source == Source::Inferred)
-                .then(|| inferred_from(s, page.date));
-            let processes = s
-                .processes
-                .iter()
-                .map(|item| {
-                    let raw_html = inline_value(&mut r, page, item, &mut facts);
-                    let p = item.value.clone().unwrap_or_default();
-                    ProcessRow {
-                        os: scope_text(&item.scope),
-                        typed: item.value.is_some(),
-                        image: p.image,
-                        args: p.args,
-                        group: p.group,
-                        name: p.name,
-                        note: p.note,
-                        link: p.link.filter(|l| !config.sanitize || safe_url(l)).map(|l| {
-                            if l.starts_with('/') {
-                                relative(&page.out_path, &l)
-                            } else {
-                                l
-                            }
-                        }),
-                        raw_html,
-                    }
-                })
-                .collect();
-            let depends = refs_view(&mut r, guide, page, &s.depends, &mut facts);
-            let supports = refs_view(&mut r, guide, page, &s.supports, &mut facts);
-            let strays_html = s
-                .strays
-                .iter()
-                .map(|(_, line)| {
-                    r.inline(&page.src.text, line.offset..line.offset + line.text.len())
-                        .html
-                })
-                .collect();
-            Some(ServiceView {
-                names: s.names.clone(),
-                recommended,
-                default,
-                by_os,
-                inferred_note,
-                processes,
-                depends,
-                supports,
-                required_by: guide.required_by[index]
-                    .iter()
-                    .map(|&j| link_to(guide, page, j))
-                    .collect(),
-                impact: impact_view(guide, page, index),
-                strays_html,
-            })
+            Some(service_view(&mut r, config, guide, index, s, &mut facts))
         }
         None => {
             body.append(r.block(&page.src.text, page.split.body_start..page.src.text.len()));
@@ -528,6 +469,88 @@ pub fn render_page(
         text: body.text,
         unknown_liquid: body.unknown_liquid,
     })
+}
+
+/// The facts of service page `index` for its template: states, versions,
+/// processes, relations and impact. Their links go into `facts`.
+fn service_view(
+    r: &mut Renderer,
+    config: &Config,
+    guide: &Guide,
+    index: usize,
+    s: &Service,
+    facts: &mut Fragment,
+) -> ServiceView {
+    let page = &guide.pages[index];
+    let recommended = state_rows(r, page, &s.recommended, facts);
+    let default = state_rows(r, page, &s.default, facts);
+    let availability = &guide.availability[index];
+    let by_os = os_cells(s, availability);
+    let inferred_note = availability
+        .0
+        .iter()
+        .any(|v| v.source == Source::Inferred)
+        .then(|| inferred_from(s, page.date));
+    let processes = s
+        .processes
+        .iter()
+        .map(|item| process_row(r, config, page, item, facts))
+        .collect();
+    let depends = refs_view(r, guide, page, &s.depends, facts);
+    let supports = refs_view(r, guide, page, &s.supports, facts);
+    let strays_html = s
+        .strays
+        .iter()
+        .map(|(_, line)| {
+            r.inline(&page.src.text, line.offset..line.offset + line.text.len())
+                .html
+        })
+        .collect();
+    ServiceView {
+        names: s.names.clone(),
+        recommended,
+        default,
+        by_os,
+        inferred_note,
+        processes,
+        depends,
+        supports,
+        required_by: guide.required_by[index]
+            .iter()
+            .map(|&j| link_to(guide, page, j))
+            .collect(),
+        impact: impact_view(guide, page, index),
+        strays_html,
+    }
+}
+
+/// One Process Name item: its typed parts, and the item as written.
+fn process_row(
+    r: &mut Renderer,
+    config: &Config,
+    page: &Page,
+    item: &Item<crate::service::process::Process>,
+    facts: &mut Fragment,
+) -> ProcessRow {
+    let raw_html = inline_value(r, page, item, facts);
+    let p = item.value.clone().unwrap_or_default();
+    ProcessRow {
+        os: scope_text(&item.scope),
+        typed: item.value.is_some(),
+        image: p.image,
+        args: p.args,
+        group: p.group,
+        name: p.name,
+        note: p.note,
+        link: p.link.filter(|l| !config.sanitize || safe_url(l)).map(|l| {
+            if l.starts_with('/') {
+                relative(&page.out_path, &l)
+            } else {
+                l
+            }
+        }),
+        raw_html,
+    }
 }
 
 pub fn render_pages(
