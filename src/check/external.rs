@@ -704,24 +704,7 @@ async fn check_one(client: &reqwest::Client, url: &url::Url, guard: bool) -> (Ou
     loop {
         let response = match client.get(current.clone()).send().await {
             Ok(r) => r,
-            Err(e) if is_private_address_error(&e) => {
-                return if chain.len() == 1 {
-                    (Outcome::Private, false)
-                } else {
-                    (private_hop(&current), false)
-                };
-            }
-            Err(e) if e.is_timeout() => return (Outcome::Timeout, true),
-            Err(e) => {
-                let transient = e.is_connect() || e.is_request();
-                return (
-                    Outcome::Broken {
-                        status: None,
-                        reason: error_chain(&e),
-                    },
-                    transient,
-                );
-            }
+            Err(e) => return send_failure(&e, chain.len() == 1, &current),
         };
         let status = response.status();
         let location = response
@@ -761,20 +744,50 @@ async fn check_one(client: &reqwest::Client, url: &url::Url, guard: bool) -> (Ou
             current = next;
             continue;
         }
-        return match status.as_u16() {
-            200..=299 if chain.len() > 1 && chain.last() != chain.first() => {
-                (Outcome::Redirect { chain }, false)
-            }
-            200..=299 => (Outcome::Ok, false),
-            429 => (Outcome::RateLimited, true),
-            code => (
-                Outcome::Broken {
-                    status: Some(code),
-                    reason: status.canonical_reason().unwrap_or("").to_string(),
-                },
-                code >= 500,
-            ),
+        return final_outcome(status, chain);
+    }
+}
+
+/// The outcome of a request that got no response (and whether to retry):
+/// a private address (at the first URL, or `current` after redirects), a
+/// timeout, or another failure.
+fn send_failure(e: &reqwest::Error, first: bool, current: &url::Url) -> (Outcome, bool) {
+    if is_private_address_error(e) {
+        return if first {
+            (Outcome::Private, false)
+        } else {
+            (private_hop(current), false)
         };
+    }
+    if e.is_timeout() {
+        return (Outcome::Timeout, true);
+    }
+    let transient = e.is_connect() || e.is_request();
+    (
+        Outcome::Broken {
+            status: None,
+            reason: error_chain(e),
+        },
+        transient,
+    )
+}
+
+/// The outcome of the last response of a redirect `chain` (and whether to
+/// retry): fine, fine after redirects, rate-limited or broken.
+fn final_outcome(status: reqwest::StatusCode, chain: Vec<String>) -> (Outcome, bool) {
+    match status.as_u16() {
+        200..=299 if chain.len() > 1 && chain.last() != chain.first() => {
+            (Outcome::Redirect { chain }, false)
+        }
+        200..=299 => (Outcome::Ok, false),
+        429 => (Outcome::RateLimited, true),
+        code => (
+            Outcome::Broken {
+                status: Some(code),
+                reason: status.canonical_reason().unwrap_or("").to_string(),
+            },
+            code >= 500,
+        ),
     }
 }
 
