@@ -310,10 +310,9 @@ pub fn wrap(name: &str, width: usize, lines: usize) -> Vec<String> {
 const FONT: f64 = 13.0;
 const LINE: f64 = 16.0;
 
-/// A node box with its wrapped title; a link unless `href` is `None`.
 /// A coordinate as `{:.1}` writes it. Whole tenths (every coordinate of these
-/// layouts) are written from an integer: the float formatter's exact mode was
-/// over half of the time spent drawing the graphs.
+/// layouts) are written from an integer, far cheaper than the float
+/// formatter's exact mode (docs/benchmarks.md).
 struct Tenths(f64);
 
 impl std::fmt::Display for Tenths {
@@ -325,7 +324,7 @@ impl std::fmt::Display for Tenths {
             && !(scaled == 0.0 && self.0.is_sign_negative())
         {
             // Digits written backwards into a buffer and handed over in one
-            // piece: through the formatter, these numbers were 2% of a build.
+            // piece, not through the formatter.
             let n = scaled as i64;
             let mut buf = [0u8; 24];
             let mut at = buf.len();

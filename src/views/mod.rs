@@ -1,9 +1,10 @@
 //! Readers' views derived from the model: per-Windows-version tables, the process
-//! index, tag pages, the dependency graph, the Atom feed and robots.txt.
+//! index, tag pages, the dependency graph, the Atom feed, the sitemap and robots.txt.
 //!
 //! Each view builds a small typed context from the `Guide` and renders one of the
-//! `views/*.html` templates (autoescaped by tera); the XML, SVG and CSV outputs are
-//! written by hand with the escapers of `escape`.
+//! `views/*.html` templates (autoescaped by tera), or `feed.xml` / `sitemap.xml`
+//! (escaped by their `xml` filter); the SVG and CSV outputs are written by hand
+//! with the escapers of `escape`.
 
 pub mod article;
 pub mod escape;
@@ -68,7 +69,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// What `base.html` needs to know about the site (same shape as render's).
+/// What `base.html` needs to know about the site (every page's context holds it as `site`).
 #[derive(Serialize)]
 pub struct SiteCtx<'a> {
     pub title: &'a str,
