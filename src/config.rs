@@ -177,6 +177,16 @@ fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::time::Duratio
     }
 }
 
+/// What the command line overrides in svcguide.toml (`--content`,
+/// `--base-url`, `--drafts`, `--static`); folders as given.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub content: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    pub static_dirs: Vec<PathBuf>,
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -221,6 +231,28 @@ impl Config {
             .unwrap_or_else(|| PathBuf::from("."));
         config.validate()?;
         Ok(config)
+    }
+
+    /// Applies the command line's overrides; the folders it names become
+    /// absolute (they were given relative to the current folder, not to
+    /// svcguide.toml).
+    pub fn override_with(&mut self, o: &Overrides) -> Result<()> {
+        if let Some(c) = &o.content {
+            self.content = std::path::absolute(c)?;
+        }
+        if let Some(b) = &o.base_url {
+            self.base_url = b.clone();
+        }
+        self.drafts |= o.drafts;
+        if !o.static_dirs.is_empty() {
+            self.static_dirs = Some(
+                o.static_dirs
+                    .iter()
+                    .map(std::path::absolute)
+                    .collect::<std::io::Result<_>>()?,
+            );
+        }
+        Ok(())
     }
 
     fn validate(&self) -> Result<()> {

@@ -176,9 +176,10 @@ tags:
 /// `svcguide new <short-name>`: writes the article and prints its path.
 pub fn run(args: NewArgs) -> Result<ExitCode> {
     let mut config = crate::config::Config::load(args.config.as_deref())?;
-    if let Some(c) = &args.content {
-        config.content = std::path::absolute(c)?;
-    }
+    config.override_with(&crate::config::Overrides {
+        content: args.content.clone(),
+        ..Default::default()
+    })?;
     let content = config.resolve(&config.content);
     if !content.is_dir() {
         bail!(
