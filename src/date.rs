@@ -102,7 +102,10 @@ mod tests {
         assert_eq!(t, "2000-06-06T16:43:14+02:00");
         let (_, j) = stamp("2000-06-06T14:43:14Z").unwrap();
         assert_eq!(i, j);
-        assert_eq!(stamp("1970-01-01").unwrap(), ("1970-01-01T00:00:00Z".into(), 0));
+        assert_eq!(
+            stamp("1970-01-01").unwrap(),
+            ("1970-01-01T00:00:00Z".into(), 0)
+        );
         assert_eq!(
             stamp("2005-03-04 10:11:12").unwrap().0,
             "2005-03-04T10:11:12Z"

@@ -309,12 +309,7 @@ fn availability_evidence(
         .map(|r| &src.text[r.clone()])
         .collect::<Vec<_>>()
         .join("\n\n");
-    let evidence = availability::evidence(
-        service,
-        date.map(|d| d.day()),
-        stated,
-        &description,
-    );
+    let evidence = availability::evidence(service, date.map(|d| d.day()), stated, &description);
     let at = service
         .default
         .iter()

@@ -96,7 +96,11 @@ pub fn existing(content: &Path) -> Existing {
         let Some((fm, _)) = crate::frontmatter::parse(&src, &mut diags) else {
             continue;
         };
-        if let Some(id) = fm.id.as_deref().and_then(|id| id.trim().parse::<u64>().ok()) {
+        if let Some(id) = fm
+            .id
+            .as_deref()
+            .and_then(|id| id.trim().parse::<u64>().ok())
+        {
             out.max_id = out.max_id.max(id);
         }
         if let Some(author) = fm.author.filter(|a| !a.trim().is_empty()) {
@@ -211,7 +215,14 @@ pub fn run(args: NewArgs) -> Result<ExitCode> {
         .clone()
         .or(found.author)
         .unwrap_or_else(|| "svcguide authors".to_string());
-    let text = article(short, title, &slug, found.max_id + 1, &crate::date::now_local(), &author);
+    let text = article(
+        short,
+        title,
+        &slug,
+        found.max_id + 1,
+        &crate::date::now_local(),
+        &author,
+    );
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }

@@ -107,9 +107,7 @@ fn duplicate_hints(guide: &Guide) -> HashMap<usize, String> {
     for same in by_title.values().filter(|v| v.len() > 1) {
         let dates: Vec<Option<String>> = same
             .iter()
-            .map(|&i| {
-guide.pages[i].date.map(|d| d.display())
-            })
+            .map(|&i| guide.pages[i].date.map(|d| d.display()))
             .collect();
         let distinct = dates
             .iter()
