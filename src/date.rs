@@ -135,6 +135,24 @@ mod tests {
         }
     }
 
+    /// Forms jiff's RFC 3339 / RFC 9557 reader takes beyond the house format
+    /// (named in the commit that moved dates to jiff).
+    #[test]
+    fn wider_forms_read_as_jiff_reads_them() {
+        assert_eq!(
+            stamp("2005-03-04T10:11+02:00").unwrap().0,
+            "2005-03-04T10:11:00+02:00"
+        );
+        assert_eq!(
+            stamp("2005-03-04T10:11:12+0200").unwrap().0,
+            "2005-03-04T10:11:12+02:00"
+        );
+        assert_eq!(
+            stamp("2005-12-31T23:59:60Z").unwrap().0,
+            "2005-12-31T23:59:59Z"
+        );
+    }
+
     #[test]
     fn days_for_readers() {
         let d = PostDate::parse("2000-07-03T19:44:07+02:00").unwrap();
