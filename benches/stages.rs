@@ -248,7 +248,7 @@ fn stages(c: &mut Criterion) {
                 (
                     svcguide::views::article::render_index(&fx.tera, cfg, &fx.guide).unwrap(),
                     svcguide::views::article::render_404(&fx.tera, cfg).unwrap(),
-                    svcguide::views::article::sitemap(cfg, &fx.guide),
+                    svcguide::views::feed::sitemap(&fx.tera, cfg, &fx.guide).unwrap(),
                     svcguide::export::to_json(&export),
                 )
             })

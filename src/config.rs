@@ -32,8 +32,9 @@ pub struct Config {
     pub search: SearchConfig,
     /// `check --external`: which URLs, how fast, how long results are cached.
     pub external: ExternalConfig,
-    /// Severity per check code: `error`, `warn` or `off`.
-    pub checks: BTreeMap<String, String>,
+    /// Level per check code, read from `error`, `warn`, `info` or `off`.
+    #[serde(deserialize_with = "levels")]
+    pub checks: BTreeMap<Code, Level>,
     /// Folder the relative paths above are resolved against (where the file was).
     #[serde(skip)]
     pub root: PathBuf,
@@ -96,6 +97,49 @@ impl Default for ExternalConfig {
     }
 }
 
+/// What `[checks]` sets a code to: a severity, or off (not reported).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Off,
+    On(Severity),
+}
+
+impl Level {
+    /// A level as written in `[checks]` (`warning` is accepted for `warn`).
+    pub fn from_name(name: &str) -> Option<Level> {
+        Some(match name {
+            "off" => Level::Off,
+            "error" => Level::On(Severity::Error),
+            "warn" | "warning" => Level::On(Severity::Warning),
+            "info" => Level::On(Severity::Info),
+            _ => return None,
+        })
+    }
+}
+
+/// `[checks]`, parsed once: unknown codes (with a hint) and levels are refused.
+fn levels<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<Code, Level>, D::Error> {
+    let raw = BTreeMap::<String, String>::deserialize(d)?;
+    let mut out = BTreeMap::new();
+    for (code, level) in raw {
+        let Some(known) = Code::from_name(&code) else {
+            let hint = crate::diag::nearest(&code, Code::ALL.iter().map(|c| c.as_str()));
+            return Err(serde::de::Error::custom(format!(
+                "unknown check `{code}` in [checks]{}",
+                hint.map(|h| format!(" (did you mean `{h}`?)"))
+                    .unwrap_or_default()
+            )));
+        };
+        let Some(parsed) = Level::from_name(&level) else {
+            return Err(serde::de::Error::custom(format!(
+                "check `{code}` has level `{level}`; use error, warn, info or off"
+            )));
+        };
+        out.insert(known, parsed);
+    }
+    Ok(out)
+}
+
 /// A duration: a number of seconds, or a text like `500ms`, `90s`, `30m`, `12h`, `1d`.
 fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::time::Duration, D::Error> {
     #[derive(Deserialize)]
@@ -131,6 +175,16 @@ fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::time::Duratio
             std::time::Duration::try_from_secs_f64(secs).map_err(|_| bad(&t))
         }
     }
+}
+
+/// What the command line overrides in svcguide.toml (`--content`,
+/// `--base-url`, `--drafts`, `--static`); folders as given.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub content: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    pub static_dirs: Vec<PathBuf>,
 }
 
 impl Default for Config {
@@ -179,26 +233,32 @@ impl Config {
         Ok(config)
     }
 
+    /// Applies the command line's overrides; the folders it names become
+    /// absolute (they were given relative to the current folder, not to
+    /// svcguide.toml).
+    pub fn override_with(&mut self, o: &Overrides) -> Result<()> {
+        if let Some(c) = &o.content {
+            self.content = std::path::absolute(c)?;
+        }
+        if let Some(b) = &o.base_url {
+            self.base_url = b.clone();
+        }
+        self.drafts |= o.drafts;
+        if !o.static_dirs.is_empty() {
+            self.static_dirs = Some(
+                o.static_dirs
+                    .iter()
+                    .map(std::path::absolute)
+                    .collect::<std::io::Result<_>>()?,
+            );
+        }
+        Ok(())
+    }
+
     fn validate(&self) -> Result<()> {
         let e = &self.external;
         if e.concurrency == 0 || e.per_host == 0 || e.timeout.is_zero() {
             bail!("[external] concurrency, per_host and timeout must be above 0");
-        }
-        for (code, level) in &self.checks {
-            if Code::from_name(code).is_none() {
-                let hint = crate::diag::nearest(code, Code::ALL.iter().map(|c| c.as_str()));
-                bail!(
-                    "unknown check `{code}` in [checks]{}",
-                    hint.map(|h| format!(" (did you mean `{h}`?)"))
-                        .unwrap_or_default()
-                );
-            }
-            if !matches!(
-                level.as_str(),
-                "error" | "warn" | "warning" | "info" | "off"
-            ) {
-                bail!("check `{code}` has level `{level}`; use error, warn, info or off");
-            }
         }
         Ok(())
     }
@@ -238,12 +298,10 @@ impl Config {
 
     /// The configured severity of a code (`None` when turned off).
     pub fn severity(&self, code: Code) -> Option<Severity> {
-        match self.checks.get(code.as_str()).map(String::as_str) {
-            Some("off") => None,
-            Some("error") => Some(Severity::Error),
-            Some("warn" | "warning") => Some(Severity::Warning),
-            Some("info") => Some(Severity::Info),
-            _ => Some(code.default_severity()),
+        match self.checks.get(&code) {
+            Some(Level::Off) => None,
+            Some(Level::On(severity)) => Some(*severity),
+            None => Some(code.default_severity()),
         }
     }
 
@@ -314,9 +372,15 @@ mod tests {
 
     #[test]
     fn unknown_checks_are_refused_with_a_hint() {
-        let mut c = Config::default();
-        c.checks.insert("link-brokn".into(), "off".into());
-        let err = c.validate().unwrap_err().to_string();
-        assert!(err.contains("link-broken"), "{err}");
+        let err = toml::from_str::<Config>("[checks]\nlink-brokn = \"off\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("did you mean `link-broken`"), "{err}");
+        let err = toml::from_str::<Config>("[checks]\nlink-broken = \"loud\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("use error, warn, info or off"), "{err}");
+        let c: Config = toml::from_str("[checks]\nlink-broken = \"warning\"").unwrap();
+        assert_eq!(c.severity(Code::LinkBroken), Some(Severity::Warning));
     }
 }

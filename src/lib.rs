@@ -7,6 +7,7 @@ pub mod changed;
 pub mod check;
 pub mod config;
 pub mod copied;
+pub mod date;
 pub mod diag;
 pub mod export;
 pub mod frontmatter;

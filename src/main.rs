@@ -138,22 +138,12 @@ fn main() -> ExitCode {
 
 fn config(common: &Common) -> anyhow::Result<Config> {
     let mut config = Config::load(common.config.as_deref())?;
-    if let Some(c) = &common.content {
-        config.content = std::path::absolute(c)?;
-    }
-    if let Some(b) = &common.base_url {
-        config.base_url = b.clone();
-    }
-    config.drafts |= common.drafts;
-    if !common.static_dirs.is_empty() {
-        config.static_dirs = Some(
-            common
-                .static_dirs
-                .iter()
-                .map(std::path::absolute)
-                .collect::<std::io::Result<_>>()?,
-        );
-    }
+    config.override_with(&svcguide::config::Overrides {
+        content: common.content.clone(),
+        base_url: common.base_url.clone(),
+        drafts: common.drafts,
+        static_dirs: common.static_dirs.clone(),
+    })?;
     Ok(config)
 }
 

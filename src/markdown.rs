@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::repair::repair;
+use crate::repair::{repair, Repaired};
 
 /// A link or image source as written, and where (byte offset in the source file).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,7 +166,28 @@ impl<'a> Renderer<'a> {
         let size = repaired.text.len();
         frag.html.reserve(size + size / 4 + 16);
         frag.text.reserve(size);
-        let mut events: Vec<Event> = Vec::with_capacity(size / 16 + 4);
+        let events = self.events(&repaired, base, &mut frag);
+        pulldown_cmark::html::push_html(&mut frag.html, events.into_iter());
+        if inline {
+            unwrap_paragraph(&mut frag.html);
+        }
+        if self.sanitize {
+            frag.html = sanitize(&frag.html);
+        }
+        frag.text = crate::text::collapse_whitespace(&frag.text);
+        frag
+    }
+
+    /// The parser's events for the repaired text of a fragment starting at
+    /// `base`: links tracked and rewritten, headings given unique ids, code
+    /// blocks highlighted; the plain text and headings go into `frag`.
+    fn events<'t>(
+        &mut self,
+        repaired: &'t Repaired,
+        base: usize,
+        frag: &mut Fragment,
+    ) -> Vec<Event<'t>> {
+        let mut events: Vec<Event> = Vec::with_capacity(repaired.text.len() / 16 + 4);
         let mut heading: Option<(HeadingLevel, usize, String)> = None;
         let mut code: Option<(String, String)> = None;
         for (event, span) in Parser::new_ext(&repaired.text, options()).into_offset_iter() {
@@ -175,14 +196,14 @@ impl<'a> Renderer<'a> {
                     let image = matches!(tag, Tag::Image { .. });
                     if let Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } = &mut tag {
                         let offset = base + repaired.original(span.start);
-                        *dest_url = self.track(&mut frag, dest_url, offset, image);
+                        *dest_url = self.track(frag, dest_url, offset, image);
                     }
                     events.push(Event::Start(tag));
                 }
                 // Raw HTML of the article: its links are the author's, checked at
                 // the author's line (a block's Start spans the whole block).
                 Event::Start(Tag::HtmlBlock) | Event::InlineHtml(_) => {
-                    raw_html_links(&mut frag, &repaired, span, base);
+                    raw_html_links(frag, repaired, span, base);
                     events.push(event);
                 }
                 Event::Start(Tag::Heading { level, .. }) => {
@@ -191,18 +212,7 @@ impl<'a> Renderer<'a> {
                 }
                 Event::End(TagEnd::Heading(level)) => {
                     if let Some((_, at, text)) = heading.take() {
-                        let id = self.unique_id(&text);
-                        events[at] = Event::Start(Tag::Heading {
-                            level,
-                            id: Some(CowStr::from(id.clone())),
-                            classes: vec![],
-                            attrs: vec![],
-                        });
-                        frag.headings.push(Heading {
-                            level: level as u8,
-                            id,
-                            text,
-                        });
+                        events[at] = self.heading_start(level, text, frag);
                     }
                     events.push(Event::End(TagEnd::Heading(level)));
                 }
@@ -240,23 +250,29 @@ impl<'a> Renderer<'a> {
                 other => events.push(other),
             }
         }
-        pulldown_cmark::html::push_html(&mut frag.html, events.into_iter());
-        if inline {
-            let trimmed = frag.html.trim();
-            if let Some(inner) = trimmed
-                .strip_prefix("<p>")
-                .and_then(|s| s.strip_suffix("</p>"))
-            {
-                if !inner.contains("<p>") {
-                    frag.html = inner.to_string();
-                }
-            }
-        }
-        if self.sanitize {
-            frag.html = sanitize(&frag.html);
-        }
-        frag.text = crate::text::collapse_whitespace(&frag.text);
-        frag
+        events
+    }
+
+    /// A heading's start tag, now that its text (and so its unique id) is
+    /// known; the heading is recorded in `frag`.
+    fn heading_start<'t>(
+        &mut self,
+        level: HeadingLevel,
+        text: String,
+        frag: &mut Fragment,
+    ) -> Event<'t> {
+        let id = self.unique_id(&text);
+        frag.headings.push(Heading {
+            level: level as u8,
+            id: id.clone(),
+            text,
+        });
+        Event::Start(Tag::Heading {
+            level,
+            id: Some(CowStr::from(id)),
+            classes: vec![],
+            attrs: vec![],
+        })
     }
 
     /// Records a link and returns the destination to put in the HTML.
@@ -461,6 +477,19 @@ impl Renderer<'_> {
 
 fn push_text(out: &mut String, t: &str) {
     out.push_str(t);
+}
+
+/// An inline value's HTML without the paragraph the parser wraps it in.
+fn unwrap_paragraph(html: &mut String) {
+    let trimmed = html.trim();
+    if let Some(inner) = trimmed
+        .strip_prefix("<p>")
+        .and_then(|s| s.strip_suffix("</p>"))
+    {
+        if !inner.contains("<p>") {
+            *html = inner.to_string();
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,7 @@
-//! How the process asks the system for memory, measured on 10,000-article
-//! builds (interleaved runs). The limit we hold to is 400 MB at 10,000 articles.
-//! - Transparent huge pages off: the build's peak went from about 415 to 385 MB.
-//! - Freed memory is returned to the system after 1 s. Shorter delays return a
-//!   stage's garbage sooner but fault fresh pages in for the next stage: 100 ms
-//!   kept a build at about 310 MB against 330-375 MB at 1 s, for 3-4% more CPU
-//!   time; `check` (about 225 against 255 MB) was 6% slower at 100 ms.
+//! How the process asks the system for memory, to stay under 400 MB at 10,000
+//! articles: transparent huge pages off (a lower peak), and freed memory
+//! returned to the system after 1 s (sooner costs CPU time re-faulting pages
+//! for the next stage). The measurements are in docs/benchmarks.md.
 
 use std::ffi::{c_int, c_long};
 
@@ -24,8 +21,7 @@ extern "C" {
 pub fn tune() {
     // Transparent huge pages: mimalloc asks for them, and then every fault
     // zeroes 2 MB (and may wait for the kernel to compact memory to find one),
-    // mostly for memory a stage touches once. Off, the build used less system
-    // time and ~30 MB less at the peak.
+    // mostly for memory a stage touches once.
     #[cfg(target_os = "linux")]
     // SAFETY: prctl with these arguments only sets a flag of this process.
     unsafe {

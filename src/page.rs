@@ -1,5 +1,6 @@
 //! An article: front matter + body, and for service articles the typed service.
 
+use crate::date::PostDate;
 use crate::diag::{Code, Diagnostic};
 use crate::frontmatter::{self, FrontMatter, Split};
 use crate::service::{self, availability, form, Service};
@@ -23,6 +24,10 @@ pub struct Page {
     /// Where the page is written, relative to the output folder.
     pub out_path: String,
     pub title: String,
+    /// `date:`, when it reads as a date.
+    pub date: Option<PostDate>,
+    /// When the article last changed ([`updated_text`]), when it reads as a date.
+    pub updated: Option<PostDate>,
     pub kind: PageKind,
 }
 
@@ -33,6 +38,17 @@ impl Page {
             PageKind::Plain => None,
         }
     }
+}
+
+/// The date an article was last changed, as written: `updated`, or Jekyll's
+/// `last_modified_at`.
+pub fn updated_text(fm: &FrontMatter) -> Option<&str> {
+    ["updated", "last_modified_at"]
+        .iter()
+        .find_map(|key| match fm.extra.get(*key)? {
+            serde_yaml_ng::Value::String(s) if !s.trim().is_empty() => Some(s.trim()),
+            _ => None,
+        })
 }
 
 /// Output paths the generator itself writes; an article may not claim them.
@@ -134,45 +150,7 @@ fn is_service(fm: &FrontMatter) -> bool {
 /// Parses one source into a page; `None` when it cannot become a page.
 pub fn parse(src: Source, diags: &mut Vec<Diagnostic>) -> Option<Page> {
     let (fm, split) = frontmatter::parse(&src, diags)?;
-    let Some(permalink) = fm.permalink.clone() else {
-        diags.push(
-            Diagnostic::at(Code::KeyMissing, &src, 0, "missing `permalink`").help(format!(
-                "add `permalink: /article/{}` to the front matter",
-                suggested_name(&src.rel)
-            )),
-        );
-        return None;
-    };
-    // Spaces around the value (kept by a quoted YAML string) are dropped, so the
-    // written path and every href agree; the author is told.
-    let trimmed = permalink.trim();
-    if trimmed.len() != permalink.len() && !trimmed.is_empty() {
-        diags.push(
-            Diagnostic::at(
-                Code::KeyType,
-                &src,
-                fm.key_offset("permalink"),
-                format!("`permalink` has spaces around it; `{trimmed}` is used"),
-            )
-            .help("remove the spaces inside the quotes"),
-        );
-    }
-    let permalink = trimmed.to_string();
-    let out_path = match permalink_output(&permalink) {
-        Ok(p) => p,
-        Err(why) => {
-            diags.push(
-                Diagnostic::at(
-                    Code::PermalinkUnsafe,
-                    &src,
-                    fm.key_offset("permalink"),
-                    format!("unsafe permalink `{permalink}`"),
-                )
-                .help(why),
-            );
-            return None;
-        }
-    };
+    let (permalink, out_path) = permalink_of(&src, &fm, diags)?;
     let slug = out_path
         .rsplit('/')
         .next()
@@ -190,25 +168,12 @@ pub fn parse(src: Source, diags: &mut Vec<Diagnostic>) -> Option<Page> {
             slug.clone()
         }
     };
-    if let Some(status) = &fm.status {
-        if !matches!(
-            status.as_str(),
-            "publish" | "draft" | "pending" | "private" | "future" | "trash"
-        ) {
-            diags.push(
-                Diagnostic::at(
-                    Code::StatusUnknown,
-                    &src,
-                    fm.key_offset("status"),
-                    format!("unknown status `{status}`"),
-                )
-                .help("use `publish` to show the article, or `draft` to keep it out of the site"),
-            );
-        }
-    }
+    check_status(&src, &fm, diags);
+    let date = fm.date.as_deref().and_then(PostDate::parse);
+    let updated = updated_text(&fm).and_then(PostDate::parse);
     let kind = if is_service(&fm) {
         let mut service = parse_service(&src, &fm, split, diags);
-        service.evidence = availability_evidence(&src, &fm, &service, diags);
+        service.evidence = availability_evidence(&src, &fm, date, &service, diags);
         PageKind::Service(Box::new(service))
     } else {
         PageKind::Plain
@@ -221,8 +186,78 @@ pub fn parse(src: Source, diags: &mut Vec<Diagnostic>) -> Option<Page> {
         slug,
         out_path,
         title,
+        date,
+        updated,
         kind,
     })
+}
+
+/// The permalink (trimmed) and the output path it gives; `None`, reported,
+/// when it is missing or unsafe.
+fn permalink_of(
+    src: &Source,
+    fm: &FrontMatter,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(String, String)> {
+    let Some(permalink) = fm.permalink.clone() else {
+        diags.push(
+            Diagnostic::at(Code::KeyMissing, src, 0, "missing `permalink`").help(format!(
+                "add `permalink: /article/{}` to the front matter",
+                suggested_name(&src.rel)
+            )),
+        );
+        return None;
+    };
+    // Spaces around the value (kept by a quoted YAML string) are dropped, so the
+    // written path and every href agree; the author is told.
+    let trimmed = permalink.trim();
+    if trimmed.len() != permalink.len() && !trimmed.is_empty() {
+        diags.push(
+            Diagnostic::at(
+                Code::KeyType,
+                src,
+                fm.key_offset("permalink"),
+                format!("`permalink` has spaces around it; `{trimmed}` is used"),
+            )
+            .help("remove the spaces inside the quotes"),
+        );
+    }
+    let permalink = trimmed.to_string();
+    match permalink_output(&permalink) {
+        Ok(out_path) => Some((permalink, out_path)),
+        Err(why) => {
+            diags.push(
+                Diagnostic::at(
+                    Code::PermalinkUnsafe,
+                    src,
+                    fm.key_offset("permalink"),
+                    format!("unsafe permalink `{permalink}`"),
+                )
+                .help(why),
+            );
+            None
+        }
+    }
+}
+
+/// Reports a `status` that is neither `publish` nor a WordPress draft state.
+fn check_status(src: &Source, fm: &FrontMatter, diags: &mut Vec<Diagnostic>) {
+    if let Some(status) = &fm.status {
+        if !matches!(
+            status.as_str(),
+            "publish" | "draft" | "pending" | "private" | "future" | "trash"
+        ) {
+            diags.push(
+                Diagnostic::at(
+                    Code::StatusUnknown,
+                    src,
+                    fm.key_offset("status"),
+                    format!("unknown status `{status}`"),
+                )
+                .help("use `publish` to show the article, or `draft` to keep it out of the site"),
+            );
+        }
+    }
 }
 
 /// The body is the reference; a `service:` map fills in when the body has no sections.
@@ -263,46 +298,18 @@ fn parse_service(
 fn availability_evidence(
     src: &Source,
     fm: &FrontMatter,
+    date: Option<PostDate>,
     service: &Service,
     diags: &mut Vec<Diagnostic>,
 ) -> availability::Evidence {
-    // `windows:` at the top level, or inside the `service:` map.
-    let (entries, key) = match (&fm.windows, &fm.service) {
-        (w, _) if !w.is_empty() => (w.clone(), "windows"),
-        (_, Some(serde_yaml_ng::Value::Mapping(map))) => (
-            map.get("windows")
-                .map(frontmatter::string_list)
-                .unwrap_or_default(),
-            "service",
-        ),
-        _ => (Vec::new(), "windows"),
-    };
-    let stated = if entries.is_empty() {
-        None
-    } else {
-        match availability::parse_windows(&entries) {
-            Ok(set) => Some(set),
-            Err(bad) => {
-                diags.push(
-                    Diagnostic::at(
-                        Code::WindowsValue,
-                        src,
-                        fm.key_offset(key),
-                        format!("`{bad}` in `windows:` is not a Windows version"),
-                    )
-                    .help("write versions or ranges: `windows: [nt4, 2000, xp, 2003, vista, 7, 8]`, `windows: XP+`, `windows: Vista-7`"),
-                );
-                None
-            }
-        }
-    };
+    let stated = stated_windows(src, fm, diags);
     let description: String = service
         .prose
         .iter()
         .map(|r| &src.text[r.clone()])
         .collect::<Vec<_>>()
         .join("\n\n");
-    let evidence = availability::evidence(service, fm.date.as_deref(), stated, &description);
+    let evidence = availability::evidence(service, date.map(|d| d.day()), stated, &description);
     let at = service
         .default
         .iter()
@@ -327,28 +334,7 @@ fn availability_evidence(
         );
     }
     for (os, why) in &evidence.conflicts {
-        // At the `Not available` item for the version, else at `windows:`.
-        let not_available = service.default.iter().find(|i| {
-            i.scope.covers(*os)
-                && !i.scope.is_all()
-                && i.value
-                    .as_ref()
-                    .is_some_and(|v| v.state == crate::service::state::StartState::NotAvailable)
-        });
-        // Else at the first label naming it, else at `windows:`.
-        let labelled = service
-            .default
-            .iter()
-            .chain(&service.recommended)
-            .map(|i| (&i.scope, i.offset))
-            .chain(service.processes.iter().map(|i| (&i.scope, i.offset)))
-            .find(|(scope, _)| !scope.is_all() && scope.covers(*os))
-            .map(|(_, offset)| offset);
-        let place = not_available
-            .map(|i| i.offset)
-            .or(labelled)
-            .or_else(|| fm.key_offsets.get("windows").copied())
-            .unwrap_or(at);
+        let place = conflict_place(fm, service, *os).unwrap_or(at);
         diags.push(
             Diagnostic::at(
                 Code::AvailabilityContradiction,
@@ -360,6 +346,71 @@ fn availability_evidence(
         );
     }
     evidence
+}
+
+/// The versions `windows:` names, at the top level or inside the `service:`
+/// map; a value that is not a version is reported and ignored.
+fn stated_windows(
+    src: &Source,
+    fm: &FrontMatter,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<availability::OsSet> {
+    let (entries, key) = match (&fm.windows, &fm.service) {
+        (w, _) if !w.is_empty() => (w.clone(), "windows"),
+        (_, Some(serde_yaml_ng::Value::Mapping(map))) => (
+            map.get("windows")
+                .map(frontmatter::string_list)
+                .unwrap_or_default(),
+            "service",
+        ),
+        _ => (Vec::new(), "windows"),
+    };
+    if entries.is_empty() {
+        return None;
+    }
+    match availability::parse_windows(&entries) {
+        Ok(set) => Some(set),
+        Err(bad) => {
+            diags.push(
+                Diagnostic::at(
+                    Code::WindowsValue,
+                    src,
+                    fm.key_offset(key),
+                    format!("`{bad}` in `windows:` is not a Windows version"),
+                )
+                .help("write versions or ranges: `windows: [nt4, 2000, xp, 2003, vista, 7, 8]`, `windows: XP+`, `windows: Vista-7`"),
+            );
+            None
+        }
+    }
+}
+
+/// Where to report a contradiction about `os`: at the `Not available` item
+/// for the version, else at the first label naming it, else at `windows:`.
+fn conflict_place(
+    fm: &FrontMatter,
+    service: &Service,
+    os: crate::service::os::OsFamily,
+) -> Option<usize> {
+    let not_available = service.default.iter().find(|i| {
+        i.scope.covers(os)
+            && !i.scope.is_all()
+            && i.value
+                .as_ref()
+                .is_some_and(|v| v.state == crate::service::state::StartState::NotAvailable)
+    });
+    let labelled = service
+        .default
+        .iter()
+        .chain(&service.recommended)
+        .map(|i| (&i.scope, i.offset))
+        .chain(service.processes.iter().map(|i| (&i.scope, i.offset)))
+        .find(|(scope, _)| !scope.is_all() && scope.covers(os))
+        .map(|(_, offset)| offset);
+    not_available
+        .map(|i| i.offset)
+        .or(labelled)
+        .or_else(|| fm.key_offsets.get("windows").copied())
 }
 
 fn suggested_name(rel: &str) -> String {

@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::diag::{Code, Diagnostic, Severity};
+use crate::source::Source;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -163,12 +164,15 @@ pub fn human(diags: &[Diagnostic], content: &Path, colour: bool) -> String {
     let mut out = String::new();
     for (file, list) in by_file {
         // Only a file the walk would read: never through a skipped symbolic link.
-        let text = crate::load::readable_content_file(content, file)
-            .and_then(|path| std::fs::read(path).ok())
-            .map(|b| {
-                let s = String::from_utf8_lossy(&b).replace("\r\n", "\n");
-                s.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(s)
-            });
+        // Lines as the loader numbered them (`Source`: a lone CR ends a line too).
+        let text = crate::load::readable_content_file(content, file).and_then(|path| {
+            let bytes = std::fs::read(&path).ok()?;
+            Some(Source::from_text(
+                file,
+                &path,
+                &String::from_utf8_lossy(&bytes),
+            ))
+        });
         let shown = list
             .first()
             .map_or_else(|| file.to_string(), |d| shown_path(d, content));
@@ -188,10 +192,7 @@ pub fn human(diags: &[Diagnostic], content: &Path, colour: bool) -> String {
                 visible(&d.message)
             );
             let _ = writeln!(out, "    --> {}:{}:{}", file, d.line, d.col);
-            if let Some(line) = text
-                .as_deref()
-                .and_then(|t| t.lines().nth(d.line.saturating_sub(1)))
-            {
+            if let Some(line) = text.as_ref().and_then(|t| t.line(d.line)) {
                 let shown: Vec<char> = line.chars().take(160).collect();
                 let mut frame = String::new();
                 let mut caret_pad = String::new();
@@ -256,5 +257,16 @@ mod tests {
         assert_eq!(v["diagnostics"][0]["code"], "link-broken");
         assert_eq!(v["diagnostics"][0]["target"], "/article/y.html");
         assert_eq!(v["diagnostics"][0]["severity"], "error");
+    }
+
+    /// The frame shows the line the diagnostic names, also after a lone CR
+    /// (which `str::lines` would not end a line at).
+    #[test]
+    fn code_frames_count_lines_as_the_loader_does() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "one\rtwo\r\nthree\n").unwrap();
+        let d = Diagnostic::new(Code::LinkBroken, "a.md", 2, 1, "x");
+        let out = human(&[d], dir.path(), false);
+        assert!(out.contains("   2 | two\n"), "{out}");
     }
 }

@@ -74,7 +74,7 @@ pub fn slug_for(short_name: &str) -> Result<String> {
 }
 
 /// What the existing articles say: the highest id, the most common author, the
-/// permalinks in use (front matter read line by line, no full parse).
+/// permalinks in use (drafts included: their ids and permalinks are taken too).
 #[derive(Debug, Default)]
 pub struct Existing {
     pub max_id: u64,
@@ -82,54 +82,32 @@ pub struct Existing {
     pub permalinks: BTreeMap<String, String>,
 }
 
-fn unquote(v: &str) -> &str {
-    let v = v.trim();
-    for q in ['\'', '"'] {
-        if let Some(inner) = v.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
-            return inner;
-        }
-    }
-    v
-}
-
+/// Reads the front matter of every article with the site's own reader; files
+/// it cannot read are skipped (`check` reports them).
 pub fn existing(content: &Path) -> Existing {
     let mut out = Existing::default();
     let mut authors: BTreeMap<String, usize> = BTreeMap::new();
     let mut diags = Vec::new();
     let (articles, _) = crate::load::discover(content, &mut diags);
     for (rel, path) in articles {
-        let Ok(bytes) = std::fs::read(&path) else {
+        let Ok(src) = crate::load::read_source(&rel, &path) else {
             continue;
         };
-        let text = String::from_utf8_lossy(&bytes);
-        let text = text.trim_start_matches('\u{feff}');
-        let mut lines = text.lines();
-        if lines.next().map(str::trim_end) != Some("---") {
+        let Some((fm, _)) = crate::frontmatter::parse(&src, &mut diags) else {
             continue;
+        };
+        if let Some(id) = fm
+            .id
+            .as_deref()
+            .and_then(|id| id.trim().parse::<u64>().ok())
+        {
+            out.max_id = out.max_id.max(id);
         }
-        for line in lines {
-            let line = line.trim_end_matches('\r');
-            if line == "---" {
-                break;
-            }
-            let Some((key, value)) = line.split_once(':') else {
-                continue;
-            };
-            let value = unquote(value);
-            match key {
-                "id" => {
-                    if let Ok(id) = value.parse::<u64>() {
-                        out.max_id = out.max_id.max(id);
-                    }
-                }
-                "author" if !value.is_empty() => {
-                    *authors.entry(value.to_string()).or_default() += 1
-                }
-                "permalink" => {
-                    out.permalinks.insert(value.to_string(), rel.clone());
-                }
-                _ => {}
-            }
+        if let Some(author) = fm.author.filter(|a| !a.trim().is_empty()) {
+            *authors.entry(author).or_default() += 1;
+        }
+        if let Some(permalink) = fm.permalink {
+            out.permalinks.insert(permalink, rel);
         }
     }
     out.author = authors
@@ -137,61 +115,6 @@ pub fn existing(content: &Path) -> Existing {
         .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
         .map(|(a, _)| a);
     out
-}
-
-/// Now as the export writes dates: `2000-06-06T16:43:14+02:00`, local time.
-pub fn now_iso() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let offset = local_offset(secs);
-    let local = secs + offset;
-    let days = local.div_euclid(86_400);
-    let rem = local.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let sign = if offset < 0 { '-' } else { '+' };
-    let off = offset.abs();
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        off / 3600,
-        off % 3600 / 60
-    )
-}
-
-#[cfg(unix)]
-fn local_offset(secs: i64) -> i64 {
-    let t = secs as libc::time_t;
-    // SAFETY: localtime_r writes into the zeroed struct we own.
-    unsafe {
-        let mut tm: libc::tm = std::mem::zeroed();
-        if libc::localtime_r(&t, &mut tm).is_null() {
-            0
-        } else {
-            tm.tm_gmtoff as i64
-        }
-    }
-}
-
-#[cfg(not(unix))]
-fn local_offset(_secs: i64) -> i64 {
-    0
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 /// A YAML single-quoted scalar.
@@ -257,9 +180,10 @@ tags:
 /// `svcguide new <short-name>`: writes the article and prints its path.
 pub fn run(args: NewArgs) -> Result<ExitCode> {
     let mut config = crate::config::Config::load(args.config.as_deref())?;
-    if let Some(c) = &args.content {
-        config.content = std::path::absolute(c)?;
-    }
+    config.override_with(&crate::config::Overrides {
+        content: args.content.clone(),
+        ..Default::default()
+    })?;
     let content = config.resolve(&config.content);
     if !content.is_dir() {
         bail!(
@@ -291,7 +215,14 @@ pub fn run(args: NewArgs) -> Result<ExitCode> {
         .clone()
         .or(found.author)
         .unwrap_or_else(|| "svcguide authors".to_string());
-    let text = article(short, title, &slug, found.max_id + 1, &now_iso(), &author);
+    let text = article(
+        short,
+        title,
+        &slug,
+        found.max_id + 1,
+        &crate::date::now_local(),
+        &author,
+    );
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
@@ -336,18 +267,7 @@ mod tests {
     }
 
     #[test]
-    fn civil_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(11_114), (2000, 6, 6));
-        assert_eq!(civil_from_days(-1), (1969, 12, 31));
-        let now = now_iso();
-        assert_eq!(now.len(), "2000-06-06T16:43:14+02:00".len(), "{now}");
-        assert_eq!(&now[10..11], "T");
-    }
-
-    #[test]
     fn quoting() {
         assert_eq!(yaml_quote("It's"), "'It''s'");
-        assert_eq!(unquote(" '1042' "), "1042");
     }
 }

@@ -52,130 +52,39 @@ pub fn build(config: &Config) -> Result<Site> {
 
 /// Loads, renders and checks the guide, handing each file to `sink` as soon as
 /// it is made (so a build to disk never holds the whole site in memory).
+///
+/// The stages, in order: load (templates beside the articles), model, render
+/// (the article pages beside everything that only reads the model), the
+/// files that must come last, then the search index beside the checks.
 pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> {
-    let content = config.resolve(&config.content);
-    if !content.is_dir() {
-        anyhow::bail!(
-            "content folder {} does not exist or is not a folder",
-            content.display()
-        );
-    }
+    let content = content_folder(config)?;
     let mut clock = crate::timing::Stopwatch::new();
-    // Parsing the templates is one thread's work: it goes on beside the articles'.
-    let (tera, loaded) = rayon::join(
-        || crate::views::article::load_templates(&config.resolve(&config.templates)),
-        || crate::load::load(&content),
-    );
-    let tera = tera?;
-    if loaded.pages.is_empty() && !loaded.diags.iter().any(|d| d.code.stops_page()) {
-        // Almost always a wrong --content or `content` setting, not a real guide.
-        anyhow::bail!(
-            "content folder {} holds no article (no .md file); is it the right folder?",
-            content.display()
-        );
-    }
+    let (tera, loaded) = load(config, &content)?;
     clock.lap("templates+load+parse");
     let mut diags = loaded.diags;
-    let mut assets = loaded.assets;
-    for dir in config.static_folders()? {
-        assets.extend(crate::load::discover_static(&dir, &content, &mut diags));
-    }
-    let guide = Guide::build(loaded.pages, assets, config.drafts, &mut diags);
+    let guide = model(config, &content, loaded.pages, loaded.assets, &mut diags)?;
     clock.lap("model");
     let collector = Collector::new(sink);
-    let put_all = |files: Result<Vec<OutFile>>| -> Result<()> {
-        files?
-            .into_par_iter()
-            .try_for_each(|f| collector.put(f.path, f.bytes, None))
-    };
-    // Two sides, each made of many small tasks the threads share: the article
-    // pages (and their search terms), and everything that only reads the model
-    // (home page, services.json, views, graph checks).
-    let (rendered, ((head, views), graph_diags)) = rayon::join(
+    let (rendered, from_model) = rayon::join(
         || render_articles(&tera, config, &guide, work, &collector),
-        || {
-            rayon::join(
-                || {
-                    rayon::join(
-                        || put_all(head_files(&tera, config, &guide, work, &collector)),
-                        || {
-                            crate::views::render_each(&tera, config, &guide, work, &|f: OutFile| {
-                                collector.put(f.path, f.bytes, None)
-                            })
-                        },
-                    )
-                },
-                || {
-                    let mut found = Vec::new();
-                    crate::check::graph::check(&guide, &mut found);
-                    found
-                },
-            )
-        },
+        || render_from_model(&tera, config, &guide, work, &collector),
     );
-    head?;
-    views?;
-    diags.extend(graph_diags);
+    diags.extend(from_model?);
     let (pages, search) = rendered?;
     clock.lap("render pages");
-    put_all(theme_files(&config.resolve(&config.theme)))?;
-    // The search files hold no links: the checks need only their paths, so the
-    // index is finished (and the site closed) while the checks run.
-    if config.search.enabled {
-        collector.declare(SEARCH_FILES.iter().map(|p| p.to_string()));
-    }
-    // Last, once every generated path is known: no file copied as it is may
-    // take the place of one svcguide made.
-    let assets = crate::copied::admit(&guide, config, &content, &collector.taken(), &mut diags);
-    assets.into_par_iter().try_for_each(|asset| {
-        if work == Work::Checks && !asset.rel.ends_with(".html") {
-            // Only the path matters to the checks: the bytes are not read.
-            collector.declare(std::iter::once(asset.rel.clone()));
-            return Ok(());
-        }
-        collector.put(asset.rel.clone(), std::fs::read(&asset.path)?, None)
-    })?;
+    last_files(config, &content, &guide, work, &collector, &mut diags)?;
     let (paths, html) = collector.into_facts();
-    let (published, checked) = rayon::join(
-        || -> Result<(usize, Option<Diagnostic>)> {
-            let mut made = (0, None);
-            if let Some((indexer, mut prepared)) = search {
-                // Processes and svchost groups are results too.
-                let hosts = crate::views::processes::search_docs(&guide);
-                prepared.extend(hosts.iter().map(|d| indexer.prepare(d)));
-                let (files, too_big) = search_files(config, indexer.finish(prepared));
-                made = (files.iter().map(|f| f.bytes.len()).sum(), too_big);
-                for f in files {
-                    sink.put(f)?;
-                }
-            }
-            sink.close()?;
-            Ok(made)
-        },
-        || {
-            let (found, placeholders) = rayon::join(
-                || {
-                    let mut found = liquid_diags(&guide, &pages);
-                    let ids = crate::check::output::ids_of(&html);
-                    crate::check::links::check(&guide, &pages, &ids, &mut found);
-                    let paths: FxHashSet<&str> = paths.iter().map(String::as_str).collect();
-                    let base = config.base_path();
-                    crate::check::output::check(&html, &ids, &paths, &base, &mut found);
-                    found
-                },
-                || crate::check::placeholders::placeholders(&guide),
-            );
-            // Hundreds of thousands of small strings: freed on a pool thread
-            // rather than on this one, which has the report to write.
-            rayon::spawn(move || drop((paths, html)));
-            (found, placeholders)
-        },
+    // The search files hold no links: the index is finished (and the site
+    // closed) while the checks run.
+    let (published, (found, placeholders)) = rayon::join(
+        || publish_search(config, &guide, search, sink),
+        || check_output(config, &guide, &pages, paths, html),
     );
-    let (found, placeholders) = checked;
     let (search_bytes, too_big) = published?;
     diags.extend(too_big);
     diags.extend(found);
     clock.lap("search+checks");
+    // A placeholder replaces the other findings on its line.
     crate::check::placeholders::add_placeholders(placeholders, &mut diags);
     config.apply_levels(&mut diags);
     crate::diag::normalise(&mut diags);
@@ -186,6 +95,160 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
         pages,
         search_bytes,
     })
+}
+
+/// The configured content folder, which must exist.
+fn content_folder(config: &Config) -> Result<std::path::PathBuf> {
+    let content = config.resolve(&config.content);
+    if !content.is_dir() {
+        anyhow::bail!(
+            "content folder {} does not exist or is not a folder",
+            content.display()
+        );
+    }
+    Ok(content)
+}
+
+/// Reads the templates and the articles. Parsing the templates is one
+/// thread's work: it goes on beside the articles'.
+fn load(config: &Config, content: &Path) -> Result<(tera::Tera, crate::load::Loaded)> {
+    let (tera, loaded) = rayon::join(
+        || crate::views::article::load_templates(&config.resolve(&config.templates)),
+        || crate::load::load(content),
+    );
+    let tera = tera?;
+    if loaded.pages.is_empty() && !loaded.diags.iter().any(|d| d.code.stops_page()) {
+        // Almost always a wrong --content or `content` setting, not a real guide.
+        anyhow::bail!(
+            "content folder {} holds no article (no .md file); is it the right folder?",
+            content.display()
+        );
+    }
+    Ok((tera, loaded))
+}
+
+/// The model, from the parsed articles and every asset (content and static folders).
+fn model(
+    config: &Config,
+    content: &Path,
+    pages: Vec<crate::page::Page>,
+    mut assets: Vec<crate::load::Asset>,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Guide> {
+    for dir in config.static_folders()? {
+        assets.extend(crate::load::discover_static(&dir, content, diags));
+    }
+    Ok(Guide::build(pages, assets, config.drafts, diags))
+}
+
+/// Everything that only reads the model: the home, 404 and data files, the
+/// views, and the graph checks (whose diagnostics come back). Each is a task
+/// the threads share with the article pages.
+fn render_from_model(
+    tera: &tera::Tera,
+    config: &Config,
+    guide: &Guide,
+    work: Work,
+    collector: &Collector,
+) -> Result<Vec<Diagnostic>> {
+    let mut head = Ok(());
+    let mut views = Ok(());
+    let mut found = Vec::new();
+    rayon::scope(|s| {
+        s.spawn(|_| head = put_all(collector, head_files(tera, config, guide, work, collector)));
+        s.spawn(|_| {
+            views = crate::views::render_each(tera, config, guide, work, &|f: OutFile| {
+                collector.put(f.path, f.bytes, None)
+            })
+        });
+        crate::check::graph::check(guide, &mut found);
+    });
+    head?;
+    views?;
+    Ok(found)
+}
+
+fn put_all(collector: &Collector, files: Result<Vec<OutFile>>) -> Result<()> {
+    files?
+        .into_par_iter()
+        .try_for_each(|f| collector.put(f.path, f.bytes, None))
+}
+
+/// The files made once every page is: the theme, the search files' paths, and
+/// the copied assets. Copied last, once every generated path is known: no file
+/// copied as it is may take the place of one svcguide made.
+fn last_files(
+    config: &Config,
+    content: &Path,
+    guide: &Guide,
+    work: Work,
+    collector: &Collector,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<()> {
+    put_all(collector, theme_files(&config.resolve(&config.theme)))?;
+    // The checks need only the search files' paths; they are written later.
+    if config.search.enabled {
+        collector.declare(SEARCH_FILES.iter().map(|p| p.to_string()));
+    }
+    let assets = crate::copied::admit(guide, config, content, &collector.taken(), diags);
+    assets.into_par_iter().try_for_each(|asset| {
+        if work == Work::Checks && !asset.rel.ends_with(".html") {
+            // Only the path matters to the checks: the bytes are not read.
+            collector.declare(std::iter::once(asset.rel.clone()));
+            return Ok(());
+        }
+        collector.put(asset.rel.clone(), std::fs::read(&asset.path)?, None)
+    })
+}
+
+/// Finishes the search index (when the pages gave terms), writes its files
+/// and closes the sink: the bytes written, and a warning over the budget.
+fn publish_search(
+    config: &Config,
+    guide: &Guide,
+    search: Option<SearchTerms>,
+    sink: &dyn Sink,
+) -> Result<(usize, Option<Diagnostic>)> {
+    let mut made = (0, None);
+    if let Some((indexer, mut prepared)) = search {
+        // Processes and svchost groups are results too.
+        let hosts = crate::views::processes::search_docs(guide);
+        prepared.extend(hosts.iter().map(|d| indexer.prepare(d)));
+        let (files, too_big) = search_files(config, indexer.finish(prepared));
+        made = (files.iter().map(|f| f.bytes.len()).sum(), too_big);
+        for f in files {
+            sink.put(f)?;
+        }
+    }
+    sink.close()?;
+    Ok(made)
+}
+
+/// The checks of the made site: Liquid tags, links and fragments in the
+/// articles and in the output; and, apart, the placeholders left in.
+fn check_output(
+    config: &Config,
+    guide: &Guide,
+    pages: &[RenderedPage],
+    paths: Vec<String>,
+    html: Vec<HtmlFacts>,
+) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let (found, placeholders) = rayon::join(
+        || {
+            let mut found = liquid_diags(guide, pages);
+            let ids = crate::check::output::ids_of(&html);
+            crate::check::links::check(guide, pages, &ids, &mut found);
+            let paths: FxHashSet<&str> = paths.iter().map(String::as_str).collect();
+            let base = config.base_path();
+            crate::check::output::check(&html, &ids, &paths, &base, &mut found);
+            found
+        },
+        || crate::check::placeholders::placeholders(guide),
+    );
+    // Hundreds of thousands of small strings: freed on a pool thread
+    // rather than on this one, which has the report to write.
+    rayon::spawn(move || drop((paths, html)));
+    (found, placeholders)
 }
 
 /// Liquid tags the article texts hold that the repairs did not understand.
@@ -329,7 +392,7 @@ fn head_files(
         || {
             (work == Work::Everything).then(|| {
                 rayon::join(
-                    || crate::views::article::sitemap(config, guide),
+                    || crate::views::feed::sitemap(tera, config, guide),
                     || crate::export::to_json(&crate::export::build(guide, &config.title)),
                 )
             })
@@ -349,7 +412,7 @@ fn head_files(
         Some((sitemap, json)) => {
             files.push(OutFile {
                 path: DATA_FILES[0].into(),
-                bytes: sitemap.into_bytes(),
+                bytes: sitemap?.into_bytes(),
             });
             files.push(OutFile {
                 path: DATA_FILES[1].into(),

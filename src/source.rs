@@ -79,6 +79,13 @@ impl Source {
         &self.text[start..end.max(start)]
     }
 
+    /// The text of a 1-based line, or `None` past the last line (as `str::lines`
+    /// counts them: text after a final newline is no line).
+    pub fn line(&self, line: usize) -> Option<&str> {
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        (start < self.text.len()).then(|| self.line_text(line))
+    }
+
     /// Byte offset where a 1-based line starts.
     pub fn line_offset(&self, line: usize) -> usize {
         self.line_starts
@@ -114,6 +121,17 @@ mod tests {
         assert_eq!(s.text, "one\ntwo\n");
         assert_eq!(s.line_col(4), (2, 1));
         assert_eq!(s.line_text(2), "two");
+        assert_eq!(s.line(2), Some("two"));
+        assert_eq!(s.line(3), None);
+        assert_eq!(s.line(0), None);
+    }
+
+    /// A lone CR ends a line, for the line index and for the code frames alike.
+    #[test]
+    fn lone_carriage_returns_end_lines() {
+        let s = Source::from_text("a.md", Path::new("a.md"), "one\rtwo\r\nthree");
+        assert_eq!(s.line_col(s.text.find("three").unwrap()), (3, 1));
+        assert_eq!(s.line(3), Some("three"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The one place URLs are made. Pages link to each other with relative URLs, so
-//! the same output works at `https://host/`, at `https://host/guide/` and from disk.
+//! The one place URLs are made and resolved. Pages link to each other with
+//! relative URLs, so the same output works at `https://host/`, at
+//! `https://host/guide/` and from disk.
 
 /// A relative URL from the page at `from` (output path like `article/x.html`)
 /// to a site path (`/article/y.html#f`, `/`, `theme/style.css`).
@@ -63,6 +64,112 @@ pub fn output_path(site_path: &str) -> String {
     } else {
         p.to_string()
     }
+}
+
+/// True for links that leave the site (`http:`, `mailto:`, `ftp:` ..., and
+/// protocol-relative `//host/...`): a scheme comes before any `/`, `?` or `#`.
+pub fn is_external(href: &str) -> bool {
+    if href.starts_with("//") {
+        return true;
+    }
+    // One pass over the bytes: this runs for every link of every page.
+    let first = href
+        .bytes()
+        .position(|b| matches!(b, b':' | b'/' | b'?' | b'#'));
+    first.is_some_and(|i| i > 0 && href.as_bytes()[i] == b':')
+}
+
+/// Resolves `href` written on the page at `from` (an output path) into a site path.
+pub fn site_path(from: &str, href: &str) -> (String, Option<String>) {
+    // Byte scans, not str's searchers: links are short, and this runs for
+    // every link of every page.
+    let find = |text: &str, byte: u8| text.bytes().position(|b| b == byte);
+    let (path, fragment) = match find(href, b'#') {
+        Some(i) => (&href[..i], Some(href[i + 1..].to_string())),
+        None => (href, None),
+    };
+    let path = find(path, b'?').map_or(path, |i| &path[..i]);
+    // Nearly every link is `/article/x.html` or `x.html` beside the page: with
+    // no empty, `.` or `..` segment there is nothing to normalise.
+    let plain = |p: &str| {
+        p.as_bytes()
+            .split(|&b| b == b'/')
+            .all(|s| !s.is_empty() && s != b"." && s != b"..")
+    };
+    fn parent(p: &str) -> &str {
+        p.bytes().rposition(|b| b == b'/').map_or("", |i| &p[..i])
+    }
+    if let Some(abs) = path.strip_prefix('/') {
+        if plain(abs) {
+            return (abs.to_string(), fragment);
+        }
+    } else {
+        // Relative, perhaps up some folders first (`../theme/style.css`).
+        let mut rest = path;
+        let mut up = 0;
+        while let Some(r) = rest.strip_prefix("../") {
+            rest = r;
+            up += 1;
+        }
+        let dir = parent(from);
+        if plain(rest) && (dir.is_empty() || plain(dir)) {
+            let mut dir = dir;
+            for _ in 0..up {
+                dir = parent(dir);
+            }
+            let joined = if dir.is_empty() {
+                rest.to_string()
+            } else {
+                format!("{dir}/{rest}")
+            };
+            return (joined, fragment);
+        }
+    }
+    site_path_slow(from, path, fragment)
+}
+
+/// `site_path` for paths with segments to resolve (`..`, `.`, `//`, a trailing `/`).
+fn site_path_slow(from: &str, path: &str, fragment: Option<String>) -> (String, Option<String>) {
+    let joined = if path.is_empty() {
+        from.to_string()
+    } else if let Some(abs) = path.strip_prefix('/') {
+        abs.to_string()
+    } else {
+        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+        if dir.is_empty() {
+            path.to_string()
+        } else {
+            format!("{dir}/{path}")
+        }
+    };
+    // Segments resolved as browsers do (RFC 3986 / WHATWG): an empty segment
+    // counts until the end (`a//..` is `a/`), and a final `.` or `..` names a
+    // folder as a trailing `/` does, served as its `index.html`.
+    let mut parts: Vec<&str> = Vec::new();
+    let mut folder = false;
+    let segments: Vec<&str> = joined.split('/').collect();
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        match *seg {
+            "." => folder |= last,
+            ".." => {
+                parts.pop();
+                folder |= last;
+            }
+            s => parts.push(s),
+        }
+    }
+    folder |= parts.last() == Some(&"");
+    let mut out = parts
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("/");
+    if folder || out.is_empty() {
+        out = output_path(&format!("{out}/"));
+    }
+    (out.trim_start_matches('/').to_string(), fragment)
 }
 
 #[cfg(test)]
@@ -132,5 +239,93 @@ mod tests {
             "https://h/guide/article/a.html"
         );
         assert_eq!(output_path("/x/"), "x/index.html");
+    }
+
+    /// Where a browser goes: `href` resolved on the page at `from` by the `url`
+    /// crate (WHATWG URL resolution), as the file a static server would answer
+    /// with (empty segments collapse as on a file system; a folder serves its
+    /// `index.html`). Independent of `site_path` and its slow path.
+    fn browser_path(from: &str, href: &str) -> (String, Option<String>) {
+        let base = ::url::Url::parse("http://host/")
+            .unwrap()
+            .join(from)
+            .unwrap();
+        let target = base.join(href).unwrap();
+        let segments: Vec<&str> = target.path().split('/').collect();
+        let mut path = segments
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("/");
+        if segments.last() == Some(&"") {
+            path = if path.is_empty() {
+                "index.html".into()
+            } else {
+                format!("{path}/index.html")
+            };
+        }
+        (path, target.fragment().map(String::from))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 3000, ..Default::default() })]
+        #[test]
+        fn site_paths_go_where_a_browser_goes(
+            // A page's output path: no empty, `.` or `..` segments.
+            from in "([a.]?a[a.]?/){0,3}[a.]?a[a.]?",
+            href in "/?(([a.]{0,2}|\\.\\.)/){0,3}[a.]{0,3}([?#][a.]{0,2})?",
+        ) {
+            // `//x` is a host to a browser; pages never write it for a path.
+            proptest::prop_assume!(!href.starts_with("//"));
+            proptest::prop_assert_eq!(site_path(&from, &href), browser_path(&from, &href));
+        }
+    }
+
+    #[test]
+    fn site_paths() {
+        assert_eq!(
+            site_path("article/a.html", "/article/b.html#x"),
+            ("article/b.html".into(), Some("x".into()))
+        );
+        // Found by the url-crate reference: a final `.` or `..` is a folder, and
+        // `..` removes an empty segment first.
+        assert_eq!(site_path("a/a", "."), ("a/index.html".into(), None));
+        assert_eq!(site_path("a/b/c", ".."), ("a/index.html".into(), None));
+        assert_eq!(site_path("a/a", ".//../"), ("a/index.html".into(), None));
+        assert_eq!(
+            site_path("article/a.html", "b.html"),
+            ("article/b.html".into(), None)
+        );
+        assert_eq!(
+            site_path("article/a.html", "../index.html"),
+            ("index.html".into(), None)
+        );
+        assert_eq!(
+            site_path("article/a.html", "#top"),
+            ("article/a.html".into(), Some("top".into()))
+        );
+        assert_eq!(
+            site_path("article/a.html", "/"),
+            ("index.html".into(), None)
+        );
+        assert_eq!(
+            site_path("article/a.html", "../../../x.html"),
+            ("x.html".into(), None)
+        );
+    }
+
+    #[test]
+    fn external_links() {
+        assert!(is_external("http://support.microsoft.com/kb/1"));
+        assert!(is_external("ftp://x/y"));
+        assert!(is_external("mailto:a@b"));
+        assert!(!is_external("/article/a.html"));
+        assert!(!is_external("a.html#x:y"));
+        assert!(!is_external("a/b:c"));
+        assert!(!is_external(":nothing"));
+        assert!(!is_external(""));
+        assert!(is_external("//example.org/x"));
+        assert!(is_external("//example.org:8080/x"));
     }
 }

@@ -181,7 +181,7 @@ fn http_url(dest: &str) -> Result<Option<url::Url>, String> {
 
 /// The scheme of an external non-http link (`mailto`, `ftp` ...), for the summary.
 fn other_scheme(dest: &str) -> Option<String> {
-    if !crate::guide::is_external(dest) || dest.starts_with("//") {
+    if !crate::url::is_external(dest) || dest.starts_with("//") {
         return None;
     }
     dest.split_once(':')
@@ -314,11 +314,71 @@ pub fn check(
         })
         .collect::<Result<Vec<_>>>()?;
     let started = Instant::now();
-
-    // `pages`: the links exactly as the checker of internal links saw them.
-
     let mut tally = Tally::default();
     let mut diags = Vec::new();
+    let targets = collect_targets(ext, &excludes, guide, pages, &mut tally, &mut diags);
+    let mut cache = options
+        .cache
+        .as_deref()
+        .map(|p| load_cache(p, options.quiet));
+    let now = now_secs();
+    let (mut results, to_check) = from_cache(ext, cache.as_ref(), &targets, now, &mut tally);
+    tally.checked = to_check.len();
+    let mut progress = Progress::new(to_check.len(), options);
+    for (k, outcome) in fetch(ext, to_check, &mut progress)? {
+        if let Some(c) = cache.as_mut() {
+            if outcome.cacheable() {
+                c.entries.insert(
+                    k.clone(),
+                    CacheEntry {
+                        checked: now,
+                        outcome: outcome.clone(),
+                    },
+                );
+            } else {
+                c.entries.remove(&k);
+            }
+        }
+        results.insert(k, (outcome, false));
+    }
+    progress.finish();
+    if let (Some(path), Some(c)) = (options.cache.as_deref(), cache) {
+        store_cache(path, c, ext, now);
+    }
+    for (k, t) in &targets {
+        let Some((outcome, cached)) = results.get(k) else {
+            continue;
+        };
+        if *outcome == Outcome::Private {
+            // Found out only by resolving the name: counted with the other private links.
+            tally.checked -= 1;
+            tally.private += t.places.len();
+        }
+        diags.extend(
+            t.places
+                .iter()
+                .filter_map(|place| diagnostic(ext, place, outcome, *cached)),
+        );
+    }
+    config.apply_levels(&mut diags);
+    if !options.quiet {
+        eprintln!("{} ({:.1?})", tally.summary(), started.elapsed());
+    }
+    Ok(diags)
+}
+
+/// The http(s) URLs the pages link to (the links exactly as the checker of
+/// internal links saw them), each with the places that name it. Links that
+/// cannot be a URL become diagnostics; excluded, private and other-scheme
+/// links are counted.
+fn collect_targets<'a>(
+    ext: &ExternalConfig,
+    excludes: &[regex::Regex],
+    guide: &'a Guide,
+    pages: &[RenderedPage],
+    tally: &mut Tally,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Target<'a>> {
     let mut targets: BTreeMap<String, Target> = BTreeMap::new();
     for p in pages {
         let page = &guide.pages[p.index];
@@ -370,16 +430,25 @@ pub fn check(
                 });
         }
     }
+    targets
+}
 
-    let mut cache = options
-        .cache
-        .as_deref()
-        .map(|p| load_cache(p, options.quiet));
-    let now = now_secs();
-    let mut results: HashMap<String, (Outcome, bool)> = HashMap::new();
+/// Outcomes by URL key, with whether each came from the cache.
+type Results = HashMap<String, (Outcome, bool)>;
+
+/// Splits the targets into those the cache still answers for (fresh and
+/// cacheable) and those to fetch.
+fn from_cache(
+    ext: &ExternalConfig,
+    cache: Option<&CacheFile>,
+    targets: &BTreeMap<String, Target>,
+    now: u64,
+    tally: &mut Tally,
+) -> (Results, Vec<(String, url::Url)>) {
+    let mut results = HashMap::new();
     let mut to_check = Vec::new();
-    for (k, t) in &targets {
-        let fresh = cache.as_ref().and_then(|c| c.entries.get(k)).filter(|e| {
+    for (k, t) in targets {
+        let fresh = cache.and_then(|c| c.entries.get(k)).filter(|e| {
             e.checked <= now && now - e.checked < ext.max_age.as_secs() && e.outcome.cacheable()
         });
         match fresh {
@@ -390,79 +459,48 @@ pub fn check(
             None => to_check.push((k.clone(), t.url.clone())),
         }
     }
-    tally.checked = to_check.len();
+    (results, to_check)
+}
 
-    let mut progress = Progress::new(to_check.len(), options);
-    for (k, outcome) in fetch(ext, to_check, &mut progress)? {
-        if let Some(c) = cache.as_mut() {
-            if outcome.cacheable() {
-                c.entries.insert(
-                    k.clone(),
-                    CacheEntry {
-                        checked: now,
-                        outcome: outcome.clone(),
-                    },
-                );
-            } else {
-                c.entries.remove(&k);
-            }
-        }
-        results.insert(k, (outcome, false));
+/// Saves the cache without the entries too old to be trusted; a failure is
+/// reported and not fatal (the check itself is done).
+fn store_cache(path: &Path, mut cache: CacheFile, ext: &ExternalConfig, now: u64) {
+    cache.version = 1;
+    let max_age = ext.max_age.as_secs();
+    cache
+        .entries
+        .retain(|_, e| e.checked <= now && now - e.checked < max_age && e.outcome.cacheable());
+    if let Err(e) = save_cache(path, &cache) {
+        eprintln!("external links: the cache was not saved: {e:#}");
     }
-    progress.finish();
+}
 
-    if let (Some(path), Some(mut c)) = (options.cache.as_deref(), cache) {
-        c.version = 1;
-        let max_age = ext.max_age.as_secs();
-        c.entries
-            .retain(|_, e| e.checked <= now && now - e.checked < max_age && e.outcome.cacheable());
-        if let Err(e) = save_cache(path, &c) {
-            eprintln!("external links: the cache was not saved: {e:#}");
-        }
-    }
-
-    for (k, t) in &targets {
-        let Some((outcome, cached)) = results.get(k) else {
-            continue;
-        };
-        if *outcome == Outcome::Private {
-            // Found out only by resolving the name: counted with the other private links.
-            tally.checked -= 1;
-            tally.private += t.places.len();
-        }
-        for place in &t.places {
-            if let Some(d) = diagnostic(ext, place, outcome, *cached) {
-                diags.push(d);
-            }
-        }
-    }
-    config.apply_levels(&mut diags);
-
-    if !options.quiet {
+impl Tally {
+    /// The line printed after the check (without its time).
+    fn summary(&self) -> String {
         let mut line = format!(
             "external links: {} URL(s) checked, {} from cache",
-            tally.checked, tally.cached
+            self.checked, self.cached
         );
-        if tally.excluded > 0 {
-            line.push_str(&format!(", {} link(s) excluded", tally.excluded));
+        if self.excluded > 0 {
+            line.push_str(&format!(", {} link(s) excluded", self.excluded));
         }
-        if tally.private > 0 {
+        if self.private > 0 {
             line.push_str(&format!(
                 ", {} link(s) to private hosts skipped",
-                tally.private
+                self.private
             ));
         }
-        if !tally.other_schemes.is_empty() {
-            let others: Vec<String> = tally
+        if !self.other_schemes.is_empty() {
+            let others: Vec<String> = self
                 .other_schemes
                 .iter()
                 .map(|(s, n)| format!("{n} {s}:"))
                 .collect();
             line.push_str(&format!(", not checked: {}", others.join(", ")));
         }
-        eprintln!("{line} ({:.1?})", started.elapsed());
+        line
     }
-    Ok(diags)
 }
 
 /// The diagnostic for one place, if its URL is not fine.
@@ -666,24 +704,7 @@ async fn check_one(client: &reqwest::Client, url: &url::Url, guard: bool) -> (Ou
     loop {
         let response = match client.get(current.clone()).send().await {
             Ok(r) => r,
-            Err(e) if is_private_address_error(&e) => {
-                return if chain.len() == 1 {
-                    (Outcome::Private, false)
-                } else {
-                    (private_hop(&current), false)
-                };
-            }
-            Err(e) if e.is_timeout() => return (Outcome::Timeout, true),
-            Err(e) => {
-                let transient = e.is_connect() || e.is_request();
-                return (
-                    Outcome::Broken {
-                        status: None,
-                        reason: error_chain(&e),
-                    },
-                    transient,
-                );
-            }
+            Err(e) => return send_failure(&e, chain.len() == 1, &current),
         };
         let status = response.status();
         let location = response
@@ -723,20 +744,50 @@ async fn check_one(client: &reqwest::Client, url: &url::Url, guard: bool) -> (Ou
             current = next;
             continue;
         }
-        return match status.as_u16() {
-            200..=299 if chain.len() > 1 && chain.last() != chain.first() => {
-                (Outcome::Redirect { chain }, false)
-            }
-            200..=299 => (Outcome::Ok, false),
-            429 => (Outcome::RateLimited, true),
-            code => (
-                Outcome::Broken {
-                    status: Some(code),
-                    reason: status.canonical_reason().unwrap_or("").to_string(),
-                },
-                code >= 500,
-            ),
+        return final_outcome(status, chain);
+    }
+}
+
+/// The outcome of a request that got no response (and whether to retry):
+/// a private address (at the first URL, or `current` after redirects), a
+/// timeout, or another failure.
+fn send_failure(e: &reqwest::Error, first: bool, current: &url::Url) -> (Outcome, bool) {
+    if is_private_address_error(e) {
+        return if first {
+            (Outcome::Private, false)
+        } else {
+            (private_hop(current), false)
         };
+    }
+    if e.is_timeout() {
+        return (Outcome::Timeout, true);
+    }
+    let transient = e.is_connect() || e.is_request();
+    (
+        Outcome::Broken {
+            status: None,
+            reason: error_chain(e),
+        },
+        transient,
+    )
+}
+
+/// The outcome of the last response of a redirect `chain` (and whether to
+/// retry): fine, fine after redirects, rate-limited or broken.
+fn final_outcome(status: reqwest::StatusCode, chain: Vec<String>) -> (Outcome, bool) {
+    match status.as_u16() {
+        200..=299 if chain.len() > 1 && chain.last() != chain.first() => {
+            (Outcome::Redirect { chain }, false)
+        }
+        200..=299 => (Outcome::Ok, false),
+        429 => (Outcome::RateLimited, true),
+        code => (
+            Outcome::Broken {
+                status: Some(code),
+                reason: status.canonical_reason().unwrap_or("").to_string(),
+            },
+            code >= 500,
+        ),
     }
 }
 

@@ -10,8 +10,8 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diag::{Code, Diagnostic};
-use crate::guide::{is_external, site_path};
 use crate::html::{scan, Fact};
+use crate::url::{is_external, site_path};
 
 /// What the checks need of one rendered HTML file.
 #[derive(Debug, Default)]

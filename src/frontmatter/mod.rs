@@ -121,6 +121,17 @@ pub fn parse(src: &Source, diags: &mut Vec<Diagnostic>) -> Option<(FrontMatter, 
             return None;
         }
     };
+    Some((keys(src, split, map, diags), split))
+}
+
+/// The typed front matter from the block's keys: a key that should hold one
+/// value but holds a list or map is reported and left unset.
+fn keys(
+    src: &Source,
+    split: Split,
+    map: serde_yaml_ng::Mapping,
+    diags: &mut Vec<Diagnostic>,
+) -> FrontMatter {
     let mut fm = FrontMatter {
         key_offsets: key_offsets(&src.text, split),
         ..Default::default()
@@ -176,7 +187,7 @@ pub fn parse(src: &Source, diags: &mut Vec<Diagnostic>) -> Option<(FrontMatter, 
             }
         }
     }
-    Some((fm, split))
+    fm
 }
 
 /// The front matter through serde_yaml: anything YAML allows, with its

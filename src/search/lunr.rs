@@ -429,7 +429,7 @@ fn json_string(s: &str) -> String {
 
 /// `k / 1000` as JavaScript prints it, for a whole number `k` (a rounded
 /// weight): from the integer's digits, which is what the shortest round-trip
-/// form of such a double is (the float formatter took a tenth of the index).
+/// form of such a double is (cheaper than the float formatter: docs/benchmarks.md).
 fn push_thousandths(out: &mut String, k: f64) {
     if k > 0.0 && k < 1e15 {
         let k = k as u64;

@@ -90,7 +90,7 @@ pub struct SearchDoc {
 pub struct SearchFiles {
     /// `window.SVCGUIDE_INDEX=<lunr index JSON>;`: every field.
     pub index_js: String,
-    /// `window.SVCGUIDE_NAMES=<lunr index JSON>;`: the [`NAME_FIELDS`] only.
+    /// `window.SVCGUIDE_NAMES=<lunr index JSON>;`: the `NAME_FIELDS` only.
     pub names_js: String,
     /// `window.SVCGUIDE_DOCS={ref:{"t","u","k","n","p","r","e"}};`
     pub docs_js: String,

@@ -1,10 +1,12 @@
 //! Turning field text into index terms.
 //!
 //! Two halves with different contracts:
-//! * [`tokenize`] is ours: lunr's tokenizer plus extra tokens for
+//! * `tokenize` (the tests' reference; [`for_each_token`] in the build) is
+//!   ours: lunr's tokenizer plus extra tokens for
 //!   identifiers (`LServer.exe` also yields `lserver` and `exe`,
 //!   `TermService` also yields `term` and `service`).
-//! * [`pipeline`] is lunr's index pipeline exactly (trimmer, stop word
+//! * `pipeline` (the tests' reference; fused into `Indexer::count`) is
+//!   lunr's index pipeline exactly (trimmer, stop word
 //!   filter, stemmer), so a term in the index equals what lunr makes of the
 //!   same token in the browser.
 
@@ -38,7 +40,7 @@ pub fn tokenize(text: &str) -> Vec<String> {
     tokens
 }
 
-/// Calls `f` with each token of [`tokenize`], in order, without allocating
+/// Calls `f` with each token of `tokenize`, in order, without allocating
 /// for the plain lowercase words that most text is made of.
 pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
     let mut lowered = String::new();

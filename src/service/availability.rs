@@ -18,6 +18,7 @@
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
+use jiff::civil::{date, Date};
 use serde::Serialize;
 
 use super::os::{parse_label, split_label, OsFamily, OsScope};
@@ -100,14 +101,14 @@ impl Source {
 /// The first day each Windows counts as current for the guide's author: its
 /// release to manufacturing, a few weeks to months before the retail release
 /// (`RELEASED`), when the guide started describing it.
-const RTM: [(OsFamily, &str); 7] = [
-    (OsFamily::Nt4, "1996-07-31"),
-    (OsFamily::W2000, "1999-12-15"),
-    (OsFamily::Xp, "2001-08-24"),
-    (OsFamily::W2003, "2003-03-28"),
-    (OsFamily::Vista, "2006-11-08"),
-    (OsFamily::W7, "2009-07-22"),
-    (OsFamily::W8, "2012-08-01"),
+const RTM: [(OsFamily, Date); 7] = [
+    (OsFamily::Nt4, date(1996, 7, 31)),
+    (OsFamily::W2000, date(1999, 12, 15)),
+    (OsFamily::Xp, date(2001, 8, 24)),
+    (OsFamily::W2003, date(2003, 3, 28)),
+    (OsFamily::Vista, date(2006, 11, 8)),
+    (OsFamily::W7, date(2009, 7, 22)),
+    (OsFamily::W8, date(2012, 8, 1)),
 ];
 
 /// Retail release dates, shown to readers.
@@ -121,23 +122,12 @@ pub const RELEASED: [(OsFamily, &str); 7] = [
     (OsFamily::W8, "2012-10-26"),
 ];
 
-/// The Windows current on `date` (`YYYY-MM-DD...`): the newest released to
-/// manufacturing by then. ISO dates compare as strings.
-pub fn current_on(date: &str) -> Option<OsFamily> {
-    let day = date.get(..10)?;
-    let valid = day.bytes().enumerate().all(|(i, b)| match i {
-        4 | 7 => b == b'-',
-        _ => b.is_ascii_digit(),
-    });
-    if !valid {
-        return None;
-    }
-    Some(
-        RTM.iter()
-            .rev()
-            .find(|(_, rtm)| *rtm <= day)
-            .map_or(OsFamily::Nt4, |(f, _)| *f),
-    )
+/// The Windows current on `day`: the newest released to manufacturing by then.
+pub fn current_on(day: Date) -> OsFamily {
+    RTM.iter()
+        .rev()
+        .find(|(_, rtm)| *rtm <= day)
+        .map_or(OsFamily::Nt4, |(f, _)| *f)
 }
 
 /// What one article says about where its service exists.
@@ -297,13 +287,13 @@ fn parse_windows_entry(e: &str) -> Option<OsSet> {
 /// Markdown; `date` and `stated` come from the front matter.
 pub fn evidence(
     service: &Service,
-    date: Option<&str>,
+    date: Option<Date>,
     stated: Option<OsSet>,
     description: &str,
 ) -> Evidence {
     let mut ev = Evidence {
         stated,
-        written: date.and_then(current_on),
+        written: date.map(current_on),
         unlabeled: service.default.is_empty() || service.default.iter().any(|i| i.scope.is_all()),
         ..Evidence::default()
     };
@@ -659,15 +649,13 @@ mod tests {
 
     #[test]
     fn the_current_windows_follows_release_to_manufacturing() {
-        assert_eq!(current_on("2000-06-06T16:43:14+02:00"), Some(W2000));
-        assert_eq!(current_on("1999-12-14"), Some(Nt4));
-        assert_eq!(current_on("1999-12-15"), Some(W2000));
-        assert_eq!(current_on("2009-09-20"), Some(W7));
-        assert_eq!(current_on("2012-07-31"), Some(W7));
-        assert_eq!(current_on("1990-01-01"), Some(Nt4));
-        assert_eq!(current_on("2020-01-01"), Some(W8));
-        assert_eq!(current_on("June 2000"), None);
-        assert_eq!(current_on(""), None);
+        assert_eq!(current_on(date(2000, 6, 6)), W2000);
+        assert_eq!(current_on(date(1999, 12, 14)), Nt4);
+        assert_eq!(current_on(date(1999, 12, 15)), W2000);
+        assert_eq!(current_on(date(2009, 9, 20)), W7);
+        assert_eq!(current_on(date(2012, 7, 31)), W7);
+        assert_eq!(current_on(date(1990, 1, 1)), Nt4);
+        assert_eq!(current_on(date(2020, 1, 1)), W8);
     }
 
     #[test]

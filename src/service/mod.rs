@@ -91,85 +91,20 @@ pub fn parse_body(src: &Source, body_start: usize, diags: &mut Vec<Diagnostic>) 
     let mut seen: Vec<SectionKind> = Vec::new();
     for section in &split.sections {
         let Some(kind) = section.kind else {
-            let mut d = Diagnostic::at(
-                Code::SectionUnknown,
-                src,
-                section.heading_start,
-                format!("unknown section heading `{}`", section.heading),
-            );
-            d = match sections::suggest(&section.heading) {
-                Some(k) => d.help(format!("did you mean `##### {}`?", k.heading())),
-                None => d.help("the six sections are Description, Recommended State, Default State, Process Name, Supports, Depends; the text is shown as part of the description"),
-            };
-            diags.push(d);
+            diags.push(unknown_section(src, section));
+            // Shown as part of the description.
             service
                 .prose
                 .push(section.heading_start..section.content.end);
             continue;
         };
-        if section.loose {
-            diags.push(
-                Diagnostic::at(
-                    Code::SectionMissing,
-                    src,
-                    section.heading_start,
-                    format!(
-                        "`{}` is not written as a `##### {}` heading; it is read as one",
-                        text[section.heading_start..section.content.start].trim(),
-                        kind.heading()
-                    ),
-                )
-                .help(format!("write the line as `##### {}`", kind.heading())),
-            );
-        }
-        if seen.contains(&kind) {
-            diags.push(
-                Diagnostic::at(
-                    Code::SectionDuplicate,
-                    src,
-                    section.heading_start,
-                    format!("section `{}` appears a second time", kind.heading()),
-                )
-                .help("merge the two sections into one; both are kept meanwhile"),
-            );
-        } else if let Some(&after) = seen.iter().find(|&&k| k > kind) {
-            diags.push(
-                Diagnostic::at(Code::SectionOrder, src, section.heading_start, format!("section `{}` comes after `{}`", kind.heading(), after.heading()))
-                    .help("keep the house order: Description, Recommended State, Default State, Process Name, Supports, Depends"),
-            );
-        }
+        check_heading(src, section, kind, &seen, diags);
         seen.push(kind);
         if kind == SectionKind::Description {
             service.prose.push(section.content.clone());
-            continue;
+        } else {
+            list_section(&mut service, src, section, kind, diags);
         }
-        let (items, strays) = list_items(text, section.content.clone());
-        for stray in &strays {
-            diags.push(
-                Diagnostic::at(
-                    Code::ListStrayText,
-                    src,
-                    stray.offset,
-                    format!("text in `{}` that is not a `- ` list item", kind.heading()),
-                )
-                .help(
-                    "start the line with `- ` to make it an item; it is shown as written meanwhile",
-                ),
-            );
-        }
-        service.strays.extend(strays.into_iter().map(|s| (kind, s)));
-        if items.is_empty() {
-            diags.push(
-                Diagnostic::at(
-                    Code::SectionEmpty,
-                    src,
-                    section.heading_start,
-                    format!("section `{}` has no items", kind.heading()),
-                )
-                .help(empty_help(kind)),
-            );
-        }
-        add_items(&mut service, kind, &items, src, diags);
     }
     for kind in SectionKind::ALL {
         if !seen.contains(&kind) {
@@ -191,6 +126,98 @@ pub fn parse_body(src: &Source, body_start: usize, diags: &mut Vec<Diagnostic>) 
     }
     service.collect_names();
     service
+}
+
+/// A `#####` heading that names none of the six sections, with a guess.
+fn unknown_section(src: &Source, section: &sections::Section) -> Diagnostic {
+    let d = Diagnostic::at(
+        Code::SectionUnknown,
+        src,
+        section.heading_start,
+        format!("unknown section heading `{}`", section.heading),
+    );
+    match sections::suggest(&section.heading) {
+        Some(k) => d.help(format!("did you mean `##### {}`?", k.heading())),
+        None => d.help("the six sections are Description, Recommended State, Default State, Process Name, Supports, Depends; the text is shown as part of the description"),
+    }
+}
+
+/// How a known section's heading is written: as a heading, once, in the
+/// house order (`seen`: the sections before it).
+fn check_heading(
+    src: &Source,
+    section: &sections::Section,
+    kind: SectionKind,
+    seen: &[SectionKind],
+    diags: &mut Vec<Diagnostic>,
+) {
+    if section.loose {
+        diags.push(
+            Diagnostic::at(
+                Code::SectionMissing,
+                src,
+                section.heading_start,
+                format!(
+                    "`{}` is not written as a `##### {}` heading; it is read as one",
+                    src.text[section.heading_start..section.content.start].trim(),
+                    kind.heading()
+                ),
+            )
+            .help(format!("write the line as `##### {}`", kind.heading())),
+        );
+    }
+    if seen.contains(&kind) {
+        diags.push(
+            Diagnostic::at(
+                Code::SectionDuplicate,
+                src,
+                section.heading_start,
+                format!("section `{}` appears a second time", kind.heading()),
+            )
+            .help("merge the two sections into one; both are kept meanwhile"),
+        );
+    } else if let Some(&after) = seen.iter().find(|&&k| k > kind) {
+        diags.push(
+            Diagnostic::at(Code::SectionOrder, src, section.heading_start, format!("section `{}` comes after `{}`", kind.heading(), after.heading()))
+                .help("keep the house order: Description, Recommended State, Default State, Process Name, Supports, Depends"),
+        );
+    }
+}
+
+/// A list section's items, typed into the service; its stray lines kept
+/// and reported, an empty list reported.
+fn list_section(
+    service: &mut Service,
+    src: &Source,
+    section: &sections::Section,
+    kind: SectionKind,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let (items, strays) = list_items(&src.text, section.content.clone());
+    for stray in &strays {
+        diags.push(
+            Diagnostic::at(
+                Code::ListStrayText,
+                src,
+                stray.offset,
+                format!("text in `{}` that is not a `- ` list item", kind.heading()),
+            )
+            .help("start the line with `- ` to make it an item; it is shown as written meanwhile"),
+        );
+    }
+    service.strays.extend(strays.into_iter().map(|s| (kind, s)));
+    if items.is_empty() {
+        diags.push(
+            Diagnostic::at(
+                Code::SectionEmpty,
+                src,
+                section.heading_start,
+                format!("section `{}` has no items", kind.heading()),
+            )
+            .help(empty_help(kind)),
+        );
+    }
+    add_items(service, kind, &items, src, diags);
 }
 
 fn empty_help(kind: SectionKind) -> &'static str {

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::date::PostDate;
 use crate::guide::Guide;
 use crate::markdown::{plain_text, Fragment, Link, Renderer};
 use crate::page::Page;
@@ -33,6 +34,7 @@ pub fn load_templates(dir: &Path) -> Result<tera::Tera> {
     tera.set_escape_fn(crate::views::escape::html_to);
     tera.autoescape_on([".html", ".xml"]);
     tera.register_filter("safe", safe);
+    tera.register_filter("xml", crate::views::feed::xml_filter);
     let mut sources: Vec<(String, String)> = Vec::new();
     for (name, builtin) in TEMPLATES.iter().chain(crate::views::TEMPLATES) {
         let custom = dir.join(name);
@@ -202,7 +204,7 @@ struct PageView<'a> {
     date_iso: Option<&'a str>,
     /// From `updated` or `last_modified_at`, when the front matter has one.
     updated: Option<String>,
-    updated_iso: Option<String>,
+    updated_iso: Option<&'a str>,
     /// For the meta description: the excerpt, else the start of the text.
     description: String,
     tags: &'a [String],
@@ -348,7 +350,7 @@ fn impact_view(guide: &Guide, page: &Page, index: usize) -> ImpactView {
 /// With `sanitize = true`, the only link schemes the templates may write (the
 /// Markdown itself is cleaned by ammonia; these URLs go into templates directly).
 fn safe_url(url: &str) -> bool {
-    if !crate::guide::is_external(url) {
+    if !crate::url::is_external(url) {
         return true;
     }
     let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
@@ -395,49 +397,16 @@ fn os_cells(s: &Service, availability: &Availability) -> Vec<OsCell> {
 }
 
 /// Why an inferred version is shown, in the reader's words.
-fn inferred_from(s: &Service, date: Option<&str>) -> String {
+fn inferred_from(s: &Service, date: Option<PostDate>) -> String {
     let written = s.evidence.written.map_or("", |f| f.name());
-    let day = date.and_then(date_display).unwrap_or_default();
+    let day = date.map(|d| d.display()).unwrap_or_default();
     format!(
         "Versions marked inferred are not named by the article: it was written on {day}, when {written} was current, and gives its default state without naming versions, which holds for the versions current then and later ones."
     )
 }
 
-pub(crate) fn date_display(date: &str) -> Option<String> {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let (y, rest) = date.split_once('-')?;
-    let (m, rest) = rest.split_once('-')?;
-    let d: u32 = rest.get(..2)?.parse().ok()?;
-    let month = MONTHS.get(m.parse::<usize>().ok()?.checked_sub(1)?)?;
-    Some(format!("{d} {month} {y}"))
-}
-
 /// Longest meta description, in characters (what search engines show).
 const DESCRIPTION_CHARS: usize = 160;
-
-/// The date an article was last changed, from its front matter (`updated`,
-/// or Jekyll's `last_modified_at`), as written.
-fn updated_iso(page: &Page) -> Option<String> {
-    ["updated", "last_modified_at"]
-        .iter()
-        .find_map(|key| match page.fm.extra.get(*key)? {
-            serde_yaml_ng::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-            _ => None,
-        })
-}
 
 /// Renders one article page.
 pub fn render_page(
@@ -456,66 +425,7 @@ pub fn render_page(
             for range in &s.prose {
                 body.append(r.block(&page.src.text, range.clone()));
             }
-            let recommended = state_rows(&mut r, page, &s.recommended, &mut facts);
-            let default = state_rows(&mut r, page, &s.default, &mut facts);
-            let availability = &guide.availability[index];
-            let by_os = os_cells(s, availability);
-            let inferred_note = availability
-                .0
-                .iter()
-                .any(|v| v.source == Source::Inferred)
-                .then(|| inferred_from(s, page.fm.date.as_deref()));
-            let processes = s
-                .processes
-                .iter()
-                .map(|item| {
-                    let raw_html = inline_value(&mut r, page, item, &mut facts);
-                    let p = item.value.clone().unwrap_or_default();
-                    ProcessRow {
-                        os: scope_text(&item.scope),
-                        typed: item.value.is_some(),
-                        image: p.image,
-                        args: p.args,
-                        group: p.group,
-                        name: p.name,
-                        note: p.note,
-                        link: p.link.filter(|l| !config.sanitize || safe_url(l)).map(|l| {
-                            if l.starts_with('/') {
-                                relative(&page.out_path, &l)
-                            } else {
-                                l
-                            }
-                        }),
-                        raw_html,
-                    }
-                })
-                .collect();
-            let depends = refs_view(&mut r, guide, page, &s.depends, &mut facts);
-            let supports = refs_view(&mut r, guide, page, &s.supports, &mut facts);
-            let strays_html = s
-                .strays
-                .iter()
-                .map(|(_, line)| {
-                    r.inline(&page.src.text, line.offset..line.offset + line.text.len())
-                        .html
-                })
-                .collect();
-            Some(ServiceView {
-                names: s.names.clone(),
-                recommended,
-                default,
-                by_os,
-                inferred_note,
-                processes,
-                depends,
-                supports,
-                required_by: guide.required_by[index]
-                    .iter()
-                    .map(|&j| link_to(guide, page, j))
-                    .collect(),
-                impact: impact_view(guide, page, index),
-                strays_html,
-            })
+            Some(service_view(&mut r, config, guide, index, s, &mut facts))
         }
         None => {
             body.append(r.block(&page.src.text, page.split.body_start..page.src.text.len()));
@@ -526,10 +436,10 @@ pub fn render_page(
         site: SiteView::new(config, &page.out_path),
         title: &page.title,
         canonical: crate::url::absolute(&config.base_url, &page.out_path),
-        date: page.fm.date.as_deref().and_then(date_display),
+        date: page.date.map(|d| d.display()),
         date_iso: page.fm.date.as_deref(),
-        updated: updated_iso(page).as_deref().and_then(date_display),
-        updated_iso: updated_iso(page),
+        updated: page.updated.map(|d| d.display()),
+        updated_iso: crate::page::updated_text(&page.fm),
         description: crate::text::truncate_words(
             &crate::text::collapse_whitespace(
                 page.fm.excerpt.as_deref().unwrap_or(body.text.as_str()),
@@ -559,6 +469,88 @@ pub fn render_page(
         text: body.text,
         unknown_liquid: body.unknown_liquid,
     })
+}
+
+/// The facts of service page `index` for its template: states, versions,
+/// processes, relations and impact. Their links go into `facts`.
+fn service_view(
+    r: &mut Renderer,
+    config: &Config,
+    guide: &Guide,
+    index: usize,
+    s: &Service,
+    facts: &mut Fragment,
+) -> ServiceView {
+    let page = &guide.pages[index];
+    let recommended = state_rows(r, page, &s.recommended, facts);
+    let default = state_rows(r, page, &s.default, facts);
+    let availability = &guide.availability[index];
+    let by_os = os_cells(s, availability);
+    let inferred_note = availability
+        .0
+        .iter()
+        .any(|v| v.source == Source::Inferred)
+        .then(|| inferred_from(s, page.date));
+    let processes = s
+        .processes
+        .iter()
+        .map(|item| process_row(r, config, page, item, facts))
+        .collect();
+    let depends = refs_view(r, guide, page, &s.depends, facts);
+    let supports = refs_view(r, guide, page, &s.supports, facts);
+    let strays_html = s
+        .strays
+        .iter()
+        .map(|(_, line)| {
+            r.inline(&page.src.text, line.offset..line.offset + line.text.len())
+                .html
+        })
+        .collect();
+    ServiceView {
+        names: s.names.clone(),
+        recommended,
+        default,
+        by_os,
+        inferred_note,
+        processes,
+        depends,
+        supports,
+        required_by: guide.required_by[index]
+            .iter()
+            .map(|&j| link_to(guide, page, j))
+            .collect(),
+        impact: impact_view(guide, page, index),
+        strays_html,
+    }
+}
+
+/// One Process Name item: its typed parts, and the item as written.
+fn process_row(
+    r: &mut Renderer,
+    config: &Config,
+    page: &Page,
+    item: &Item<crate::service::process::Process>,
+    facts: &mut Fragment,
+) -> ProcessRow {
+    let raw_html = inline_value(r, page, item, facts);
+    let p = item.value.clone().unwrap_or_default();
+    ProcessRow {
+        os: scope_text(&item.scope),
+        typed: item.value.is_some(),
+        image: p.image,
+        args: p.args,
+        group: p.group,
+        name: p.name,
+        note: p.note,
+        link: p.link.filter(|l| !config.sanitize || safe_url(l)).map(|l| {
+            if l.starts_with('/') {
+                relative(&page.out_path, &l)
+            } else {
+                l
+            }
+        }),
+        raw_html,
+    }
 }
 
 pub fn render_pages(
@@ -599,23 +591,9 @@ pub fn render_404(tera: &tera::Tera, config: &Config) -> Result<String> {
         .map_err(|e| anyhow::anyhow!("404.html: {}", tera_error(&e)))
 }
 
-/// sitemap.xml with absolute URLs (escaped for XML).
-pub fn sitemap(config: &Config, guide: &Guide) -> String {
-    crate::views::feed::sitemap(config, guide)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_display() {
-        assert_eq!(
-            date_display("2000-07-23T19:44:07+02:00").as_deref(),
-            Some("23 July 2000")
-        );
-        assert_eq!(date_display("garbage"), None);
-    }
 
     /// A template's values go through `views::escape`, the escaping of the lists
     /// written in Rust: both quotes escaped, `/` left as it is.

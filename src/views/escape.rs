@@ -1,8 +1,8 @@
-//! Escaping for the contexts the views write by hand: XML (feed, SVG), CSV, and
-//! the HTML rows of the big per-service lists. HTML from templates is escaped by
-//! tera's autoescape, which `views::article::load_templates` points at [`html_to`] (the
-//! escaper of `text`), so a list written here reads the same as one a template
-//! wrote.
+//! Escaping for the contexts the views write by hand: XML (SVG, and the `xml`
+//! filter of the feed and sitemap templates), CSV, and the HTML rows of the big
+//! per-service lists. HTML from templates is escaped by tera's autoescape, which
+//! `views::article::load_templates` points at [`html_to`] (the escaper of
+//! `text`), so a list written here reads the same as one a template wrote.
 
 pub use crate::text::{escape_html_into as html_into, escape_html_to as html_to};
 

@@ -312,10 +312,9 @@ pub fn wrap(name: &str, width: usize, lines: usize) -> Vec<String> {
 const FONT: f64 = 13.0;
 const LINE: f64 = 16.0;
 
-/// A node box with its wrapped title; a link unless `href` is `None`.
 /// A coordinate as `{:.1}` writes it. Whole tenths (every coordinate of these
-/// layouts) are written from an integer: the float formatter's exact mode was
-/// over half of the time spent drawing the graphs.
+/// layouts) are written from an integer, far cheaper than the float
+/// formatter's exact mode (docs/benchmarks.md).
 struct Tenths(f64);
 
 impl std::fmt::Display for Tenths {
@@ -327,7 +326,7 @@ impl std::fmt::Display for Tenths {
             && !(scaled == 0.0 && self.0.is_sign_negative())
         {
             // Digits written backwards into a buffer and handed over in one
-            // piece: through the formatter, these numbers were 2% of a build.
+            // piece, not through the formatter.
             let n = scaled as i64;
             let mut buf = [0u8; 24];
             let mut at = buf.len();
@@ -379,20 +378,60 @@ pub struct WholeGraph {
     pub crossings: usize,
 }
 
-pub fn whole(guide: &Guide, from: &str) -> WholeGraph {
-    // Local node ids follow guide.services (sorted by title).
-    let nodes: Vec<usize> = guide
-        .services
-        .iter()
-        .copied()
-        .filter(|&i| !guide.depends_on[i].is_empty() || !guide.required_by[i].is_empty())
-        .collect();
-    let isolated: Vec<usize> = guide
-        .services
-        .iter()
-        .copied()
-        .filter(|&i| guide.depends_on[i].is_empty() && guide.required_by[i].is_empty())
-        .collect();
+/// Sizes of the whole-guide drawing.
+const NW: f64 = 200.0;
+const GAP: f64 = 90.0;
+const PAD: f64 = 10.0;
+const HEAD: f64 = 30.0;
+const CHARS: usize = 25;
+const VGAP: f64 = 10.0;
+/// The slot a long edge passes a column in.
+const DUMMY: f64 = 6.0;
+
+/// The whole-guide drawing's geometry, before any SVG is written.
+struct Layout {
+    /// Page index of each local node (services with an edge, by title).
+    nodes: Vec<usize>,
+    /// What each local node depends on (local ids).
+    adj: Vec<Vec<usize>>,
+    layer: Vec<usize>,
+    order: Ordering,
+    /// Each real node's title, wrapped in full (boxes grow with their text).
+    lines: Vec<Vec<String>>,
+    /// (x, top) of every slot, real or dummy.
+    pos: Vec<(f64, f64)>,
+    tallest: f64,
+}
+
+impl Layout {
+    fn height_of(&self, x: usize) -> f64 {
+        if x < self.order.real {
+            self.lines[x].len() as f64 * LINE + 12.0
+        } else {
+            DUMMY
+        }
+    }
+
+    fn column_height(&self, row: &[usize]) -> f64 {
+        row.iter().map(|&x| self.height_of(x) + VGAP).sum()
+    }
+
+    fn mid(&self, x: usize) -> f64 {
+        self.pos[x].1 + self.height_of(x) / 2.0
+    }
+
+    fn width(&self) -> f64 {
+        PAD + self.order.rows.len() as f64 * (NW + GAP) - GAP + PAD
+    }
+
+    fn height(&self) -> f64 {
+        PAD + HEAD + self.tallest + PAD
+    }
+}
+
+/// Lays out the services with a dependency edge: layers by depth, each ordered
+/// to reduce crossings, each column centred.
+fn layout(guide: &Guide, nodes: Vec<usize>) -> Layout {
     let local: std::collections::HashMap<usize, usize> =
         nodes.iter().enumerate().map(|(k, &i)| (i, k)).collect();
     let adj: Vec<Vec<usize>> = nodes
@@ -408,40 +447,96 @@ pub fn whole(guide: &Guide, from: &str) -> WholeGraph {
         })
         .collect();
     let layer = layers(&adj);
-    let o = ordering(&adj, &layer);
-    const NW: f64 = 200.0;
-    const GAP: f64 = 90.0;
-    const PAD: f64 = 10.0;
-    const HEAD: f64 = 30.0;
-    const CHARS: usize = 25;
-    const VGAP: f64 = 10.0;
-    /// The slot a long edge passes a column in.
-    const DUMMY: f64 = 6.0;
-    // Every title wrapped in full (no ellipsis): boxes grow with their text.
-    let lines: Vec<Vec<String>> = nodes
+    let order = ordering(&adj, &layer);
+    let lines = nodes
         .iter()
         .map(|&i| wrap(&guide.pages[i].title, CHARS, usize::MAX))
         .collect();
-    let height_of = |x: usize| -> f64 {
-        if x < o.real {
-            lines[x].len() as f64 * LINE + 12.0
-        } else {
-            DUMMY
-        }
+    let slots = order.chains.iter().map(|c| c.len()).sum::<usize>() + order.real;
+    let mut layout = Layout {
+        nodes,
+        adj,
+        layer,
+        pos: vec![(0.0, 0.0); slots.max(order.real)],
+        order,
+        lines,
+        tallest: 0.0,
     };
-    let column_h = |row: &[usize]| -> f64 { row.iter().map(|&x| height_of(x) + VGAP).sum() };
-    let tallest = o.rows.iter().map(|r| column_h(r)).fold(0.0, f64::max);
-    let height = PAD + HEAD + tallest + PAD;
-    // (x, top) of every slot, real or dummy.
-    let slots = o.chains.iter().map(|c| c.len()).sum::<usize>() + o.real;
-    let mut pos: Vec<(f64, f64)> = vec![(0.0, 0.0); slots.max(o.real)];
-    let mut heads = String::new();
-    for (l, row) in o.rows.iter().enumerate() {
+    layout.tallest = layout
+        .order
+        .rows
+        .iter()
+        .map(|r| layout.column_height(r))
+        .fold(0.0, f64::max);
+    for l in 0..layout.order.rows.len() {
         let x = PAD + l as f64 * (NW + GAP);
+        let row = &layout.order.rows[l];
+        let mut y = PAD + HEAD + (layout.tallest - layout.column_height(row)) / 2.0;
+        let mut placed = Vec::with_capacity(row.len());
+        for &x_id in row {
+            placed.push((x_id, y));
+            y += layout.height_of(x_id) + VGAP;
+        }
+        for (x_id, y) in placed {
+            if x_id >= layout.pos.len() {
+                layout.pos.resize(x_id + 1, (0.0, 0.0));
+            }
+            layout.pos[x_id] = (x, y);
+        }
+    }
+    layout
+}
+
+/// The whole-guide graph, laid out and drawn as SVG for the page at `from`.
+pub fn whole(guide: &Guide, from: &str) -> WholeGraph {
+    // Local node ids follow guide.services (sorted by title).
+    let (nodes, isolated): (Vec<usize>, Vec<usize>) = guide
+        .services
+        .iter()
+        .partition(|&&i| !guide.depends_on[i].is_empty() || !guide.required_by[i].is_empty());
+    let layout = layout(guide, nodes);
+    let (svg, edges) = whole_svg(&layout, guide, from);
+    let o = &layout.order;
+    WholeGraph {
+        svg,
+        layers: o
+            .rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .filter(|&&x| x < o.real)
+                    .map(|&v| layout.nodes[v])
+                    .collect()
+            })
+            .collect(),
+        isolated,
+        edges,
+        crossings_before: o.crossings_before,
+        crossings: o.crossings,
+    }
+}
+
+/// Writes a laid-out whole graph as SVG; also returns how many edges it drew.
+fn whole_svg(layout: &Layout, guide: &Guide, from: &str) -> (String, usize) {
+    const ID: &str = "arrow-all";
+    let o = &layout.order;
+    let (width, height) = (layout.width(), layout.height());
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg class=\"graph-svg graph-all\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" role=\"group\" aria-label=\"{}\">",
+        xml(&format!(
+            "Dependency graph of {} services in {} layers",
+            layout.nodes.len(),
+            o.rows.len()
+        ))
+    );
+    marker(&mut svg, ID);
+    for l in 0..o.rows.len() {
         let _ = write!(
-            heads,
+            svg,
             "<text class=\"g-label\" x=\"{}\" y=\"{}\">{}</text>",
-            Tenths(x),
+            Tenths(PAD + l as f64 * (NW + GAP)),
             Tenths(PAD + FONT),
             if l == 0 {
                 "Depth 0 (needs none)".to_string()
@@ -449,32 +544,46 @@ pub fn whole(guide: &Guide, from: &str) -> WholeGraph {
                 format!("Depth {l}")
             }
         );
-        let mut y = PAD + HEAD + (tallest - column_h(row)) / 2.0;
-        for &x_id in row {
-            if x_id >= pos.len() {
-                pos.resize(x_id + 1, (0.0, 0.0));
-            }
-            pos[x_id] = (x, y);
-            y += height_of(x_id) + VGAP;
+    }
+    svg.push_str("<g class=\"g-edges\">");
+    let edges = whole_edges(&mut svg, layout, guide, ID);
+    svg.push_str("</g>");
+    for row in &o.rows {
+        for &v in row.iter().filter(|&&x| x < o.real) {
+            let p = &guide.pages[layout.nodes[v]];
+            let (nx, ny) = layout.pos[v];
+            graph_node(
+                &mut svg,
+                (nx, ny, NW),
+                &layout.lines[v],
+                p,
+                &relative(from, &p.permalink),
+                v,
+            );
         }
     }
-    let width = PAD + o.rows.len() as f64 * (NW + GAP) - GAP + PAD;
-    let mid = |x: usize| pos[x].1 + height_of(x) / 2.0;
-    let id = "arrow-all";
-    let mut edges = String::new();
-    let mut edge_count = 0;
-    let edge = |edges: &mut String, v: usize, w: usize, d: String| {
+    svg.push_str("</svg>");
+    (svg, edges)
+}
+
+/// The edges of the whole graph as SVG paths, marked with arrow `id`; returns
+/// how many there are.
+fn whole_edges(out: &mut String, layout: &Layout, guide: &Guide, id: &str) -> usize {
+    let (o, pos) = (&layout.order, &layout.pos);
+    let mid = |x: usize| layout.mid(x);
+    let mut count = 0;
+    let mut edge = |out: &mut String, v: usize, w: usize, d: String| {
+        count += 1;
         let _ = write!(
-            edges,
+            out,
             "<path class=\"g-edge\" data-from=\"{v}\" data-to=\"{w}\" d=\"{d}\" marker-end=\"url(#{id})\"><title>{} depends on {}</title></path>",
-            xml(&guide.pages[nodes[v]].title),
-            xml(&guide.pages[nodes[w]].title)
+            xml(&guide.pages[layout.nodes[v]].title),
+            xml(&guide.pages[layout.nodes[w]].title)
         );
     };
     // Edges across layers: from the dependent's left side, through the slot
     // of each column passed, to the dependency's right side.
     for chain in &o.chains {
-        edge_count += 1;
         let (v, w) = (chain[0], chain[chain.len() - 1]);
         let mut d = format!("M{},{}", Tenths(pos[v].0), Tenths(mid(v)));
         let mut from = (pos[v].0, mid(v));
@@ -496,12 +605,11 @@ pub fn whole(guide: &Guide, from: &str) -> WholeGraph {
             }
             from = (pos[x].0, to.1);
         }
-        edge(&mut edges, v, w, d);
+        edge(out, v, w, d);
     }
     // Edges inside a cycle (one layer): a loop out to the right.
-    for (v, ws) in adj.iter().enumerate() {
-        for &w in ws.iter().filter(|&&w| layer[w] == layer[v]) {
-            edge_count += 1;
+    for (v, ws) in layout.adj.iter().enumerate() {
+        for &w in ws.iter().filter(|&&w| layout.layer[w] == layout.layer[v]) {
             let (x1, x2) = (pos[v].0 + NW, pos[w].0 + NW);
             let (vy, wy) = (mid(v), mid(w));
             let bulge = 26.0 + (vy - wy).abs().min(400.0) / 20.0;
@@ -516,58 +624,10 @@ pub fn whole(guide: &Guide, from: &str) -> WholeGraph {
                 x1 = Tenths(x1),
                 x2 = Tenths(x2)
             );
-            edge(&mut edges, v, w, d);
+            edge(out, v, w, d);
         }
     }
-    let mut body = String::new();
-    for row in &o.rows {
-        for &v in row.iter().filter(|&&x| x < o.real) {
-            let p = &guide.pages[nodes[v]];
-            let (nx, ny) = pos[v];
-            graph_node(
-                &mut body,
-                (nx, ny, NW),
-                &lines[v],
-                p,
-                &relative(from, &p.permalink),
-                v,
-            );
-        }
-    }
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        "<svg class=\"graph-svg graph-all\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" role=\"group\" aria-label=\"{}\">",
-        xml(&format!(
-            "Dependency graph of {} services in {} layers",
-            nodes.len(),
-            o.rows.len()
-        ))
-    );
-    marker(&mut svg, id);
-    svg.push_str(&heads);
-    svg.push_str("<g class=\"g-edges\">");
-    svg.push_str(&edges);
-    svg.push_str("</g>");
-    svg.push_str(&body);
-    svg.push_str("</svg>");
-    WholeGraph {
-        svg,
-        layers: o
-            .rows
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .filter(|&&x| x < o.real)
-                    .map(|&v| nodes[v])
-                    .collect()
-            })
-            .collect(),
-        isolated,
-        edges: edge_count,
-        crossings_before: o.crossings_before,
-        crossings: o.crossings,
-    }
+    count
 }
 
 /// A service's box in the whole graph: a link to its article, numbered

@@ -107,13 +107,7 @@ fn duplicate_hints(guide: &Guide) -> HashMap<usize, String> {
     for same in by_title.values().filter(|v| v.len() > 1) {
         let dates: Vec<Option<String>> = same
             .iter()
-            .map(|&i| {
-                guide.pages[i]
-                    .fm
-                    .date
-                    .as_deref()
-                    .and_then(crate::views::article::date_display)
-            })
+            .map(|&i| guide.pages[i].date.map(|d| d.display()))
             .collect();
         let distinct = dates
             .iter()
@@ -170,6 +164,30 @@ pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Strin
             }
         })
         .collect();
+    let groups = other_groups(guide, &hints);
+    let ctx = Ctx {
+        site: SiteCtx::new(config, PATH),
+        title: &config.title,
+        canonical: crate::url::absolute(&config.base_url, ""),
+        description: format!(
+            "Descriptions and recommended settings for {} Windows services, from Windows NT 4.0 to Windows 8.",
+            guide.services.len()
+        ),
+        article_count: groups.iter().map(|g| g.count).sum(),
+        service_count: guide.services.len(),
+        letters: by_letter(services, "letter"),
+        groups,
+    };
+    let ctx = tera::Context::from_serialize(&ctx)?;
+    // The A–Z list takes about 170 bytes a service.
+    let expected = 192 * guide.pages.len() + 64 * 1024;
+    crate::views::article::render_sized(tera, PATH, &ctx, expected)
+        .map_err(|e| anyhow::anyhow!("index.html: {}", crate::views::article::tera_error(&e)))
+}
+
+/// The articles that are not services, by group, each group with a unique
+/// id and, when long, split by letter.
+fn other_groups(guide: &Guide, hints: &HashMap<usize, String>) -> Vec<Group> {
     let mut grouped: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, p) in guide.pages.iter().enumerate() {
         if p.service().is_none() {
@@ -177,7 +195,7 @@ pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Strin
         }
     }
     let mut used_ids = std::collections::HashSet::new();
-    let groups: Vec<Group> = grouped
+    grouped
         .into_iter()
         .map(|(name, mut pages)| {
             pages.sort_by_cached_key(|&i| guide.pages[i].title.to_lowercase());
@@ -213,25 +231,7 @@ pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Strin
                 entries,
             }
         })
-        .collect();
-    let ctx = Ctx {
-        site: SiteCtx::new(config, PATH),
-        title: &config.title,
-        canonical: crate::url::absolute(&config.base_url, ""),
-        description: format!(
-            "Descriptions and recommended settings for {} Windows services, from Windows NT 4.0 to Windows 8.",
-            guide.services.len()
-        ),
-        article_count: groups.iter().map(|g| g.count).sum(),
-        service_count: guide.services.len(),
-        letters: by_letter(services, "letter"),
-        groups,
-    };
-    let ctx = tera::Context::from_serialize(&ctx)?;
-    // The A–Z list takes about 170 bytes a service.
-    let expected = 192 * guide.pages.len() + 64 * 1024;
-    crate::views::article::render_sized(tera, PATH, &ctx, expected)
-        .map_err(|e| anyhow::anyhow!("index.html: {}", crate::views::article::tera_error(&e)))
+        .collect()
 }
 
 #[cfg(test)]

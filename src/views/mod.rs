@@ -1,9 +1,10 @@
 //! Readers' views derived from the model: per-Windows-version tables, the process
-//! index, tag pages, the dependency graph, the Atom feed and robots.txt.
+//! index, tag pages, the dependency graph, the Atom feed, the sitemap and robots.txt.
 //!
 //! Each view builds a small typed context from the `Guide` and renders one of the
-//! `views/*.html` templates (autoescaped by tera); the XML, SVG and CSV outputs are
-//! written by hand with the escapers of `escape`.
+//! `views/*.html` templates (autoescaped by tera), or `feed.xml` / `sitemap.xml`
+//! (escaped by their `xml` filter); the SVG and CSV outputs are written by hand
+//! with the escapers of `escape`.
 
 pub mod article;
 pub mod escape;
@@ -36,6 +37,8 @@ pub enum Work {
 
 /// Templates of the views (name, built-in text); a file in the templates folder wins.
 pub const TEMPLATES: &[(&str, &str)] = &[
+    ("feed.xml", include_str!("../../templates/feed.xml")),
+    ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
     (
         "views/os.html",
         include_str!("../../templates/views/os.html"),
@@ -66,7 +69,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// What `base.html` needs to know about the site (same shape as render's).
+/// What `base.html` needs to know about the site (every page's context holds it as `site`).
 #[derive(Serialize)]
 pub struct SiteCtx<'a> {
     pub title: &'a str,
@@ -164,7 +167,7 @@ pub fn render_each(
         Box::new(|| {
             emit(OutFile {
                 path: "feed.xml".into(),
-                bytes: feed::atom(config, guide).into_bytes(),
+                bytes: feed::atom(tera, config, guide)?.into_bytes(),
             })
         }),
         Box::new(|| {

@@ -22,7 +22,7 @@ use crate::service::Item;
 use crate::url::relative;
 
 /// One item that holds on the version, ready to show (its texts borrowed from
-/// the service's [`ItemText`], worked out once for all versions).
+/// the service's `ItemText`, worked out once for all versions).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Variant<'a> {
     /// Editions / service pack of the label on this version (`Business/Ultimate`, `SP2+`).

@@ -10,6 +10,7 @@ const LAYERS: &[&str] = &[
     // Plain helpers that know nothing of the guide.
     "text",
     "url",
+    "date",
     "source",
     "timing",
     "memory",

@@ -451,6 +451,49 @@ fn a_template_error_names_its_line_and_column() {
     assert!(stderr.contains("404.html:"), "{stderr}");
 }
 
+/// The feed and the sitemap are templates like the pages: a file of the same
+/// name in the templates folder replaces the built-in one, and the `xml` filter
+/// escapes for XML.
+#[test]
+fn feed_and_sitemap_templates_can_be_overridden() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_name, a_text) = article(
+        "winnt-services-a",
+        "Alpha & Co",
+        "date: '2005-01-02T03:04:05+02:00'\n",
+        "None",
+    );
+    write_files(
+        dir.path(),
+        &[
+            (&format!("content/{a_name}"), &a_text),
+            (
+                "templates/feed.xml",
+                "<feed>{% for e in entries %}<t>{{ e.title | xml }}</t>{% endfor %}</feed>\n",
+            ),
+            (
+                "templates/sitemap.xml",
+                "{% for url in urls %}{{ url.loc | xml }}\n{% endfor %}",
+            ),
+        ],
+    );
+    std::fs::write(
+        dir.path().join("svcguide.toml"),
+        "templates = \"templates\"\nbase_url = \"https://example.org/\"\n",
+    )
+    .unwrap();
+    let (exit, out) = build_in(dir.path(), &["--quiet"]);
+    assert_eq!(exit, 0, "{}", text(&out.stderr));
+    let read = |rel: &str| std::fs::read_to_string(dir.path().join("public").join(rel)).unwrap();
+    assert_eq!(read("feed.xml"), "<feed><t>Alpha &amp; Co</t></feed>\n");
+    let sitemap = read("sitemap.xml");
+    assert!(sitemap.starts_with("https://example.org/\n"), "{sitemap}");
+    assert!(
+        sitemap.contains("https://example.org/article/winnt-services-a.html\n"),
+        "{sitemap}"
+    );
+}
+
 #[test]
 fn canonical_links_use_the_base_url() {
     let dir = tempfile::tempdir().unwrap();
