@@ -154,7 +154,12 @@ function page() {
   return { context, form, input, popup, status, list, loaded };
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+// Lets every queued script load (each runs on a setImmediate, in order) and what
+// it starts run to the end. Turns of the event loop, not a timer: a 30 ms timer
+// fired before the loads on a loaded machine, and the results came out empty.
+const settle = async () => {
+  for (let turn = 0; turn < 20; turn++) await new Promise(setImmediate);
+};
 
 function type(input, text) {
   input.value = text;
