@@ -153,6 +153,50 @@ impl Default for Config {
     }
 }
 
+/// What the command line overrides in the configuration file; `build`, `check`
+/// and `serve` read their configuration through [`Overrides::load`].
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// The configuration file (default: ./svcguide.toml when present).
+    pub config: Option<PathBuf>,
+    pub content: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    pub static_dirs: Vec<PathBuf>,
+}
+
+impl Overrides {
+    /// Reads the configuration and applies the overrides (folders made absolute).
+    pub fn load(&self) -> Result<Config> {
+        let mut config = Config::load(self.config.as_deref())?;
+        if let Some(c) = &self.content {
+            config.content = std::path::absolute(c)?;
+        }
+        if let Some(b) = &self.base_url {
+            config.base_url = b.clone();
+        }
+        config.drafts |= self.drafts;
+        if !self.static_dirs.is_empty() {
+            config.static_dirs = Some(
+                self.static_dirs
+                    .iter()
+                    .map(std::path::absolute)
+                    .collect::<std::io::Result<_>>()?,
+            );
+        }
+        Ok(config)
+    }
+
+    /// The configuration file that is (or would be) read, absolute.
+    pub fn config_path(&self) -> Result<PathBuf> {
+        Ok(std::path::absolute(
+            self.config
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("svcguide.toml")),
+        )?)
+    }
+}
+
 impl Config {
     /// Reads `path` if given, else `svcguide.toml` in the current folder if present.
     pub fn load(path: Option<&Path>) -> Result<Config> {

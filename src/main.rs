@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use svcguide::config::Config;
+use svcguide::config::{Config, Overrides};
 use svcguide::diag::{Diagnostic, Severity};
 use svcguide::report::{self, Format};
 
@@ -137,24 +137,14 @@ fn main() -> ExitCode {
 }
 
 fn config(common: &Common) -> anyhow::Result<Config> {
-    let mut config = Config::load(common.config.as_deref())?;
-    if let Some(c) = &common.content {
-        config.content = std::path::absolute(c)?;
+    Overrides {
+        config: common.config.clone(),
+        content: common.content.clone(),
+        base_url: common.base_url.clone(),
+        drafts: common.drafts,
+        static_dirs: common.static_dirs.clone(),
     }
-    if let Some(b) = &common.base_url {
-        config.base_url = b.clone();
-    }
-    config.drafts |= common.drafts;
-    if !common.static_dirs.is_empty() {
-        config.static_dirs = Some(
-            common
-                .static_dirs
-                .iter()
-                .map(std::path::absolute)
-                .collect::<std::io::Result<_>>()?,
-        );
-    }
-    Ok(config)
+    .load()
 }
 
 fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {

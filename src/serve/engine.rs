@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 
-use crate::config::Config;
+use crate::config::{Config, Overrides};
 use crate::diag::Diagnostic;
 use crate::guide::{is_external, site_path, Guide};
 use crate::load::{self, Asset};
@@ -39,49 +39,6 @@ use crate::service::os::OsScope;
 
 /// Bytes of one served file, shared between snapshots without copying.
 pub type Bytes = Arc<[u8]>;
-
-/// What the command line says, re-applied whenever the configuration is read again.
-#[derive(Debug, Clone, Default)]
-pub struct Inputs {
-    pub content: Option<PathBuf>,
-    pub config: Option<PathBuf>,
-    pub base_url: Option<String>,
-    pub drafts: bool,
-    pub static_dirs: Vec<PathBuf>,
-}
-
-impl Inputs {
-    /// Reads the configuration and applies the overrides; folders made absolute.
-    pub fn config(&self) -> Result<Config> {
-        let mut config = Config::load(self.config.as_deref())?;
-        if let Some(c) = &self.content {
-            config.content = std::path::absolute(c)?;
-        }
-        if let Some(b) = &self.base_url {
-            config.base_url = b.clone();
-        }
-        config.drafts |= self.drafts;
-        if !self.static_dirs.is_empty() {
-            config.static_dirs = Some(
-                self.static_dirs
-                    .iter()
-                    .map(std::path::absolute)
-                    .collect::<std::io::Result<_>>()?,
-            );
-        }
-        config.root = std::path::absolute(&config.root)?;
-        Ok(config)
-    }
-
-    /// The configuration file that is (or would be) read.
-    pub fn config_path(&self) -> Result<PathBuf> {
-        Ok(std::path::absolute(
-            self.config
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("svcguide.toml")),
-        )?)
-    }
-}
 
 /// The folders and file a change can come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,7 +204,8 @@ struct RenderKey {
 }
 
 pub struct Engine {
-    pub inputs: Inputs,
+    /// What the command line says, re-applied whenever the configuration is read again.
+    pub inputs: Overrides,
     pub config: Config,
     pub roots: Roots,
     tera: tera::Tera,
@@ -436,8 +394,10 @@ impl Facts {
 
 impl Engine {
     /// Loads, models and renders the whole guide.
-    pub fn open(inputs: &Inputs) -> Result<Engine> {
-        let config = inputs.config()?;
+    pub fn open(inputs: &Overrides) -> Result<Engine> {
+        let mut config = inputs.load()?;
+        // The engine outlives the command line: resolve against today's folder once.
+        config.root = std::path::absolute(&config.root)?;
         let roots = Roots {
             content: std::path::absolute(config.resolve(&config.content))?,
             templates: std::path::absolute(config.resolve(&config.templates))?,

@@ -39,7 +39,8 @@ use clap::Args;
 
 use crate::diag::{Code, Diagnostic};
 use crate::site::Site;
-use engine::{Bytes, Engine, Inputs, UpdatePath};
+use crate::config::Overrides;
+use engine::{Bytes, Engine, UpdatePath};
 use state::{Shared, Snapshot};
 
 /// Port tried first when `--port` is not given (and the next few after it).
@@ -126,7 +127,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         verbose: args.verbose,
         colour: std::io::stderr().is_terminal(),
     };
-    let inputs = Inputs {
+    let inputs = Overrides {
         content: args.content.clone(),
         config: args.config.clone(),
         base_url: None,
@@ -430,23 +431,6 @@ fn error_key(d: &Diagnostic) -> (String, Code) {
     (d.file.clone(), d.code)
 }
 
-fn diag_line(d: &Diagnostic) -> String {
-    let mut s = format!(
-        "{}:{}:{}: {}[{}]: {}",
-        d.file,
-        d.line,
-        d.col,
-        d.severity.as_str(),
-        d.code.as_str(),
-        d.message
-    );
-    if let Some(h) = &d.help {
-        s.push_str("\n  help: ");
-        s.push_str(h);
-    }
-    s
-}
-
 impl Coordinator {
     fn snapshot(&self) -> Snapshot {
         let mut files = self.engine.files().clone();
@@ -545,7 +529,7 @@ impl Coordinator {
                 new.len()
             ));
             self.print_diags(&errors);
-            let items = errors.iter().map(diag_line).collect();
+            let items = errors.iter().map(crate::report::line).collect();
             self.show_broken("The build has errors", items);
             return;
         }
@@ -764,7 +748,7 @@ impl Coordinator {
             self.print_diags(&report);
         }
         self.caused_printed = caused.iter().map(|d| problem_key(d)).collect();
-        let items: Vec<String> = caused.iter().map(|d| diag_line(d)).collect();
+        let items: Vec<String> = caused.iter().map(|d| crate::report::line(d)).collect();
         let notice = (!caused.is_empty()).then(|| {
             let c = crate::report::counts(&caused.iter().map(|d| (*d).clone()).collect::<Vec<_>>());
             app::notice_html(c.error, c.warning, &items)
