@@ -3,7 +3,8 @@
 //!
 //! Threads, each with one job:
 //!
-//! * **watcher** (`watch`): file-system events → classified, debounced batches;
+//! * **watcher** (`watch`, notify-debouncer-full): file-system events →
+//!   debounced, classified batches;
 //! * **coordinator** (here, the main thread): owns the incremental [`Engine`];
 //!   applies each batch, publishes the new pages at once (open pages reload),
 //!   shows an error overlay instead when the build broke;
@@ -170,10 +171,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     let (changes_tx, changes_rx) = channel::<watch::Changes>();
     let watch_tx = watch::start(
         engine.roots.clone(),
-        watch::WatchConfig {
-            debounce: Duration::from_millis(args.debounce_ms),
-            max_wait: Duration::from_millis(args.debounce_ms.max(1) * 20),
-        },
+        Duration::from_millis(args.debounce_ms),
         seen.clone(),
         changes_tx,
     )
