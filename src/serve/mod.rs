@@ -13,7 +13,7 @@
 //!   exports) — requests for those files wait until it is done, so no stale file
 //!   is ever served — and it checks every page the engine rendered: a page that
 //!   differs is counted, reported, replaced and reloaded;
-//! * **http** (`http`, `app`): one thread per connection, reading only the
+//! * **http** (`http`, `app`): hyper on a small tokio runtime, reading only the
 //!   current snapshot.
 //!
 //! The built site is never written to disk, and the reload script is only ever
@@ -151,10 +151,14 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         head_timeout: Duration::from_millis(args.head_timeout_ms),
         ..http::Limits::default()
     };
-    let handler: Arc<dyn http::Handler> = Arc::new(app);
+    let app = Arc::new(app);
     std::thread::Builder::new()
         .name("svcguide-accept".into())
-        .spawn(move || http::serve(listener, handler, limits))?;
+        .spawn(move || {
+            if let Err(e) = http::serve(listener, app, limits) {
+                eprintln!("svcguide: error: the preview server stopped: {e}");
+            }
+        })?;
 
     log.info("building the guide…");
     let started = Instant::now();
