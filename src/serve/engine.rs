@@ -32,10 +32,10 @@ use rayon::prelude::*;
 
 use crate::config::{Config, Overrides};
 use crate::diag::Diagnostic;
-use crate::guide::{is_external, site_path, Guide};
+use crate::guide::{Fit, Guide};
 use crate::load::{self, Asset};
 use crate::page::{self, Page};
-use crate::service::os::OsScope;
+use crate::views::article::{ImpactShown, Shown};
 
 /// Bytes of one served file, shared between snapshots without copying.
 pub type Bytes = Arc<[u8]>;
@@ -135,14 +135,6 @@ pub enum UpdatePath {
     Full,
 }
 
-/// How a changed article can be taken into the guide.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Swap {
-    Same,
-    Title,
-    No,
-}
-
 impl Update {
     pub fn is_empty(&self) -> bool {
         self.rendered.is_empty()
@@ -197,9 +189,9 @@ struct RenderKey {
     rel: String,
     /// Hash of the page's own (normalised) text.
     text: u64,
-    /// What the page shows of its neighbours, see `near_key`.
+    /// What the page shows of the rest of the guide ([`Shown`]).
     near: u64,
-    /// What the page shows of its transitive dependents, see `impact_key`.
+    /// What the page shows of its transitive dependents ([`ImpactShown`]).
     impact: u64,
 }
 
@@ -218,7 +210,6 @@ pub struct Engine {
     /// Problems found while building the guide (duplicate permalinks...).
     guide_diags: Vec<Diagnostic>,
     rel_index: HashMap<String, usize>,
-    facts: Facts,
     keys: HashMap<String, RenderKey>,
     /// Rendered pages and content assets, by output path.
     out: HashMap<String, Bytes>,
@@ -255,141 +246,12 @@ fn read_article(rel: &str, path: &Path) -> Parsed {
     }
 }
 
-/// The part of a page that `Guide::build` reads: when it is unchanged, so is the
-/// guide's structure (index, graph, order), and the page can be swapped in place.
-#[derive(PartialEq)]
-struct Structure<'a> {
-    rel: &'a str,
-    out_path: &'a str,
-    permalink: &'a str,
-    title: &'a str,
-    published: bool,
-    id: Option<&'a str>,
-    /// Depends and Supports link targets, in order, with the versions their
-    /// qualifiers name (evidence of where the linked service exists).
-    links: Option<[Vec<LinkFact<'a>>; 2]>,
+fn near_key(guide: &Guide, i: usize) -> u64 {
+    Shown::of(guide, i).map_or(0, |s| s.key())
 }
 
-/// A Depends/Supports item as the guide reads it: where it links, and the
-/// versions its qualifier names.
-type LinkFact<'a> = (Option<&'a str>, &'a OsScope);
-
-fn structure(page: &Page) -> Structure<'_> {
-    fn hrefs(list: &crate::service::refs::RefList) -> Vec<LinkFact<'_>> {
-        list.items()
-            .iter()
-            .map(|i| match &i.value {
-                Some(v) => (v.href.as_deref(), &v.scope),
-                None => (None, &i.scope),
-            })
-            .collect()
-    }
-    Structure {
-        rel: &page.src.rel,
-        out_path: &page.out_path,
-        permalink: &page.permalink,
-        title: &page.title,
-        published: page.fm.is_published(),
-        id: page.fm.id.as_deref(),
-        links: page
-            .service()
-            .map(|s| [hrefs(&s.depends), hrefs(&s.supports)]),
-    }
-}
-
-/// Everything `views::article::render_page` reads from the guide about pages other than
-/// the one it renders is in its render key: where each Depends/Supports link
-/// resolves, and the titles and permalinks of the pages in its depends-on,
-/// required-by and supports lists (the lists under the description) — `near_key`
-/// — and of its impact summary —
-/// `impact_key`. Pages whose key is unchanged after a guide rebuild render to the
-/// same bytes.
-///
-/// This mirrors `render_page`: when it starts reading more of the guide, add it
-/// here. A miss is not silent: the background full build finds every page that
-/// differs, counts it (`mismatches` in `/__svcguide/status`, which
-/// `tests/suite/serve.rs` asserts is zero), logs it and serves the right bytes.
-fn near_key(guide: &Guide, facts: &Facts, i: usize) -> u64 {
-    let page = &guide.pages[i];
-    let Some(s) = page.service() else {
-        return 0;
-    };
-    let mut h = DefaultHasher::new();
-    // Other articles' relations to this one are evidence of its versions.
-    guide.availability[i].hash(&mut h);
-    for list in [&s.depends, &s.supports] {
-        for item in list.items() {
-            let Some(href) = item.value.as_ref().and_then(|v| v.href.as_deref()) else {
-                0u8.hash(&mut h);
-                continue;
-            };
-            // `Guide::resolve` without its (slow) "did you mean" for misses.
-            if is_external(href) {
-                1u8.hash(&mut h);
-                continue;
-            }
-            let (path, _) = site_path(&page.out_path, href);
-            if let Some(&j) = guide.by_path.get(&path) {
-                2u8.hash(&mut h);
-                guide.pages[j].out_path.hash(&mut h);
-                guide.pages[j].service().is_some().hash(&mut h);
-            } else if guide.assets.contains(&path) {
-                3u8.hash(&mut h);
-            } else {
-                4u8.hash(&mut h);
-            }
-        }
-        5u8.hash(&mut h);
-    }
-    for list in [
-        &guide.depends_on[i],
-        &guide.required_by[i],
-        &guide.supports[i],
-    ] {
-        for &j in list {
-            facts.shown[j].hash(&mut h);
-        }
-        6u8.hash(&mut h);
-    }
-    h.finish()
-}
-
-/// What the page shows of the pages that stop when it stops
-/// (`Guide::impact_summary`): the counts, and the titles and permalinks of the
-/// nearest ones in their order.
-fn impact_key(guide: &Guide, facts: &Facts, i: usize) -> u64 {
-    if guide.pages[i].service().is_none() {
-        return 0;
-    }
-    let summary = guide.impact_summary(i, crate::guide::IMPACT_NEAREST);
-    let mut h = DefaultHasher::new();
-    (summary.count, summary.direct).hash(&mut h);
-    for (j, depth) in summary.nearest {
-        (facts.shown[j], depth).hash(&mut h);
-    }
-    h.finish()
-}
-
-/// Per page of the guide: a hash of how other pages show it (title and permalink).
-#[derive(Default)]
-struct Facts {
-    shown: Vec<u64>,
-}
-
-impl Facts {
-    fn of(guide: &Guide) -> Facts {
-        let shown = guide
-            .pages
-            .par_iter()
-            .map(|p| {
-                let mut h = DefaultHasher::new();
-                p.title.hash(&mut h);
-                p.permalink.hash(&mut h);
-                h.finish()
-            })
-            .collect();
-        Facts { shown }
-    }
+fn impact_key(guide: &Guide, i: usize) -> u64 {
+    ImpactShown::of(guide, i).map_or(0, |s| s.key())
 }
 
 impl Engine {
@@ -430,7 +292,6 @@ impl Engine {
             guide: Guide::build(Vec::new(), Vec::new(), false, &mut Vec::new()),
             guide_diags: Vec::new(),
             rel_index: HashMap::new(),
-            facts: Facts::default(),
             keys: HashMap::new(),
             out: HashMap::new(),
             render_all_next: false,
@@ -666,17 +527,13 @@ impl Engine {
         cu.changed_files
             .extend(changed.iter().map(|p| p.rel.clone()));
         cu.changed_files.extend(removed_articles.iter().cloned());
-        let swaps: Vec<Swap> = if structural || !removed_articles.is_empty() {
-            vec![Swap::No]
+        let fits: Vec<Fit> = if structural || !removed_articles.is_empty() {
+            vec![Fit::Rebuild]
         } else {
-            changed.iter().map(|p| self.swappable(p)).collect()
+            changed.iter().map(|p| self.fit(p)).collect()
         };
-        if swaps.iter().all(|s| *s == Swap::Same) {
-            self.swap_in_place(changed, &mut cu)?;
-            cu.path = UpdatePath::Fast;
-        } else if swaps.iter().all(|s| *s != Swap::No) {
-            self.swap_titles(changed, &mut cu)?;
-            cu.path = UpdatePath::Titles;
+        if fits.iter().all(|f| *f != Fit::Rebuild) {
+            cu.path = self.swap(changed, &mut cu)?;
         } else {
             self.rebuild_guide(changed, &removed_articles, render_all, &mut cu)?;
             cu.path = UpdatePath::Slow;
@@ -684,50 +541,35 @@ impl Engine {
         Ok(cu)
     }
 
-    /// Whether the new version of an article can replace the old one in the guide
-    /// as it stands: the same structure, or the same but for its title.
-    fn swappable(&self, p: &Parsed) -> Swap {
+    /// How the new version of an article fits into the guide as it stands.
+    fn fit(&self, p: &Parsed) -> Fit {
         let (Some(new), Some(f)) = (&p.page, self.files.get(&p.rel)) else {
-            return Swap::No;
+            return Fit::Rebuild;
         };
         if !matches!(f.slot, Slot::Guide) {
-            return Swap::No;
+            return Fit::Rebuild;
         }
         let Some(&i) = self.rel_index.get(&p.rel) else {
-            return Swap::No;
+            return Fit::Rebuild;
         };
         // Problems the guide reports about this file point into its old text.
         if self.guide_diags.iter().any(|d| d.file == p.rel) {
-            return Swap::No;
+            return Fit::Rebuild;
         }
-        let (old, new) = (structure(&self.guide.pages[i]), structure(new));
-        if old == new {
-            Swap::Same
-        } else if (Structure { title: "", ..old }) == (Structure { title: "", ..new }) {
-            Swap::Title
-        } else {
-            Swap::No
-        }
+        Guide::fit(&self.guide.pages[i], new)
     }
 
-    /// New titles: the guide keeps its structure, but the orders that follow titles
-    /// change. Redone here exactly as `Guide::build` makes them — the service list
-    /// by (lowercased title, output path), each "required by" list by lowercased
-    /// title in page order — and every page that shows one of the titles (keys)
-    /// is rendered again. (A divergence from `Guide::build` would be caught and
-    /// corrected by the background full build, and fail `tests/suite/serve.rs`.)
-    fn swap_titles(&mut self, changed: Vec<Parsed>, cu: &mut ContentUpdate) -> Result<()> {
-        let mut touched: HashSet<String> = HashSet::new();
-        let mut retitled: Vec<usize> = Vec::new();
+    /// Swaps pages that fit into the guide in place. Only they are rendered
+    /// again, unless a title changed: then every page whose render key changed
+    /// (the pages that list it).
+    fn swap(&mut self, changed: Vec<Parsed>, cu: &mut ContentUpdate) -> Result<UpdatePath> {
+        let mut pages = Vec::with_capacity(changed.len());
         for p in changed {
             let i = self.rel_index[&p.rel];
-            let page = p.page.expect("swappable pages parsed");
-            if page.title != self.guide.pages[i].title {
-                retitled.push(i);
-                touched.insert(p.rel.clone());
-            }
-            self.guide.pages[i] = page;
-            self.guide.refresh_availability(i);
+            let Some(page) = p.page else {
+                anyhow::bail!("{}: a page that fits was not parsed", p.rel);
+            };
+            pages.push((i, page));
             self.files.insert(
                 p.rel,
                 FileState {
@@ -738,42 +580,22 @@ impl Engine {
                 },
             );
         }
-        let g = &mut self.guide;
-        let pages = &g.pages;
-        g.services
-            .sort_by_cached_key(|&i| (pages[i].title.to_lowercase(), pages[i].out_path.clone()));
-        for &i in &retitled {
-            for &j in &g.depends_on[i] {
-                g.required_by[j].sort_by_cached_key(|&k| (pages[k].title.to_lowercase(), k));
-            }
+        let swapped: Vec<usize> = pages.iter().map(|(i, _)| *i).collect();
+        let retitled = self.guide.replace(pages);
+        cu.step("swap");
+        if retitled.is_empty() {
+            let items = swapped.into_iter().map(|i| (i, self.key_of(i))).collect();
+            self.render(items, cu)?;
+            return Ok(UpdatePath::Fast);
         }
-        cu.step("orders");
-        self.facts = Facts::of(&self.guide);
-        cu.step("facts");
+        let touched: HashSet<String> = retitled
+            .iter()
+            .map(|&i| self.guide.pages[i].src.rel.clone())
+            .collect();
         let dirty = self.depends_closure(&touched);
         cu.step("closure");
-        self.rerender(dirty, false, cu)
-    }
-
-    fn swap_in_place(&mut self, changed: Vec<Parsed>, cu: &mut ContentUpdate) -> Result<()> {
-        let mut indexes = Vec::with_capacity(changed.len());
-        for p in changed {
-            let i = self.rel_index[&p.rel];
-            self.guide.pages[i] = p.page.expect("swappable pages parsed");
-            self.guide.refresh_availability(i);
-            self.files.insert(
-                p.rel.clone(),
-                FileState {
-                    path: p.path,
-                    hash: p.hash,
-                    diags: p.diags,
-                    slot: Slot::Guide,
-                },
-            );
-            indexes.push(i);
-        }
-        let items = indexes.into_iter().map(|i| (i, self.key_of(i))).collect();
-        self.render(items, cu)
+        self.rerender(dirty, false, cu)?;
+        Ok(UpdatePath::Titles)
     }
 
     /// Rebuilds the guide from the parsed pages and re-renders what it changed.
@@ -792,10 +614,39 @@ impl Engine {
             .chain(removed.iter().cloned())
             .collect();
         let mut impact_dirty = self.depends_closure(&touched);
+        let (pages, lost) = self.collect_pages(changed, removed, &touched);
+        if lost {
+            // Their graph neighbours are unknown: recompute every impact list.
+            impact_dirty = None;
+        }
+        cu.step("collect");
+        let mut guide_diags = Vec::new();
+        let assets: Vec<Asset> = self.assets.values().cloned().collect();
+        let (guide, held) =
+            Guide::build_holding(pages, assets, self.config.drafts, &mut guide_diags);
+        cu.step("guide");
+        self.guide_diags = guide_diags;
+        self.install(guide, held);
+        cu.step("index");
+        if let (Some(dirty), Some(after)) = (&mut impact_dirty, self.depends_closure(&touched)) {
+            dirty.extend(after);
+        }
+        cu.step("closure");
+        self.rerender(impact_dirty, render_all, cu)
+    }
+
+    /// Every page for a new guide: the published ones but the `touched` (taken
+    /// back out of the guide, not copied), the changed ones, and the ones the
+    /// guide held back or lost (those read again). True when some were lost.
+    fn collect_pages(
+        &mut self,
+        changed: Vec<Parsed>,
+        removed: &[String],
+        touched: &HashSet<String>,
+    ) -> (Vec<Page>, bool) {
         for rel in removed {
             self.files.remove(rel);
         }
-        // Take the published pages back out of the guide (moved, not copied).
         let old_pages = std::mem::take(&mut self.guide.pages);
         let mut pages: Vec<Page> = Vec::with_capacity(old_pages.len() + changed.len());
         pages.extend(
@@ -821,7 +672,6 @@ impl Engine {
                 },
             );
         }
-        // Held and lost pages come back in.
         let mut reread: Vec<(String, PathBuf)> = Vec::new();
         for (rel, f) in self.files.iter_mut() {
             match std::mem::replace(&mut f.slot, Slot::Guide) {
@@ -831,16 +681,15 @@ impl Engine {
                 Slot::Guide => {}
             }
         }
-        if !reread.is_empty() {
-            // Their graph neighbours are unknown: recompute every impact list.
-            impact_dirty = None;
-        }
+        let lost = !reread.is_empty();
         for p in reread
             .par_iter()
             .map(|(rel, path)| read_article(rel, path))
             .collect::<Vec<_>>()
         {
-            let f = self.files.get_mut(&p.rel).expect("known file");
+            let Some(f) = self.files.get_mut(&p.rel) else {
+                continue;
+            };
             f.hash = p.hash;
             f.diags = p.diags;
             match p.page {
@@ -848,26 +697,11 @@ impl Engine {
                 None => f.slot = Slot::Failed,
             }
         }
-        // `Guide::build` drops drafts and later duplicates of a permalink (in file
-        // order): keep copies of those.
-        let mut order: Vec<usize> = (0..pages.len()).collect();
-        order.sort_unstable_by(|&a, &b| pages[a].src.rel.cmp(&pages[b].src.rel));
-        let mut seen: HashSet<&str> = HashSet::with_capacity(pages.len());
-        let mut held: Vec<Page> = Vec::new();
-        for &i in &order {
-            let p = &pages[i];
-            let published = self.config.drafts || p.fm.is_published();
-            if !published || !seen.insert(p.out_path.as_str()) {
-                held.push(p.clone());
-            }
-        }
-        drop(seen);
-        let assets: Vec<Asset> = self.assets.values().cloned().collect();
-        let mut guide_diags = Vec::new();
-        cu.step("collect");
-        let guide = Guide::build(pages, assets, self.config.drafts, &mut guide_diags);
-        cu.step("guide");
-        self.guide_diags = guide_diags;
+        (pages, lost)
+    }
+
+    /// Takes a new guide in, with the pages it held back.
+    fn install(&mut self, guide: Guide, held: Vec<Page>) {
         for page in held {
             if let Some(f) = self.files.get_mut(&page.src.rel) {
                 f.slot = Slot::Held(Box::new(page));
@@ -884,17 +718,9 @@ impl Engine {
                 f.slot = Slot::Lost;
             }
         }
-        cu.step("index");
-        self.facts = Facts::of(&guide);
-        cu.step("facts");
         let old_guide = std::mem::replace(&mut self.guide, guide);
         // Freeing the old maps takes a while on a big guide; not on this thread.
         std::thread::spawn(move || drop(old_guide));
-        if let (Some(dirty), Some(after)) = (&mut impact_dirty, self.depends_closure(&touched)) {
-            dirty.extend(after);
-        }
-        cu.step("closure");
-        self.rerender(impact_dirty, render_all, cu)
     }
 
     /// Compares every page's render key with the stored one and renders the pages
@@ -908,7 +734,7 @@ impl Engine {
     ) -> Result<()> {
         // Which pages render differently now?
         let guide = &self.guide;
-        let (files, keys, facts) = (&self.files, &self.keys, &self.facts);
+        let (files, keys) = (&self.files, &self.keys);
         let fresh: Vec<(usize, RenderKey, bool)> = (0..guide.pages.len())
             .into_par_iter()
             .map(|i| {
@@ -916,12 +742,12 @@ impl Engine {
                 let old = keys.get(&page.out_path);
                 let impact = match (old, &impact_dirty) {
                     (Some(k), Some(dirty)) if !dirty.contains(&page.out_path) => k.impact,
-                    _ => impact_key(guide, facts, i),
+                    _ => impact_key(guide, i),
                 };
                 let key = RenderKey {
                     rel: page.src.rel.clone(),
                     text: files.get(&page.src.rel).and_then(|f| f.hash).unwrap_or(0),
-                    near: near_key(guide, facts, i),
+                    near: near_key(guide, i),
                     impact,
                 };
                 let stale = render_all || old != Some(&key);
@@ -998,8 +824,8 @@ impl Engine {
                 .get(&page.src.rel)
                 .and_then(|f| f.hash)
                 .unwrap_or(0),
-            near: near_key(&self.guide, &self.facts, i),
-            impact: impact_key(&self.guide, &self.facts, i),
+            near: near_key(&self.guide, i),
+            impact: impact_key(&self.guide, i),
         }
     }
 
