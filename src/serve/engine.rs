@@ -6,19 +6,20 @@
 //! the pages whose inputs changed:
 //!
 //! * **fast path** — an article changed but not in a way the guide's structure
-//!   sees (same permalink, title, status, id, kind and Depends/Supports links):
-//!   the page is swapped into the guide in place and only it is re-rendered;
-//! * **slow path** — anything else (new, deleted or renamed files, a new title,
-//!   changed links, assets added or removed): the guide is rebuilt from the
-//!   parsed pages (no file is read again), and a page is re-rendered when its own
-//!   text changed or when the part of the guide its template reads (the pages its
-//!   links resolve to, its "required by" and "impact" lists) changed;
+//!   sees (`Guide::fit`: same permalink, status, id, kind and Depends/Supports
+//!   links): the page is swapped into the guide in place (`Guide::replace`) and
+//!   only it is re-rendered; with a new title, also the pages that show it;
+//! * **slow path** — anything else (new, deleted or renamed files, changed
+//!   links, assets added or removed): the guide is rebuilt from the parsed pages
+//!   (no file is read again), and a page is re-rendered when its own text
+//!   changed or when what it shows of the rest of the guide
+//!   (`views::article::Shown`, `ImpactShown`) changed;
 //! * **full** — templates: every page is re-rendered; configuration: the engine is
 //!   opened again from scratch.
 //!
 //! Everything else the site holds (index, views, search, exports) is not built
 //! here: `serve` takes it from a full `site::build` run in the background, which
-//! also checks every page this engine rendered (see `serve::Coordinator`).
+//! also checks every page this engine rendered (see `serve::coordinator`).
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -46,10 +46,13 @@ pub fn start(
             roots: shared_roots.clone(),
         })
     });
-    // A zero timeout would make the debouncer's tick loop spin.
+    // A zero timeout would make the debouncer's tick loop spin. A path is handed
+    // over at the first tick after its quiet time: ticks of a tenth of it (the
+    // crate's default is a quarter) keep that within 10% of the debounce.
+    let debounce = debounce.max(Duration::from_millis(1));
     let debouncer = notify_debouncer_full::new_debouncer_opt::<_, Counted, _>(
-        debounce.max(Duration::from_millis(1)),
-        None,
+        debounce,
+        Some((debounce / 10).max(Duration::from_millis(1))),
         move |res: DebounceEventResult| {
             let _ = fs_tx.send(WatchMsg::Fs(res));
         },
