@@ -419,7 +419,11 @@ impl Coordinator {
     /// Serves a full build of the current state: every file served before it
     /// must be exactly what it made, and any that is not is replaced.
     fn complete(&mut self, checked: Checked, took: Duration) {
-        let Checked { files, wrong, diags } = checked;
+        let Checked {
+            files,
+            wrong,
+            diags,
+        } = checked;
         if !wrong.is_empty() {
             self.correct(&files, &wrong);
         }

@@ -247,12 +247,21 @@ fn read_article(rel: &str, path: &Path) -> Parsed {
     }
 }
 
-fn near_key(guide: &Guide, i: usize) -> u64 {
-    Shown::of(guide, i).map_or(0, |s| s.key())
-}
-
-fn impact_key(guide: &Guide, i: usize) -> u64 {
-    ImpactShown::of(guide, i).map_or(0, |s| s.key())
+/// The render key of page `i`; `impact` when known to be unchanged (it is the
+/// costly part).
+fn render_key(
+    guide: &Guide,
+    files: &BTreeMap<String, FileState>,
+    i: usize,
+    impact: Option<u64>,
+) -> RenderKey {
+    let page = &guide.pages[i];
+    RenderKey {
+        rel: page.src.rel.clone(),
+        text: files.get(&page.src.rel).and_then(|f| f.hash).unwrap_or(0),
+        near: Shown::of(guide, i).map_or(0, |s| s.key()),
+        impact: impact.unwrap_or_else(|| ImpactShown::of(guide, i).map_or(0, |s| s.key())),
+    }
 }
 
 impl Engine {
@@ -593,9 +602,27 @@ impl Engine {
             .iter()
             .map(|&i| self.guide.pages[i].src.rel.clone())
             .collect();
-        let dirty = self.depends_closure(&touched);
+        let Some(dirty) = self.depends_closure(&touched) else {
+            self.rerender(None, false, cu)?;
+            return Ok(UpdatePath::Titles);
+        };
         cu.step("closure");
-        self.rerender(dirty, false, cu)?;
+        // A title shows on its page, in the "required by" lists of the pages it
+        // depends on and in the impact lists of all it reaches: all in `dirty`.
+        let mut candidates = swapped;
+        candidates.extend(
+            (0..self.guide.pages.len()).filter(|&i| dirty.contains(&self.guide.pages[i].out_path)),
+        );
+        candidates.sort_unstable();
+        candidates.dedup();
+        let (guide, files, keys) = (&self.guide, &self.files, &self.keys);
+        let items: Vec<(usize, RenderKey)> = candidates
+            .into_par_iter()
+            .map(|i| (i, render_key(guide, files, i, None)))
+            .filter(|(i, key)| keys.get(&guide.pages[*i].out_path) != Some(key))
+            .collect();
+        cu.step("keys");
+        self.render(items, cu)?;
         Ok(UpdatePath::Titles)
     }
 
@@ -742,15 +769,10 @@ impl Engine {
                 let page = &guide.pages[i];
                 let old = keys.get(&page.out_path);
                 let impact = match (old, &impact_dirty) {
-                    (Some(k), Some(dirty)) if !dirty.contains(&page.out_path) => k.impact,
-                    _ => impact_key(guide, i),
+                    (Some(k), Some(dirty)) if !dirty.contains(&page.out_path) => Some(k.impact),
+                    _ => None,
                 };
-                let key = RenderKey {
-                    rel: page.src.rel.clone(),
-                    text: files.get(&page.src.rel).and_then(|f| f.hash).unwrap_or(0),
-                    near: near_key(guide, i),
-                    impact,
-                };
+                let key = render_key(guide, files, i, impact);
                 let stale = render_all || old != Some(&key);
                 (i, key, stale)
             })
@@ -817,17 +839,7 @@ impl Engine {
 
     /// The render key of page `i` as the guide stands.
     fn key_of(&self, i: usize) -> RenderKey {
-        let page = &self.guide.pages[i];
-        RenderKey {
-            rel: page.src.rel.clone(),
-            text: self
-                .files
-                .get(&page.src.rel)
-                .and_then(|f| f.hash)
-                .unwrap_or(0),
-            near: near_key(&self.guide, i),
-            impact: impact_key(&self.guide, i),
-        }
+        render_key(&self.guide, &self.files, i, None)
     }
 
     /// Renders the given pages (in parallel) and records their keys.

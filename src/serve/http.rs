@@ -137,7 +137,8 @@ impl HttpBody for Body {
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.len().map_or_else(SizeHint::default, SizeHint::with_exact)
+        self.len()
+            .map_or_else(SizeHint::default, SizeHint::with_exact)
     }
 }
 
