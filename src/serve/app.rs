@@ -2,7 +2,6 @@
 //! pages get the live-reload script and, when the build is broken, the error
 //! overlay), the live-reload event stream, its script, and a status document.
 
-use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -244,16 +243,14 @@ impl Drop for Release {
 }
 
 impl Handler for App {
-    fn handle(self: Arc<Self>, req: Req) -> impl Future<Output = Response<Body>> + Send {
-        async move {
-            match req.method {
-                Method::GET | Method::HEAD => self.site(&req).await,
-                _ => with_header(
-                    text(405, "only GET and HEAD are served\n"),
-                    "allow",
-                    "GET, HEAD",
-                ),
-            }
+    async fn handle(self: Arc<Self>, req: Req) -> Response<Body> {
+        match req.method {
+            Method::GET | Method::HEAD => self.site(&req).await,
+            _ => with_header(
+                text(405, "only GET and HEAD are served\n"),
+                "allow",
+                "GET, HEAD",
+            ),
         }
     }
 }
