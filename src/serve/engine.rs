@@ -453,15 +453,10 @@ impl Engine {
         self.update_content(&rels, render_all)
     }
 
-    /// Re-reads the given content paths (articles or assets, present or gone).
-    fn update_content(&mut self, rels: &[String], render_all: bool) -> Result<ContentUpdate> {
-        let mut rels: Vec<&String> = rels.iter().collect();
-        rels.sort();
-        rels.dedup();
-        let mut cu = ContentUpdate::default();
-        cu.step("");
-        let mut structural = render_all;
-        // Articles to read again, and the ones that are gone.
+    /// Sorts changed content paths: articles to read again and articles gone;
+    /// assets are taken in (or dropped) here. True when the set of assets changed.
+    fn sort_paths(&mut self, rels: &[&String], cu: &mut ContentUpdate) -> Result<Sorted> {
+        let mut structural = false;
         let mut to_read: Vec<(String, PathBuf)> = Vec::new();
         let mut removed_articles: Vec<String> = Vec::new();
         // The walk's own rule: a link to outside the folder is not read, even if it
@@ -471,7 +466,7 @@ impl Engine {
             .content
             .canonicalize()
             .unwrap_or_else(|_| self.roots.content.clone());
-        for rel in rels {
+        for &rel in rels {
             let path = self.roots.content.join(rel);
             let exists = load::is_readable_content(&canonical_root, &path);
             if load::is_markdown(Path::new(rel)) {
@@ -509,6 +504,26 @@ impl Engine {
                 cu.changed_files.push(rel.clone());
             }
         }
+        Ok(Sorted {
+            to_read,
+            removed_articles,
+            assets_changed: structural,
+        })
+    }
+
+    /// Re-reads the given content paths (articles or assets, present or gone).
+    fn update_content(&mut self, rels: &[String], render_all: bool) -> Result<ContentUpdate> {
+        let mut rels: Vec<&String> = rels.iter().collect();
+        rels.sort();
+        rels.dedup();
+        let mut cu = ContentUpdate::default();
+        cu.step("");
+        let Sorted {
+            to_read,
+            removed_articles,
+            assets_changed,
+        } = self.sort_paths(&rels, &mut cu)?;
+        let structural = render_all || assets_changed;
         let parsed: Vec<Parsed> = to_read
             .par_iter()
             .map(|(rel, path)| read_article(rel, path))
@@ -874,6 +889,16 @@ impl Engine {
         self.out.insert(path.to_string(), bytes);
         self.render_all_next = true;
     }
+}
+
+/// Changed content paths, sorted (see `Engine::sort_paths`).
+struct Sorted {
+    /// Articles to read again.
+    to_read: Vec<(String, PathBuf)>,
+    /// Articles that are gone.
+    removed_articles: Vec<String>,
+    /// An asset appeared or went.
+    assets_changed: bool,
 }
 
 #[derive(Default)]
