@@ -177,16 +177,6 @@ fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::time::Duratio
     }
 }
 
-/// What the command line overrides in svcguide.toml (`--content`,
-/// `--base-url`, `--drafts`, `--static`); folders as given.
-#[derive(Debug, Clone, Default)]
-pub struct Overrides {
-    pub content: Option<PathBuf>,
-    pub base_url: Option<String>,
-    pub drafts: bool,
-    pub static_dirs: Vec<PathBuf>,
-}
-
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -204,6 +194,37 @@ impl Default for Config {
             checks: BTreeMap::new(),
             root: PathBuf::from("."),
         }
+    }
+}
+
+/// What the command line overrides in svcguide.toml (`--config`, `--content`,
+/// `--base-url`, `--drafts`, `--static`; folders as given); `build`, `check`
+/// and `serve` read their configuration through [`Overrides::load`].
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// The configuration file (default: ./svcguide.toml when present).
+    pub config: Option<PathBuf>,
+    pub content: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    pub static_dirs: Vec<PathBuf>,
+}
+
+impl Overrides {
+    /// Reads the configuration and applies the overrides (folders made absolute).
+    pub fn load(&self) -> Result<Config> {
+        let mut config = Config::load(self.config.as_deref())?;
+        config.override_with(self)?;
+        Ok(config)
+    }
+
+    /// The configuration file that is (or would be) read, absolute.
+    pub fn config_path(&self) -> Result<PathBuf> {
+        Ok(std::path::absolute(
+            self.config
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("svcguide.toml")),
+        )?)
     }
 }
 

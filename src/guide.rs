@@ -1,6 +1,8 @@
 //! The whole model: published pages, the permalink index, and the dependency
-//! graph with "required by" derived from Depends. Immutable once built.
+//! graph with "required by" derived from Depends. Once built, it changes only
+//! by [`Guide::replace`], which swaps in pages that keep its structure.
 
+use crate::url::{is_external, site_path};
 use std::collections::BTreeSet;
 
 use rustc_hash::FxHashMap;
@@ -9,6 +11,8 @@ use crate::diag::{Code, Diagnostic};
 use crate::load::Asset;
 use crate::page::Page;
 use crate::service::availability::{Availability, OsSet};
+use crate::service::os::OsScope;
+use crate::service::refs::RefList;
 
 pub struct Guide {
     /// Published pages, sorted by output path.
@@ -38,6 +42,71 @@ pub struct Guide {
     suggester: std::sync::OnceLock<Suggester>,
 }
 
+/// How a new version of a page fits into the guide (see [`Guide::fit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fit {
+    /// It can replace the old version in place.
+    Same,
+    /// In place too, but its title changed: orders that follow titles change.
+    Title,
+    /// The guide must be built again.
+    Rebuild,
+}
+
+/// The part of a page that `Guide::build` reads: when it is unchanged, so is the
+/// guide's structure (index, graph, order).
+#[derive(PartialEq)]
+struct Structure<'a> {
+    rel: &'a str,
+    out_path: &'a str,
+    permalink: &'a str,
+    title: &'a str,
+    published: bool,
+    id: Option<&'a str>,
+    /// Depends and Supports link targets, in order, with the versions their
+    /// qualifiers name (evidence of where the linked service exists).
+    links: Option<[Vec<LinkFact<'a>>; 2]>,
+}
+
+/// A Depends/Supports item as the guide reads it: where it links, and the
+/// versions its qualifier names.
+type LinkFact<'a> = (Option<&'a str>, &'a OsScope);
+
+impl<'a> Structure<'a> {
+    fn of(page: &'a Page) -> Structure<'a> {
+        fn hrefs(list: &RefList) -> Vec<LinkFact<'_>> {
+            list.items()
+                .iter()
+                .map(|i| match &i.value {
+                    Some(v) => (v.href.as_deref(), &v.scope),
+                    None => (None, &i.scope),
+                })
+                .collect()
+        }
+        Structure {
+            rel: &page.src.rel,
+            out_path: &page.out_path,
+            permalink: &page.permalink,
+            title: &page.title,
+            published: page.fm.is_published(),
+            id: page.fm.id.as_deref(),
+            links: page
+                .service()
+                .map(|s| [hrefs(&s.depends), hrefs(&s.supports)]),
+        }
+    }
+}
+
+/// The service list's order: by lowercased title, then output path.
+fn sort_services(services: &mut [usize], pages: &[Page]) {
+    services.sort_by_cached_key(|&i| (pages[i].title.to_lowercase(), pages[i].out_path.clone()));
+}
+
+/// A "required by" list's order: by lowercased title, then page order.
+fn sort_required_by(list: &mut [usize], pages: &[Page]) {
+    list.sort_by_cached_key(|&i| (pages[i].title.to_lowercase(), i));
+}
+
 /// What a link points at once resolved against the guide.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolved {
@@ -53,22 +122,32 @@ pub enum Resolved {
     External,
 }
 
-// Re-exported: `serve::engine` names them here.
-pub use crate::url::{is_external, site_path};
-
 impl Guide {
     /// Builds the model; duplicate permalinks keep the first file (sorted by path).
     pub fn build(
-        mut pages: Vec<Page>,
+        pages: Vec<Page>,
         assets: Vec<Asset>,
         include_drafts: bool,
         diags: &mut Vec<Diagnostic>,
     ) -> Guide {
+        Guide::build_holding(pages, assets, include_drafts, diags).0
+    }
+
+    /// [`Guide::build`], and the pages it held back: drafts (unless
+    /// `include_drafts`) and the later files (by path) of a permalink in use.
+    pub fn build_holding(
+        pages: Vec<Page>,
+        assets: Vec<Asset>,
+        include_drafts: bool,
+        diags: &mut Vec<Diagnostic>,
+    ) -> (Guide, Vec<Page>) {
         let mut clock = crate::timing::Stopwatch::new();
-        pages.retain(|p| include_drafts || p.fm.is_published());
+        let (mut pages, mut held): (Vec<Page>, Vec<Page>) = pages
+            .into_iter()
+            .partition(|p| include_drafts || p.fm.is_published());
         pages.sort_by(|a, b| a.src.rel.cmp(&b.src.rel));
         clock.lap(" model/sort");
-        let kept = first_of_each_permalink(pages, diags);
+        let kept = first_of_each_permalink(pages, &mut held, diags);
         clock.lap(" model/dups");
         let pages = by_output_path(kept);
         let by_path: FxHashMap<String, usize> = pages
@@ -84,8 +163,7 @@ impl Guide {
             .filter(|(_, p)| p.service().is_some())
             .map(|(i, _)| i)
             .collect();
-        services
-            .sort_by_cached_key(|&i| (pages[i].title.to_lowercase(), pages[i].out_path.clone()));
+        sort_services(&mut services, &pages);
         let mut guide = Guide {
             assets: assets.iter().map(|a| a.rel.clone()).collect(),
             asset_files: assets,
@@ -109,7 +187,43 @@ impl Guide {
             guide.refresh_availability(i);
         }
         clock.lap(" model/availability");
-        guide
+        (guide, held)
+    }
+
+    /// Replaces pages in place with new versions of themselves that
+    /// [`fit`](Guide::fit) (`Same` or `Title`), and redoes the orders that follow
+    /// titles. Returns the indexes of the pages whose title changed.
+    pub fn replace(&mut self, new: Vec<(usize, Page)>) -> Vec<usize> {
+        let mut retitled = Vec::new();
+        for (i, page) in new {
+            if page.title != self.pages[i].title {
+                retitled.push(i);
+            }
+            self.pages[i] = page;
+            self.refresh_availability(i);
+        }
+        if !retitled.is_empty() {
+            sort_services(&mut self.services, &self.pages);
+            for &i in &retitled {
+                for &j in &self.depends_on[i] {
+                    sort_required_by(&mut self.required_by[j], &self.pages);
+                }
+            }
+        }
+        retitled
+    }
+
+    /// How a new version of a page fits into a guide built with `old`: whether
+    /// what [`Guide::build`] reads of it is unchanged.
+    pub fn fit(old: &Page, new: &Page) -> Fit {
+        let (old, new) = (Structure::of(old), Structure::of(new));
+        if old == new {
+            Fit::Same
+        } else if (Structure { title: "", ..old }) == (Structure { title: "", ..new }) {
+            Fit::Title
+        } else {
+            Fit::Rebuild
+        }
     }
 
     /// Gathers, per service, the versions that other articles' relations to it
@@ -140,7 +254,7 @@ impl Guide {
 
     /// Recomputes page `i`'s availability from its own evidence and what the
     /// guide's other articles say of it (after the page was replaced in place).
-    pub fn refresh_availability(&mut self, i: usize) {
+    fn refresh_availability(&mut self, i: usize) {
         self.availability[i] = match self.pages[i].service() {
             Some(s) => s.evidence.availability(self.related[i]),
             None => Availability::default(),
@@ -174,13 +288,13 @@ impl Guide {
             }
         }
         for list in &mut self.required_by {
-            list.sort_by_cached_key(|&i| self.pages[i].title.to_lowercase());
+            sort_required_by(list, &self.pages);
         }
         self.impact_counts = reach_counts(&self.required_by);
     }
 
     /// The other service pages a Depends or Supports list of page `i` links to.
-    fn service_targets(&self, i: usize, list: &crate::service::refs::RefList) -> Vec<usize> {
+    fn service_targets(&self, i: usize, list: &RefList) -> Vec<usize> {
         let from = &self.pages[i].out_path;
         let mut out: Vec<usize> = list
             .items()
@@ -254,7 +368,11 @@ impl Guide {
 
 /// The pages (sorted by source path) without those whose permalink an
 /// earlier one took, each reported; a repeated `id` is reported too.
-fn first_of_each_permalink(pages: Vec<Page>, diags: &mut Vec<Diagnostic>) -> Vec<Page> {
+fn first_of_each_permalink(
+    pages: Vec<Page>,
+    held: &mut Vec<Page>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Page> {
     let mut by_path: FxHashMap<String, usize> = FxHashMap::default();
     let mut kept: Vec<Page> = Vec::with_capacity(pages.len());
     let mut ids: FxHashMap<String, String> = FxHashMap::default();
@@ -272,6 +390,7 @@ fn first_of_each_permalink(pages: Vec<Page>, diags: &mut Vec<Diagnostic>) -> Vec
                 )
                 .help("give this article its own permalink; only the first file is published"),
             );
+            held.push(page);
             continue;
         }
         if let Some(id) = &page.fm.id {

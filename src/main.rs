@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use svcguide::config::Config;
+use svcguide::config::{Config, Overrides};
 use svcguide::diag::{Diagnostic, Severity};
 use svcguide::report::{self, Format};
 
@@ -137,14 +137,14 @@ fn main() -> ExitCode {
 }
 
 fn config(common: &Common) -> anyhow::Result<Config> {
-    let mut config = Config::load(common.config.as_deref())?;
-    config.override_with(&svcguide::config::Overrides {
+    Overrides {
+        config: common.config.clone(),
         content: common.content.clone(),
         base_url: common.base_url.clone(),
         drafts: common.drafts,
         static_dirs: common.static_dirs.clone(),
-    })?;
-    Ok(config)
+    }
+    .load()
 }
 
 fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {

@@ -156,6 +156,25 @@ fn visible(s: &str) -> String {
     out
 }
 
+/// One diagnostic as one line (`file:line:col: severity[code]: message`), its
+/// help on the next: what `serve` shows in the page overlay and its status.
+pub fn line(d: &Diagnostic) -> String {
+    let mut s = format!(
+        "{}:{}:{}: {}[{}]: {}",
+        d.file,
+        d.line,
+        d.col,
+        d.severity.as_str(),
+        d.code.as_str(),
+        d.message
+    );
+    if let Some(h) = &d.help {
+        s.push_str("\n  help: ");
+        s.push_str(h);
+    }
+    s
+}
+
 pub fn human(diags: &[Diagnostic], content: &Path, colour: bool) -> String {
     let mut by_file: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
     for d in diags {

@@ -2,13 +2,14 @@
 //! pages get the live-reload script and, when the build is broken, the error
 //! overlay), the live-reload event stream, its script, and a status document.
 
-use std::io::{self, Write};
-use std::net::TcpStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::http::{content_type, site_path, Flow, Handler, Method, Request, Response};
+use hyper::body::Bytes;
+use hyper::{Method, Response};
+
+use super::http::{content_type, response, site_path, text, with_header, Body, Handler, Req};
 use super::state::Shared;
 
 /// Where the dev server's own routes live (no article can be written there:
@@ -44,7 +45,7 @@ const BUILD_WAIT: Duration = Duration::from_secs(120);
 
 pub struct App {
     pub shared: Arc<Shared>,
-    streams: AtomicUsize,
+    streams: Arc<AtomicUsize>,
     /// Time between comments on an idle event stream (keeps proxies from closing it).
     pub heartbeat: Duration,
 }
@@ -53,7 +54,7 @@ impl App {
     pub fn new(shared: Arc<Shared>) -> App {
         App {
             shared,
-            streams: AtomicUsize::new(0),
+            streams: Arc::new(AtomicUsize::new(0)),
             heartbeat: Duration::from_secs(15),
         }
     }
@@ -68,8 +69,13 @@ enum Lookup {
     Timeout,
 }
 
+/// A served file's bytes as a response body part, without copying them.
+fn part(bytes: &super::engine::Bytes) -> Bytes {
+    Bytes::from_owner(bytes.clone())
+}
+
 impl App {
-    fn lookup(&self, path: &str) -> Lookup {
+    async fn lookup(&self, path: &str) -> Lookup {
         let deadline = Instant::now() + BUILD_WAIT;
         let file = if path.is_empty() || path.ends_with('/') {
             format!("{path}index.html")
@@ -99,115 +105,70 @@ impl App {
             if Instant::now() >= deadline {
                 return Lookup::Timeout;
             }
-            view = self.shared.wait_change(view.seq, deadline);
+            view = self.shared.wait_change(view.seq, deadline).await;
         }
     }
 
-    /// Adds the reload script (and the overlay) before `</body>`.
-    fn html<'a>(
-        &self,
-        status: u16,
-        path: &str,
-        bytes: &'a [u8],
-        inject: &'a mut String,
-        overlay: Option<&str>,
-        version: u64,
-    ) -> Response<'a> {
+    /// An HTML page with the reload script (and what is shown over the page:
+    /// overlay or notice, as of now) added before `</body>`.
+    fn html(&self, status: u16, path: &str, page: Bytes) -> Response<Body> {
+        let view = self.shared.view();
         let depth = path.matches('/').count();
-        if let Some(o) = overlay {
-            inject.push_str(o);
-        }
+        let mut inject = view.shown_over().unwrap_or_default().to_string();
         inject.push_str(&format!(
             "<script src=\"{}{PREFIX}reload.js\" data-version=\"{}\"></script>\n",
             "../".repeat(depth),
-            self.shared.tag(version)
+            self.shared.tag(view.version)
         ));
-        let at = find_body_end(bytes).unwrap_or(bytes.len());
-        Response::new(
+        let at = find_body_end(&page).unwrap_or(page.len());
+        response(
             status,
             "text/html; charset=utf-8",
-            vec![&bytes[..at], inject.as_bytes(), &bytes[at..]],
+            vec![page.slice(..at), inject.into(), page.slice(at..)],
         )
     }
 
-    fn site(&self, req: &Request, out: &mut TcpStream, flow: Flow) -> io::Result<Flow> {
-        let head = req.method == Method::Head;
+    async fn site(&self, req: &Req) -> Response<Body> {
         let path = match site_path(&req.target) {
             Ok(p) => p,
-            Err(why) => {
-                let msg = format!("bad request path: {}\n", why.0);
-                return Response::text(400, &msg).write(out, head, flow);
-            }
+            Err(why) => return text(400, &format!("bad request path: {}\n", why.0)),
         };
         if let Some(route) = path.strip_prefix(PREFIX) {
-            return self.own(route, req, out, flow);
+            return self.own(route, req.method == Method::HEAD);
         }
-        let view = self.shared.view();
-        let mut inject = String::new();
-        match self.lookup(&path) {
+        match self.lookup(&path).await {
             Lookup::File(file, bytes) => {
                 let ty = content_type(&file);
                 if ty.starts_with("text/html") {
-                    // Overlay and version as of now (the lookup may have waited).
-                    let view = self.shared.view();
-                    self.html(
-                        200,
-                        &path,
-                        &bytes,
-                        &mut inject,
-                        view.shown_over(),
-                        view.version,
-                    )
-                    .write(out, head, flow)
+                    self.html(200, &path, part(&bytes))
                 } else {
-                    Response::new(200, ty, vec![&bytes]).write(out, head, flow)
+                    response(200, ty, vec![part(&bytes)])
                 }
             }
-            Lookup::Redirect(to) => Response::text(301, "moved\n")
-                .header("Location", to)
-                .write(out, head, flow),
-            Lookup::Missing(Some(page)) => {
-                let view = self.shared.view();
-                self.html(
-                    404,
-                    &path,
-                    &page,
-                    &mut inject,
-                    view.shown_over(),
-                    view.version,
-                )
-                .write(out, head, flow)
-            }
-            Lookup::Missing(None) => Response::text(404, "not found\n").write(out, head, flow),
+            Lookup::Redirect(to) => with_header(text(301, "moved\n"), "location", &to),
+            Lookup::Missing(Some(page)) => self.html(404, &path, part(&page)),
+            Lookup::Missing(None) => text(404, "not found\n"),
             Lookup::Broken => {
                 let page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head><body><p>The site could not be built; fix the errors below.</p>\n</body></html>";
-                self.html(
-                    503,
-                    &path,
-                    page.as_bytes(),
-                    &mut inject,
-                    view.shown_over(),
-                    view.version,
-                )
-                .write(out, head, flow)
+                self.html(503, &path, Bytes::from_static(page.as_bytes()))
             }
-            Lookup::Timeout => Response::text(503, "the site is still being built; try again\n")
-                .header("Retry-After", "1")
-                .write(out, head, flow),
+            Lookup::Timeout => with_header(
+                text(503, "the site is still being built; try again\n"),
+                "retry-after",
+                "1",
+            ),
         }
     }
 
     /// `/__svcguide/...`
-    fn own(&self, route: &str, req: &Request, out: &mut TcpStream, flow: Flow) -> io::Result<Flow> {
-        let head = req.method == Method::Head;
+    fn own(&self, route: &str, head: bool) -> Response<Body> {
         match route {
-            "events" => self.events(out, head),
-            "reload.js" => Response::new(
+            "events" => self.events(head),
+            "reload.js" => response(
                 200,
                 "text/javascript; charset=utf-8",
-                vec![RELOAD_JS.as_bytes()],
-            )
-            .write(out, head, flow),
+                vec![Bytes::from_static(RELOAD_JS.as_bytes())],
+            ),
             "status" => {
                 let view = self.shared.view();
                 let stats = self.shared.stats();
@@ -220,66 +181,76 @@ impl App {
                     "stats": stats,
                 })
                 .to_string();
-                Response::new(200, "application/json", vec![body.as_bytes()]).write(out, head, flow)
+                response(200, "application/json", vec![body.into()])
             }
-            _ => Response::text(404, "not found\n").write(out, head, flow),
+            _ => text(404, "not found\n"),
         }
     }
 
     /// Server-Sent Events: `hello` with the current version, then `reload` on every
-    /// new version, and a comment line as a heartbeat.
-    fn events(&self, out: &mut TcpStream, head: bool) -> io::Result<Flow> {
+    /// new version, and a comment line as a heartbeat. A task per stream writes
+    /// them into the response body until the client goes.
+    fn events(self: &App, head: bool) -> Response<Body> {
         if self.streams.fetch_add(1, Ordering::SeqCst) >= MAX_STREAMS {
             self.streams.fetch_sub(1, Ordering::SeqCst);
-            return Response::text(503, "too many event streams\n")
-                .header("Retry-After", "5")
-                .write(out, head, Flow::Close);
+            let r = with_header(text(503, "too many event streams\n"), "retry-after", "5");
+            return with_header(r, "connection", "close");
         }
-        struct Release<'a>(&'a AtomicUsize);
-        impl Drop for Release<'_> {
-            fn drop(&mut self) {
-                self.0.fetch_sub(1, Ordering::SeqCst);
-            }
-        }
-        let _release = Release(&self.streams);
+        let release = Release(self.streams.clone());
         let mut version = self.shared.view().version;
-        let mut msg = String::from("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nX-Accel-Buffering: no\r\nConnection: close\r\n\r\n");
-        if head {
-            out.write_all(msg.as_bytes())?;
-            return Ok(Flow::Close);
-        }
-        msg.push_str(&format!(
+        let hello = format!(
             "retry: 1000\n\nevent: hello\ndata: {}\n\n",
             self.shared.tag(version)
-        ));
-        out.write_all(msg.as_bytes())?;
-        out.flush()?;
-        loop {
-            let now = self.shared.wait_version(version, self.heartbeat);
-            let msg = if now != version {
-                version = now;
-                format!("event: reload\ndata: {}\n\n", self.shared.tag(version))
-            } else {
-                ": ping\n\n".to_string()
-            };
-            out.write_all(msg.as_bytes())?;
-            out.flush()?;
+        );
+        let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(1);
+        if !head {
+            let (shared, heartbeat) = (self.shared.clone(), self.heartbeat);
+            tokio::spawn(async move {
+                let _release = release;
+                loop {
+                    let now = shared.wait_version(version, heartbeat).await;
+                    let msg = if now != version {
+                        version = now;
+                        format!("event: reload\ndata: {}\n\n", shared.tag(version))
+                    } else {
+                        ": ping\n\n".to_string()
+                    };
+                    if tx.send(msg.into()).await.is_err() {
+                        return;
+                    }
+                }
+            });
         }
+        let mut r = Response::new(Body::stream(hello.into(), rx));
+        for (name, value) in [
+            ("content-type", "text/event-stream"),
+            ("x-accel-buffering", "no"),
+            ("connection", "close"),
+        ] {
+            r = with_header(r, name, value);
+        }
+        r
+    }
+}
+
+/// Gives an event stream's place back when its task ends.
+struct Release(Arc<AtomicUsize>);
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
 impl Handler for App {
-    fn handle(&self, req: &Request, out: &mut TcpStream) -> io::Result<Flow> {
-        let flow = if req.keep_alive {
-            Flow::KeepAlive
-        } else {
-            Flow::Close
-        };
-        match &req.method {
-            Method::Get | Method::Head => self.site(req, out, flow),
-            Method::Other(_) => Response::text(405, "only GET and HEAD are served\n")
-                .header("Allow", "GET, HEAD")
-                .write(out, false, flow),
+    async fn handle(self: Arc<Self>, req: Req) -> Response<Body> {
+        match req.method {
+            Method::GET | Method::HEAD => self.site(&req).await,
+            _ => with_header(
+                text(405, "only GET and HEAD are served\n"),
+                "allow",
+                "GET, HEAD",
+            ),
         }
     }
 }

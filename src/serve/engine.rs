@@ -6,19 +6,20 @@
 //! the pages whose inputs changed:
 //!
 //! * **fast path** — an article changed but not in a way the guide's structure
-//!   sees (same permalink, title, status, id, kind and Depends/Supports links):
-//!   the page is swapped into the guide in place and only it is re-rendered;
-//! * **slow path** — anything else (new, deleted or renamed files, a new title,
-//!   changed links, assets added or removed): the guide is rebuilt from the
-//!   parsed pages (no file is read again), and a page is re-rendered when its own
-//!   text changed or when the part of the guide its template reads (the pages its
-//!   links resolve to, its "required by" and "impact" lists) changed;
+//!   sees (`Guide::fit`: same permalink, status, id, kind and Depends/Supports
+//!   links): the page is swapped into the guide in place (`Guide::replace`) and
+//!   only it is re-rendered; with a new title, also the pages that show it;
+//! * **slow path** — anything else (new, deleted or renamed files, changed
+//!   links, assets added or removed): the guide is rebuilt from the parsed pages
+//!   (no file is read again), and a page is re-rendered when its own text
+//!   changed or when what it shows of the rest of the guide
+//!   (`views::article::Shown`, `ImpactShown`) changed;
 //! * **full** — templates: every page is re-rendered; configuration: the engine is
 //!   opened again from scratch.
 //!
 //! Everything else the site holds (index, views, search, exports) is not built
 //! here: `serve` takes it from a full `site::build` run in the background, which
-//! also checks every page this engine rendered (see `serve::Coordinator`).
+//! also checks every page this engine rendered (see `serve::coordinator`).
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -30,58 +31,15 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 
-use crate::config::Config;
+use crate::config::{Config, Overrides};
 use crate::diag::Diagnostic;
-use crate::guide::{is_external, site_path, Guide};
+use crate::guide::{Fit, Guide};
 use crate::load::{self, Asset};
 use crate::page::{self, Page};
-use crate::service::os::OsScope;
+use crate::views::article::{ImpactShown, Shown};
 
 /// Bytes of one served file, shared between snapshots without copying.
 pub type Bytes = Arc<[u8]>;
-
-/// What the command line says, re-applied whenever the configuration is read again.
-#[derive(Debug, Clone, Default)]
-pub struct Inputs {
-    pub content: Option<PathBuf>,
-    pub config: Option<PathBuf>,
-    pub base_url: Option<String>,
-    pub drafts: bool,
-    pub static_dirs: Vec<PathBuf>,
-}
-
-impl Inputs {
-    /// Reads the configuration and applies the overrides; folders made absolute.
-    pub fn config(&self) -> Result<Config> {
-        let mut config = Config::load(self.config.as_deref())?;
-        if let Some(c) = &self.content {
-            config.content = std::path::absolute(c)?;
-        }
-        if let Some(b) = &self.base_url {
-            config.base_url = b.clone();
-        }
-        config.drafts |= self.drafts;
-        if !self.static_dirs.is_empty() {
-            config.static_dirs = Some(
-                self.static_dirs
-                    .iter()
-                    .map(std::path::absolute)
-                    .collect::<std::io::Result<_>>()?,
-            );
-        }
-        config.root = std::path::absolute(&config.root)?;
-        Ok(config)
-    }
-
-    /// The configuration file that is (or would be) read.
-    pub fn config_path(&self) -> Result<PathBuf> {
-        Ok(std::path::absolute(
-            self.config
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("svcguide.toml")),
-        )?)
-    }
-}
 
 /// The folders and file a change can come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,14 +136,6 @@ pub enum UpdatePath {
     Full,
 }
 
-/// How a changed article can be taken into the guide.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Swap {
-    Same,
-    Title,
-    No,
-}
-
 impl Update {
     pub fn is_empty(&self) -> bool {
         self.rendered.is_empty()
@@ -240,14 +190,15 @@ struct RenderKey {
     rel: String,
     /// Hash of the page's own (normalised) text.
     text: u64,
-    /// What the page shows of its neighbours, see `near_key`.
+    /// What the page shows of the rest of the guide ([`Shown`]).
     near: u64,
-    /// What the page shows of its transitive dependents, see `impact_key`.
+    /// What the page shows of its transitive dependents ([`ImpactShown`]).
     impact: u64,
 }
 
 pub struct Engine {
-    pub inputs: Inputs,
+    /// What the command line says, re-applied whenever the configuration is read again.
+    pub inputs: Overrides,
     pub config: Config,
     pub roots: Roots,
     tera: tera::Tera,
@@ -260,7 +211,6 @@ pub struct Engine {
     /// Problems found while building the guide (duplicate permalinks...).
     guide_diags: Vec<Diagnostic>,
     rel_index: HashMap<String, usize>,
-    facts: Facts,
     keys: HashMap<String, RenderKey>,
     /// Rendered pages and content assets, by output path.
     out: HashMap<String, Bytes>,
@@ -297,147 +247,29 @@ fn read_article(rel: &str, path: &Path) -> Parsed {
     }
 }
 
-/// The part of a page that `Guide::build` reads: when it is unchanged, so is the
-/// guide's structure (index, graph, order), and the page can be swapped in place.
-#[derive(PartialEq)]
-struct Structure<'a> {
-    rel: &'a str,
-    out_path: &'a str,
-    permalink: &'a str,
-    title: &'a str,
-    published: bool,
-    id: Option<&'a str>,
-    /// Depends and Supports link targets, in order, with the versions their
-    /// qualifiers name (evidence of where the linked service exists).
-    links: Option<[Vec<LinkFact<'a>>; 2]>,
-}
-
-/// A Depends/Supports item as the guide reads it: where it links, and the
-/// versions its qualifier names.
-type LinkFact<'a> = (Option<&'a str>, &'a OsScope);
-
-fn structure(page: &Page) -> Structure<'_> {
-    fn hrefs(list: &crate::service::refs::RefList) -> Vec<LinkFact<'_>> {
-        list.items()
-            .iter()
-            .map(|i| match &i.value {
-                Some(v) => (v.href.as_deref(), &v.scope),
-                None => (None, &i.scope),
-            })
-            .collect()
-    }
-    Structure {
-        rel: &page.src.rel,
-        out_path: &page.out_path,
-        permalink: &page.permalink,
-        title: &page.title,
-        published: page.fm.is_published(),
-        id: page.fm.id.as_deref(),
-        links: page
-            .service()
-            .map(|s| [hrefs(&s.depends), hrefs(&s.supports)]),
-    }
-}
-
-/// Everything `views::article::render_page` reads from the guide about pages other than
-/// the one it renders is in its render key: where each Depends/Supports link
-/// resolves, and the titles and permalinks of the pages in its depends-on,
-/// required-by and supports lists (the lists under the description) — `near_key`
-/// — and of its impact summary —
-/// `impact_key`. Pages whose key is unchanged after a guide rebuild render to the
-/// same bytes.
-///
-/// This mirrors `render_page`: when it starts reading more of the guide, add it
-/// here. A miss is not silent: the background full build finds every page that
-/// differs, counts it (`mismatches` in `/__svcguide/status`, which
-/// `tests/suite/serve.rs` asserts is zero), logs it and serves the right bytes.
-fn near_key(guide: &Guide, facts: &Facts, i: usize) -> u64 {
+/// The render key of page `i`; `impact` when known to be unchanged (it is the
+/// costly part).
+fn render_key(
+    guide: &Guide,
+    files: &BTreeMap<String, FileState>,
+    i: usize,
+    impact: Option<u64>,
+) -> RenderKey {
     let page = &guide.pages[i];
-    let Some(s) = page.service() else {
-        return 0;
-    };
-    let mut h = DefaultHasher::new();
-    // Other articles' relations to this one are evidence of its versions.
-    guide.availability[i].hash(&mut h);
-    for list in [&s.depends, &s.supports] {
-        for item in list.items() {
-            let Some(href) = item.value.as_ref().and_then(|v| v.href.as_deref()) else {
-                0u8.hash(&mut h);
-                continue;
-            };
-            // `Guide::resolve` without its (slow) "did you mean" for misses.
-            if is_external(href) {
-                1u8.hash(&mut h);
-                continue;
-            }
-            let (path, _) = site_path(&page.out_path, href);
-            if let Some(&j) = guide.by_path.get(&path) {
-                2u8.hash(&mut h);
-                guide.pages[j].out_path.hash(&mut h);
-                guide.pages[j].service().is_some().hash(&mut h);
-            } else if guide.assets.contains(&path) {
-                3u8.hash(&mut h);
-            } else {
-                4u8.hash(&mut h);
-            }
-        }
-        5u8.hash(&mut h);
-    }
-    for list in [
-        &guide.depends_on[i],
-        &guide.required_by[i],
-        &guide.supports[i],
-    ] {
-        for &j in list {
-            facts.shown[j].hash(&mut h);
-        }
-        6u8.hash(&mut h);
-    }
-    h.finish()
-}
-
-/// What the page shows of the pages that stop when it stops
-/// (`Guide::impact_summary`): the counts, and the titles and permalinks of the
-/// nearest ones in their order.
-fn impact_key(guide: &Guide, facts: &Facts, i: usize) -> u64 {
-    if guide.pages[i].service().is_none() {
-        return 0;
-    }
-    let summary = guide.impact_summary(i, crate::guide::IMPACT_NEAREST);
-    let mut h = DefaultHasher::new();
-    (summary.count, summary.direct).hash(&mut h);
-    for (j, depth) in summary.nearest {
-        (facts.shown[j], depth).hash(&mut h);
-    }
-    h.finish()
-}
-
-/// Per page of the guide: a hash of how other pages show it (title and permalink).
-#[derive(Default)]
-struct Facts {
-    shown: Vec<u64>,
-}
-
-impl Facts {
-    fn of(guide: &Guide) -> Facts {
-        let shown = guide
-            .pages
-            .par_iter()
-            .map(|p| {
-                let mut h = DefaultHasher::new();
-                p.title.hash(&mut h);
-                p.permalink.hash(&mut h);
-                h.finish()
-            })
-            .collect();
-        Facts { shown }
+    RenderKey {
+        rel: page.src.rel.clone(),
+        text: files.get(&page.src.rel).and_then(|f| f.hash).unwrap_or(0),
+        near: Shown::of(guide, i).map_or(0, |s| s.key()),
+        impact: impact.unwrap_or_else(|| ImpactShown::of(guide, i).map_or(0, |s| s.key())),
     }
 }
 
 impl Engine {
     /// Loads, models and renders the whole guide.
-    pub fn open(inputs: &Inputs) -> Result<Engine> {
-        let config = inputs.config()?;
+    pub fn open(inputs: &Overrides) -> Result<Engine> {
+        let mut config = inputs.load()?;
+        // The engine outlives the command line: resolve against today's folder once.
+        config.root = std::path::absolute(&config.root)?;
         let roots = Roots {
             content: std::path::absolute(config.resolve(&config.content))?,
             templates: std::path::absolute(config.resolve(&config.templates))?,
@@ -470,7 +302,6 @@ impl Engine {
             guide: Guide::build(Vec::new(), Vec::new(), false, &mut Vec::new()),
             guide_diags: Vec::new(),
             rel_index: HashMap::new(),
-            facts: Facts::default(),
             keys: HashMap::new(),
             out: HashMap::new(),
             render_all_next: false,
@@ -622,15 +453,10 @@ impl Engine {
         self.update_content(&rels, render_all)
     }
 
-    /// Re-reads the given content paths (articles or assets, present or gone).
-    fn update_content(&mut self, rels: &[String], render_all: bool) -> Result<ContentUpdate> {
-        let mut rels: Vec<&String> = rels.iter().collect();
-        rels.sort();
-        rels.dedup();
-        let mut cu = ContentUpdate::default();
-        cu.step("");
-        let mut structural = render_all;
-        // Articles to read again, and the ones that are gone.
+    /// Sorts changed content paths: articles to read again and articles gone;
+    /// assets are taken in (or dropped) here. True when the set of assets changed.
+    fn sort_paths(&mut self, rels: &[&String], cu: &mut ContentUpdate) -> Result<Sorted> {
+        let mut structural = false;
         let mut to_read: Vec<(String, PathBuf)> = Vec::new();
         let mut removed_articles: Vec<String> = Vec::new();
         // The walk's own rule: a link to outside the folder is not read, even if it
@@ -640,7 +466,7 @@ impl Engine {
             .content
             .canonicalize()
             .unwrap_or_else(|_| self.roots.content.clone());
-        for rel in rels {
+        for &rel in rels {
             let path = self.roots.content.join(rel);
             let exists = load::is_readable_content(&canonical_root, &path);
             if load::is_markdown(Path::new(rel)) {
@@ -678,6 +504,26 @@ impl Engine {
                 cu.changed_files.push(rel.clone());
             }
         }
+        Ok(Sorted {
+            to_read,
+            removed_articles,
+            assets_changed: structural,
+        })
+    }
+
+    /// Re-reads the given content paths (articles or assets, present or gone).
+    fn update_content(&mut self, rels: &[String], render_all: bool) -> Result<ContentUpdate> {
+        let mut rels: Vec<&String> = rels.iter().collect();
+        rels.sort();
+        rels.dedup();
+        let mut cu = ContentUpdate::default();
+        cu.step("");
+        let Sorted {
+            to_read,
+            removed_articles,
+            assets_changed,
+        } = self.sort_paths(&rels, &mut cu)?;
+        let structural = render_all || assets_changed;
         let parsed: Vec<Parsed> = to_read
             .par_iter()
             .map(|(rel, path)| read_article(rel, path))
@@ -706,17 +552,13 @@ impl Engine {
         cu.changed_files
             .extend(changed.iter().map(|p| p.rel.clone()));
         cu.changed_files.extend(removed_articles.iter().cloned());
-        let swaps: Vec<Swap> = if structural || !removed_articles.is_empty() {
-            vec![Swap::No]
+        let fits: Vec<Fit> = if structural || !removed_articles.is_empty() {
+            vec![Fit::Rebuild]
         } else {
-            changed.iter().map(|p| self.swappable(p)).collect()
+            changed.iter().map(|p| self.fit(p)).collect()
         };
-        if swaps.iter().all(|s| *s == Swap::Same) {
-            self.swap_in_place(changed, &mut cu)?;
-            cu.path = UpdatePath::Fast;
-        } else if swaps.iter().all(|s| *s != Swap::No) {
-            self.swap_titles(changed, &mut cu)?;
-            cu.path = UpdatePath::Titles;
+        if fits.iter().all(|f| *f != Fit::Rebuild) {
+            cu.path = self.swap(changed, &mut cu)?;
         } else {
             self.rebuild_guide(changed, &removed_articles, render_all, &mut cu)?;
             cu.path = UpdatePath::Slow;
@@ -724,50 +566,35 @@ impl Engine {
         Ok(cu)
     }
 
-    /// Whether the new version of an article can replace the old one in the guide
-    /// as it stands: the same structure, or the same but for its title.
-    fn swappable(&self, p: &Parsed) -> Swap {
+    /// How the new version of an article fits into the guide as it stands.
+    fn fit(&self, p: &Parsed) -> Fit {
         let (Some(new), Some(f)) = (&p.page, self.files.get(&p.rel)) else {
-            return Swap::No;
+            return Fit::Rebuild;
         };
         if !matches!(f.slot, Slot::Guide) {
-            return Swap::No;
+            return Fit::Rebuild;
         }
         let Some(&i) = self.rel_index.get(&p.rel) else {
-            return Swap::No;
+            return Fit::Rebuild;
         };
         // Problems the guide reports about this file point into its old text.
         if self.guide_diags.iter().any(|d| d.file == p.rel) {
-            return Swap::No;
+            return Fit::Rebuild;
         }
-        let (old, new) = (structure(&self.guide.pages[i]), structure(new));
-        if old == new {
-            Swap::Same
-        } else if (Structure { title: "", ..old }) == (Structure { title: "", ..new }) {
-            Swap::Title
-        } else {
-            Swap::No
-        }
+        Guide::fit(&self.guide.pages[i], new)
     }
 
-    /// New titles: the guide keeps its structure, but the orders that follow titles
-    /// change. Redone here exactly as `Guide::build` makes them — the service list
-    /// by (lowercased title, output path), each "required by" list by lowercased
-    /// title in page order — and every page that shows one of the titles (keys)
-    /// is rendered again. (A divergence from `Guide::build` would be caught and
-    /// corrected by the background full build, and fail `tests/suite/serve.rs`.)
-    fn swap_titles(&mut self, changed: Vec<Parsed>, cu: &mut ContentUpdate) -> Result<()> {
-        let mut touched: HashSet<String> = HashSet::new();
-        let mut retitled: Vec<usize> = Vec::new();
+    /// Swaps pages that fit into the guide in place. Only they are rendered
+    /// again, unless a title changed: then every page whose render key changed
+    /// (the pages that list it).
+    fn swap(&mut self, changed: Vec<Parsed>, cu: &mut ContentUpdate) -> Result<UpdatePath> {
+        let mut pages = Vec::with_capacity(changed.len());
         for p in changed {
             let i = self.rel_index[&p.rel];
-            let page = p.page.expect("swappable pages parsed");
-            if page.title != self.guide.pages[i].title {
-                retitled.push(i);
-                touched.insert(p.rel.clone());
-            }
-            self.guide.pages[i] = page;
-            self.guide.refresh_availability(i);
+            let Some(page) = p.page else {
+                anyhow::bail!("{}: a page that fits was not parsed", p.rel);
+            };
+            pages.push((i, page));
             self.files.insert(
                 p.rel,
                 FileState {
@@ -778,42 +605,40 @@ impl Engine {
                 },
             );
         }
-        let g = &mut self.guide;
-        let pages = &g.pages;
-        g.services
-            .sort_by_cached_key(|&i| (pages[i].title.to_lowercase(), pages[i].out_path.clone()));
-        for &i in &retitled {
-            for &j in &g.depends_on[i] {
-                g.required_by[j].sort_by_cached_key(|&k| (pages[k].title.to_lowercase(), k));
-            }
+        let swapped: Vec<usize> = pages.iter().map(|(i, _)| *i).collect();
+        let retitled = self.guide.replace(pages);
+        cu.step("swap");
+        if retitled.is_empty() {
+            let items = swapped.into_iter().map(|i| (i, self.key_of(i))).collect();
+            self.render(items, cu)?;
+            return Ok(UpdatePath::Fast);
         }
-        cu.step("orders");
-        self.facts = Facts::of(&self.guide);
-        cu.step("facts");
-        let dirty = self.depends_closure(&touched);
+        let touched: HashSet<String> = retitled
+            .iter()
+            .map(|&i| self.guide.pages[i].src.rel.clone())
+            .collect();
+        let Some(dirty) = self.depends_closure(&touched) else {
+            self.rerender(None, false, cu)?;
+            return Ok(UpdatePath::Titles);
+        };
         cu.step("closure");
-        self.rerender(dirty, false, cu)
-    }
-
-    fn swap_in_place(&mut self, changed: Vec<Parsed>, cu: &mut ContentUpdate) -> Result<()> {
-        let mut indexes = Vec::with_capacity(changed.len());
-        for p in changed {
-            let i = self.rel_index[&p.rel];
-            self.guide.pages[i] = p.page.expect("swappable pages parsed");
-            self.guide.refresh_availability(i);
-            self.files.insert(
-                p.rel.clone(),
-                FileState {
-                    path: p.path,
-                    hash: p.hash,
-                    diags: p.diags,
-                    slot: Slot::Guide,
-                },
-            );
-            indexes.push(i);
-        }
-        let items = indexes.into_iter().map(|i| (i, self.key_of(i))).collect();
-        self.render(items, cu)
+        // A title shows on its page, in the "required by" lists of the pages it
+        // depends on and in the impact lists of all it reaches: all in `dirty`.
+        let mut candidates = swapped;
+        candidates.extend(
+            (0..self.guide.pages.len()).filter(|&i| dirty.contains(&self.guide.pages[i].out_path)),
+        );
+        candidates.sort_unstable();
+        candidates.dedup();
+        let (guide, files, keys) = (&self.guide, &self.files, &self.keys);
+        let items: Vec<(usize, RenderKey)> = candidates
+            .into_par_iter()
+            .map(|i| (i, render_key(guide, files, i, None)))
+            .filter(|(i, key)| keys.get(&guide.pages[*i].out_path) != Some(key))
+            .collect();
+        cu.step("keys");
+        self.render(items, cu)?;
+        Ok(UpdatePath::Titles)
     }
 
     /// Rebuilds the guide from the parsed pages and re-renders what it changed.
@@ -832,10 +657,39 @@ impl Engine {
             .chain(removed.iter().cloned())
             .collect();
         let mut impact_dirty = self.depends_closure(&touched);
+        let (pages, lost) = self.collect_pages(changed, removed, &touched);
+        if lost {
+            // Their graph neighbours are unknown: recompute every impact list.
+            impact_dirty = None;
+        }
+        cu.step("collect");
+        let mut guide_diags = Vec::new();
+        let assets: Vec<Asset> = self.assets.values().cloned().collect();
+        let (guide, held) =
+            Guide::build_holding(pages, assets, self.config.drafts, &mut guide_diags);
+        cu.step("guide");
+        self.guide_diags = guide_diags;
+        self.install(guide, held);
+        cu.step("index");
+        if let (Some(dirty), Some(after)) = (&mut impact_dirty, self.depends_closure(&touched)) {
+            dirty.extend(after);
+        }
+        cu.step("closure");
+        self.rerender(impact_dirty, render_all, cu)
+    }
+
+    /// Every page for a new guide: the published ones but the `touched` (taken
+    /// back out of the guide, not copied), the changed ones, and the ones the
+    /// guide held back or lost (those read again). True when some were lost.
+    fn collect_pages(
+        &mut self,
+        changed: Vec<Parsed>,
+        removed: &[String],
+        touched: &HashSet<String>,
+    ) -> (Vec<Page>, bool) {
         for rel in removed {
             self.files.remove(rel);
         }
-        // Take the published pages back out of the guide (moved, not copied).
         let old_pages = std::mem::take(&mut self.guide.pages);
         let mut pages: Vec<Page> = Vec::with_capacity(old_pages.len() + changed.len());
         pages.extend(
@@ -861,7 +715,6 @@ impl Engine {
                 },
             );
         }
-        // Held and lost pages come back in.
         let mut reread: Vec<(String, PathBuf)> = Vec::new();
         for (rel, f) in self.files.iter_mut() {
             match std::mem::replace(&mut f.slot, Slot::Guide) {
@@ -871,16 +724,15 @@ impl Engine {
                 Slot::Guide => {}
             }
         }
-        if !reread.is_empty() {
-            // Their graph neighbours are unknown: recompute every impact list.
-            impact_dirty = None;
-        }
+        let lost = !reread.is_empty();
         for p in reread
             .par_iter()
             .map(|(rel, path)| read_article(rel, path))
             .collect::<Vec<_>>()
         {
-            let f = self.files.get_mut(&p.rel).expect("known file");
+            let Some(f) = self.files.get_mut(&p.rel) else {
+                continue;
+            };
             f.hash = p.hash;
             f.diags = p.diags;
             match p.page {
@@ -888,26 +740,11 @@ impl Engine {
                 None => f.slot = Slot::Failed,
             }
         }
-        // `Guide::build` drops drafts and later duplicates of a permalink (in file
-        // order): keep copies of those.
-        let mut order: Vec<usize> = (0..pages.len()).collect();
-        order.sort_unstable_by(|&a, &b| pages[a].src.rel.cmp(&pages[b].src.rel));
-        let mut seen: HashSet<&str> = HashSet::with_capacity(pages.len());
-        let mut held: Vec<Page> = Vec::new();
-        for &i in &order {
-            let p = &pages[i];
-            let published = self.config.drafts || p.fm.is_published();
-            if !published || !seen.insert(p.out_path.as_str()) {
-                held.push(p.clone());
-            }
-        }
-        drop(seen);
-        let assets: Vec<Asset> = self.assets.values().cloned().collect();
-        let mut guide_diags = Vec::new();
-        cu.step("collect");
-        let guide = Guide::build(pages, assets, self.config.drafts, &mut guide_diags);
-        cu.step("guide");
-        self.guide_diags = guide_diags;
+        (pages, lost)
+    }
+
+    /// Takes a new guide in, with the pages it held back.
+    fn install(&mut self, guide: Guide, held: Vec<Page>) {
         for page in held {
             if let Some(f) = self.files.get_mut(&page.src.rel) {
                 f.slot = Slot::Held(Box::new(page));
@@ -924,17 +761,9 @@ impl Engine {
                 f.slot = Slot::Lost;
             }
         }
-        cu.step("index");
-        self.facts = Facts::of(&guide);
-        cu.step("facts");
         let old_guide = std::mem::replace(&mut self.guide, guide);
         // Freeing the old maps takes a while on a big guide; not on this thread.
         std::thread::spawn(move || drop(old_guide));
-        if let (Some(dirty), Some(after)) = (&mut impact_dirty, self.depends_closure(&touched)) {
-            dirty.extend(after);
-        }
-        cu.step("closure");
-        self.rerender(impact_dirty, render_all, cu)
     }
 
     /// Compares every page's render key with the stored one and renders the pages
@@ -948,22 +777,17 @@ impl Engine {
     ) -> Result<()> {
         // Which pages render differently now?
         let guide = &self.guide;
-        let (files, keys, facts) = (&self.files, &self.keys, &self.facts);
+        let (files, keys) = (&self.files, &self.keys);
         let fresh: Vec<(usize, RenderKey, bool)> = (0..guide.pages.len())
             .into_par_iter()
             .map(|i| {
                 let page = &guide.pages[i];
                 let old = keys.get(&page.out_path);
                 let impact = match (old, &impact_dirty) {
-                    (Some(k), Some(dirty)) if !dirty.contains(&page.out_path) => k.impact,
-                    _ => impact_key(guide, facts, i),
+                    (Some(k), Some(dirty)) if !dirty.contains(&page.out_path) => Some(k.impact),
+                    _ => None,
                 };
-                let key = RenderKey {
-                    rel: page.src.rel.clone(),
-                    text: files.get(&page.src.rel).and_then(|f| f.hash).unwrap_or(0),
-                    near: near_key(guide, facts, i),
-                    impact,
-                };
+                let key = render_key(guide, files, i, impact);
                 let stale = render_all || old != Some(&key);
                 (i, key, stale)
             })
@@ -1030,17 +854,7 @@ impl Engine {
 
     /// The render key of page `i` as the guide stands.
     fn key_of(&self, i: usize) -> RenderKey {
-        let page = &self.guide.pages[i];
-        RenderKey {
-            rel: page.src.rel.clone(),
-            text: self
-                .files
-                .get(&page.src.rel)
-                .and_then(|f| f.hash)
-                .unwrap_or(0),
-            near: near_key(&self.guide, &self.facts, i),
-            impact: impact_key(&self.guide, &self.facts, i),
-        }
+        render_key(&self.guide, &self.files, i, None)
     }
 
     /// Renders the given pages (in parallel) and records their keys.
@@ -1075,6 +889,16 @@ impl Engine {
         self.out.insert(path.to_string(), bytes);
         self.render_all_next = true;
     }
+}
+
+/// Changed content paths, sorted (see `Engine::sort_paths`).
+struct Sorted {
+    /// Articles to read again.
+    to_read: Vec<(String, PathBuf)>,
+    /// Articles that are gone.
+    removed_articles: Vec<String>,
+    /// An asset appeared or went.
+    assets_changed: bool,
 }
 
 #[derive(Default)]

@@ -3,10 +3,11 @@
 //! event-stream threads read and wait on it.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use tokio::sync::watch;
 
 use super::engine::Bytes;
 
@@ -68,7 +69,8 @@ struct Inner {
 
 pub struct Shared {
     inner: Mutex<Inner>,
-    changed: Condvar,
+    /// `(seq, version)` of the view, for the request tasks that wait on them.
+    changed: watch::Sender<(u64, u64)>,
     /// Told apart from other runs of the server, so that pages reload after a restart.
     boot: String,
 }
@@ -95,7 +97,7 @@ impl Shared {
                 },
                 stats: Stats::default(),
             }),
-            changed: Condvar::new(),
+            changed: watch::Sender::new((0, 0)),
             boot: format!("{:x}", (nanos as u64) ^ u64::from(std::process::id())),
         }
     }
@@ -133,8 +135,9 @@ impl Shared {
         }
         v.overlay = None;
         inner.stats.errors.clear();
+        let now = (inner.view.seq, inner.view.version);
         drop(inner);
-        self.changed.notify_all();
+        self.changed.send_replace(now);
     }
 
     /// Shows (or clears) the error overlay over the pages served as they are.
@@ -148,8 +151,9 @@ impl Shared {
         }
         v.seq += 1;
         inner.stats.errors = errors;
+        let now = (inner.view.seq, inner.view.version);
         drop(inner);
-        self.changed.notify_all();
+        self.changed.send_replace(now);
     }
 
     /// Shows (or clears) the notice of problems caused by edits.
@@ -163,42 +167,22 @@ impl Shared {
         }
         v.seq += 1;
         inner.stats.problems = problems;
+        let now = (inner.view.seq, inner.view.version);
         drop(inner);
-        self.changed.notify_all();
+        self.changed.send_replace(now);
     }
 
     /// Waits until the state changes from `seq`, or until `deadline`.
-    pub fn wait_change(&self, seq: u64, deadline: Instant) -> View {
-        let mut inner = self.lock();
-        while inner.view.seq == seq {
-            let now = Instant::now();
-            if now >= deadline {
-                break;
-            }
-            inner = self
-                .changed
-                .wait_timeout(inner, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        }
-        inner.view.clone()
+    pub async fn wait_change(&self, seq: u64, deadline: Instant) -> View {
+        let mut rx = self.changed.subscribe();
+        let _ = tokio::time::timeout_at(deadline.into(), rx.wait_for(|&(s, _)| s != seq)).await;
+        self.view()
     }
 
     /// Waits until the version changes from `version`, or for `timeout`.
-    pub fn wait_version(&self, version: u64, timeout: Duration) -> u64 {
-        let deadline = Instant::now() + timeout;
-        let mut inner = self.lock();
-        while inner.view.version == version {
-            let now = Instant::now();
-            if now >= deadline {
-                break;
-            }
-            inner = self
-                .changed
-                .wait_timeout(inner, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        }
-        inner.view.version
+    pub async fn wait_version(&self, version: u64, timeout: Duration) -> u64 {
+        let mut rx = self.changed.subscribe();
+        let _ = tokio::time::timeout(timeout, rx.wait_for(|&(_, v)| v != version)).await;
+        self.view().version
     }
 }

@@ -1,21 +1,23 @@
 //! Watching the content, templates and theme folders and the configuration file:
-//! file-system events are classified (editor droppings dropped), debounced and
-//! handed over as one batch of changed paths.
+//! notify's events, debounced by notify-debouncer-full, classified (editor
+//! droppings dropped) and handed over as one batch of changed paths.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use anyhow::Result;
-use notify::{EventKind, RecursiveMode, Watcher};
+use notify::{Event, EventHandler, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache};
 
 use super::engine::{Batch, Roots};
 
 pub enum WatchMsg {
-    Fs(notify::Result<notify::Event>),
+    Fs(DebounceEventResult),
     /// The folders changed (the configuration was edited): watch the new ones.
     Roots(Roots),
 }
@@ -26,46 +28,118 @@ pub struct Changes {
     pub through: u64,
 }
 
-pub struct WatchConfig {
-    /// Quiet time that ends a batch.
-    pub debounce: Duration,
-    /// A batch is handed over after this long even if events keep coming.
-    pub max_wait: Duration,
-}
-
-/// Starts the watcher thread. `seen` counts relevant events as they arrive
-/// (before the debounce), so a background build can tell it read files that
-/// changed under it.
+/// Starts the watcher. `seen` counts relevant events as they arrive (before the
+/// debounce), so a background build can tell it read files that changed under it.
+/// `debounce` is the quiet time after a path's last event before it is handed over.
 pub fn start(
     roots: Roots,
-    cfg: WatchConfig,
+    debounce: Duration,
     seen: Arc<AtomicU64>,
     out: Sender<Changes>,
 ) -> Result<Sender<WatchMsg>> {
     let (tx, rx) = std::sync::mpsc::channel::<WatchMsg>();
     let fs_tx = tx.clone();
-    let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        // Reads (every full build opens every file) are dropped right here.
-        if !matches!(&res, Ok(e) if matches!(e.kind, EventKind::Access(_)) && !e.need_rescan()) {
+    let shared_roots = Arc::new(Mutex::new(roots.clone()));
+    ARRIVALS.with(|a| {
+        *a.borrow_mut() = Some(Arrivals {
+            seen: seen.clone(),
+            roots: shared_roots.clone(),
+        })
+    });
+    // A zero timeout would make the debouncer's tick loop spin. A path is handed
+    // over at the first tick after its quiet time: ticks of a tenth of it (the
+    // crate's default is a quarter) keep that within 10% of the debounce.
+    let debounce = debounce.max(Duration::from_millis(1));
+    let debouncer = notify_debouncer_full::new_debouncer_opt::<_, Counted, _>(
+        debounce,
+        Some((debounce / 10).max(Duration::from_millis(1))),
+        move |res: DebounceEventResult| {
             let _ = fs_tx.send(WatchMsg::Fs(res));
-        }
-    })?;
+        },
+        RecommendedCache::new(),
+        notify::Config::default(),
+    );
+    ARRIVALS.with(|a| a.borrow_mut().take());
     let mut w = Watch {
-        watcher,
+        debouncer: debouncer?,
         watched: BTreeSet::new(),
         roots,
+        shared_roots,
     };
     w.setup()?;
     std::thread::Builder::new()
         .name("svcguide-watch".into())
-        .spawn(move || w.run(rx, cfg, seen, out))?;
+        .spawn(move || w.run(rx, seen, out))?;
     Ok(tx)
 }
 
+/// What [`Counted`] needs besides the debouncer's handler.
+struct Arrivals {
+    seen: Arc<AtomicU64>,
+    roots: Arc<Mutex<Roots>>,
+}
+
+thread_local! {
+    /// Hands [`Arrivals`] to [`Counted::new`], which the debouncer calls on this
+    /// thread with nothing but its own event handler.
+    static ARRIVALS: RefCell<Option<Arrivals>> = const { RefCell::new(None) };
+}
+
+/// The platform's watcher with the events counted as they arrive: the debouncer
+/// hands events over only after the quiet time, but a full build must know of a
+/// change the moment it happens. Reads are dropped before the debouncer (every
+/// full build opens every file).
+struct Counted(RecommendedWatcher);
+
+impl Watcher for Counted {
+    fn new<F: EventHandler>(mut handler: F, config: notify::Config) -> notify::Result<Self> {
+        let Arrivals { seen, roots } = ARRIVALS
+            .with(|a| a.borrow_mut().take())
+            .ok_or_else(|| notify::Error::generic("the watcher was made outside `watch::start`"))?;
+        let inner = RecommendedWatcher::new(
+            move |res: notify::Result<Event>| {
+                let relevant = match &res {
+                    Ok(e) if e.need_rescan() => true,
+                    Ok(e) if matches!(e.kind, EventKind::Access(_)) => return,
+                    Ok(e) => {
+                        let roots = roots.lock().unwrap_or_else(PoisonError::into_inner);
+                        e.paths.iter().any(|p| roots.classify(p).is_some())
+                    }
+                    Err(_) => true,
+                };
+                if relevant {
+                    seen.fetch_add(1, Ordering::SeqCst);
+                }
+                handler.handle_event(res);
+            },
+            config,
+        )?;
+        Ok(Counted(inner))
+    }
+
+    fn watch(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()> {
+        self.0.watch(path, mode)
+    }
+
+    fn unwatch(&mut self, path: &Path) -> notify::Result<()> {
+        self.0.unwatch(path)
+    }
+
+    fn configure(&mut self, option: notify::Config) -> notify::Result<bool> {
+        self.0.configure(option)
+    }
+
+    fn kind() -> notify::WatcherKind {
+        RecommendedWatcher::kind()
+    }
+}
+
 struct Watch {
-    watcher: notify::RecommendedWatcher,
+    debouncer: Debouncer<Counted, RecommendedCache>,
     watched: BTreeSet<(PathBuf, bool)>,
     roots: Roots,
+    /// The roots [`Counted`] classifies arriving events by.
+    shared_roots: Arc<Mutex<Roots>>,
 }
 
 /// The nearest folder that exists, for watching a folder that is not there yet.
@@ -101,7 +175,7 @@ impl Watch {
             .collect();
         want.retain(|(p, r)| *r || !recursive.contains(p));
         for old in self.watched.difference(&want).cloned().collect::<Vec<_>>() {
-            let _ = self.watcher.unwatch(&old.0);
+            let _ = self.debouncer.unwatch(&old.0);
             self.watched.remove(&old);
         }
         for new in want.difference(&self.watched.clone()) {
@@ -110,80 +184,53 @@ impl Watch {
             } else {
                 RecursiveMode::NonRecursive
             };
-            self.watcher.watch(&new.0, mode)?;
+            self.debouncer.watch(&new.0, mode)?;
             self.watched.insert(new.clone());
         }
         Ok(())
     }
 
-    fn run(
-        mut self,
-        rx: Receiver<WatchMsg>,
-        cfg: WatchConfig,
-        seen: Arc<AtomicU64>,
-        out: Sender<Changes>,
-    ) {
-        let mut paths: BTreeSet<PathBuf> = BTreeSet::new();
-        let mut rescan = false;
-        // First relevant event of the batch, and the last one: the batch is handed
-        // over once relevant events stop for the debounce time (irrelevant ones,
-        // like reads, do not extend it), or after `max_wait` in any case.
-        let mut window: Option<(Instant, Instant)> = None;
-        loop {
-            let msg = match window {
-                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-                Some((first, last)) => {
-                    let due = (last + cfg.debounce).min(first + cfg.max_wait);
-                    match due.checked_duration_since(Instant::now()) {
-                        Some(left) if !left.is_zero() => rx.recv_timeout(left),
-                        _ => Err(RecvTimeoutError::Timeout),
+    fn run(mut self, rx: Receiver<WatchMsg>, seen: Arc<AtomicU64>, out: Sender<Changes>) {
+        let mut handed_over = 0;
+        for msg in rx {
+            let batch = match msg {
+                WatchMsg::Fs(Ok(events)) => {
+                    let mut batch = Batch::default();
+                    for event in events {
+                        batch.rescan |= event.need_rescan();
+                        let paths = event.event.paths.into_iter();
+                        batch
+                            .paths
+                            .extend(paths.filter(|p| self.roots.classify(p).is_some()));
                     }
+                    batch.paths.sort();
+                    batch.paths.dedup();
+                    batch
                 }
-            };
-            let mut relevant = false;
-            match msg {
-                Ok(WatchMsg::Fs(Ok(event))) => {
-                    if event.need_rescan() {
-                        rescan = true;
-                        relevant = true;
-                    }
-                    if !matches!(event.kind, EventKind::Access(_)) {
-                        for p in event.paths {
-                            if self.roots.classify(&p).is_some() {
-                                relevant = true;
-                                paths.insert(p);
-                            }
-                        }
-                    }
-                }
-                Ok(WatchMsg::Fs(Err(_))) => {
-                    rescan = true;
-                    relevant = true;
-                }
-                Ok(WatchMsg::Roots(roots)) => {
+                WatchMsg::Fs(Err(_)) => Batch {
+                    paths: Vec::new(),
+                    rescan: true,
+                },
+                WatchMsg::Roots(roots) => {
+                    *self
+                        .shared_roots
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner) = roots.clone();
                     self.roots = roots;
                     let _ = self.setup();
+                    continue;
                 }
-                Err(RecvTimeoutError::Timeout) => {
-                    // Quiet for the debounce time (or waited long enough): hand over.
-                    let batch = Batch {
-                        paths: std::mem::take(&mut paths).into_iter().collect(),
-                        rescan: std::mem::take(&mut rescan),
-                    };
-                    window = None;
-                    // Templates or theme folders may have appeared or gone.
-                    let _ = self.setup();
-                    let through = seen.load(Ordering::SeqCst);
-                    if out.send(Changes { batch, through }).is_err() {
-                        return;
-                    }
-                }
-                Err(RecvTimeoutError::Disconnected) => return,
+            };
+            // Templates or theme folders may have appeared or gone.
+            let _ = self.setup();
+            // An empty batch is handed over only to count the events it covers as applied.
+            let through = seen.load(Ordering::SeqCst);
+            if batch.paths.is_empty() && !batch.rescan && through == handed_over {
+                continue;
             }
-            if relevant {
-                seen.fetch_add(1, Ordering::SeqCst);
-                let now = Instant::now();
-                window = Some(window.map_or((now, now), |(first, _)| (first, now)));
+            handed_over = through;
+            if out.send(Changes { batch, through }).is_err() {
+                return;
             }
         }
     }

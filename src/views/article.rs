@@ -286,9 +286,9 @@ fn state_rows(
 
 fn refs_view(
     r: &mut Renderer,
-    guide: &Guide,
     page: &Page,
     list: &RefList,
+    exists: &mut impl Iterator<Item = bool>,
     frag: &mut Fragment,
 ) -> RefsView {
     let items = list
@@ -298,12 +298,7 @@ fn refs_view(
             let raw_html = inline_value(r, page, item, frag);
             let v = item.value.as_ref();
             let href = v.and_then(|v| v.href.as_deref());
-            let exists = href.is_some_and(|h| {
-                matches!(
-                    guide.resolve(&page.out_path, h),
-                    crate::guide::Resolved::Page { .. }
-                )
-            });
+            let exists = exists.next().unwrap_or(false);
             RefRow {
                 name: v.map_or_else(|| item.raw.clone(), |v| v.name.clone()),
                 url: href.map(|h| {
@@ -325,23 +320,112 @@ fn refs_view(
     }
 }
 
-fn link_to(guide: &Guide, from: &Page, i: usize) -> LinkView {
-    LinkView {
-        title: guide.pages[i].title.clone(),
-        url: relative(&from.out_path, &guide.pages[i].permalink),
+/// What a service page shows of the rest of the guide, read here and nowhere
+/// else: [`render_page`] renders from it, so a page whose `Shown` (and own text)
+/// is unchanged renders to the same bytes. `serve` compares their
+/// [`key`](Shown::key)s to find the pages to render again.
+#[derive(Hash)]
+pub struct Shown<'g> {
+    /// The versions the service exists on (other articles' relations are evidence).
+    availability: &'g Availability,
+    /// Per Depends item, then per Supports item: whether its link names a page.
+    exists: Vec<bool>,
+    /// The pages whose Depends link here: (title, permalink).
+    required_by: Vec<(&'g str, &'g str)>,
+}
+
+/// What a service page shows of the services that stop with it
+/// ([`Guide::impact_summary`]), apart from [`Shown`]: it is the costly part.
+#[derive(Hash)]
+pub struct ImpactShown<'g> {
+    count: usize,
+    direct: usize,
+    /// The nearest ones: (title, permalink).
+    nearest: Vec<(&'g str, &'g str)>,
+}
+
+/// A page's title and permalink, as links to it show them.
+fn shown_as(guide: &Guide, i: usize) -> (&str, &str) {
+    (&guide.pages[i].title, &guide.pages[i].permalink)
+}
+
+impl<'g> Shown<'g> {
+    /// `None` for a page that is not a service (it shows nothing of the guide).
+    pub fn of(guide: &'g Guide, index: usize) -> Option<Shown<'g>> {
+        let page = &guide.pages[index];
+        let s = page.service()?;
+        let exists = [&s.depends, &s.supports]
+            .into_iter()
+            .flat_map(|list| list.items())
+            .map(|item| {
+                item.value
+                    .as_ref()
+                    .and_then(|v| v.href.as_deref())
+                    .is_some_and(|h| {
+                        matches!(
+                            guide.resolve(&page.out_path, h),
+                            crate::guide::Resolved::Page { .. }
+                        )
+                    })
+            })
+            .collect();
+        Some(Shown {
+            availability: &guide.availability[index],
+            exists,
+            required_by: guide.required_by[index]
+                .iter()
+                .map(|&j| shown_as(guide, j))
+                .collect(),
+        })
+    }
+
+    pub fn key(&self) -> u64 {
+        hash(self)
     }
 }
 
-fn impact_view(guide: &Guide, page: &Page, index: usize) -> ImpactView {
-    let summary = guide.impact_summary(index, crate::guide::IMPACT_NEAREST);
+impl<'g> ImpactShown<'g> {
+    /// `None` for a page that is not a service.
+    pub fn of(guide: &'g Guide, index: usize) -> Option<ImpactShown<'g>> {
+        guide.pages[index].service()?;
+        let summary = guide.impact_summary(index, crate::guide::IMPACT_NEAREST);
+        Some(ImpactShown {
+            count: summary.count,
+            direct: summary.direct,
+            nearest: summary
+                .nearest
+                .into_iter()
+                .map(|(j, _)| shown_as(guide, j))
+                .collect(),
+        })
+    }
+
+    pub fn key(&self) -> u64 {
+        hash(self)
+    }
+}
+
+fn hash(value: &impl std::hash::Hash) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(value)
+}
+
+fn link_to(from: &Page, (title, permalink): (&str, &str)) -> LinkView {
+    LinkView {
+        title: title.to_string(),
+        url: relative(&from.out_path, permalink),
+    }
+}
+
+fn impact_view(page: &Page, impact: ImpactShown) -> ImpactView {
     ImpactView {
-        count: summary.count,
-        direct: summary.direct,
-        unlisted: summary.count - summary.direct - summary.nearest.len(),
-        nearest: summary
+        count: impact.count,
+        direct: impact.direct,
+        unlisted: impact.count - impact.direct - impact.nearest.len(),
+        nearest: impact
             .nearest
             .into_iter()
-            .map(|(j, _)| link_to(guide, page, j))
+            .map(|shown| link_to(page, shown))
             .collect(),
         key: page.out_path.clone(),
     }
@@ -420,14 +504,17 @@ pub fn render_page(
     r.sanitize = config.sanitize;
     let mut body = Fragment::default();
     let mut facts = Fragment::default();
-    let service = match page.service() {
-        Some(s) => {
+    let shown = Shown::of(guide, index).zip(ImpactShown::of(guide, index));
+    let service = match (page.service(), shown) {
+        (Some(s), Some((shown, impact))) => {
             for range in &s.prose {
                 body.append(r.block(&page.src.text, range.clone()));
             }
-            Some(service_view(&mut r, config, guide, index, s, &mut facts))
+            Some(service_view(
+                &mut r, config, page, s, shown, impact, &mut facts,
+            ))
         }
-        None => {
+        _ => {
             body.append(r.block(&page.src.text, page.split.body_start..page.src.text.len()));
             None
         }
@@ -476,15 +563,15 @@ pub fn render_page(
 fn service_view(
     r: &mut Renderer,
     config: &Config,
-    guide: &Guide,
-    index: usize,
+    page: &Page,
     s: &Service,
+    shown: Shown,
+    impact: ImpactShown,
     facts: &mut Fragment,
 ) -> ServiceView {
-    let page = &guide.pages[index];
     let recommended = state_rows(r, page, &s.recommended, facts);
     let default = state_rows(r, page, &s.default, facts);
-    let availability = &guide.availability[index];
+    let availability = shown.availability;
     let by_os = os_cells(s, availability);
     let inferred_note = availability
         .0
@@ -496,8 +583,9 @@ fn service_view(
         .iter()
         .map(|item| process_row(r, config, page, item, facts))
         .collect();
-    let depends = refs_view(r, guide, page, &s.depends, facts);
-    let supports = refs_view(r, guide, page, &s.supports, facts);
+    let mut exists = shown.exists.iter().copied();
+    let depends = refs_view(r, page, &s.depends, &mut exists, facts);
+    let supports = refs_view(r, page, &s.supports, &mut exists, facts);
     let strays_html = s
         .strays
         .iter()
@@ -515,11 +603,12 @@ fn service_view(
         processes,
         depends,
         supports,
-        required_by: guide.required_by[index]
+        required_by: shown
+            .required_by
             .iter()
-            .map(|&j| link_to(guide, page, j))
+            .map(|&j| link_to(page, j))
             .collect(),
-        impact: impact_view(guide, page, index),
+        impact: impact_view(page, impact),
         strays_html,
     }
 }

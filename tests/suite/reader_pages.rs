@@ -105,7 +105,12 @@ fn search_files_and_results_page() {
     }
     let docs = read(&built.out, "search-docs.js");
     // The svchost group is a result; the service carries its states with labels.
-    assert!(docs.contains(r#"{"t":"svchost -k pipes (svchost group)","u":"processes.html#group-pipes","k":"g""#), "{docs}");
+    assert!(
+        docs.contains(
+            r#"{"t":"svchost -k pipes (svchost group)","u":"processes.html#group-pipes","k":"g""#
+        ),
+        "{docs}"
+    );
     assert!(docs.contains(r#""r":[["WinXP","disabled","Disabled, if no tanks are fitted"],["Vista+","manual","Manual"]]"#), "{docs}");
     let names = read(&built.out, "search-names.js");
     assert!(names.starts_with("window.SVCGUIDE_NAMES={\"version\":\"2.3.9\",\"fields\":[\"title\",\"names\",\"images\",\"groups\"]"));

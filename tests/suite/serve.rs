@@ -683,7 +683,8 @@ fn only_site_files_are_served_with_their_types() {
         &raw_request(a, b"GET / HTTP/2.0\r\nHost: localhost\r\n\r\n"),
         false,
     );
-    assert_eq!(r.status, 505);
+    // hyper refuses a request line of another version as malformed.
+    assert_eq!(r.status, 400);
     let r = parse_response(&raw_request(a, b"GARBAGE\r\n\r\n"), false);
     assert_eq!(r.status, 400);
     let r = parse_response(
