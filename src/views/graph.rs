@@ -129,14 +129,14 @@ pub fn ordering(adj: &[Vec<usize>], layer: &[usize]) -> Ordering {
             break;
         }
         if sweep % 2 == 0 {
-            for l in 1..depth {
-                sort_by_median(&mut rows[l], &down, &pos);
-                place(&rows[l], &mut pos);
+            for row in rows.iter_mut().skip(1) {
+                sort_by_median(row, &down, &pos);
+                place(row, &mut pos);
             }
         } else {
-            for l in (0..depth.saturating_sub(1)).rev() {
-                sort_by_median(&mut rows[l], &up, &pos);
-                place(&rows[l], &mut pos);
+            for row in rows.iter_mut().rev().skip(1) {
+                sort_by_median(row, &up, &pos);
+                place(row, &mut pos);
             }
         }
         transpose(&mut rows, &down, &up, &mut pos);
