@@ -87,7 +87,9 @@ run_cases() {
       eval "${preps[$i]}"
       # Flush dirty pages so one run's writeback does not land on the next.
       sync
-      /usr/bin/time -o "$work/time.txt" -f '%e %U %S %M' bash -c "${cmds[$i]}" >/dev/null 2>&1 || true
+      # From the work folder: in the checkout, ./templates and ./theme would be
+      # read as overrides (the baseline would render this tree's templates).
+      (cd "$work" && /usr/bin/time -o "$work/time.txt" -f '%e %U %S %M' bash -c "${cmds[$i]}" >/dev/null 2>&1) || true
       tail -1 "$work/time.txt" >> "$work/case-$i.txt"
     done
   done
