@@ -47,13 +47,23 @@
     });
   }
 
-  // The states of a row's cell in column `label` (`data-label`), from the
-  // row's `data-<name>` attribute when it has one, else from the state badges
+  // The index of the column whose header reads `label`, or -1.
+  function columnOf(table, label) {
+    var head = table.tHead && table.tHead.rows[0];
+    if (!head) return -1;
+    for (var i = 0; i < head.cells.length; i++) {
+      if (head.cells[i].textContent.trim() === label) return i;
+    }
+    return -1;
+  }
+
+  // The states of a row's cell in column `column`, from the row's
+  // `data-<name>` attribute when it has one, else from the state badges
   // (`state state-<id>`) in the cell.
-  function cellStates(row, attribute, label) {
+  function cellStates(row, attribute, column) {
     var given = row.getAttribute(attribute);
     if (given !== null) return given.split(" ").filter(Boolean);
-    var cell = row.querySelector('[data-label="' + label + '"]');
+    var cell = column >= 0 ? row.cells[column] : null;
     var found = [];
     if (!cell) return found;
     Array.prototype.forEach.call(cell.querySelectorAll(".state"), function (badge) {
@@ -102,9 +112,10 @@
     var state = form.querySelector("select[name=state]");
     var recommended = form.querySelector("select[name=recommended]");
     var status = form.querySelector("[role=status]");
+    var recommendedColumn = columnOf(table, recommended ? recommended.getAttribute("data-column") : "Recommended");
     rows.forEach(function (r) {
       r._text = r.textContent.toLowerCase();
-      r._recommended = cellStates(r, "data-recommended", "Recommended");
+      r._recommended = cellStates(r, "data-recommended", recommendedColumn);
     });
     if (recommended) fillOptions(recommended, rows, "_recommended");
     function apply() {

@@ -22,10 +22,14 @@ pub fn rows_html(rows: &[VersionRow]) -> String {
     out
 }
 
+// One line per row, with no labels on the cells: at 10,000 services the
+// template's indentation and a `data-label` on every cell were a quarter of the
+// per-version pages. The narrow-screen labels come from style.css by column,
+// and tables.js finds a column by its header.
 fn row(out: &mut String, r: &VersionRow) {
-    out.push_str("\n      <tr data-states=\"");
+    out.push_str("\n<tr data-states=\"");
     esc(out, &r.states);
-    out.push_str("\">\n        <th scope=\"row\" data-label=\"Service\"><a href=\"");
+    out.push_str("\"><th scope=\"row\"><a href=\"");
     esc(out, r.url);
     out.push_str("\">");
     esc(out, r.title);
@@ -33,22 +37,22 @@ fn row(out: &mut String, r: &VersionRow) {
     if r.source == Source::Inferred {
         out.push_str(INFERRED_BADGE);
     }
-    out.push_str("</th>\n        <td data-label=\"Short name\">");
+    out.push_str("</th><td>");
     code_list_into(out, &r.names, ", ");
-    out.push_str("</td>\n        <td data-label=\"Default\" data-value=\"");
-    out.push_str(&r.default_rank.to_string());
+    out.push_str("</td><td data-value=\"");
+    out.push_str(itoa::Buffer::new().format(r.default_rank));
     out.push_str("\">");
     if r.defaults.is_empty() {
         out.push_str(NOT_STATED);
     }
     variants(out, &r.defaults);
-    out.push_str("</td>\n        <td data-label=\"Recommended\" data-value=\"");
-    out.push_str(&r.recommended_rank.to_string());
+    out.push_str("</td><td data-value=\"");
+    out.push_str(itoa::Buffer::new().format(r.recommended_rank));
     out.push_str("\">");
     variants(out, &r.recommendeds);
-    out.push_str("</td>\n        <td data-label=\"Process\">");
+    out.push_str("</td><td>");
     code_list_into(out, &r.processes, "<br>");
-    out.push_str("</td>\n      </tr>\n    ");
+    out.push_str("</td></tr>");
 }
 
 /// One variant inline, several as a list.
@@ -132,15 +136,15 @@ mod tests {
         let html = rows_html(&[row_of(vec![manual(Some("SP2")), manual(None)])]);
         assert_eq!(
             html,
-            "\n      <tr data-states=\"manual\">\n        <th scope=\"row\" data-label=\"Service\">\
-             <a href=\"../article/alerter.html\">Alerter &amp; &lt;Co&gt;</a></th>\n        \
-             <td data-label=\"Short name\"><code>Alerter</code>, <code>Al2</code></td>\n        \
-             <td data-label=\"Default\" data-value=\"2\"><ul class=\"variants\">\
+            "\n<tr data-states=\"manual\"><th scope=\"row\">\
+             <a href=\"../article/alerter.html\">Alerter &amp; &lt;Co&gt;</a></th>\
+             <td><code>Alerter</code>, <code>Al2</code></td>\
+             <td data-value=\"2\"><ul class=\"variants\">\
              <li><span class=\"note\">SP2:</span> <span class=\"state state-manual\">Manual</span>\
              <span class=\"cond\">, if &quot;x&quot;</span></li>\
-             <li><span class=\"state state-manual\">Manual</span><span class=\"cond\">, if &quot;x&quot;</span></li></ul></td>\n        \
-             <td data-label=\"Recommended\" data-value=\"7\"></td>\n        \
-             <td data-label=\"Process\"><code>svchost.exe -k netsvcs</code></td>\n      </tr>\n    "
+             <li><span class=\"state state-manual\">Manual</span><span class=\"cond\">, if &quot;x&quot;</span></li></ul></td>\
+             <td data-value=\"7\"></td>\
+             <td><code>svchost.exe -k netsvcs</code></td></tr>"
         );
     }
 

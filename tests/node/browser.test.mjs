@@ -219,7 +219,7 @@ test('per-version table: the recommended filter and its counts agree', { skip },
   await page.selectOption('#filter-recommended', 'disabled');
   const shown = await page.locator('#os-table tbody tr:not([hidden])').count();
   assert.equal(`Disabled (${shown})`, disabled);
-  const states = await page.locator('#os-table tbody tr:not([hidden]) td[data-label="Recommended"]').allInnerTexts();
+  const states = await page.locator('#os-table tbody tr:not([hidden]) td:nth-child(4)').allInnerTexts();
   assert.ok(states.every((t) => /Disabled/.test(t)), states.join(' | '));
   assert.match(await page.textContent('.table-tools [role=status]'), new RegExp(`Showing ${shown} of`));
   await page.close();
