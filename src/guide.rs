@@ -461,8 +461,10 @@ pub struct ImpactSummary {
     pub nearest: Vec<(usize, u32)>,
 }
 
-/// How many of the nearest indirect dependents a service page lists.
-pub const IMPACT_NEAREST: usize = 12;
+/// How many of the nearest indirect dependents a service page lists: enough
+/// to show what breaks first, few enough that a guide of long chains (where
+/// every page has thousands) stays within 8 times its articles' bytes.
+pub const IMPACT_NEAREST: usize = 5;
 
 /// Per thread: marks of the pages a walk has seen (a stamp per walk, so no
 /// walk clears a guide-sized array) and its current level.

@@ -6,8 +6,8 @@
  * - search-index.js (every field, the text too) loads only when a query needs
  *   it: a word no name holds, no name match, or the results page.
  *
- * Binds to <form class="search" data-root="ROOT/"> holding #search-input,
- * #search-popup, #search-status and #search-results, and to the results page
+ * Binds to <form class="search" data-root="ROOT/"> holding #search-input (it
+ * adds #search-popup, #search-status and #search-results), and to the results page
  * (#search-page). Everything is loaded with <script> tags rather than fetch so
  * the site also works from file://. No dependencies, no build step.
  */
@@ -733,11 +733,36 @@
     });
   };
 
+  function element(tag, attributes) {
+    var made = document.createElement(tag);
+    Object.keys(attributes).forEach(function (name) { made.setAttribute(name, attributes[name]); });
+    return made;
+  }
+
+  // The results popup and the combobox roles are added here rather than
+  // written by the page template: they only mean something once this script
+  // runs, and every page of a 10,000-article guide would carry them. A
+  // template that writes its own popup keeps it.
+  function enhance(form) {
+    var input = form.querySelector('#search-input');
+    if (!input) return false;
+    if (!form.querySelector('#search-results')) {
+      var popup = element('div', { id: 'search-popup', 'class': 'search-popup' });
+      popup.hidden = true;
+      popup.appendChild(element('p', { id: 'search-status', 'class': 'search-status', role: 'status', 'aria-live': 'polite' }));
+      popup.appendChild(element('ul', { id: 'search-results', role: 'listbox', 'aria-label': 'Search results' }));
+      form.appendChild(popup);
+    }
+    var roles = { role: 'combobox', 'aria-controls': 'search-results', 'aria-expanded': 'false', 'aria-autocomplete': 'list' };
+    Object.keys(roles).forEach(function (name) {
+      if (!input.hasAttribute(name)) input.setAttribute(name, roles[name]);
+    });
+    return true;
+  }
+
   function init() {
     var form = document.querySelector('form.search');
-    if (form && form.querySelector('#search-input') && form.querySelector('#search-results')) {
-      new SearchBox(form).bind();
-    }
+    if (form && enhance(form)) new SearchBox(form).bind();
     var page = document.querySelector('#search-page');
     if (page) new ResultsPage(page).run();
   }

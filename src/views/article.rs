@@ -209,6 +209,9 @@ struct PageView<'a> {
     description: String,
     tags: &'a [String],
     body_html: String,
+    /// Whether the body holds a code block, the only thing `syntax.css` styles
+    /// (most articles have none, and the link was 45 bytes on each page).
+    has_code: bool,
     service: Option<ServiceView>,
     tag_links: Vec<crate::views::LinkCtx>,
 }
@@ -535,6 +538,7 @@ pub fn render_page(
         ),
         tags: &page.fm.tags,
         tag_links: crate::views::tags::links(&page.out_path, &page.fm.tags),
+        has_code: memchr::memmem::find(body.html.as_bytes(), b"<pre").is_some(),
         body_html: std::mem::take(&mut body.html),
         service,
     };

@@ -87,6 +87,7 @@ class Node {
   appendChild(child) { child.parentNode = this; this.childNodes.push(child); return child; }
   removeChild(child) { this.childNodes.splice(this.childNodes.indexOf(child), 1); child.parentNode = null; return child; }
   setAttribute(name, value) { this.attributes[name] = String(value); }
+  hasAttribute(name) { return name in this.attributes; }
   getAttribute(name) { return name in this.attributes ? this.attributes[name] : null; }
   removeAttribute(name) { delete this.attributes[name]; }
   addEventListener(type, fn) { (this.listeners[type] ||= []).push(fn); }
