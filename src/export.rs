@@ -1,5 +1,9 @@
-//! `services.json`: the typed model as data, schema version 1 (documented in
+//! `services.json`: the typed model as data, schema version 2 (documented in
 //! docs/services-json.md). Every value also keeps the author's text.
+//!
+//! Schema 2 leaves out every key whose value is null, an empty list or false
+//! (a reader takes a missing key as that value): on a 10,000-article guide
+//! they were a fifth of the file.
 
 use serde::Serialize;
 
@@ -8,12 +12,45 @@ use crate::page::Page;
 use crate::service::availability::state_on;
 use crate::service::availability::{Availability, Source};
 use crate::service::os::{OsFamily, OsScope, OsTarget};
+
+const fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_nowhere(a: &&Availability) -> bool {
+    a.0.is_empty()
+}
+
+/// An OS of a label ([`OsTarget`]) as schema 2 writes it.
+#[derive(Serialize)]
+pub struct TargetJson<'a> {
+    pub os: &'static str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub editions: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sp: Option<u8>,
+    #[serde(skip_serializing_if = "is_false")]
+    pub and_later: bool,
+}
+
+fn targets(scope: &OsScope) -> Vec<TargetJson<'_>> {
+    scope
+        .0
+        .iter()
+        .map(|t: &OsTarget| TargetJson {
+            os: t.family.id(),
+            editions: &t.editions,
+            sp: t.sp,
+            and_later: t.and_later,
+        })
+        .collect()
+}
 use crate::service::process::Process;
 use crate::service::refs::{Ref, RefList};
 use crate::service::state::StateValue;
 use crate::service::Item;
 
-pub const SCHEMA: u32 = 1;
+pub const SCHEMA: u32 = 2;
 
 #[derive(Serialize)]
 pub struct Export<'a> {
@@ -29,38 +66,59 @@ pub struct ServiceJson<'a> {
     pub slug: &'a str,
     pub url: &'a str,
     pub title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub tags: &'a [String],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub names: &'a [String],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub recommended: Vec<StateJson<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub default: Vec<StateJson<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub processes: Vec<ProcessJson<'a>>,
     pub depends: RefListJson<'a>,
     pub supports: RefListJson<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub required_by: Vec<&'a str>,
     /// The versions the service exists on, each with where that comes from.
+    #[serde(skip_serializing_if = "is_nowhere")]
     pub availability: &'a Availability,
 }
 
 #[derive(Serialize)]
 pub struct StateJson<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub os: Vec<&'static str>,
-    pub scope: &'a [OsTarget],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scope: Vec<TargetJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub qualifier: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub condition: Option<&'a str>,
     pub text: &'a str,
 }
 
 #[derive(Serialize)]
 pub struct ProcessJson<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub os: Vec<&'static str>,
-    pub scope: &'a [OsTarget],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scope: Vec<TargetJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub args: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<&'a str>,
     pub text: &'a str,
 }
@@ -68,16 +126,22 @@ pub struct ProcessJson<'a> {
 #[derive(Serialize)]
 pub struct RefListJson<'a> {
     pub kind: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<RefJson<'a>>,
 }
 
 #[derive(Serialize)]
 pub struct RefJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fragment: Option<String>,
     pub name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub qualifier: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub os: Vec<&'static str>,
+    #[serde(skip_serializing_if = "is_false")]
     pub exists: bool,
     pub text: &'a str,
 }
@@ -86,8 +150,11 @@ pub struct RefJson<'a> {
 #[derive(Serialize, Clone)]
 pub struct OsRow<'a> {
     pub slug: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub qualifier: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recommended: Option<&'static str>,
     /// Where the service's presence on this version comes from.
     pub source: Source,
@@ -101,7 +168,7 @@ fn state<'a>(item: &'a Item<StateValue>) -> StateJson<'a> {
     let v = item.value.as_ref();
     StateJson {
         os: os_ids(&item.scope),
-        scope: &item.scope.0,
+        scope: targets(&item.scope),
         state: v.map(|v| v.state.id()),
         qualifier: v.and_then(|v| v.qualifier.as_deref()),
         condition: v.and_then(|v| v.condition.as_deref()),
@@ -114,7 +181,7 @@ fn process<'a>(item: &'a Item<Process>) -> ProcessJson<'a> {
     let f = |get: fn(&Process) -> &Option<String>| v.and_then(|p| get(p).as_deref());
     ProcessJson {
         os: os_ids(&item.scope),
-        scope: &item.scope.0,
+        scope: targets(&item.scope),
         image: f(|p| &p.image),
         args: f(|p| &p.args),
         group: f(|p| &p.group),

@@ -15,7 +15,7 @@ fn read(out: &Path, rel: &str) -> String {
 }
 
 fn json(out: &Path) -> Value {
-    serde_json::from_str(&read(out, "services.json")).unwrap()
+    common::services_json(out)
 }
 
 /// `(os, source)` of each service's availability in services.json.

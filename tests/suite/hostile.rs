@@ -273,9 +273,7 @@ fn a_100000_line_list() {
         ),
     );
     site.build("100,000-line list");
-    let json: Value =
-        serde_json::from_str(&std::fs::read_to_string(site.out.join("services.json")).unwrap())
-            .unwrap();
+    let json = common::services_json(&site.out);
     assert_eq!(
         json["services"][0]["default"].as_array().unwrap().len(),
         100_000

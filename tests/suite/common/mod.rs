@@ -105,10 +105,97 @@ pub fn build_fixture(rel: &str) -> Built {
     built
 }
 
-/// services.json's services keyed by slug.
+/// services.json as a reader of schema 2 takes it (docs/services-json.md): a
+/// key left out holds its empty value (null, `[]` or false), filled in here so
+/// that tests can compare whole values.
+pub fn services_json(out: &Path) -> Value {
+    let text = std::fs::read_to_string(out.join("services.json")).unwrap();
+    let mut json: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["schema"], 2);
+    for service in json["services"].as_array_mut().unwrap() {
+        fill_service(service);
+    }
+    for rows in json["by_os"].as_object_mut().unwrap().values_mut() {
+        for row in rows.as_array_mut().unwrap() {
+            fill(row, &["default", "qualifier", "recommended"], &[], &[]);
+        }
+    }
+    json
+}
+
+/// Inserts each absent key of `nulls`, `lists` and `falses` with that empty value.
+fn fill(v: &mut Value, nulls: &[&str], lists: &[&str], falses: &[&str]) {
+    let object = v.as_object_mut().expect("an object");
+    for (keys, empty) in [
+        (nulls, Value::Null),
+        (lists, Value::Array(Vec::new())),
+        (falses, Value::Bool(false)),
+    ] {
+        for key in keys {
+            assert_ne!(
+                object.get(*key),
+                Some(&empty),
+                "schema 2 leaves out {key}: {empty}"
+            );
+            object
+                .entry(key.to_string())
+                .or_insert_with(|| empty.clone());
+        }
+    }
+}
+
+fn each(v: &mut Value, key: &str, f: impl Fn(&mut Value)) {
+    v[key].as_array_mut().unwrap().iter_mut().for_each(f);
+}
+
+fn fill_service(service: &mut Value) {
+    let lists = [
+        "tags",
+        "names",
+        "recommended",
+        "default",
+        "processes",
+        "required_by",
+        "availability",
+    ];
+    fill(service, &["date"], &lists, &[]);
+    let targets = |item: &mut Value| {
+        each(item, "scope", |t| {
+            fill(t, &["sp"], &["editions"], &["and_later"])
+        });
+    };
+    for key in ["recommended", "default"] {
+        each(service, key, |item| {
+            fill(
+                item,
+                &["state", "qualifier", "condition"],
+                &["os", "scope"],
+                &[],
+            );
+            targets(item);
+        });
+    }
+    each(service, "processes", |item| {
+        let nulls = ["image", "args", "group", "name", "note", "link"];
+        fill(item, &nulls, &["os", "scope"], &[]);
+        targets(item);
+    });
+    for key in ["depends", "supports"] {
+        fill(&mut service[key], &[], &["items"], &[]);
+        each(&mut service[key], "items", |item| {
+            fill(
+                item,
+                &["slug", "fragment", "qualifier"],
+                &["os"],
+                &["exists"],
+            );
+        });
+    }
+}
+
+/// services.json's services keyed by slug (empty values filled in).
 pub fn services_by_slug(out: &Path) -> BTreeMap<String, Value> {
-    let json: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("services.json")).unwrap()).unwrap();
+    let json = services_json(out);
     json["services"]
         .as_array()
         .unwrap()
