@@ -107,17 +107,13 @@ fn breakdown(out: &Path) -> String {
         .join(", ")
 }
 
-/// The target is at most 8x the articles' bytes. The pages that do not
-/// depend on the graph's shape (per-version tables, services.json, the search
-/// index, the page frame) already take about 8x on these generated articles,
-/// and since availability also counts Process and Recommended labels and
-/// relation qualifiers (the generator labels them at random), more services
-/// sit on each version's table: about 10.4x on a chain of 3,000. The bound
-/// here is 11x until those pages shrink; what the test pins down is that
-/// nothing grows with the square of the guide: three times the articles give
+/// Nothing grows with the square of the guide: three times the articles give
 /// three times the output (within 10%), where the transitive lists gave nine.
+/// The target is 8x the articles' bytes whatever the graph's shape;
+/// these shapes measure 8.0-8.1x (docs/benchmarks.md), so the bound is 8.3x
+/// until the last pages shrink.
 #[test]
-fn a_chain_and_a_ring_of_3000_grow_linearly_and_stay_under_11x_their_articles() {
+fn a_chain_and_a_ring_of_3000_grow_linearly_and_stay_within_8_3x_their_articles() {
     for shape in [Shape::Chain, Shape::Ring] {
         let (small_in, small, _small_dir) = build_shape(shape, 1000);
         let small_ratio = bytes_under(&small.out) as f64 / small_in as f64;
@@ -130,7 +126,7 @@ fn a_chain_and_a_ring_of_3000_grow_linearly_and_stay_under_11x_their_articles() 
             breakdown(&built.out)
         );
         assert!(
-            ratio <= 11.0,
+            ratio <= 8.3,
             "{}: {output} bytes of output from {input} bytes of articles ({ratio:.2}x): {}",
             shape.name(),
             breakdown(&built.out)
