@@ -141,8 +141,9 @@ pub struct RefJson<'a> {
     pub qualifier: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub os: Vec<&'static str>,
+    /// The link names a page that is not in the guide (a broken link).
     #[serde(skip_serializing_if = "is_false")]
-    pub exists: bool,
+    pub missing: bool,
     pub text: &'a str,
 }
 
@@ -198,10 +199,10 @@ fn refs<'a>(guide: &'a Guide, page: &'a Page, list: &'a RefList) -> RefListJson<
         .iter()
         .filter_map(|item| Some((item, item.value.as_ref()?)))
         .map(|(item, r): (&Item<Ref>, &Ref)| {
-            let (slug, fragment, exists) = match r.href.as_deref() {
+            let (slug, fragment, missing) = match r.href.as_deref() {
                 Some(href) => match guide.resolve(&page.out_path, href) {
                     Resolved::Page { index, fragment } => {
-                        (Some(guide.pages[index].slug.clone()), fragment, true)
+                        (Some(guide.pages[index].slug.clone()), fragment, false)
                     }
                     Resolved::Missing { path, .. } => (
                         Some(
@@ -212,7 +213,7 @@ fn refs<'a>(guide: &'a Guide, page: &'a Page, list: &'a RefList) -> RefListJson<
                                 .to_string(),
                         ),
                         None,
-                        false,
+                        true,
                     ),
                     Resolved::Asset(_) | Resolved::External => (None, None, false),
                 },
@@ -224,7 +225,7 @@ fn refs<'a>(guide: &'a Guide, page: &'a Page, list: &'a RefList) -> RefListJson<
                 name: &r.name,
                 qualifier: r.qualifier.as_deref(),
                 os: os_ids(&r.scope),
-                exists,
+                missing,
                 text: &item.raw,
             }
         })

@@ -27,6 +27,11 @@
       icon.setAttribute("aria-hidden", "true");
       button.appendChild(icon);
       th.appendChild(button);
+      // A column sorted by a state's rank in ORDER, read from a row attribute
+      // (`data-rank="data-states"`), rather than a `data-value` on every cell.
+      var rankFrom = th.getAttribute("data-rank");
+      var key = rankFrom ? function (row) { return rank(row.getAttribute(rankFrom)); }
+                         : function (row) { return cellKey(row, col); };
       button.addEventListener("click", function () {
         var ascending = th.getAttribute("aria-sort") !== "ascending";
         Array.prototype.forEach.call(head.cells, function (other) {
@@ -36,7 +41,7 @@
         var rows = Array.prototype.slice.call(body.rows);
         rows.forEach(function (r, i) { r._pos = i; });
         rows.sort(function (a, b) {
-          var x = cellKey(a, col), y = cellKey(b, col);
+          var x = key(a), y = key(b);
           var c = kind === "num" ? Number(x) - Number(y) : collator.compare(x, y);
           if (c === 0) c = collator.compare(cellKey(a, 0), cellKey(b, 0));
           if (c === 0) c = a._pos - b._pos;
@@ -101,6 +106,11 @@
   }
 
   var ORDER = ["automatic", "manual", "disabled", "not_installed", "not_available"];
+  // A state's place in ORDER; any other value (`not_stated`) sorts after them.
+  function rank(id) {
+    var at = ORDER.indexOf(id);
+    return at < 0 ? ORDER.length : at;
+  }
   var NAMES = { automatic: "Automatic", manual: "Manual", disabled: "Disabled",
     not_installed: "Not installed", not_available: "Not available" };
 

@@ -85,7 +85,6 @@ pub struct VersionRow<'a> {
     /// Where the service's presence on the version comes from.
     pub source: Source,
     /// Sort keys for the state columns.
-    pub default_rank: usize,
     pub recommended_rank: usize,
 }
 
@@ -246,7 +245,6 @@ impl<'a> Shown<'a> {
             processes,
             states: state_column(row.default).0.to_string(),
             source: row.source,
-            default_rank: rank(row.default),
             recommended_rank: rank(row.recommended),
         })
     }

@@ -39,9 +39,9 @@ fn row(out: &mut String, r: &VersionRow) {
     }
     out.push_str("</th><td>");
     code_list_into(out, &r.names, ", ");
-    out.push_str("</td><td data-value=\"");
-    out.push_str(itoa::Buffer::new().format(r.default_rank));
-    out.push_str("\">");
+    // The Default column sorts by the row's `data-states` (tables.js), so its
+    // cells carry no `data-value`.
+    out.push_str("</td><td>");
     if r.defaults.is_empty() {
         out.push_str(NOT_STATED);
     }
@@ -117,7 +117,6 @@ mod tests {
             processes: vec!["svchost.exe -k netsvcs"],
             states: "manual".into(),
             source: Source::Labelled,
-            default_rank: 2,
             recommended_rank: 7,
         }
     }
@@ -139,7 +138,7 @@ mod tests {
             "\n<tr data-states=\"manual\"><th scope=\"row\">\
              <a href=\"../article/alerter.html\">Alerter &amp; &lt;Co&gt;</a></th>\
              <td><code>Alerter</code>, <code>Al2</code></td>\
-             <td data-value=\"2\"><ul class=\"variants\">\
+             <td><ul class=\"variants\">\
              <li><span class=\"note\">SP2:</span> <span class=\"state state-manual\">Manual</span>\
              <span class=\"cond\">, if &quot;x&quot;</span></li>\
              <li><span class=\"state state-manual\">Manual</span><span class=\"cond\">, if &quot;x&quot;</span></li></ul></td>\
@@ -157,6 +156,6 @@ mod tests {
             condition: None,
         };
         let html = rows_html(&[row_of(vec![untyped])]);
-        assert!(html.contains("data-value=\"2\">see text</td>"), "{html}");
+        assert!(html.contains("<td>see text</td>"), "{html}");
     }
 }

@@ -107,13 +107,13 @@ fn breakdown(out: &Path) -> String {
         .join(", ")
 }
 
-/// Nothing grows with the square of the guide: three times the articles give
-/// three times the output (within 10%), where the transitive lists gave nine.
-/// The target is 8x the articles' bytes whatever the graph's shape;
-/// these shapes measure 8.0-8.1x (docs/benchmarks.md), so the bound is 8.3x
-/// until the last pages shrink.
+/// The target: at most 8x the articles' bytes, whatever the graph's
+/// shape, and nothing that grows with the square of the guide: three times the
+/// articles give three times the output (within 10%), where the transitive
+/// lists gave nine. (The generator is seeded: the ratio is the same on every
+/// run, so a page that grows shows here.)
 #[test]
-fn a_chain_and_a_ring_of_3000_grow_linearly_and_stay_within_8_3x_their_articles() {
+fn a_chain_and_a_ring_of_3000_grow_linearly_and_stay_within_8x_their_articles() {
     for shape in [Shape::Chain, Shape::Ring] {
         let (small_in, small, _small_dir) = build_shape(shape, 1000);
         let small_ratio = bytes_under(&small.out) as f64 / small_in as f64;
@@ -126,7 +126,7 @@ fn a_chain_and_a_ring_of_3000_grow_linearly_and_stay_within_8_3x_their_articles(
             breakdown(&built.out)
         );
         assert!(
-            ratio <= 8.3,
+            ratio <= 8.0,
             "{}: {output} bytes of output from {input} bytes of articles ({ratio:.2}x): {}",
             shape.name(),
             breakdown(&built.out)

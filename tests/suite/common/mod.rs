@@ -105,9 +105,10 @@ pub fn build_fixture(rel: &str) -> Built {
     built
 }
 
-/// services.json as a reader of schema 2 takes it (docs/services-json.md): a
-/// key left out holds its empty value (null, `[]` or false), filled in here so
-/// that tests can compare whole values.
+/// services.json as a reader of schema 2 takes it (docs/services-json.md), in
+/// schema 1's shape: a key left out holds its empty value (null, `[]` or
+/// false), filled in here so that tests compare whole values, and a reference
+/// has `exists` where schema 2 writes `missing`.
 pub fn services_json(out: &Path) -> Value {
     let text = std::fs::read_to_string(out.join("services.json")).unwrap();
     let mut json: Value = serde_json::from_str(&text).unwrap();
@@ -187,8 +188,12 @@ fn fill_service(service: &mut Value) {
                 item,
                 &["slug", "fragment", "qualifier"],
                 &["os"],
-                &["exists"],
+                &["missing"],
             );
+            // Schema 1 wrote `exists` (a linked page of the guide) for `missing`.
+            let exists = !item["slug"].is_null() && item["missing"] == false;
+            item["exists"] = Value::Bool(exists);
+            item.as_object_mut().unwrap().remove("missing");
         });
     }
 }
