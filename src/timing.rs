@@ -1,10 +1,13 @@
 //! Stage timings for profiling: `SVCGUIDE_TIMINGS=1 svcguide build` prints how
-//! long each stage took (wall time) to stderr.
+//! long each stage took to stderr: wall time, and the CPU time of the whole
+//! process in it (user + system, every thread), so that a stage that keeps only
+//! one of the cores busy shows.
 
 use std::time::Instant;
 
 pub struct Stopwatch {
     last: Instant,
+    last_cpu: f64,
     enabled: bool,
 }
 
@@ -18,6 +21,7 @@ impl Stopwatch {
     pub fn new() -> Stopwatch {
         Stopwatch {
             last: Instant::now(),
+            last_cpu: cpu_ms(),
             enabled: std::env::var_os("SVCGUIDE_TIMINGS").is_some(),
         }
     }
@@ -25,13 +29,14 @@ impl Stopwatch {
     /// Prints the time since the previous lap under `stage`.
     pub fn lap(&mut self, stage: &str) {
         if self.enabled {
-            let now = Instant::now();
+            let (now, cpu) = (Instant::now(), cpu_ms());
             eprintln!(
-                "timing {stage:<16} {:>8.1} ms {:>6} MB resident",
+                "timing {stage:<16} {:>8.1} ms {:>8.1} ms cpu {:>6} MB resident",
                 (now - self.last).as_secs_f64() * 1000.0,
+                cpu - self.last_cpu,
                 resident_mb()
             );
-            self.last = now;
+            (self.last, self.last_cpu) = (now, cpu);
         }
     }
 }
@@ -43,4 +48,24 @@ fn resident_mb() -> u64 {
         .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
         .unwrap_or(0);
     pages * 4096 / (1024 * 1024)
+}
+
+/// User and system time of this process so far, every thread, in ms (0
+/// where there is no `getrusage`).
+fn cpu_ms() -> f64 {
+    #[cfg(unix)]
+    {
+        // SAFETY: getrusage writes only the struct it is given.
+        let usage = unsafe {
+            let mut usage: libc::rusage = std::mem::zeroed();
+            libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+            usage
+        };
+        let ms = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
+        ms(usage.ru_utime) + ms(usage.ru_stime)
+    }
+    #[cfg(not(unix))]
+    {
+        0.0
+    }
 }
