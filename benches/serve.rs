@@ -9,7 +9,9 @@
 //!   127.0.0.1, with the error count and requests per second.
 //!
 //! Run it with `cargo bench --bench serve` (10,000 articles), or smaller:
-//! `SVCGUIDE_BENCH_N=2000 SVCGUIDE_BENCH_EDITS=5 cargo bench --bench serve`.
+//! `SVCGUIDE_BENCH_N=2000 SVCGUIDE_BENCH_EDITS=5 cargo bench --bench serve`, and
+//! on another shape of dependency graph: `SVCGUIDE_BENCH_SHAPE=chain` (`layered`,
+//! `chain`, `ring`, `hub`; examples/gen_corpus.rs).
 //!
 //! Every wait is bounded; the server is killed at the end.
 
@@ -133,6 +135,14 @@ fn wait_reload(rx: &Receiver<Instant>) -> Instant {
     rx.recv_timeout(WAIT).expect("no reload event")
 }
 
+/// Drops the reload events of earlier edits (a background full build that
+/// corrects pages sends one more when it completes) so that the next wait
+/// times the next save, not a late event of the last one.
+fn drain(rx: &Receiver<Instant>) {
+    std::thread::sleep(Duration::from_millis(200));
+    while rx.try_recv().is_ok() {}
+}
+
 fn stats(v: &mut [f64]) -> String {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let pick = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
@@ -185,8 +195,15 @@ fn main() {
     let tmp = tempfile::tempdir().unwrap();
     let content = tmp.path().join("content");
     let t = Instant::now();
-    gen_corpus::generate(n, &content, 1, 0.01, 0.05).unwrap();
-    println!("generated {n} articles in {:.2?}", t.elapsed());
+    let shape = std::env::var("SVCGUIDE_BENCH_SHAPE").unwrap_or_else(|_| "layered".into());
+    let shape = gen_corpus::Shape::parse(&shape)
+        .unwrap_or_else(|| panic!("SVCGUIDE_BENCH_SHAPE: {shape}: layered, chain, ring or hub"));
+    gen_corpus::generate_shaped(n, &content, shape, 1, 0.01, 0.05).unwrap();
+    println!(
+        "generated {n} {} articles in {:.2?}",
+        shape.name(),
+        t.elapsed()
+    );
 
     // The full build, for comparison.
     let out = tmp.path().join("public");
@@ -234,6 +251,7 @@ fn main() {
     for k in 0..edits {
         let i = 1 + (k * 7919) % (n - 1);
         let path = article(&content, i);
+        drain(&reloads);
         replace_in(
             &path,
             "##### Description:\n\n",
@@ -269,6 +287,8 @@ fn main() {
         let at = wait_reload(&reloads);
         busy.push((at - t0).as_secs_f64() * 1000.0);
         std::thread::sleep(Duration::from_millis(150));
+        // Only this edit's reload is timed; the build it started runs on.
+        while reloads.try_recv().is_ok() {}
     }
     println!(
         "save → reload, text edit, background build running: {}",
@@ -279,6 +299,7 @@ fn main() {
 
     // Structural edits, server idle.
     let one = |what: &str, change: &dyn Fn()| {
+        drain(&reloads);
         let t0 = Instant::now();
         change();
         let at = wait_reload(&reloads);
