@@ -247,6 +247,13 @@ fn read_article(rel: &str, path: &Path) -> Parsed {
     }
 }
 
+/// How far a title shows along Depends links: the "required by" list of each
+/// service it depends on (1 step), and the impact lists, whose nearest entries
+/// start at depth 2 and gain at least one entry per level until they are full
+/// (`guide::summarise_impact`), so no list shows a page more than
+/// `IMPACT_NEAREST + 1` steps away.
+const TITLE_REACH: usize = crate::guide::IMPACT_NEAREST + 1;
+
 /// The render key of page `i`; `impact` when known to be unchanged (it is the
 /// costly part).
 fn render_key(
@@ -617,13 +624,14 @@ impl Engine {
             .iter()
             .map(|&i| self.guide.pages[i].src.rel.clone())
             .collect();
-        let Some(dirty) = self.depends_closure(&touched) else {
+        // A title shows on its page, in the "required by" lists of the pages it
+        // depends on (depth 1) and in the impact lists of the pages it reaches
+        // within the nearest list's reach (see `TITLE_REACH`): all in `dirty`.
+        let Some(dirty) = self.depends_closure(&touched, Some(TITLE_REACH)) else {
             self.rerender(None, false, cu)?;
             return Ok(UpdatePath::Titles);
         };
         cu.step("closure");
-        // A title shows on its page, in the "required by" lists of the pages it
-        // depends on and in the impact lists of all it reaches: all in `dirty`.
         let mut candidates = swapped;
         candidates.extend(
             (0..self.guide.pages.len()).filter(|&i| dirty.contains(&self.guide.pages[i].out_path)),
@@ -656,7 +664,7 @@ impl Engine {
             .map(|p| p.rel.clone())
             .chain(removed.iter().cloned())
             .collect();
-        let mut impact_dirty = self.depends_closure(&touched);
+        let mut impact_dirty = self.depends_closure(&touched, None);
         let (pages, lost) = self.collect_pages(changed, removed, &touched);
         if lost {
             // Their graph neighbours are unknown: recompute every impact list.
@@ -671,7 +679,9 @@ impl Engine {
         self.guide_diags = guide_diags;
         self.install(guide, held);
         cu.step("index");
-        if let (Some(dirty), Some(after)) = (&mut impact_dirty, self.depends_closure(&touched)) {
+        if let (Some(dirty), Some(after)) =
+            (&mut impact_dirty, self.depends_closure(&touched, None))
+        {
             dirty.extend(after);
         }
         cu.step("closure");
@@ -818,9 +828,14 @@ impl Engine {
     }
 
     /// Output paths of the given files' pages and of every page they reach through
-    /// Depends links in the current guide (whose impact lists include them).
-    /// `None` when a file is unknown to the guide in a way that hides its edges.
-    fn depends_closure(&self, rels: &HashSet<String>) -> Option<HashSet<String>> {
+    /// Depends links in the current guide (whose impact lists include them), in
+    /// at most `depth` steps when given. `None` when a file is unknown to the
+    /// guide in a way that hides its edges.
+    fn depends_closure(
+        &self,
+        rels: &HashSet<String>,
+        depth: Option<usize>,
+    ) -> Option<HashSet<String>> {
         let g = &self.guide;
         if g.pages.is_empty() {
             return Some(HashSet::new());
@@ -835,13 +850,20 @@ impl Engine {
                 }
             }
         }
-        while let Some(i) = stack.pop() {
-            for &j in &g.depends_on[i] {
-                if !seen[j] {
-                    seen[j] = true;
-                    stack.push(j);
+        // Level by level, so that a bounded walk stops at its depth.
+        let mut steps = 0;
+        while !stack.is_empty() && depth.is_none_or(|d| steps < d) {
+            steps += 1;
+            let mut next = Vec::new();
+            for i in stack {
+                for &j in &g.depends_on[i] {
+                    if !seen[j] {
+                        seen[j] = true;
+                        next.push(j);
+                    }
                 }
             }
+            stack = next;
         }
         Some(
             seen.iter()

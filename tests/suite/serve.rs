@@ -1007,3 +1007,32 @@ fn a_content_file_never_replaces_a_generated_one() {
     assert_eq!(js.status, 200);
     assert!(!js.text().contains("alert('x')"));
 }
+
+/// A new title is re-rendered only within the reach of the lists that show it
+/// (`TITLE_REACH` in serve::engine); on a ring and on long chains, where every
+/// page reaches every other, the pages far along must still match a full build.
+#[test]
+fn retitles_on_rings_and_chains_match_full_builds() {
+    for shape in [gen_corpus::Shape::Ring, gen_corpus::Shape::Chain] {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        gen_corpus::generate_shaped(40, &content, shape, 5, 0.0, 0.0).unwrap();
+        let mut server = Server::start_in(dir, &[]);
+        let events = Events::open(&server.addr);
+        server.assert_matches_full_build();
+        for (step, i) in [0usize, 20, 39].into_iter().enumerate() {
+            let path = content.join(format!("services/winnt-services-svc{i:05}.html.md"));
+            let text = std::fs::read_to_string(&path).unwrap();
+            let line = text
+                .lines()
+                .find(|l| l.starts_with("title: "))
+                .unwrap()
+                .to_string();
+            // "A…" sorts first: the page moves into the nearest lists that end at its depth.
+            let renamed = line.replacen("title: ", &format!("title: A{step} "), 1);
+            std::fs::write(&path, text.replacen(&line, &renamed, 1)).unwrap();
+            events.expect("reload");
+            server.assert_matches_full_build();
+        }
+    }
+}
