@@ -175,19 +175,21 @@ fn disabled_dependencies(guide: &Guide, targets: &Targets, i: usize, diags: &mut
     }
 }
 
-/// One diagnostic per cycle (strongly connected component), at its first member.
+/// One diagnostic per cycle (strongly connected component), at its first
+/// member: the shortest loop through it, as the Depends links run, and how
+/// many services the component holds when that is more than the loop.
 fn cycles(guide: &Guide, diags: &mut Vec<Diagnostic>) {
-    for component in strongly_connected(&guide.depends_on) {
+    let (comp, count) = crate::guide::components(&guide.depends_on);
+    for component in members_of(&comp, count) {
         if component.len() < 2 {
             continue;
         }
-        let mut members = component.clone();
-        members.sort_by(|&a, &b| guide.pages[a].src.rel.cmp(&guide.pages[b].src.rel));
-        let first = members[0];
-        let names: Vec<&str> = members
+        let first = *component
             .iter()
-            .map(|&m| guide.pages[m].title.as_str())
-            .collect();
+            .min_by(|&&a, &&b| guide.pages[a].src.rel.cmp(&guide.pages[b].src.rel))
+            .expect("a component of two or more");
+        let same = |j: usize| comp[j] == comp[first];
+        let ring = shortest_loop(&guide.depends_on, first, same);
         let page = &guide.pages[first];
         let at = page
             .service()
@@ -195,19 +197,84 @@ fn cycles(guide: &Guide, diags: &mut Vec<Diagnostic>) {
                 s.depends
                     .items()
                     .iter()
-                    .find(|it| target(guide, first, it).is_some_and(|t| members.contains(&t)))
+                    .find(|it| target(guide, first, it).is_some_and(same))
             })
             .map_or(0, |it| it.offset);
+        let mut message = format!(
+            "dependency cycle: {}",
+            loop_text(&ring, |i| guide.pages[i].title.as_str())
+        );
+        if component.len() > ring.len() {
+            message.push_str(&format!(
+                " ({} services in all depend on each other in loops)",
+                component.len()
+            ));
+        }
         diags.push(
-            Diagnostic::at(Code::GraphCycle, &page.src, at, format!("dependency cycle: {}", names.join(" → ")))
+            Diagnostic::at(Code::GraphCycle, &page.src, at, message)
                 .help("services that depend on each other cannot start; check which Depends item is wrong (or mark it Unofficial)"),
         );
     }
 }
 
+/// The shortest loop from `start` back to it over `edges`, staying on nodes
+/// for which `inside` holds: its nodes in order, `start` first. A walk over
+/// the component only (a map, not a guide-sized array: a guide of many small
+/// loops stays linear).
+fn shortest_loop(edges: &[Vec<usize>], start: usize, inside: impl Fn(usize) -> bool) -> Vec<usize> {
+    let mut parent: rustc_hash::FxHashMap<usize, usize> = rustc_hash::FxHashMap::default();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(i) = queue.pop_front() {
+        for &j in &edges[i] {
+            if j == start {
+                let mut path = vec![i];
+                while let Some(&p) = parent.get(path.last().expect("not empty")) {
+                    path.push(p);
+                }
+                path.reverse();
+                return path;
+            }
+            if inside(j) && !parent.contains_key(&j) {
+                parent.insert(j, i);
+                queue.push_back(j);
+            }
+        }
+    }
+    // Not reached for a component of two or more; the start alone otherwise.
+    vec![start]
+}
+
+/// How many services of a long loop the message names at each end.
+const LOOP_ENDS: usize = 4;
+
+/// "A → B → C → A"; for a long loop its first and last few, with a count of
+/// those between (a ring of thousands gives a line, not a page).
+fn loop_text<'a>(ring: &[usize], title: impl Fn(usize) -> &'a str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if ring.len() <= 2 * LOOP_ENDS + 1 {
+        parts.extend(ring.iter().map(|&i| title(i).to_string()));
+    } else {
+        parts.extend(ring[..LOOP_ENDS].iter().map(|&i| title(i).to_string()));
+        parts.push(format!("… {} more …", ring.len() - 2 * LOOP_ENDS));
+        parts.extend(
+            ring[ring.len() - LOOP_ENDS..]
+                .iter()
+                .map(|&i| title(i).to_string()),
+        );
+    }
+    parts.push(title(ring[0]).to_string());
+    parts.join(" → ")
+}
+
 /// The strongly connected components as lists of nodes (`guide::components`).
+#[cfg(test)]
 fn strongly_connected(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
     let (comp, count) = crate::guide::components(edges);
+    members_of(&comp, count)
+}
+
+/// Each component's nodes, from each node's component.
+fn members_of(comp: &[usize], count: usize) -> Vec<Vec<usize>> {
     let mut components: Vec<Vec<usize>> = vec![Vec::new(); count];
     for (node, &c) in comp.iter().enumerate() {
         components[c].push(node);
@@ -231,6 +298,26 @@ mod tests {
             .collect();
         comps.sort();
         assert_eq!(comps, vec![vec![0, 1], vec![2], vec![3]]);
+    }
+
+    #[test]
+    fn loops_are_the_shortest_through_their_start_and_bounded_in_text() {
+        // 0 → 1 → 2 → 0 and 0 → 3 → 0: the shortest is through 3.
+        let edges = vec![vec![1, 3], vec![2], vec![0], vec![0], vec![0]];
+        let inside = |j: usize| j < 4;
+        assert_eq!(shortest_loop(&edges, 0, inside), vec![0, 3]);
+        assert_eq!(shortest_loop(&edges, 1, inside), vec![1, 2, 0]);
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"];
+        assert_eq!(loop_text(&[0, 3], |i| names[i]), "a → d → a");
+        let long: Vec<usize> = (0..11).collect();
+        assert_eq!(
+            loop_text(&long, |i| names[i]),
+            "a → b → c → d → … 3 more … → h → i → j → k → a"
+        );
+        let ring: Vec<Vec<usize>> = (0..100_000).map(|i| vec![(i + 1) % 100_000]).collect();
+        let found = shortest_loop(&ring, 0, |_| true);
+        assert_eq!(found.len(), 100_000);
+        assert!(loop_text(&found, |_| "x").len() < 100);
     }
 
     #[test]
