@@ -142,8 +142,9 @@ fn model(
 }
 
 /// Everything that only reads the model: the home, 404 and data files, the
-/// views, and the graph checks (whose diagnostics come back). Each is a task
-/// the threads share with the article pages.
+/// views, and the graph checks (whose diagnostics come back). The files of
+/// megabytes are made one after another, beside the small ones and the article
+/// pages (see [`crate::views::run`]).
 fn render_from_model(
     tera: &tera::Tera,
     config: &Config,
@@ -151,20 +152,18 @@ fn render_from_model(
     work: Work,
     collector: &Collector,
 ) -> Result<Vec<Diagnostic>> {
-    let mut head = Ok(());
-    let mut views = Ok(());
+    let emit: &crate::views::Emit = &|f: OutFile| collector.put(f.path, f.bytes, None);
+    let (mut big, mut small) = head_jobs(tera, config, guide, work, collector, emit);
+    let (views_big, views_small) = crate::views::jobs(tera, config, guide, work, emit);
+    big.extend(views_big);
+    small.extend(views_small);
+    let mut made = Ok(());
     let mut found = Vec::new();
     rayon::scope(|s| {
-        s.spawn(|_| head = put_all(collector, head_files(tera, config, guide, work, collector)));
-        s.spawn(|_| {
-            views = crate::views::render_each(tera, config, guide, work, &|f: OutFile| {
-                collector.put(f.path, f.bytes, None)
-            })
-        });
+        s.spawn(|_| made = crate::views::run(&big, &small));
         crate::check::graph::check(guide, &mut found);
     });
-    head?;
-    views?;
+    made?;
     Ok(found)
 }
 
@@ -372,57 +371,49 @@ impl<'a> Collector<'a> {
     }
 }
 
-/// The home page, the 404 page, the sitemap and services.json (the last two
-/// only declared when the run is for the checks).
-fn head_files(
-    tera: &tera::Tera,
-    config: &Config,
-    guide: &Guide,
+/// The jobs of the home page, the 404 page, the sitemap and services.json
+/// (the last two only declared when the run is for the checks): services.json,
+/// tens of megabytes, is the big one.
+fn head_jobs<'a>(
+    tera: &'a tera::Tera,
+    config: &'a Config,
+    guide: &'a Guide,
     work: Work,
     collector: &Collector,
-) -> Result<Vec<OutFile>> {
-    // Four independent files, two of them big (the A–Z list, services.json).
-    let (pages, data) = rayon::join(
-        || {
-            rayon::join(
-                || crate::views::article::render_index(tera, config, guide),
-                || crate::views::article::render_404(tera, config),
+    emit: &'a crate::views::Emit,
+) -> (Vec<crate::views::Job<'a>>, Vec<crate::views::Job<'a>>) {
+    let page = |path: &str, bytes: Result<String>| -> Result<()> {
+        emit(OutFile {
+            path: path.into(),
+            bytes: bytes?.into_bytes(),
+        })
+    };
+    let mut big: Vec<crate::views::Job> = Vec::new();
+    let mut small: Vec<crate::views::Job> = vec![
+        Box::new(move || {
+            page(
+                "index.html",
+                crate::views::article::render_index(tera, config, guide),
             )
-        },
-        || {
-            (work == Work::Everything).then(|| {
-                rayon::join(
-                    || crate::views::feed::sitemap(tera, config, guide),
-                    || crate::export::to_json(&crate::export::build(guide, &config.title)),
-                )
-            })
-        },
-    );
-    let mut files = vec![
-        OutFile {
-            path: "index.html".into(),
-            bytes: pages.0?.into_bytes(),
-        },
-        OutFile {
-            path: "404.html".into(),
-            bytes: pages.1?.into_bytes(),
-        },
+        }),
+        Box::new(move || page("404.html", crate::views::article::render_404(tera, config))),
     ];
-    match data {
-        Some((sitemap, json)) => {
-            files.push(OutFile {
-                path: DATA_FILES[0].into(),
-                bytes: sitemap?.into_bytes(),
-            });
-            files.push(OutFile {
-                path: DATA_FILES[1].into(),
-                bytes: json.into_bytes(),
-            });
-        }
+    if work == Work::Everything {
+        big.push(Box::new(move || {
+            let json = crate::export::to_json(&crate::export::build(guide, &config.title));
+            page(DATA_FILES[1], Ok(json))
+        }));
+        small.push(Box::new(move || {
+            page(
+                DATA_FILES[0],
+                crate::views::feed::sitemap(tera, config, guide),
+            )
+        }));
+    } else {
         // Data files hold no links to check: only their paths matter.
-        None => collector.declare(DATA_FILES.iter().map(|p| p.to_string())),
+        collector.declare(DATA_FILES.iter().map(|p| p.to_string()));
     }
-    Ok(files)
+    (big, small)
 }
 
 /// The sitemap and services.json.

@@ -140,6 +140,9 @@ pub(crate) fn render_template<C: Serialize>(
 /// megabytes on a big guide, are never all held at once).
 pub type Emit<'a> = dyn Fn(OutFile) -> Result<()> + Sync + 'a;
 
+/// One view's share of the work: makes its files and hands them on.
+pub type Job<'a> = Box<dyn Fn() -> Result<()> + Send + Sync + 'a>;
+
 /// Renders every view page of the guide, handing each file to `emit`. For the
 /// checks (`Work::Checks`) the data files (CSV) are handed over empty: only
 /// their paths matter to the link checks.
@@ -150,35 +153,60 @@ pub fn render_each(
     work: Work,
     emit: &Emit,
 ) -> Result<()> {
-    // The views are independent: each is a task, the per-version pages split further.
-    type Job<'a> = Box<dyn Fn() -> Result<()> + Send + Sync + 'a>;
-    let jobs: Vec<Job> = vec![
-        Box::new(|| os::render(tera, config, guide, work, emit)),
-        Box::new(|| emit(processes::render(tera, config, guide)?)),
-        Box::new(|| emit(graph::render_page(tera, config, guide)?)),
-        Box::new(|| tags::render(tera, config, guide, emit)),
-        Box::new(|| emit(render_search_page(tera, config)?)),
-        Box::new(|| {
+    let (big, small) = jobs(tera, config, guide, work, emit);
+    run(&big, &small)
+}
+
+/// The views' jobs: those that make files of megabytes on a big guide (the
+/// per-version tables, the graph page, the process index), and the rest.
+pub fn jobs<'a>(
+    tera: &'a tera::Tera,
+    config: &'a Config,
+    guide: &'a Guide,
+    work: Work,
+    emit: &'a Emit,
+) -> (Vec<Job<'a>>, Vec<Job<'a>>) {
+    let big: Vec<Job> = vec![
+        Box::new(move || emit(graph::render_page(tera, config, guide)?)),
+        Box::new(move || os::render(tera, config, guide, work, emit)),
+        Box::new(move || emit(processes::render(tera, config, guide)?)),
+    ];
+    let small: Vec<Job> = vec![
+        Box::new(move || tags::render(tera, config, guide, emit)),
+        Box::new(move || emit(render_search_page(tera, config)?)),
+        Box::new(move || {
             emit(OutFile {
                 path: impact::PATH.into(),
                 bytes: impact::script(guide).into_bytes(),
             })
         }),
-        Box::new(|| {
+        Box::new(move || {
             emit(OutFile {
                 path: "feed.xml".into(),
                 bytes: feed::atom(tera, config, guide)?.into_bytes(),
             })
         }),
-        Box::new(|| {
+        Box::new(move || {
             emit(OutFile {
                 path: "robots.txt".into(),
                 bytes: feed::robots(config).into_bytes(),
             })
         }),
     ];
+    (big, small)
+}
+
+/// Runs the big jobs one after another (each still splits its own work
+/// across the threads), beside the small ones. Each big job holds its rows,
+/// its template context and its page at once, tens of megabytes at 10,000
+/// articles: side by side they made the build's peak (docs/benchmarks.md).
+pub fn run(big: &[Job], small: &[Job]) -> Result<()> {
     use rayon::prelude::*;
-    jobs.par_iter().try_for_each(|job| job())
+    let (big, small) = rayon::join(
+        || big.iter().try_for_each(|job| job()),
+        || small.par_iter().try_for_each(|job| job()),
+    );
+    big.and(small)
 }
 
 /// `search.html`: the full list of results for `?q=…`, filled in by
