@@ -330,11 +330,14 @@ pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<OutFi
         images: images.iter().map(|h| HostCtx::of(h, true)).collect(),
         groups: groups.iter().map(|h| HostCtx::of(h, false)).collect(),
     };
+    // Each host's section and table of contents entry take about 600 bytes
+    // beside its rows (a page outgrowing its buffer is copied into one twice
+    // its size).
     let html_bytes = ctx
         .images
         .iter()
         .chain(&ctx.groups)
-        .map(|h| h.rows_html.len())
+        .map(|h| h.rows_html.len() + 768)
         .sum();
     render_template(tera, "views/processes.html", PATH, &ctx, html_bytes)
 }
