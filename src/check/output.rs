@@ -63,6 +63,8 @@ impl HtmlFacts {
                 }
             }
         });
+        // Held for every page until the site is complete: no spare room.
+        facts.urls.shrink_to_fit();
         facts
     }
 }
@@ -236,6 +238,16 @@ mod tests {
                 ("index.html", 1, 43, "nope.html")
             ]
         );
+    }
+
+    #[test]
+    fn facts_keep_no_spare_room() {
+        let html: String = (0..37)
+            .map(|i| format!("<a href=\"p{i}.html\">{i}</a>"))
+            .collect();
+        let facts = HtmlFacts::of("index.html", html.as_bytes(), None);
+        assert_eq!(facts.urls.len(), 37);
+        assert_eq!(facts.urls.capacity(), 37);
     }
 
     #[test]

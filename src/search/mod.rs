@@ -317,6 +317,7 @@ impl Indexer {
         for &(number, _) in &field.counts {
             slot.position[number as usize] = 0;
         }
+        field.shrink();
         field
     }
 
@@ -402,6 +403,7 @@ fn count_plain(text: &str, terms: &lunr::Terms) -> FieldTerms {
             None => field.counts.push((number, 1)),
         }
     });
+    field.shrink();
     field
 }
 

@@ -526,3 +526,25 @@ fn fused_counting_gives_the_reference_pipelines_index() {
     });
     assert_eq!(build(&docs).index_js, expected);
 }
+
+#[test]
+fn prepared_terms_keep_no_spare_room() {
+    // Every page's terms wait for the index: growth's spare room would be held
+    // for each of them (a third of their memory at 10,000 articles).
+    let words: Vec<String> = (0..37).map(|i| format!("word{i}")).collect();
+    let body = words.join(" ");
+    let prepared = Indexer::default().prepare(&doc("s", "Some Title", &["Name"], &[], &[], &body));
+    for field in prepared
+        .document
+        .fields
+        .iter()
+        .chain(&prepared.names.fields)
+    {
+        assert_eq!(field.counts.capacity(), field.counts.len());
+    }
+    assert!(prepared
+        .document
+        .fields
+        .iter()
+        .any(|f| f.counts.len() >= 37));
+}
