@@ -72,6 +72,8 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
     diags.extend(from_model?);
     let (pages, search) = rendered?;
     clock.lap("render pages");
+    // From here on, buffers of megabytes (the search files) while the pages' die.
+    let _at_once = crate::memory::purge_at_once();
     last_files(config, &content, &guide, work, &collector, &mut diags)?;
     let (paths, html) = collector.into_facts();
     // The search files hold no links: the index is finished (and the site

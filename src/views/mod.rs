@@ -203,7 +203,14 @@ pub fn jobs<'a>(
 pub fn run(big: &[Job], small: &[Job]) -> Result<()> {
     use rayon::prelude::*;
     let (big, small) = rayon::join(
-        || big.iter().try_for_each(|job| job()),
+        || {
+            big.iter().try_for_each(|job| {
+                job()?;
+                // Its buffers go back now, not after the next job made its own.
+                crate::memory::release();
+                Ok(())
+            })
+        },
         || small.par_iter().try_for_each(|job| job()),
     );
     big.and(small)
@@ -258,4 +265,48 @@ pub fn sitemap_paths(guide: &Guide) -> Vec<String> {
             .map(|t| format!("tags/{}.html", t.slug)),
     );
     paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+
+    #[test]
+    fn big_jobs_run_one_at_a_time_beside_the_small_ones() {
+        let (running, most, small_done) = (
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+        );
+        let big_job = || -> Result<()> {
+            most.fetch_max(running.fetch_add(1, SeqCst) + 1, SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            running.fetch_sub(1, SeqCst);
+            Ok(())
+        };
+        let big: Vec<Job> = (0..4).map(|_| Box::new(big_job) as Job).collect();
+        let small: Vec<Job> = (0..8)
+            .map(|_| {
+                Box::new(|| {
+                    small_done.fetch_add(1, SeqCst);
+                    Ok(())
+                }) as Job
+            })
+            .collect();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap();
+        pool.install(|| run(&big, &small)).unwrap();
+        assert_eq!(most.load(SeqCst), 1);
+        assert_eq!(small_done.load(SeqCst), 8);
+    }
+
+    #[test]
+    fn a_failed_big_job_fails_the_run() {
+        let big: Vec<Job> = vec![Box::new(|| anyhow::bail!("no room"))];
+        let small: Vec<Job> = vec![Box::new(|| Ok(()))];
+        assert_eq!(run(&big, &small).unwrap_err().to_string(), "no room");
+    }
 }
