@@ -31,10 +31,11 @@ impl Stopwatch {
         if self.enabled {
             let (now, cpu) = (Instant::now(), cpu_ms());
             eprintln!(
-                "timing {stage:<16} {:>8.1} ms {:>8.1} ms cpu {:>6} MB resident",
+                "timing {stage:<16} {:>8.1} ms {:>8.1} ms cpu {:>6} MB resident {:>6} MB peak so far",
                 (now - self.last).as_secs_f64() * 1000.0,
                 cpu - self.last_cpu,
-                resident_mb()
+                resident_mb(),
+                peak_mb()
             );
             (self.last, self.last_cpu) = (now, cpu);
         }
@@ -48,6 +49,18 @@ fn resident_mb() -> u64 {
         .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
         .unwrap_or(0);
     pages * 4096 / (1024 * 1024)
+}
+
+/// The most this process has been resident so far (`VmHWM`; Linux, 0 elsewhere):
+/// the stage in which it grows is the one that makes the peak.
+fn peak_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map_or(0, |kb| kb / 1024)
 }
 
 /// User and system time of this process so far, every thread, in ms (0
