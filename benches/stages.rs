@@ -16,7 +16,7 @@
 //!   from the loaded pages; the pages are cloned outside the timing.
 //! * `render_pages` — `views::article::render_pages`: Markdown, highlighting and the
 //!   `page.html` template for every article, in parallel.
-//! * `index_export` — `views::article::render_index` (the home page), `export::build` +
+//! * `index_export` — `views::article::render_index` (the home page),
 //!   `export::to_json` (services.json), and all of them together with the 404
 //!   page and the sitemap, as the build's `head_files` does.
 //! * `views` — `views::render`: the per-Windows-version tables, processes,
@@ -237,19 +237,15 @@ fn stages(c: &mut Criterion) {
             b.iter(|| svcguide::views::article::render_index(&fx.tera, cfg, &fx.guide).unwrap())
         });
         g.bench_function("export_json", |b| {
-            b.iter(|| {
-                let export = svcguide::export::build(&fx.guide, &cfg.title);
-                svcguide::export::to_json(&export)
-            })
+            b.iter(|| svcguide::export::to_json(&fx.guide, &cfg.title))
         });
         g.bench_function("head_files", |b| {
             b.iter(|| {
-                let export = svcguide::export::build(&fx.guide, &cfg.title);
                 (
                     svcguide::views::article::render_index(&fx.tera, cfg, &fx.guide).unwrap(),
                     svcguide::views::article::render_404(&fx.tera, cfg).unwrap(),
                     svcguide::views::feed::sitemap(&fx.tera, cfg, &fx.guide).unwrap(),
-                    svcguide::export::to_json(&export),
+                    svcguide::export::to_json(&fx.guide, &cfg.title),
                 )
             })
         });

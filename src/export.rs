@@ -237,42 +237,50 @@ fn refs<'a>(guide: &'a Guide, page: &'a Page, list: &'a RefList) -> RefListJson<
 }
 
 pub fn build<'a>(guide: &'a Guide, title: &'a str) -> Export<'a> {
-    let mut services = Vec::with_capacity(guide.services.len());
+    Export {
+        schema: SCHEMA,
+        generator: "svcguide",
+        title,
+        services: guide.services.iter().map(|&i| service(guide, i)).collect(),
+        by_os: by_os(guide),
+    }
+}
+
+/// The entry of service page `i`.
+fn service(guide: &Guide, i: usize) -> ServiceJson<'_> {
+    let page = &guide.pages[i];
+    let s = page.service().expect("service");
+    ServiceJson {
+        slug: &page.slug,
+        url: &page.permalink,
+        title: &page.title,
+        date: page.fm.date.as_deref(),
+        tags: &page.fm.tags,
+        names: &s.names,
+        recommended: s.recommended.iter().map(state).collect(),
+        default: s.default.iter().map(state).collect(),
+        processes: s.processes.iter().map(process).collect(),
+        depends: refs(guide, page, &s.depends),
+        supports: refs(guide, page, &s.supports),
+        required_by: guide.required_by[i]
+            .iter()
+            .map(|&j| guide.pages[j].slug.as_str())
+            .collect(),
+        availability: &guide.availability[i],
+    }
+}
+
+/// The rows of every version's view, services in the guide's order.
+fn by_os(guide: &Guide) -> std::collections::BTreeMap<&'static str, Vec<OsRow<'_>>> {
     let mut by_os: std::collections::BTreeMap<&'static str, Vec<OsRow>> = Default::default();
     for &i in &guide.services {
-        let page = &guide.pages[i];
-        let s = page.service().expect("service");
-        services.push(ServiceJson {
-            slug: &page.slug,
-            url: &page.permalink,
-            title: &page.title,
-            date: page.fm.date.as_deref(),
-            tags: &page.fm.tags,
-            names: &s.names,
-            recommended: s.recommended.iter().map(state).collect(),
-            default: s.default.iter().map(state).collect(),
-            processes: s.processes.iter().map(process).collect(),
-            depends: refs(guide, page, &s.depends),
-            supports: refs(guide, page, &s.supports),
-            required_by: guide.required_by[i]
-                .iter()
-                .map(|&j| guide.pages[j].slug.as_str())
-                .collect(),
-            availability: &guide.availability[i],
-        });
         for os in OsFamily::ALL {
             if let Some(row) = os_row(guide, i, os) {
                 by_os.entry(os.id()).or_default().push(row);
             }
         }
     }
-    Export {
-        schema: SCHEMA,
-        generator: "svcguide",
-        title,
-        services,
-        by_os,
-    }
+    by_os
 }
 
 /// A service's row on one Windows version, if it exists there (see
@@ -292,40 +300,45 @@ pub fn os_row(guide: &Guide, index: usize, os: OsFamily) -> Option<OsRow<'_>> {
     })
 }
 
-pub fn to_json(export: &Export) -> String {
+/// `services.json` of the guide: the bytes `serde_json` writes for
+/// [`build`]'s export, plus a newline.
+pub fn to_json(guide: &Guide, title: &str) -> String {
     use rayon::prelude::*;
     // Compact: at 10,000 services the pretty form is half again as large.
-    // The services (nearly all of its 20 MB on a big guide) are written in
-    // chunks on every core and joined: the same bytes as one serde_json pass,
-    // since a list is its items joined by commas.
-    let chunks: Vec<Vec<u8>> = export
+    // The services (nearly all of its 20 MB on a big guide) are made and
+    // written in chunks on every core, and joined: the same bytes as one
+    // serde_json pass, since a list is its items joined by commas. No chunk's
+    // entries outlive it, and each chunk is freed once joined: the whole
+    // export was held at once before, as much again as the file.
+    let chunks: Vec<Vec<u8>> = guide
         .services
         .par_chunks(256)
         .map(|chunk| {
             let mut out = Vec::with_capacity(chunk.len() * 2560);
-            for (i, service) in chunk.iter().enumerate() {
-                if i > 0 {
+            for (n, &i) in chunk.iter().enumerate() {
+                if n > 0 {
                     out.push(b',');
                 }
-                serde_json::to_writer(&mut out, service).expect("export serialises");
+                serde_json::to_writer(&mut out, &service(guide, i)).expect("export serialises");
             }
+            out.shrink_to_fit();
             out
         })
         .collect();
     let size: usize = chunks.iter().map(|c| c.len() + 1).sum();
-    let mut out = Vec::with_capacity(size + export.services.len() * 128 + 1024);
-    field(&mut out, "schema", &export.schema);
-    field(&mut out, "generator", &export.generator);
-    field(&mut out, "title", &export.title);
+    let mut out = Vec::with_capacity(size + guide.services.len() * 128 + 1024);
+    field(&mut out, "schema", &SCHEMA);
+    field(&mut out, "generator", "svcguide");
+    field(&mut out, "title", title);
     out.extend_from_slice(b",\"services\":[");
-    for (i, chunk) in chunks.iter().enumerate() {
-        if i > 0 {
+    for (n, chunk) in chunks.into_iter().enumerate() {
+        if n > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(chunk);
+        out.extend_from_slice(&chunk);
     }
     out.push(b']');
-    field(&mut out, "by_os", &export.by_os);
+    field(&mut out, "by_os", &by_os(guide));
     out.extend_from_slice(b"}\n");
     String::from_utf8(out).expect("serde_json writes UTF-8")
 }
@@ -367,7 +380,7 @@ mod tests {
         let export = build(&site.guide, "Guide \u{e9}");
         assert_eq!(export.services.len(), 600, "several chunks");
         assert_eq!(
-            to_json(&export),
+            to_json(&site.guide, "Guide \u{e9}"),
             serde_json::to_string(&export).unwrap() + "\n"
         );
     }

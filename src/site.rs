@@ -402,7 +402,7 @@ fn head_jobs<'a>(
     ];
     if work == Work::Everything {
         big.push(Box::new(move || {
-            let json = crate::export::to_json(&crate::export::build(guide, &config.title));
+            let json = crate::export::to_json(guide, &config.title);
             page(DATA_FILES[1], Ok(json))
         }));
         small.push(Box::new(move || {
