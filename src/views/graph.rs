@@ -757,7 +757,7 @@ pub fn render_page(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<
     // generated guides. Reserved room that is never written costs no memory;
     // a page that outgrows its buffer is copied into one twice its size.
     let html_bytes = ctx.svg.len() + 640 * ctx.node_count + 160 * ctx.isolated.len();
-    render_template(tera, "views/graph.html", PATH, &ctx, html_bytes)
+    render_template(tera, "views/graph.html", PATH, ctx, html_bytes)
 }
 
 #[cfg(test)]

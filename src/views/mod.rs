@@ -122,11 +122,16 @@ pub(crate) fn render_template<C: Serialize>(
     tera: &tera::Tera,
     template: &str,
     path: &str,
-    ctx: &C,
+    ctx: C,
     html_bytes: usize,
 ) -> Result<OutFile> {
-    let ctx = tera::Context::from_serialize(ctx)
+    let typed = ctx;
+    let ctx = tera::Context::from_serialize(&typed)
         .map_err(|e| anyhow::anyhow!("{path}: {}", crate::views::article::tera_error(&e)))?;
+    // Given by value, the typed context goes before the page is made: its
+    // strings (megabytes of pre-rendered rows on the big views) are in
+    // tera's context now, and are not held three times at once.
+    drop(typed);
     let mut bytes = Vec::with_capacity(html_bytes + 64 * 1024);
     tera.render_to(template, &ctx, &mut bytes)
         .map_err(|e| anyhow::anyhow!("{path}: {}", crate::views::article::tera_error(&e)))?;

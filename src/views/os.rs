@@ -427,13 +427,8 @@ pub fn render(
             rows_html: super::os_table::rows_html(rows),
             index_url: relative(&path, "/os/index.html"),
         };
-        emit(render_template(
-            tera,
-            "views/os.html",
-            &path,
-            &ctx,
-            ctx.rows_html.len(),
-        )?)?;
+        let size = ctx.rows_html.len();
+        emit(render_template(tera, "views/os.html", &path, ctx, size)?)?;
         emit(OutFile {
             path: csv_path(*os),
             bytes: match work {

@@ -339,7 +339,7 @@ pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<OutFi
         .chain(&ctx.groups)
         .map(|h| h.rows_html.len() + 768)
         .sum();
-    render_template(tera, "views/processes.html", PATH, &ctx, html_bytes)
+    render_template(tera, "views/processes.html", PATH, ctx, html_bytes)
 }
 
 #[cfg(test)]
