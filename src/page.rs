@@ -410,7 +410,7 @@ fn conflict_place(
     not_available
         .map(|i| i.offset)
         .or(labelled)
-        .or_else(|| fm.key_offsets.get("windows").copied())
+        .or_else(|| fm.key_offsets.get("windows"))
 }
 
 fn suggested_name(rel: &str) -> String {
