@@ -369,6 +369,18 @@ mod tests {
     }
 
     #[test]
+    fn key_offsets_point_at_the_first_line_of_each_top_level_key() {
+        let text =
+            "---\ntitle: A\n'status': publish\nservice:\n  title: nested\ntitle: B\n---\nbody\n";
+        let offsets = key_offsets(text, split(text).unwrap());
+        assert_eq!(offsets.get("title"), Some(4));
+        assert_eq!(offsets.get("status"), Some(text.find("'status'").unwrap()));
+        assert_eq!(offsets.get("service"), Some(text.find("service").unwrap()));
+        assert_eq!(offsets.get("titl"), None);
+        assert_eq!(offsets.get(""), None);
+    }
+
+    #[test]
     fn wordpress_variants_are_read() {
         let (fm, diags) = fm("---\ntitle: 'Logs &amp; Alerts'\nid: 7\ncategory:\n    - 'Services Guide'\n    - 'Services Guide'\ntag:\n    - a\ntags:\n    - 'a,b,,c'\n    - ''\npost_format: []\n---\nbody");
         let fm = fm.unwrap();
