@@ -883,17 +883,19 @@ impl Engine {
     fn render(&mut self, items: Vec<(usize, RenderKey)>, cu: &mut ContentUpdate) -> Result<()> {
         let guide = &self.guide;
         let (tera, config) = (&self.tera, &self.config);
-        let rendered: Vec<(usize, RenderKey, String)> = items
+        // Each page is made into its shared bytes where it is rendered: the
+        // rendered strings (with room to spare) are never all held at once.
+        let rendered: Vec<(usize, RenderKey, Bytes)> = items
             .into_par_iter()
             .map(|(i, key)| {
-                crate::views::article::render_page(tera, config, guide, i).map(|r| (i, key, r.html))
+                crate::views::article::render_page(tera, config, guide, i)
+                    .map(|r| (i, key, Bytes::from(r.html.into_bytes())))
             })
             .collect::<Result<_>>()?;
         cu.step("render");
         cu.pages_rendered += rendered.len();
-        for (i, key, html) in rendered {
+        for (i, key, bytes) in rendered {
             let page = &self.guide.pages[i];
-            let bytes: Bytes = html.into_bytes().into();
             if self.out.get(&page.out_path) != Some(&bytes) {
                 cu.rendered.push(page.out_path.clone());
             }
