@@ -370,8 +370,19 @@ fn read_description(text: &str, ev: &mut Evidence) {
             }
         }
     }
-    for sentence in sentences(text) {
-        read_sentence(sentence, ev);
+    // Most descriptions hold no trigger and no " only": then no sentence of
+    // them does (each is a piece of the text), and splitting is skipped.
+    static ANY: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        let patterns = TRIGGERS.iter().map(|(t, _)| *t).chain([ONLY]);
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(patterns)
+            .expect("fixed patterns")
+    });
+    if ANY.is_match(text) {
+        for sentence in sentences(text) {
+            read_sentence(sentence, ev);
+        }
     }
     if let Some(first) = ev.introduced {
         for f in OsFamily::ALL.into_iter().filter(|&f| f >= first) {
@@ -381,6 +392,9 @@ fn read_description(text: &str, ev: &mut Evidence) {
         }
     }
 }
+
+/// What follows a version that a sentence says the service exists on alone.
+const ONLY: &str = " only";
 
 /// The statements of one sentence: a trigger phrase followed by a version
 /// ("introduced with Vista"), or a version followed by " only".
@@ -394,7 +408,6 @@ fn read_sentence(sentence: &str, ev: &mut Evidence) {
             .expect("fixed patterns")
     });
     const SERVICE: &str = "service";
-    const ONLY: &str = " only";
     let mut about_service = false;
     let mut after_triggers = Vec::new();
     let mut onlys = Vec::new();
