@@ -777,6 +777,14 @@ impl Lcg {
 }
 
 /// The text after `marker` up to the next `#####` heading (or the end).
+/// The `title:` line of an article.
+fn title_line(text: &str) -> String {
+    text.lines()
+        .find(|l| l.starts_with("title: "))
+        .expect("a title line")
+        .to_string()
+}
+
 fn replace_section(text: &str, marker: &str, body: &str) -> String {
     let start = text.find(marker).expect("section") + marker.len();
     let end = text[start..]
@@ -819,11 +827,7 @@ fn random_edits_of_a_generated_guide_match_full_builds() {
                 let target = if step % 2 == 0 { i / 100 * 100 } else { i };
                 let p = file(target);
                 let t = std::fs::read_to_string(&p).unwrap();
-                let line = t
-                    .lines()
-                    .find(|l| l.starts_with("title: "))
-                    .unwrap()
-                    .to_string();
+                let line = title_line(&t);
                 let renamed = match line.strip_suffix('\'') {
                     Some(l) => format!("{l} v{step}'"),
                     None => format!("{line} v{step}"),
@@ -1023,11 +1027,7 @@ fn retitles_on_rings_and_chains_match_full_builds() {
         for (step, i) in [0usize, 20, 39].into_iter().enumerate() {
             let path = content.join(format!("services/winnt-services-svc{i:05}.html.md"));
             let text = std::fs::read_to_string(&path).unwrap();
-            let line = text
-                .lines()
-                .find(|l| l.starts_with("title: "))
-                .unwrap()
-                .to_string();
+            let line = title_line(&text);
             // "A…" sorts first: the page moves into the nearest lists that end at its depth.
             let renamed = line.replacen("title: ", &format!("title: A{step} "), 1);
             std::fs::write(&path, text.replacen(&line, &renamed, 1)).unwrap();
