@@ -47,29 +47,46 @@ pub struct FrontMatter {
 /// Top-level keys and their byte offsets in the source, first of each name:
 /// the names in one string, a dozen a page. A map per page took a kilobyte
 /// and more (tree nodes and a string per key): 13 MB on a 10,000-article guide.
+/// Sorted by name, so a lookup is a binary search (a hostile file has 100,000
+/// keys, each looked up once).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct KeyOffsets {
-    /// The names, each followed by `\n` (no name holds one: a key is a line's start).
     names: String,
-    offsets: Vec<u32>,
+    /// (start, end) of the name in `names`, and the key's offset; by name.
+    entries: Vec<(u32, u32, u32)>,
 }
 
 impl KeyOffsets {
-    /// The offset of `key`'s line, if the front matter has that key.
-    pub fn get(&self, key: &str) -> Option<usize> {
-        self.names
-            .split_terminator('\n')
-            .position(|name| name == key)
-            .map(|i| self.offsets[i] as usize)
+    /// From (name, offset) pairs in source order: the first of each name counts.
+    fn new(mut keys: Vec<(&str, usize)>) -> KeyOffsets {
+        // Stable: of equal names, the first in the source stays first.
+        keys.sort_by(|a, b| a.0.cmp(b.0));
+        keys.dedup_by(|later, first| later.0 == first.0);
+        let mut out = KeyOffsets {
+            names: String::with_capacity(keys.iter().map(|k| k.0.len()).sum()),
+            entries: Vec::with_capacity(keys.len()),
+        };
+        let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        for (name, offset) in keys {
+            let start = out.names.len();
+            out.names.push_str(name);
+            out.entries
+                .push((at(start), at(out.names.len()), at(offset)));
+        }
+        out
     }
 
-    /// Adds `key` at `offset` unless it is there already (the first one counts).
-    fn insert_first(&mut self, key: &str, offset: usize) {
-        if self.get(key).is_none() {
-            self.names.push_str(key);
-            self.names.push('\n');
-            self.offsets.push(u32::try_from(offset).unwrap_or(u32::MAX));
-        }
+    fn name(&self, &(start, end, _): &(u32, u32, u32)) -> &str {
+        &self.names[start as usize..end as usize]
+    }
+
+    /// The offset of `key`'s line, if the front matter has that key.
+    pub fn get(&self, key: &str) -> Option<usize> {
+        let i = self
+            .entries
+            .binary_search_by(|e| self.name(e).cmp(key))
+            .ok()?;
+        Some(self.entries[i].2 as usize)
     }
 }
 
@@ -324,18 +341,18 @@ fn push_unique(into: &mut Vec<String>, items: Vec<String>) {
 
 /// Offsets of top-level keys (lines starting with `name:` at column 0).
 fn key_offsets(text: &str, split: Split) -> KeyOffsets {
-    let mut out = KeyOffsets::default();
+    let mut keys = Vec::new();
     let mut pos = split.yaml_start;
     for line in text[split.yaml_start..split.yaml_end].split_inclusive('\n') {
         if let Some(colon) = line.find(':') {
             let key = &line[..colon];
             if !key.is_empty() && !key.starts_with([' ', '\t', '-', '#']) {
-                out.insert_first(key.trim_matches(['\'', '"']), pos);
+                keys.push((key.trim_matches(['\'', '"']), pos));
             }
         }
         pos += line.len();
     }
-    out
+    KeyOffsets::new(keys)
 }
 
 /// Offset of a nested key line (`  name:`) after `from`, within the front matter.
