@@ -30,8 +30,9 @@ fuzz_target!(|data: &[u8]| {
     let lines = src.text.matches('\n').count() + 1;
     let mut diags = Vec::new();
     if let Some((fm, split)) = frontmatter::parse(&src, &mut diags) {
-        for (key, &at) in &fm.key_offsets {
+        for (key, at) in fm.key_offsets.iter() {
             assert!(at <= src.text.len());
+            assert_eq!(fm.key_offsets.get(key), Some(at));
             let _ = frontmatter::nested_key_offset(&src.text, split, at, key);
         }
         let _ = fm.is_published();

@@ -80,6 +80,11 @@ impl KeyOffsets {
         &self.names[start as usize..end as usize]
     }
 
+    /// Every key and its offset, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, usize)> + '_ {
+        self.entries.iter().map(|e| (self.name(e), e.2 as usize))
+    }
+
     /// The offset of `key`'s line, if the front matter has that key.
     pub fn get(&self, key: &str) -> Option<usize> {
         let i = self
