@@ -140,8 +140,9 @@ impl Background {
         Ok(Background { jobs })
     }
 
-    /// One full build, compared here (not on the thread that applies changes)
-    /// with what is served when it ends; also what is left of it, to free later.
+    /// One full build, each file compared as it is made (here, not on the thread
+    /// that applies changes) with what is served when it starts; also what is
+    /// left of it, to free later.
     fn build(pool: &rayon::ThreadPool, job: Job, shared: &Shared) -> (Built, Option<Site>) {
         let started = Instant::now();
         // What is served now: the build is for exactly this state (a change

@@ -372,14 +372,10 @@ fn read_description(text: &str, ev: &mut Evidence) {
     }
     // Most descriptions hold no trigger and no " only": then no sentence of
     // them does (each is a piece of the text), and splitting is skipped.
-    static ANY: LazyLock<AhoCorasick> = LazyLock::new(|| {
-        let patterns = TRIGGERS.iter().map(|(t, _)| *t).chain([ONLY]);
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(patterns)
-            .expect("fixed patterns")
-    });
-    if ANY.is_match(text) {
+    let statement = FINDER
+        .find_overlapping_iter(text)
+        .any(|m| m.pattern().as_usize() != SERVICE_PATTERN);
+    if statement {
         for sentence in sentences(text) {
             read_sentence(sentence, ev);
         }
@@ -395,26 +391,29 @@ fn read_description(text: &str, ev: &mut Evidence) {
 
 /// What follows a version that a sentence says the service exists on alone.
 const ONLY: &str = " only";
+const SERVICE: &str = "service";
+/// The pattern number of `SERVICE` in [`FINDER`] (after the triggers).
+const SERVICE_PATTERN: usize = TRIGGERS.len();
+
+/// Every trigger, "service" and " only", in any case, in one pass.
+static FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    let patterns = TRIGGERS.iter().map(|(t, _)| *t).chain([SERVICE, ONLY]);
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(patterns)
+        .expect("fixed patterns")
+});
 
 /// The statements of one sentence: a trigger phrase followed by a version
 /// ("introduced with Vista"), or a version followed by " only".
 fn read_sentence(sentence: &str, ev: &mut Evidence) {
-    // One pass finds every trigger, "service" and " only", in any case.
-    static FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
-        let patterns = TRIGGERS.iter().map(|(t, _)| *t).chain([SERVICE, ONLY]);
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(patterns)
-            .expect("fixed patterns")
-    });
-    const SERVICE: &str = "service";
     let mut about_service = false;
     let mut after_triggers = Vec::new();
     let mut onlys = Vec::new();
     for m in FINDER.find_overlapping_iter(sentence) {
         match m.pattern().as_usize() {
             i if i < TRIGGERS.len() => after_triggers.push((TRIGGERS[i].1, m.end())),
-            i if i == TRIGGERS.len() => about_service = true,
+            SERVICE_PATTERN => about_service = true,
             _ => onlys.push(m.start()),
         }
     }

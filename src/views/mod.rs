@@ -122,10 +122,9 @@ pub(crate) fn render_template<C: Serialize>(
     tera: &tera::Tera,
     template: &str,
     path: &str,
-    ctx: C,
+    typed: C,
     html_bytes: usize,
 ) -> Result<OutFile> {
-    let typed = ctx;
     let ctx = tera::Context::from_serialize(&typed)
         .map_err(|e| anyhow::anyhow!("{path}: {}", crate::views::article::tera_error(&e)))?;
     // Given by value, the typed context goes before the page is made: its
