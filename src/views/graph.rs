@@ -66,8 +66,20 @@ pub struct Ordering {
 /// nodes: the drawing stays linear in the number of edges on any graph.
 const MAX_SPAN: usize = 8;
 
-/// Sweeps of median ordering (each followed by adjacent swaps).
+/// Sweeps of median ordering (each followed by adjacent swaps), at most.
 const SWEEPS: usize = 8;
+
+/// Slot visits (real and dummy nodes, summed over sweeps) the ordering may
+/// spend. A drawing too big for all [`SWEEPS`] within it gets fewer, never
+/// under two (one down, one up), so the ordering stays linear in the guide.
+/// 10,000 generated services (about 19,000 slots) still get all eight; at
+/// 50,000 the eight sweeps took 0.6 s, a tenth of the whole build.
+const SWEEP_BUDGET: usize = 200_000;
+
+/// How many sweeps a drawing of `slots` real and dummy nodes gets.
+fn sweeps_for(slots: usize) -> usize {
+    (SWEEP_BUDGET / slots.max(1)).clamp(2, SWEEPS)
+}
 
 /// Orders each layer to reduce edge crossings: median ordering sweeps down
 /// and up, each followed by swaps of neighbours that remove crossings
@@ -124,7 +136,7 @@ pub fn ordering(adj: &[Vec<usize>], layer: &[usize]) -> Ordering {
     }
     let crossings_before = total_crossings(&rows, &down, &pos);
     let mut best = (crossings_before, rows.clone());
-    for sweep in 0..SWEEPS {
+    for sweep in 0..sweeps_for(node_layer.len()) {
         if best.0 == 0 {
             break;
         }
@@ -857,6 +869,19 @@ mod tests {
             .map(|r| r.iter().filter(|&&x| x >= o.real).count())
             .sum();
         assert_eq!(dummies, 0);
+    }
+
+    #[test]
+    fn sweeps_stay_within_the_budget_and_never_under_two() {
+        // The guide's own size and 10,000 generated services keep every sweep.
+        assert_eq!(sweeps_for(1_000), SWEEPS);
+        assert_eq!(sweeps_for(19_264), SWEEPS);
+        for slots in [25_001, 40_000, 99_816, 1_000_000] {
+            let sweeps = sweeps_for(slots);
+            assert!(sweeps < SWEEPS, "{slots} slots: {sweeps} sweeps");
+            assert!(sweeps >= 2);
+            assert!(sweeps * slots <= SWEEP_BUDGET.max(2 * slots));
+        }
     }
 
     #[test]
