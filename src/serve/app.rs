@@ -85,17 +85,21 @@ impl App {
         let mut view = self.shared.view();
         loop {
             if let Some(snap) = &view.snapshot {
-                if let Some(bytes) = snap.files.get(&file) {
+                // A pending page's bytes are out of date: wait for the snapshot
+                // that has it, unless the build broke (then the overlay says so).
+                let pending = snap.pending.contains(&file) && view.overlay.is_none();
+                if let (Some(bytes), false) = (snap.files.get(&file), pending) {
                     return Lookup::File(file, bytes.clone());
                 }
-                if !path.is_empty()
+                if !pending
+                    && !path.is_empty()
                     && !path.ends_with('/')
                     && snap.files.contains_key(&format!("{path}/index.html"))
                 {
                     let last = path.rsplit('/').next().unwrap_or(path);
                     return Lookup::Redirect(format!("{last}/"));
                 }
-                if snap.complete {
+                if snap.complete && !pending {
                     return Lookup::Missing(snap.files.get("404.html").cloned());
                 }
                 if view.overlay.is_some() {
@@ -324,6 +328,56 @@ mod tests {
         assert_eq!(find_body_end(b"<p>x</p></BODY>"), Some(8));
         assert_eq!(find_body_end(b"no body"), None);
         assert_eq!(find_body_end(b""), None);
+    }
+
+    /// A page rendered after the reload (`Snapshot::pending`) is not served
+    /// from its old bytes: the request waits for the snapshot that has it.
+    #[test]
+    fn a_pending_page_waits_for_the_snapshot_that_renders_it() {
+        use super::super::state::Snapshot;
+        let snapshot = |body: &str, pending: &[&str]| Snapshot {
+            files: [("a.html", body), ("b.html", "b")]
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        k.to_string(),
+                        super::super::engine::Bytes::from(v.as_bytes()),
+                    )
+                })
+                .collect(),
+            complete: true,
+            pending: pending.iter().map(|p| p.to_string()).collect(),
+        };
+        let shared = Arc::new(Shared::new());
+        let app = App::new(shared.clone());
+        shared.publish(snapshot("old", &["a.html"]), true);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let body = |l: Lookup| match l {
+                Lookup::File(_, bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+                _ => panic!("not a file"),
+            };
+            // Another page is served as usual meanwhile.
+            assert_eq!(body(app.lookup("b.html").await), "b");
+            let waiting = app.lookup("a.html");
+            tokio::pin!(waiting);
+            let early = tokio::time::timeout(Duration::from_millis(150), &mut waiting).await;
+            assert!(
+                early.is_err(),
+                "a pending page was served from its old bytes"
+            );
+            shared.publish(snapshot("new", &[]), false);
+            assert_eq!(body(waiting.await), "new");
+            // When the rest could not be rendered, the overlay says so over
+            // the page as it was: no request waits for a render that failed.
+            shared.publish(snapshot("old", &["a.html"]), true);
+            shared.set_overlay(Some("broken".into()), vec!["broken".into()]);
+            let answer = tokio::time::timeout(Duration::from_millis(150), app.lookup("a.html"));
+            assert_eq!(body(answer.await.expect("answered at once")), "old");
+        });
     }
 
     #[test]

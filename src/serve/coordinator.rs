@@ -270,9 +270,11 @@ impl Coordinator {
         for (k, v) in &self.carry {
             files.entry(k.clone()).or_insert_with(|| v.clone());
         }
+        let pending = self.engine.deferred().map(str::to_string).collect();
         Snapshot {
             files,
             complete: false,
+            pending,
         }
     }
 
@@ -415,6 +417,34 @@ impl Coordinator {
         for p in update.removed.iter().take(50) {
             self.log.verbose(format!("removed {p}"));
         }
+        if update.deferred > 0 {
+            self.render_deferred();
+        }
+    }
+
+    /// After the reload: the pages whose only change was their impact summary.
+    /// Until they are published, requests for them wait (`Snapshot::pending`).
+    fn render_deferred(&mut self) {
+        match self.engine.render_deferred() {
+            Ok(done) => {
+                self.shared.publish(self.snapshot(), false);
+                let took = done.took;
+                self.shared.update_stats(|s| {
+                    s.last_deferred_ms = took.as_secs_f64() * 1000.0;
+                });
+                self.log.verbose(format!(
+                    "then {} page(s) whose impact summary changed, in {} ({} changed)",
+                    done.pages_rendered,
+                    ms(took),
+                    done.rendered.len()
+                ));
+            }
+            Err(e) => {
+                let msg = format!("{e:#}");
+                self.log.error(format!("the site cannot be built: {msg}"));
+                self.show_broken("The site cannot be built", vec![msg]);
+            }
+        }
     }
 
     fn maybe_start_background(&mut self) {
@@ -484,6 +514,7 @@ impl Coordinator {
             Snapshot {
                 files,
                 complete: true,
+                pending: HashSet::new(),
             },
             !wrong.is_empty(),
         );

@@ -119,6 +119,9 @@ pub struct Update {
     pub steps: Vec<(&'static str, Duration)>,
     /// Pages rendered again (some may have come out the same).
     pub pages_rendered: usize,
+    /// Pages left for [`Engine::render_deferred`]: they still hold their old
+    /// bytes, which must not be served (see [`Engine::deferred`]).
+    pub deferred: usize,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -218,6 +221,11 @@ pub struct Engine {
     render_all_next: bool,
     /// After a failed update: compare every file again on the next one.
     rescan_next: bool,
+    /// Pages of the current guide whose only change is their impact summary
+    /// (a count and the nearest services that stop with them), left to render
+    /// after the reload: on a ring a new article changes all of them, and the
+    /// author's page should not wait for 10,000 others.
+    deferred: Vec<(usize, RenderKey)>,
 }
 
 fn text_hash(text: &str) -> u64 {
@@ -313,6 +321,7 @@ impl Engine {
             out: HashMap::new(),
             render_all_next: false,
             rescan_next: false,
+            deferred: Vec::new(),
         };
         engine.rescan(true)?;
         Ok(engine)
@@ -362,6 +371,8 @@ impl Engine {
 
     fn apply_inner(&mut self, batch: &Batch) -> Result<Update> {
         let started = Instant::now();
+        // Deferred pages name indices of the guide this update may replace.
+        self.render_deferred()?;
         let mut update = Update::default();
         let mut content: Vec<String> = Vec::new();
         for path in &batch.paths {
@@ -407,6 +418,7 @@ impl Engine {
         update.changed_files = cu.changed_files;
         update.steps = cu.steps;
         update.pages_rendered = cu.pages_rendered;
+        update.deferred = self.deferred.len();
         update.path = if render_all {
             UpdatePath::Full
         } else {
@@ -617,7 +629,7 @@ impl Engine {
         cu.step("swap");
         if retitled.is_empty() {
             let items = swapped.into_iter().map(|i| (i, self.key_of(i))).collect();
-            self.render(items, cu)?;
+            self.render(items, false, cu)?;
             return Ok(UpdatePath::Fast);
         }
         let touched: HashSet<String> = retitled
@@ -645,7 +657,7 @@ impl Engine {
             .filter(|(i, key)| keys.get(&guide.pages[*i].out_path) != Some(key))
             .collect();
         cu.step("keys");
-        self.render(items, cu)?;
+        self.render(items, true, cu)?;
         Ok(UpdatePath::Titles)
     }
 
@@ -824,7 +836,7 @@ impl Engine {
             }
             cu.removed.push(path);
         }
-        self.render(todo, cu)
+        self.render(todo, !render_all, cu)
     }
 
     /// Output paths of the given files' pages and of every page they reach through
@@ -879,8 +891,26 @@ impl Engine {
         render_key(&self.guide, &self.files, i, None)
     }
 
-    /// Renders the given pages (in parallel) and records their keys.
-    fn render(&mut self, items: Vec<(usize, RenderKey)>, cu: &mut ContentUpdate) -> Result<()> {
+    /// Renders the given pages (in parallel) and records their keys. With
+    /// `defer`, a page whose only change is its impact summary is left for
+    /// [`Engine::render_deferred`].
+    fn render(
+        &mut self,
+        mut items: Vec<(usize, RenderKey)>,
+        defer: bool,
+        cu: &mut ContentUpdate,
+    ) -> Result<()> {
+        if defer {
+            let keys = &self.keys;
+            let pages = &self.guide.pages;
+            let (later, now): (Vec<_>, Vec<_>) = items.into_iter().partition(|(i, key)| {
+                keys.get(&pages[*i].out_path).is_some_and(|old| {
+                    old.rel == key.rel && old.text == key.text && old.near == key.near
+                })
+            });
+            self.deferred = later;
+            items = now;
+        }
         let guide = &self.guide;
         let (tera, config) = (&self.tera, &self.config);
         // Each page is made into its shared bytes where it is rendered: the
@@ -904,6 +934,36 @@ impl Engine {
         }
         cu.step("store");
         Ok(())
+    }
+
+    /// Output paths of the pages left for [`Engine::render_deferred`]: their
+    /// bytes in [`Engine::files`] are out of date.
+    pub fn deferred(&self) -> impl Iterator<Item = &str> {
+        self.deferred
+            .iter()
+            .map(|(i, _)| self.guide.pages[*i].out_path.as_str())
+    }
+
+    /// Renders the pages the last update left for after its reload.
+    pub fn render_deferred(&mut self) -> Result<Update> {
+        let started = Instant::now();
+        let mut cu = ContentUpdate::default();
+        let items = std::mem::take(&mut self.deferred);
+        if !items.is_empty() {
+            cu.step("");
+            if let Err(e) = self.render(items, false, &mut cu) {
+                self.render_all_next = true;
+                return Err(e);
+            }
+        }
+        Ok(Update {
+            rendered: cu.rendered,
+            steps: cu.steps,
+            pages_rendered: cu.pages_rendered,
+            path: UpdatePath::Fast,
+            took: started.elapsed(),
+            ..Update::default()
+        })
     }
 
     /// After the background build found a page that differs from ours: take its

@@ -2,7 +2,7 @@
 //! version pages reload on, and the error overlay. Builders publish; request and
 //! event-stream threads read and wait on it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -19,6 +19,9 @@ pub struct Snapshot {
     /// from the whole guide (index, views, search, exports) are being made: a
     /// request for a file that is not here yet waits for them.
     pub complete: bool,
+    /// Pages whose bytes here are out of date, being rendered after the reload
+    /// (`Engine::render_deferred`): a request for one waits for the next snapshot.
+    pub pending: HashSet<String>,
 }
 
 /// A copy of the state at one moment.
@@ -52,8 +55,11 @@ pub struct Stats {
     pub full_builds: u64,
     /// Files an incremental update got wrong, found by a background build.
     pub mismatches: u64,
-    /// Milliseconds of the last incremental update (after the debounce).
+    /// Milliseconds of the last incremental update (after the debounce), up
+    /// to the reload.
     pub last_update_ms: f64,
+    /// Milliseconds spent after that reload on the pages it left pending.
+    pub last_deferred_ms: f64,
     /// Milliseconds of the last full background build.
     pub last_full_build_ms: f64,
     /// Messages of the errors shown in the overlay.

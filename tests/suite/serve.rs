@@ -1036,3 +1036,60 @@ fn retitles_on_rings_and_chains_match_full_builds() {
         }
     }
 }
+
+/// On a ring, a new article changes every page's impact summary. The reload
+/// waits only for the pages whose own text or direct lists changed; the rest
+/// are rendered after it, and a request for one of them in between waits for
+/// it instead of getting the old count.
+#[test]
+fn impact_only_pages_follow_the_reload_and_are_never_served_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let n = 40;
+    gen_corpus::generate_shaped(n, &content, gen_corpus::Shape::Ring, 5, 0.0, 0.0).unwrap();
+    let mut server = Server::start_in(dir, &[]);
+    let events = Events::open(&server.addr);
+    server.assert_matches_full_build();
+    let count = |body: &[u8]| {
+        let html = String::from_utf8_lossy(body).into_owned();
+        let at = html
+            .find("<p class=\"impact-count\">")
+            .expect("an impact count")
+            + 24;
+        html[at..].split(' ').next().unwrap().to_string()
+    };
+    let far = "/article/winnt-services-svc00030.html";
+    assert_eq!(count(&server.get(far).body), (n - 1).to_string());
+
+    let text =
+        std::fs::read_to_string(content.join("services/winnt-services-svc00010.html.md")).unwrap();
+    let line = |key: &str| {
+        text.lines()
+            .find(|l| l.starts_with(key))
+            .unwrap()
+            .to_string()
+    };
+    let new = text
+        .replacen(&line("title: "), "title: 'Fresh Dependent'", 1)
+        .replacen(
+            &line("permalink: "),
+            "permalink: /article/winnt-services-fresh.html",
+            1,
+        )
+        .replacen(&line("id: "), "id: 987654", 1);
+    std::fs::write(content.join("services/winnt-services-fresh.html.md"), new).unwrap();
+    events.expect("reload");
+    // Asked for at once: the page is either already rendered again or waited for.
+    assert_eq!(count(&server.get(far).body), n.to_string());
+    let deadline = Instant::now() + WAIT;
+    // All but the one it depends on, whose "required by" list changed.
+    let said = format!("then {} page(s) whose impact summary changed", n - 1);
+    while !server.stderr.lock().unwrap().contains(&said) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    assert!(
+        server.stderr.lock().unwrap().contains(&said),
+        "the ring's other pages were not left for after the reload"
+    );
+    server.assert_matches_full_build();
+}
