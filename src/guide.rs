@@ -98,13 +98,26 @@ impl<'a> Structure<'a> {
 }
 
 /// The service list's order: by lowercased title, then output path.
-fn sort_services(services: &mut [usize], pages: &[Page]) {
-    services.sort_by_cached_key(|&i| (pages[i].title.to_lowercase(), pages[i].out_path.clone()));
+fn sort_services(services: &mut [usize], ranks: &[u32]) {
+    services.sort_unstable_by_key(|&i| ranks[i]);
 }
 
 /// A "required by" list's order: by lowercased title, then page order.
-fn sort_required_by(list: &mut [usize], pages: &[Page]) {
-    list.sort_by_cached_key(|&i| (pages[i].title.to_lowercase(), i));
+fn sort_required_by(list: &mut [usize], ranks: &[u32]) {
+    list.sort_unstable_by_key(|&i| ranks[i]);
+}
+
+/// Each page's place in the order by lowercased title, then page order (pages
+/// are in output path order, so also by output path): one lowercasing per page,
+/// where sorting each list by its titles lowercased them once per entry.
+fn title_ranks(pages: &[Page]) -> Vec<u32> {
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    order.sort_by_cached_key(|&i| (pages[i].title.to_lowercase(), i));
+    let mut ranks = vec![0u32; pages.len()];
+    for (rank, i) in order.into_iter().enumerate() {
+        ranks[i] = rank as u32;
+    }
+    ranks
 }
 
 /// What a link points at once resolved against the guide.
@@ -142,14 +155,20 @@ impl Guide {
         diags: &mut Vec<Diagnostic>,
     ) -> (Guide, Vec<Page>) {
         let mut clock = crate::timing::Stopwatch::new();
-        let (mut pages, mut held): (Vec<Page>, Vec<Page>) = pages
-            .into_iter()
-            .partition(|p| include_drafts || p.fm.is_published());
-        pages.sort_by(|a, b| a.src.rel.cmp(&b.src.rel));
+        // Orders of indices: a page is moved once, into its place in the guide
+        // (moving 10,000 pages into two lists first took longer than the rest).
+        let (mut by_rel, drafts): (Vec<usize>, Vec<usize>) =
+            (0..pages.len()).partition(|&i| include_drafts || pages[i].fm.is_published());
+        by_rel.sort_unstable_by(|&a, &b| pages[a].src.rel.cmp(&pages[b].src.rel));
         clock.lap(" model/sort");
-        let kept = first_of_each_permalink(pages, &mut held, diags);
+        let (mut kept, later) = first_of_each_permalink(&pages, &by_rel, diags);
         clock.lap(" model/dups");
-        let pages = by_output_path(kept);
+        kept.sort_unstable_by(|&a, &b| pages[a].out_path.cmp(&pages[b].out_path));
+        let published = kept.len();
+        kept.extend(drafts.into_iter().chain(later));
+        let mut pages = pages;
+        permute(&mut pages, kept);
+        let held = pages.split_off(published);
         let by_path: FxHashMap<String, usize> = pages
             .iter()
             .enumerate()
@@ -163,7 +182,8 @@ impl Guide {
             .filter(|(_, p)| p.service().is_some())
             .map(|(i, _)| i)
             .collect();
-        sort_services(&mut services, &pages);
+        let ranks = title_ranks(&pages);
+        sort_services(&mut services, &ranks);
         let mut guide = Guide {
             assets: assets.iter().map(|a| a.rel.clone()).collect(),
             asset_files: assets,
@@ -171,7 +191,7 @@ impl Guide {
             required_by: vec![vec![]; pages.len()],
             supports: vec![vec![]; pages.len()],
             related: vec![OsSet::EMPTY; pages.len()],
-            availability: vec![Availability::default(); pages.len()],
+            availability: Vec::new(),
             impact_counts: vec![0; pages.len()],
             pages,
             by_path,
@@ -180,12 +200,16 @@ impl Guide {
             suggester: Default::default(),
         };
         clock.lap(" model/services");
-        guide.link_graph();
+        guide.link_graph(&ranks);
         clock.lap(" model/graph");
-        guide.relate_versions();
-        for i in 0..guide.pages.len() {
-            guide.refresh_availability(i);
-        }
+        guide.availability = {
+            use rayon::prelude::*;
+            let g = &guide;
+            (0..g.pages.len())
+                .into_par_iter()
+                .map(|i| g.availability_of(i))
+                .collect()
+        };
         clock.lap(" model/availability");
         (guide, held)
     }
@@ -203,10 +227,11 @@ impl Guide {
             self.refresh_availability(i);
         }
         if !retitled.is_empty() {
-            sort_services(&mut self.services, &self.pages);
+            let ranks = title_ranks(&self.pages);
+            sort_services(&mut self.services, &ranks);
             for &i in &retitled {
                 for &j in &self.depends_on[i] {
-                    sort_required_by(&mut self.required_by[j], &self.pages);
+                    sort_required_by(&mut self.required_by[j], &ranks);
                 }
             }
         }
@@ -226,89 +251,85 @@ impl Guide {
         }
     }
 
-    /// Gathers, per service, the versions that other articles' relations to it
-    /// name: a relation that holds on a version needs both services there.
-    fn relate_versions(&mut self) {
-        for &i in &self.services {
-            let page = &self.pages[i];
-            let service = page.service().expect("service page");
-            for list in [&service.depends, &service.supports] {
-                for item in list.items() {
-                    let Some(r) = &item.value else { continue };
-                    let Some(href) = r.href.as_deref() else {
-                        continue;
-                    };
-                    if r.scope.is_all() {
-                        continue;
-                    }
-                    if let Resolved::Page { index, .. } = self.resolve(&page.out_path, href) {
-                        if index != i && self.pages[index].service().is_some() {
-                            self.related[index] =
-                                self.related[index].union(OsSet::from_scope(&r.scope));
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// Recomputes page `i`'s availability from its own evidence and what the
     /// guide's other articles say of it (after the page was replaced in place).
     fn refresh_availability(&mut self, i: usize) {
-        self.availability[i] = match self.pages[i].service() {
-            Some(s) => s.evidence.availability(self.related[i]),
-            None => Availability::default(),
-        };
+        self.availability[i] = self.availability_of(i);
     }
 
-    fn link_graph(&mut self) {
+    /// Page `i`'s availability from its own evidence and what the guide's
+    /// other articles say of it.
+    fn availability_of(&self, i: usize) -> Availability {
+        match self.pages[i].service() {
+            Some(s) => s.evidence.availability(self.related[i]),
+            None => Availability::default(),
+        }
+    }
+
+    fn link_graph(&mut self, ranks: &[u32]) {
         use rayon::prelude::*;
         // Resolving every Depends/Supports link is the bulk of the work: per service, in parallel.
-        let edges: Vec<(usize, Vec<usize>, Vec<usize>)> = self
+        type Links = (usize, Vec<usize>, Vec<usize>, Vec<(usize, OsSet)>);
+        let edges: Vec<Links> = self
             .services
             .par_iter()
             .map(|&i| {
                 let service = self.pages[i].service().expect("service page");
+                let mut scoped = Vec::new();
                 let (depends, supports) = (
-                    self.service_targets(i, &service.depends),
-                    self.service_targets(i, &service.supports),
+                    self.service_targets(i, &service.depends, &mut scoped),
+                    self.service_targets(i, &service.supports, &mut scoped),
                 );
-                (i, depends, supports)
+                (i, depends, supports, scoped)
             })
             .collect();
-        for (i, depends, supports) in edges {
+        for (i, depends, supports, scoped) in edges {
             self.depends_on[i] = depends;
             self.supports[i] = supports;
+            // A relation that holds on some versions needs both services there.
+            for (j, versions) in scoped {
+                self.related[j] = self.related[j].union(versions);
+            }
         }
-        for i in 0..self.pages.len() {
-            for &j in &self.depends_on[i].clone() {
-                if !self.required_by[j].contains(&i) {
+        for (i, targets) in self.depends_on.iter().enumerate() {
+            for &j in targets {
+                // Pages come in order: a repeat of `i` can only be the last entry
+                // (a search of the list made a hub's list quadratic).
+                if self.required_by[j].last() != Some(&i) {
                     self.required_by[j].push(i);
                 }
             }
         }
         for list in &mut self.required_by {
-            sort_required_by(list, &self.pages);
+            sort_required_by(list, ranks);
         }
         self.impact_counts = reach_counts(&self.required_by);
     }
 
-    /// The other service pages a Depends or Supports list of page `i` links to.
-    fn service_targets(&self, i: usize, list: &RefList) -> Vec<usize> {
+    /// The other service pages a Depends or Supports list of page `i` links to;
+    /// a link limited to some versions also goes into `scoped`, with them.
+    fn service_targets(
+        &self,
+        i: usize,
+        list: &RefList,
+        scoped: &mut Vec<(usize, OsSet)>,
+    ) -> Vec<usize> {
         let from = &self.pages[i].out_path;
-        let mut out: Vec<usize> = list
-            .items()
-            .iter()
-            .filter_map(|item| item.value.as_ref()?.href.as_deref())
-            .filter_map(|href| match self.resolve(from, href) {
-                Resolved::Page { index, .. }
-                    if self.pages[index].service().is_some() && index != i =>
-                {
-                    Some(index)
+        let mut out: Vec<usize> = Vec::new();
+        for item in list.items() {
+            let Some(r) = &item.value else { continue };
+            let Some(href) = r.href.as_deref() else {
+                continue;
+            };
+            if let Resolved::Page { index, .. } = self.resolve(from, href) {
+                if index != i && self.pages[index].service().is_some() {
+                    out.push(index);
+                    if !r.scope.is_all() {
+                        scoped.push((index, OsSet::from_scope(&r.scope)));
+                    }
                 }
-                _ => None,
-            })
-            .collect();
+            }
+        }
         out.dedup();
         out
     }
@@ -368,16 +389,20 @@ impl Guide {
 
 /// The pages (sorted by source path) without those whose permalink an
 /// earlier one took, each reported; a repeated `id` is reported too.
+/// Goes through the pages in `order` (by file path) and keeps the first of
+/// each permalink; returns the kept and the later ones (each reported), as
+/// indices into `pages`. Also reports ids used twice.
 fn first_of_each_permalink(
-    pages: Vec<Page>,
-    held: &mut Vec<Page>,
+    pages: &[Page],
+    order: &[usize],
     diags: &mut Vec<Diagnostic>,
-) -> Vec<Page> {
-    let mut by_path: FxHashMap<String, usize> = FxHashMap::default();
-    let mut kept: Vec<Page> = Vec::with_capacity(pages.len());
-    let mut ids: FxHashMap<String, String> = FxHashMap::default();
-    for page in pages {
-        if let Some(&first) = by_path.get(&page.out_path) {
+) -> (Vec<usize>, Vec<usize>) {
+    let mut first_at: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut ids: FxHashMap<&str, &str> = FxHashMap::default();
+    let (mut kept, mut later) = (Vec::with_capacity(pages.len()), Vec::new());
+    for &i in order {
+        let page = &pages[i];
+        if let Some(&first) = first_at.get(page.out_path.as_str()) {
             diags.push(
                 Diagnostic::at(
                     Code::PermalinkDuplicate,
@@ -385,16 +410,16 @@ fn first_of_each_permalink(
                     page.fm.key_offset("permalink"),
                     format!(
                         "permalink `{}` is already used by {}",
-                        page.permalink, kept[first].src.rel
+                        page.permalink, pages[first].src.rel
                     ),
                 )
                 .help("give this article its own permalink; only the first file is published"),
             );
-            held.push(page);
+            later.push(i);
             continue;
         }
         if let Some(id) = &page.fm.id {
-            if let Some(other) = ids.get(id) {
+            if let Some(other) = ids.get(id.as_str()) {
                 diags.push(
                     Diagnostic::at(
                         Code::IdDuplicate,
@@ -405,24 +430,30 @@ fn first_of_each_permalink(
                     .help("give every article a unique id"),
                 );
             } else {
-                ids.insert(id.clone(), page.src.rel.clone());
+                ids.insert(id, &page.src.rel);
             }
         }
-        by_path.insert(page.out_path.clone(), kept.len());
-        kept.push(page);
+        first_at.insert(&page.out_path, i);
+        kept.push(i);
     }
-    kept
+    (kept, later)
 }
 
-/// The pages sorted by output path (moved, not cloned).
-fn by_output_path(pages: Vec<Page>) -> Vec<Page> {
-    let mut order: Vec<usize> = (0..pages.len()).collect();
-    order.sort_by(|&a, &b| pages[a].out_path.cmp(&pages[b].out_path));
-    let mut pages: Vec<Option<Page>> = pages.into_iter().map(Some).collect();
-    order
-        .iter()
-        .map(|&i| pages[i].take().expect("each page once"))
-        .collect()
+/// Puts `items[order[p]]` at `p` for every `p`, in place (`order` is a
+/// permutation): each item is swapped along its cycle, no second list is made.
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..items.len() {
+        let mut p = start;
+        while order[p] != p {
+            let from = order[p];
+            order[p] = p;
+            if from == start {
+                break;
+            }
+            items.swap(p, from);
+            p = from;
+        }
+    }
 }
 
 /// Lowercased output path → page index; a path that differs from an earlier
