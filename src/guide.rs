@@ -321,7 +321,7 @@ impl Guide {
             let Some(href) = r.href.as_deref() else {
                 continue;
             };
-            if let Resolved::Page { index, .. } = self.resolve(from, href) {
+            if let Some(index) = self.page_of(from, href) {
                 if index != i && self.pages[index].service().is_some() {
                     out.push(index);
                     if !r.scope.is_all() {
@@ -332,6 +332,18 @@ impl Guide {
         }
         out.dedup();
         out
+    }
+
+    /// The page a link written on the page at `from` points at, if any. A
+    /// plain absolute link is looked up as it is written, without a new string.
+    pub fn page_of(&self, from: &str, href: &str) -> Option<usize> {
+        if let Some(path) = crate::url::plain_absolute(href) {
+            return self.by_path.get(path).copied();
+        }
+        match self.resolve(from, href) {
+            Resolved::Page { index, .. } => Some(index),
+            _ => None,
+        }
     }
 
     /// Resolves a link written on the page at output path `from`.

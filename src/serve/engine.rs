@@ -225,7 +225,8 @@ pub struct Engine {
     /// (a count and the nearest services that stop with them), left to render
     /// after the reload: on a ring a new article changes all of them, and the
     /// author's page should not wait for 10,000 others.
-    deferred: Vec<(usize, RenderKey)>,
+    /// With its render key, when already made.
+    deferred: Vec<(usize, Option<RenderKey>)>,
 }
 
 fn text_hash(text: &str) -> u64 {
@@ -640,7 +641,7 @@ impl Engine {
         // depends on (depth 1) and in the impact lists of the pages it reaches
         // within the nearest list's reach (see `TITLE_REACH`): all in `dirty`.
         let Some(dirty) = self.depends_closure(&touched, Some(TITLE_REACH)) else {
-            self.rerender(None, false, cu)?;
+            self.rerender(None, None, false, cu)?;
             return Ok(UpdatePath::Titles);
         };
         cu.step("closure");
@@ -677,11 +678,10 @@ impl Engine {
             .chain(removed.iter().cloned())
             .collect();
         let mut impact_dirty = self.depends_closure(&touched, None);
+        let mut near_dirty = self.linked_from(&touched);
+        let mut own_paths = self.own_paths(&touched);
+        let was_held = self.held_back(&touched);
         let (pages, lost) = self.collect_pages(changed, removed, &touched);
-        if lost {
-            // Their graph neighbours are unknown: recompute every impact list.
-            impact_dirty = None;
-        }
         cu.step("collect");
         let mut guide_diags = Vec::new();
         let assets: Vec<Asset> = self.assets.values().cloned().collect();
@@ -689,15 +689,127 @@ impl Engine {
             Guide::build_holding(pages, assets, self.config.drafts, &mut guide_diags);
         cu.step("guide");
         self.guide_diags = guide_diags;
-        self.install(guide, held);
+        let old = self.install(guide, held);
         cu.step("index");
-        if let (Some(dirty), Some(after)) =
-            (&mut impact_dirty, self.depends_closure(&touched, None))
-        {
-            dirty.extend(after);
+        // Files other than the changed ones that came into the guide (a second
+        // file of a permalink, when the first went) or left it (displaced from
+        // their permalink), or that were lost: their links are not in the
+        // walks above, so every page is compared.
+        let others_moved = lost || self.held_back(&touched) != was_held;
+        if others_moved {
+            impact_dirty = None;
         }
+        impact_dirty = match (impact_dirty, self.depends_closure(&touched, None)) {
+            (Some(mut dirty), Some(after)) => {
+                dirty.extend(after);
+                Some(dirty)
+            }
+            _ => None,
+        };
         cu.step("closure");
-        self.rerender(impact_dirty, render_all, cu)
+        // A page's other lists change only with the pages that link to it, and
+        // with the pages its own links find: a page that came or went changes
+        // those. With no other file moved, paths come and go only with the
+        // changed files (a file displaced from its permalink moves).
+        own_paths.extend(self.own_paths(&touched));
+        let (new_paths, old_paths) = (&self.guide.by_path, &old.by_path);
+        let came_or_went: Vec<&str> = own_paths
+            .iter()
+            .filter(|p| new_paths.contains_key(*p) != old_paths.contains_key(*p))
+            .map(String::as_str)
+            .collect();
+        let near_dirty = match (others_moved || render_all, &mut near_dirty) {
+            (false, Some(near)) => {
+                near.extend(self.linked_from(&touched).into_iter().flatten());
+                near.extend(self.linking_to(&came_or_went));
+                Some(std::mem::take(near))
+            }
+            _ => None,
+        };
+        drop(came_or_went);
+        cu.step("near");
+        let result = self.rerender(impact_dirty, near_dirty, render_all, cu);
+        // Freeing the old maps takes a while on a big guide: not on this
+        // thread, and not while the pages above were being rendered.
+        std::thread::spawn(move || drop(old));
+        result
+    }
+
+    /// The files held out of the guide (drafts, second files of a permalink),
+    /// but the `changed` ones, in path order.
+    fn held_back(&self, changed: &HashSet<String>) -> Vec<String> {
+        self.files
+            .iter()
+            .filter(|(rel, f)| matches!(f.slot, Slot::Held(_)) && !changed.contains(*rel))
+            .map(|(rel, _)| rel.clone())
+            .collect()
+    }
+
+    /// Output paths of the given files' pages in the guide as it stands.
+    fn own_paths(&self, rels: &HashSet<String>) -> Vec<String> {
+        rels.iter()
+            .filter_map(|rel| {
+                let page = self.guide.pages.get(*self.rel_index.get(rel)?)?;
+                (&page.src.rel == rel).then(|| page.out_path.clone())
+            })
+            .collect()
+    }
+
+    /// Output paths of the service pages with a Depends or Supports link to
+    /// one of `paths` (site paths): whether such a link finds its page shows.
+    fn linking_to(&self, paths: &[&str]) -> Vec<String> {
+        if paths.is_empty() {
+            return Vec::new();
+        }
+        let g = &self.guide;
+        g.services
+            .par_iter()
+            .filter(|&&i| {
+                let page = &g.pages[i];
+                let Some(s) = page.service() else {
+                    return false;
+                };
+                s.depends
+                    .items()
+                    .iter()
+                    .chain(s.supports.items())
+                    .filter_map(|item| item.value.as_ref()?.href.as_deref())
+                    .any(|href| match crate::url::plain_absolute(href) {
+                        Some(path) => paths.contains(&path),
+                        None => {
+                            !crate::url::is_external(href)
+                                && paths.contains(
+                                    &crate::url::site_path(&page.out_path, href).0.as_str(),
+                                )
+                        }
+                    })
+            })
+            .map(|&i| g.pages[i].out_path.clone())
+            .collect()
+    }
+
+    /// Output paths of the given files' pages and of every page their Depends
+    /// and Supports lists link to (whose "required by" lists and versions they
+    /// feed), in the guide as it stands. `None` when there is no guide yet.
+    fn linked_from(&self, rels: &HashSet<String>) -> Option<HashSet<String>> {
+        let g = &self.guide;
+        if g.pages.is_empty() {
+            return None;
+        }
+        let mut out = HashSet::new();
+        for rel in rels {
+            let Some(&i) = self.rel_index.get(rel) else {
+                continue;
+            };
+            if g.pages.get(i).is_none_or(|p| &p.src.rel != rel) {
+                continue;
+            }
+            out.insert(g.pages[i].out_path.clone());
+            for &j in g.depends_on[i].iter().chain(&g.supports[i]) {
+                out.insert(g.pages[j].out_path.clone());
+            }
+        }
+        Some(out)
     }
 
     /// Every page for a new guide: the published ones but the `touched` (taken
@@ -761,8 +873,8 @@ impl Engine {
         (pages, lost)
     }
 
-    /// Takes a new guide in, with the pages it held back.
-    fn install(&mut self, guide: Guide, held: Vec<Page>) {
+    /// Takes a new guide in, with the pages it held back; returns the old one.
+    fn install(&mut self, guide: Guide, held: Vec<Page>) -> Guide {
         for page in held {
             if let Some(f) = self.files.get_mut(&page.src.rel) {
                 f.slot = Slot::Held(Box::new(page));
@@ -779,9 +891,7 @@ impl Engine {
                 f.slot = Slot::Lost;
             }
         }
-        let old_guide = std::mem::replace(&mut self.guide, guide);
-        // Freeing the old maps takes a while on a big guide; not on this thread.
-        std::thread::spawn(move || drop(old_guide));
+        std::mem::replace(&mut self.guide, guide)
     }
 
     /// Compares every page's render key with the stored one and renders the pages
@@ -790,25 +900,43 @@ impl Engine {
     fn rerender(
         &mut self,
         impact_dirty: Option<HashSet<String>>,
+        near_dirty: Option<HashSet<String>>,
         render_all: bool,
         cu: &mut ContentUpdate,
     ) -> Result<()> {
-        // Which pages render differently now?
+        // Which pages render differently now? With both sets known, a page of
+        // an unchanged file has its key made only when its lists may have
+        // changed; when only its impact summary may have, it is left for after
+        // the reload unseen (`render_deferred` makes its key). The pages of
+        // changed files are all in `near_dirty` (see `linked_from`).
         let guide = &self.guide;
         let (files, keys) = (&self.files, &self.keys);
-        let fresh: Vec<(usize, RenderKey, bool)> = (0..guide.pages.len())
+        let known = near_dirty.as_ref().filter(|_| !render_all);
+        let sorted: Vec<(usize, Option<RenderKey>)> = (0..guide.pages.len())
             .into_par_iter()
-            .map(|i| {
+            .filter_map(|i| {
                 let page = &guide.pages[i];
                 let old = keys.get(&page.out_path);
+                if let (Some(old), Some(near)) = (old, known) {
+                    if old.rel == page.src.rel && !near.contains(&page.out_path) {
+                        let impact_may_change = impact_dirty
+                            .as_ref()
+                            .is_none_or(|d| d.contains(&page.out_path));
+                        return impact_may_change.then_some((i, None));
+                    }
+                }
                 let impact = match (old, &impact_dirty) {
                     (Some(k), Some(dirty)) if !dirty.contains(&page.out_path) => Some(k.impact),
                     _ => None,
                 };
                 let key = render_key(guide, files, i, impact);
-                let stale = render_all || old != Some(&key);
-                (i, key, stale)
+                (render_all || old != Some(&key)).then_some((i, Some(key)))
             })
+            .collect();
+        let (todo, unseen): (Vec<_>, Vec<_>) = sorted.into_iter().partition(|(_, k)| k.is_some());
+        let todo: Vec<(usize, RenderKey)> = todo
+            .into_iter()
+            .filter_map(|(i, k)| Some((i, k?)))
             .collect();
         cu.step("keys");
         let gone: Vec<String> = self
@@ -816,11 +944,6 @@ impl Engine {
             .keys()
             .filter(|k| !guide.by_path.contains_key(k.as_str()))
             .cloned()
-            .collect();
-        let todo: Vec<(usize, RenderKey)> = fresh
-            .into_iter()
-            .filter(|(_, _, stale)| *stale)
-            .map(|(i, k, _)| (i, k))
             .collect();
         cu.step("diff");
         for path in gone {
@@ -830,13 +953,16 @@ impl Engine {
             }
             cu.removed.push(path);
         }
-        self.render(todo, !render_all, cu)
+        self.render(todo, !render_all, cu)?;
+        self.deferred.extend(unseen);
+        Ok(())
     }
 
     /// Output paths of the given files' pages and of every page they reach through
     /// Depends links in the current guide (whose impact lists include them), in
-    /// at most `depth` steps when given. `None` when a file is unknown to the
-    /// guide in a way that hides its edges.
+    /// at most `depth` steps when given. `None` for every page: when the walk
+    /// reaches them all (on a ring), or when a file is unknown to the guide in
+    /// a way that hides its edges.
     fn depends_closure(
         &self,
         rels: &HashSet<String>,
@@ -871,6 +997,9 @@ impl Engine {
             }
             stack = next;
         }
+        if seen.iter().all(|&s| s) {
+            return None;
+        }
         Some(
             seen.iter()
                 .enumerate()
@@ -902,7 +1031,7 @@ impl Engine {
                     old.rel == key.rel && old.text == key.text && old.near == key.near
                 })
             });
-            self.deferred = later;
+            self.deferred = later.into_iter().map(|(i, k)| (i, Some(k))).collect();
             items = now;
         }
         let guide = &self.guide;
@@ -942,9 +1071,18 @@ impl Engine {
     pub fn render_deferred(&mut self) -> Result<Update> {
         let started = Instant::now();
         let mut cu = ContentUpdate::default();
-        let items = std::mem::take(&mut self.deferred);
-        if !items.is_empty() {
+        let deferred = std::mem::take(&mut self.deferred);
+        if !deferred.is_empty() {
             cu.step("");
+            let (guide, files, keys) = (&self.guide, &self.files, &self.keys);
+            let items: Vec<(usize, RenderKey)> = deferred
+                .into_par_iter()
+                .filter_map(|(i, key)| {
+                    let key = key.unwrap_or_else(|| render_key(guide, files, i, None));
+                    (keys.get(&guide.pages[i].out_path) != Some(&key)).then_some((i, key))
+                })
+                .collect();
+            cu.step("keys");
             if let Err(e) = self.render(items, false, &mut cu) {
                 self.render_all_next = true;
                 return Err(e);

@@ -364,12 +364,7 @@ impl<'g> Shown<'g> {
                 item.value
                     .as_ref()
                     .and_then(|v| v.href.as_deref())
-                    .is_some_and(|h| {
-                        matches!(
-                            guide.resolve(&page.out_path, h),
-                            crate::guide::Resolved::Page { .. }
-                        )
-                    })
+                    .is_some_and(|h| guide.page_of(&page.out_path, h).is_some())
             })
             .collect();
         Some(Shown {

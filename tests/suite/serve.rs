@@ -1093,3 +1093,70 @@ fn impact_only_pages_follow_the_reload_and_are_never_served_stale() {
     );
     server.assert_matches_full_build();
 }
+
+/// Edits whose effects reach pages they do not touch, each against a full
+/// build: `serve` makes render keys only for the pages such an edit can
+/// change (see `Engine::rebuild_guide`), so each way of reaching one is here.
+#[test]
+fn edits_that_reach_untouched_pages_match_full_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    gen_corpus::generate(60, &content, 11, 0.0, 0.0).unwrap();
+    let mut server = Server::start_in(dir, &[]);
+    let events = Events::open(&server.addr);
+    server.assert_matches_full_build();
+    let file = |name: &str| content.join(format!("services/{name}.html.md"));
+    let read = |name: &str| std::fs::read_to_string(file(name)).unwrap();
+    let link = |i: usize, scope: &str| {
+        format!("- [Service {i}](/article/winnt-services-svc{i:05}.html){scope}")
+    };
+
+    // A Supports link limited to some versions: the versions of the page it names.
+    let text = read("winnt-services-svc00040");
+    let body = format!("{}\n{}", link(3, " (WinXP only)"), link(7, " (Vista+)"));
+    std::fs::write(
+        file("winnt-services-svc00040"),
+        replace_section(&text, "##### Supports:", &body),
+    )
+    .unwrap();
+    events.expect("reload");
+    server.assert_matches_full_build();
+
+    // A Depends link to a page that does not exist yet, then the page.
+    let text = read("winnt-services-svc00041");
+    let body = "- [Later](/article/winnt-services-later.html)";
+    std::fs::write(
+        file("winnt-services-svc00041"),
+        replace_section(&text, "##### Depends:", body),
+    )
+    .unwrap();
+    events.expect("reload");
+    server.assert_matches_full_build();
+    let later = read("winnt-services-svc00042")
+        .replace("svc00042", "later")
+        .replacen("\nid: ", "\nid: 8", 1);
+    std::fs::write(file("winnt-services-later"), &later).unwrap();
+    events.expect("reload");
+    server.assert_matches_full_build();
+
+    // A second file of a permalink is held back (an error, so the build is
+    // shown broken) and comes in when the first goes, with links of its own.
+    let second = later.replacen("\nid: ", "\nid: 7", 1).replace(
+        "##### Depends:",
+        &format!("##### Depends:\n\n{}\n", link(5, "")),
+    );
+    std::fs::write(file("winnt-services-later2"), second).unwrap();
+    events.expect("reload");
+    let deadline = Instant::now() + WAIT;
+    while server.status()["broken"] != true && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    assert_eq!(
+        server.status()["broken"],
+        true,
+        "a duplicate permalink is an error"
+    );
+    std::fs::remove_file(file("winnt-services-later")).unwrap();
+    events.expect("reload");
+    server.assert_matches_full_build();
+}
