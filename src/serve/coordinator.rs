@@ -422,7 +422,7 @@ impl Coordinator {
         }
     }
 
-    /// After the reload: the pages whose only change was their impact summary.
+    /// After the reload: the pages of unchanged files that the update changed.
     /// Until they are published, requests for them wait (`Snapshot::pending`).
     fn render_deferred(&mut self) {
         match self.engine.render_deferred() {
@@ -433,7 +433,7 @@ impl Coordinator {
                     s.last_deferred_ms = took.as_secs_f64() * 1000.0;
                 });
                 self.log.verbose(format!(
-                    "then {} page(s) whose impact summary changed, in {} ({} changed)",
+                    "then {} page(s) of other files, in {} ({} changed)",
                     done.pages_rendered,
                     ms(took),
                     done.rendered.len()

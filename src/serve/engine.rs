@@ -221,11 +221,13 @@ pub struct Engine {
     render_all_next: bool,
     /// After a failed update: compare every file again on the next one.
     rescan_next: bool,
-    /// Pages of the current guide whose only change is their impact summary
-    /// (a count and the nearest services that stop with them), left to render
-    /// after the reload: on a ring a new article changes all of them, and the
-    /// author's page should not wait for 10,000 others.
-    /// With its render key, when already made.
+    /// Pages of unchanged files that an update changes (what they show of
+    /// other services: "required by", the impact summary), left to render
+    /// after the reload, which waits only for the changed files' own pages: on
+    /// a ring a new article changes all 10,000 impact summaries, and a hub's
+    /// page lists every service; the author's page waits for neither. With
+    /// its render key, when already made.
+    ///
     deferred: Vec<(usize, Option<RenderKey>)>,
 }
 
@@ -906,7 +908,7 @@ impl Engine {
     ) -> Result<()> {
         // Which pages render differently now? With both sets known, a page of
         // an unchanged file has its key made only when its lists may have
-        // changed; when only its impact summary may have, it is left for after
+        // changed; when only its impact summary may, it is left for after
         // the reload unseen (`render_deferred` makes its key). The pages of
         // changed files are all in `near_dirty` (see `linked_from`).
         let guide = &self.guide;
@@ -1015,7 +1017,7 @@ impl Engine {
     }
 
     /// Renders the given pages (in parallel) and records their keys. With
-    /// `defer`, a page whose only change is its impact summary is left for
+    /// `defer`, the pages of unchanged files are left for
     /// [`Engine::render_deferred`].
     fn render(
         &mut self,
@@ -1027,9 +1029,8 @@ impl Engine {
             let keys = &self.keys;
             let pages = &self.guide.pages;
             let (later, now): (Vec<_>, Vec<_>) = items.into_iter().partition(|(i, key)| {
-                keys.get(&pages[*i].out_path).is_some_and(|old| {
-                    old.rel == key.rel && old.text == key.text && old.near == key.near
-                })
+                keys.get(&pages[*i].out_path)
+                    .is_some_and(|old| old.rel == key.rel && old.text == key.text)
             });
             self.deferred = later.into_iter().map(|(i, k)| (i, Some(k))).collect();
             items = now;
