@@ -11,7 +11,8 @@
 //! Run it with `cargo bench --bench serve` (10,000 articles), or smaller:
 //! `SVCGUIDE_BENCH_N=2000 SVCGUIDE_BENCH_EDITS=5 cargo bench --bench serve`, and
 //! on another shape of dependency graph: `SVCGUIDE_BENCH_SHAPE=chain` (`layered`,
-//! `chain`, `ring`, `hub`; examples/gen_corpus.rs).
+//! `chain`, `ring`, `hub`; examples/gen_corpus.rs). The structural edits (titles,
+//! links, articles) run `SVCGUIDE_BENCH_ROUNDS` times each (default 5).
 //!
 //! Every wait is bounded; the server is killed at the end.
 
@@ -297,45 +298,66 @@ fn main() {
     let s = wait_complete(&addr);
     assert_eq!(s["stats"]["mismatches"], 0, "{s}");
 
-    // Structural edits, server idle.
-    let one = |what: &str, change: &dyn Fn()| {
+    // Structural edits, server idle, `rounds` of each (one sample is noise).
+    let rounds = env_num("SVCGUIDE_BENCH_ROUNDS", 5);
+    let one = |change: &dyn Fn()| -> (f64, f64) {
         drain(&reloads);
         let t0 = Instant::now();
         change();
         let at = wait_reload(&reloads);
         let s = wait_complete(&addr);
-        println!(
-            "save → reload, {what}: {:.0} ms (update {:.0} ms; whole site complete after {:.2?})",
+        assert_eq!(s["stats"]["mismatches"], 0, "{s}");
+        (
             (at - t0).as_secs_f64() * 1000.0,
             s["stats"]["last_update_ms"].as_f64().unwrap(),
-            t0.elapsed()
-        );
-        assert_eq!(s["stats"]["mismatches"], 0, "{s}");
+        )
     };
     let leaf_i = n / 2 + 1;
     let leaf = article(&content, leaf_i);
-    one("title of a leaf service", &|| rename_title(&leaf));
     let core = article(&content, 100.min(n - 1) / 100 * 100);
-    one("title of a core service (many pages list it)", &|| {
-        rename_title(&core)
-    });
     let linker = article(&content, leaf_i + 2);
-    one("new Depends link (guide rebuilt)", &|| {
-        let text = std::fs::read_to_string(&linker).unwrap();
-        let at = text.rfind("##### Depends:").unwrap() + "##### Depends:".len();
-        let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
-        let link = format!("{nl}{nl}- [Core](/article/winnt-services-svc00000.html)");
-        std::fs::write(&linker, format!("{}{link}{}", &text[..at], &text[at..])).unwrap();
-    });
-    let added = content.join("services/winnt-services-bench-new.html.md");
-    one("new article", &|| {
-        let text = std::fs::read_to_string(article(&content, leaf_i + 1))
-            .unwrap()
-            .replace(&format!("svc{:05}", leaf_i + 1), "bench-new")
-            .replace(&format!("id: {}", 10_000 + leaf_i + 1), "id: 99999");
-        std::fs::write(&added, text).unwrap();
-    });
-    one("deleted article", &|| std::fs::remove_file(&added).unwrap());
+    let kinds = [
+        "title of a leaf service",
+        "title of a core service (many pages list it)",
+        "new Depends link (guide rebuilt)",
+        "new article",
+        "deleted article",
+    ];
+    let mut samples: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); kinds.len()];
+    for round in 0..rounds {
+        let added = content.join(format!("services/winnt-services-bench-new{round}.html.md"));
+        let edits: [&dyn Fn(); 5] = [
+            &|| rename_title(&leaf),
+            &|| rename_title(&core),
+            &|| {
+                let text = std::fs::read_to_string(&linker).unwrap();
+                let at = text.rfind("##### Depends:").unwrap() + "##### Depends:".len();
+                let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+                let link = format!("{nl}{nl}- [Core](/article/winnt-services-svc{round:05}.html)");
+                std::fs::write(&linker, format!("{}{link}{}", &text[..at], &text[at..])).unwrap();
+            },
+            &|| {
+                let text = std::fs::read_to_string(article(&content, leaf_i + 1))
+                    .unwrap()
+                    .replace(
+                        &format!("svc{:05}", leaf_i + 1),
+                        &format!("bench-new{round}"),
+                    )
+                    .replace(&format!("id: {}", 10_000 + leaf_i + 1), "id: 99999");
+                std::fs::write(&added, text).unwrap();
+            },
+            &|| std::fs::remove_file(&added).unwrap(),
+        ];
+        for (k, edit) in edits.iter().enumerate() {
+            let (reload, update) = one(*edit);
+            samples[k].0.push(reload);
+            samples[k].1.push(update);
+        }
+    }
+    for (what, (reload, update)) in kinds.iter().zip(&mut samples) {
+        println!("save → reload, {what}: {}", stats(reload));
+        println!("  update: {}", stats(update));
+    }
 
     // Load test.
     let paths: Vec<String> = (0..200)

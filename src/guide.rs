@@ -270,6 +270,11 @@ impl Guide {
         use rayon::prelude::*;
         // Resolving every Depends/Supports link is the bulk of the work: per service, in parallel.
         type Links = (usize, Vec<usize>, Vec<usize>, Vec<(usize, OsSet)>);
+        // Looked up once per link: a list of flags stays in cache, the pages do not.
+        let mut is_service = vec![false; self.pages.len()];
+        for &i in &self.services {
+            is_service[i] = true;
+        }
         let edges: Vec<Links> = self
             .services
             .par_iter()
@@ -277,8 +282,8 @@ impl Guide {
                 let service = self.pages[i].service().expect("service page");
                 let mut scoped = Vec::new();
                 let (depends, supports) = (
-                    self.service_targets(i, &service.depends, &mut scoped),
-                    self.service_targets(i, &service.supports, &mut scoped),
+                    self.service_targets(i, &service.depends, &is_service, &mut scoped),
+                    self.service_targets(i, &service.supports, &is_service, &mut scoped),
                 );
                 (i, depends, supports, scoped)
             })
@@ -312,6 +317,7 @@ impl Guide {
         &self,
         i: usize,
         list: &RefList,
+        is_service: &[bool],
         scoped: &mut Vec<(usize, OsSet)>,
     ) -> Vec<usize> {
         let from = &self.pages[i].out_path;
@@ -322,7 +328,7 @@ impl Guide {
                 continue;
             };
             if let Some(index) = self.page_of(from, href) {
-                if index != i && self.pages[index].service().is_some() {
+                if index != i && is_service[index] {
                     out.push(index);
                     if !r.scope.is_all() {
                         scoped.push((index, OsSet::from_scope(&r.scope)));
