@@ -343,13 +343,8 @@ impl Guide {
     /// The page a link written on the page at `from` points at, if any. A
     /// plain absolute link is looked up as it is written, without a new string.
     pub fn page_of(&self, from: &str, href: &str) -> Option<usize> {
-        if let Some(path) = crate::url::plain_absolute(href) {
-            return self.by_path.get(path).copied();
-        }
-        match self.resolve(from, href) {
-            Resolved::Page { index, .. } => Some(index),
-            _ => None,
-        }
+        let path = crate::url::link_target(from, href)?;
+        self.by_path.get(path.as_ref()).copied()
     }
 
     /// Resolves a link written on the page at output path `from`.

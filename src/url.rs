@@ -106,6 +106,15 @@ pub fn plain_absolute(href: &str) -> Option<&str> {
     path_part(href).strip_prefix('/').filter(|abs| plain(abs))
 }
 
+/// The site path a link written on the page at `from` points at, without its
+/// fragment; `None` for an external link. A plain absolute link is borrowed.
+pub fn link_target<'a>(from: &str, href: &'a str) -> Option<std::borrow::Cow<'a, str>> {
+    if let Some(path) = plain_absolute(href) {
+        return Some(path.into());
+    }
+    (!is_external(href)).then(|| site_path(from, href).0.into())
+}
+
 /// Resolves `href` written on the page at `from` (an output path) into a site path.
 pub fn site_path(from: &str, href: &str) -> (String, Option<String>) {
     let fragment = find(href, b'#').map(|i| href[i + 1..].to_string());

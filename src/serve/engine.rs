@@ -226,8 +226,7 @@ pub struct Engine {
     /// after the reload, which waits only for the changed files' own pages: on
     /// a ring a new article changes all 10,000 impact summaries, and a hub's
     /// page lists every service; the author's page waits for neither. With
-    /// its render key, when already made.
-    ///
+    /// its render key, when already made. Empty at the start of every update.
     deferred: Vec<(usize, Option<RenderKey>)>,
 }
 
@@ -776,15 +775,8 @@ impl Engine {
                     .iter()
                     .chain(s.supports.items())
                     .filter_map(|item| item.value.as_ref()?.href.as_deref())
-                    .any(|href| match crate::url::plain_absolute(href) {
-                        Some(path) => paths.contains(&path),
-                        None => {
-                            !crate::url::is_external(href)
-                                && paths.contains(
-                                    &crate::url::site_path(&page.out_path, href).0.as_str(),
-                                )
-                        }
-                    })
+                    .filter_map(|href| crate::url::link_target(&page.out_path, href))
+                    .any(|path| paths.contains(&path.as_ref()))
             })
             .map(|&i| g.pages[i].out_path.clone())
             .collect()
@@ -935,11 +927,13 @@ impl Engine {
                 (render_all || old != Some(&key)).then_some((i, Some(key)))
             })
             .collect();
-        let (todo, unseen): (Vec<_>, Vec<_>) = sorted.into_iter().partition(|(_, k)| k.is_some());
-        let todo: Vec<(usize, RenderKey)> = todo
-            .into_iter()
-            .filter_map(|(i, k)| Some((i, k?)))
-            .collect();
+        let mut todo: Vec<(usize, RenderKey)> = Vec::new();
+        for (i, key) in sorted {
+            match key {
+                Some(key) => todo.push((i, key)),
+                None => self.deferred.push((i, None)),
+            }
+        }
         cu.step("keys");
         let gone: Vec<String> = self
             .keys
@@ -955,9 +949,7 @@ impl Engine {
             }
             cu.removed.push(path);
         }
-        self.render(todo, !render_all, cu)?;
-        self.deferred.extend(unseen);
-        Ok(())
+        self.render(todo, !render_all, cu)
     }
 
     /// Output paths of the given files' pages and of every page they reach through
@@ -1032,7 +1024,8 @@ impl Engine {
                 keys.get(&pages[*i].out_path)
                     .is_some_and(|old| old.rel == key.rel && old.text == key.text)
             });
-            self.deferred = later.into_iter().map(|(i, k)| (i, Some(k))).collect();
+            self.deferred
+                .extend(later.into_iter().map(|(i, k)| (i, Some(k))));
             items = now;
         }
         let guide = &self.guide;
