@@ -2,8 +2,9 @@
 //!
 //! * the full build (`svcguide build`) for comparison;
 //! * the time from saving one article to the live-reload event, for an edit of
-//!   the text (in-place path), of a title (guide rebuilt), a new and a deleted
-//!   article; each measured with the server idle, and text edits also back to
+//!   the text (in place), of a title (in place, new title), of a Depends link
+//!   (graph patched), a new and a deleted article (guide rebuilt); each
+//!   measured with the server idle, and text edits also back to
 //!   back while the background full build of the previous edit still runs;
 //! * a load test: 20,000 GET requests over 8 kept-alive connections from
 //!   127.0.0.1, with the error count and requests per second.
@@ -319,7 +320,7 @@ fn main() {
     let kinds = [
         "title of a leaf service",
         "title of a core service (many pages list it)",
-        "new Depends link (guide rebuilt)",
+        "new Depends link (graph patched)",
         "new article",
         "deleted article",
     ];

@@ -1,6 +1,7 @@
 //! The whole model: published pages, the permalink index, and the dependency
 //! graph with "required by" derived from Depends. Once built, it changes only
-//! by [`Guide::replace`], which swaps in pages that keep its structure.
+//! by [`Guide::replace`], which swaps in pages that keep its structure, and
+//! [`Guide::relink`], which patches the graph for pages whose links changed.
 
 use crate::url::{is_external, site_path};
 use std::collections::BTreeSet;
@@ -35,6 +36,11 @@ pub struct Guide {
     /// Per page: the Windows versions other articles' qualified relations to it
     /// name (`[Spooler](...) (WinNT4 only)` on another page).
     related: Vec<OsSet>,
+    /// Per page: its own qualified relations (target, versions), which
+    /// `related` gathers; kept so that [`Guide::relink`] can gather them again.
+    scoped: Vec<Vec<(usize, OsSet)>>,
+    /// Per page: its place in the order by lowercased title (see [`title_ranks`]).
+    ranks: Vec<u32>,
     /// Per page: the versions its service exists on (empty for plain pages).
     pub availability: Vec<Availability>,
     /// Per page: how many services stop with it (see [`reach_counts`]).
@@ -49,6 +55,9 @@ pub enum Fit {
     Same,
     /// In place too, but its title changed: orders that follow titles change.
     Title,
+    /// In place too, but its Depends or Supports links changed: the graph is
+    /// patched ([`Guide::relink`]).
+    Links,
     /// The guide must be built again.
     Rebuild,
 }
@@ -169,21 +178,29 @@ impl Guide {
         let mut pages = pages;
         permute(&mut pages, kept);
         let held = pages.split_off(published);
-        let by_path: FxHashMap<String, usize> = pages
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.out_path.clone(), i))
-            .collect();
-        let by_path_lower = case_index(&pages, diags);
-        clock.lap(" model/index");
-        let mut services: Vec<usize> = pages
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.service().is_some())
-            .map(|(i, _)| i)
-            .collect();
-        let ranks = title_ranks(&pages);
-        sort_services(&mut services, &ranks);
+        // The indexes by path beside the order by title: neither reads the other.
+        let ((by_path, by_path_lower), (services, ranks)) = rayon::join(
+            || {
+                let by_path: FxHashMap<String, usize> = pages
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.out_path.clone(), i))
+                    .collect();
+                (by_path, case_index(&pages, diags))
+            },
+            || {
+                let mut services: Vec<usize> = pages
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.service().is_some())
+                    .map(|(i, _)| i)
+                    .collect();
+                let ranks = title_ranks(&pages);
+                sort_services(&mut services, &ranks);
+                (services, ranks)
+            },
+        );
+        clock.lap(" model/index+titles");
         let mut guide = Guide {
             assets: assets.iter().map(|a| a.rel.clone()).collect(),
             asset_files: assets,
@@ -191,6 +208,8 @@ impl Guide {
             required_by: vec![vec![]; pages.len()],
             supports: vec![vec![]; pages.len()],
             related: vec![OsSet::EMPTY; pages.len()],
+            scoped: vec![vec![]; pages.len()],
+            ranks,
             availability: Vec::new(),
             impact_counts: vec![0; pages.len()],
             pages,
@@ -199,8 +218,7 @@ impl Guide {
             services,
             suggester: Default::default(),
         };
-        clock.lap(" model/services");
-        guide.link_graph(&ranks);
+        guide.link_graph();
         clock.lap(" model/graph");
         guide.availability = {
             use rayon::prelude::*;
@@ -227,25 +245,83 @@ impl Guide {
             self.refresh_availability(i);
         }
         if !retitled.is_empty() {
-            let ranks = title_ranks(&self.pages);
-            sort_services(&mut self.services, &ranks);
+            self.ranks = title_ranks(&self.pages);
+            sort_services(&mut self.services, &self.ranks);
             for &i in &retitled {
                 for &j in &self.depends_on[i] {
-                    sort_required_by(&mut self.required_by[j], &ranks);
+                    sort_required_by(&mut self.required_by[j], &self.ranks);
                 }
             }
         }
         retitled
     }
 
+    /// Replaces pages in place with new versions whose Depends or Supports
+    /// links changed but that [`fit`](Guide::fit) otherwise (`Links`, or
+    /// `Same`), and patches the graph to what [`Guide::build`] would make of
+    /// them: only these pages' links are resolved again (resolving every
+    /// link is most of a build's model on a big guide).
+    pub fn relink(&mut self, new: Vec<(usize, Page)>) {
+        let is_service = self.service_flags();
+        let mut lists_changed = Vec::new();
+        let mut relinked = Vec::with_capacity(new.len());
+        for (i, page) in new {
+            self.pages[i] = page;
+            relinked.push(i);
+            if !is_service[i] {
+                // A page that fits stays what it was: this one has no links to follow.
+                continue;
+            }
+            let (depends, supports, scoped) = self.links_of(i, &is_service);
+            // `required_by[j]` holds `i` exactly when `depends_on[i]` holds `j`.
+            for j in std::mem::replace(&mut self.depends_on[i], depends) {
+                self.required_by[j].retain(|&k| k != i);
+                lists_changed.push(j);
+            }
+            let mut targets = self.depends_on[i].clone();
+            targets.sort_unstable();
+            targets.dedup();
+            for j in targets {
+                self.required_by[j].push(i);
+                lists_changed.push(j);
+            }
+            self.supports[i] = supports;
+            self.scoped[i] = scoped;
+        }
+        lists_changed.sort_unstable();
+        lists_changed.dedup();
+        for j in lists_changed {
+            sort_required_by(&mut self.required_by[j], &self.ranks);
+        }
+        let related = self.gather_related();
+        let mut stale = relinked;
+        stale.extend((0..related.len()).filter(|&j| related[j] != self.related[j]));
+        self.related = related;
+        for i in stale {
+            self.refresh_availability(i);
+        }
+        self.impact_counts = reach_counts(&self.required_by);
+    }
+
     /// How a new version of a page fits into a guide built with `old`: whether
     /// what [`Guide::build`] reads of it is unchanged.
     pub fn fit(old: &Page, new: &Page) -> Fit {
         let (old, new) = (Structure::of(old), Structure::of(new));
+        // Everything but the title and the links.
+        type Rest<'s> = (&'s str, &'s str, &'s str, bool, Option<&'s str>);
+        fn rest<'s>(s: &Structure<'s>) -> Rest<'s> {
+            (s.rel, s.out_path, s.permalink, s.published, s.id)
+        }
         if old == new {
             Fit::Same
-        } else if (Structure { title: "", ..old }) == (Structure { title: "", ..new }) {
+        } else if rest(&old) == rest(&new) && old.links == new.links {
             Fit::Title
+        } else if rest(&old) == rest(&new)
+            && old.title == new.title
+            && old.links.is_some()
+            && new.links.is_some()
+        {
+            Fit::Links
         } else {
             Fit::Rebuild
         }
@@ -266,36 +342,68 @@ impl Guide {
         }
     }
 
-    fn link_graph(&mut self, ranks: &[u32]) {
-        use rayon::prelude::*;
-        // Resolving every Depends/Supports link is the bulk of the work: per service, in parallel.
-        type Links = (usize, Vec<usize>, Vec<usize>, Vec<(usize, OsSet)>);
-        // Looked up once per link: a list of flags stays in cache, the pages do not.
+    /// Per page, whether it is a service page. Looked up once per link: a
+    /// list of flags stays in cache, the pages do not.
+    fn service_flags(&self) -> Vec<bool> {
         let mut is_service = vec![false; self.pages.len()];
         for &i in &self.services {
             is_service[i] = true;
         }
-        let edges: Vec<Links> = self
+        is_service
+    }
+
+    /// The service pages whose Depends or Supports lists link to service page `j`.
+    pub fn linked_by(&self, j: usize) -> impl Iterator<Item = usize> + '_ {
+        let supporting = (0..self.pages.len()).filter(move |&i| self.supports[i].contains(&j));
+        let mut all: Vec<usize> = self.required_by[j]
+            .iter()
+            .copied()
+            .chain(supporting)
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all.into_iter()
+    }
+
+    /// Service page `i`'s Depends and Supports targets, and its qualified
+    /// relations (target, versions).
+    fn links_of(
+        &self,
+        i: usize,
+        is_service: &[bool],
+    ) -> (Vec<usize>, Vec<usize>, Vec<(usize, OsSet)>) {
+        let service = self.pages[i].service().expect("service page");
+        let mut scoped = Vec::new();
+        let depends = self.service_targets(i, &service.depends, is_service, &mut scoped);
+        let supports = self.service_targets(i, &service.supports, is_service, &mut scoped);
+        (depends, supports, scoped)
+    }
+
+    /// Per page, the versions the qualified relations to it name.
+    fn gather_related(&self) -> Vec<OsSet> {
+        let mut related = vec![OsSet::EMPTY; self.pages.len()];
+        // A relation that holds on some versions needs both services there.
+        for (j, versions) in self.scoped.iter().flatten() {
+            related[*j] = related[*j].union(*versions);
+        }
+        related
+    }
+
+    fn link_graph(&mut self) {
+        use rayon::prelude::*;
+        // Resolving every Depends/Supports link is the bulk of the work: per service, in parallel.
+        let is_service = self.service_flags();
+        let edges: Vec<_> = self
             .services
             .par_iter()
-            .map(|&i| {
-                let service = self.pages[i].service().expect("service page");
-                let mut scoped = Vec::new();
-                let (depends, supports) = (
-                    self.service_targets(i, &service.depends, &is_service, &mut scoped),
-                    self.service_targets(i, &service.supports, &is_service, &mut scoped),
-                );
-                (i, depends, supports, scoped)
-            })
+            .map(|&i| (i, self.links_of(i, &is_service)))
             .collect();
-        for (i, depends, supports, scoped) in edges {
+        for (i, (depends, supports, scoped)) in edges {
             self.depends_on[i] = depends;
             self.supports[i] = supports;
-            // A relation that holds on some versions needs both services there.
-            for (j, versions) in scoped {
-                self.related[j] = self.related[j].union(versions);
-            }
+            self.scoped[i] = scoped;
         }
+        self.related = self.gather_related();
         for (i, targets) in self.depends_on.iter().enumerate() {
             for &j in targets {
                 // Pages come in order: a repeat of `i` can only be the last entry
@@ -306,7 +414,7 @@ impl Guide {
             }
         }
         for list in &mut self.required_by {
-            sort_required_by(list, ranks);
+            sort_required_by(list, &self.ranks);
         }
         self.impact_counts = reach_counts(&self.required_by);
     }
@@ -587,11 +695,19 @@ pub fn summarise_impact(
 ///
 /// Nodes of one strongly connected component reach the same set, and the
 /// components form a DAG; each component's set is the union of its
-/// successors', as bits, for one block of 4,096 target nodes at a time. Blocks
+/// successors', as bits, for one block of at most 4,096 target nodes at a time. Blocks
 /// are independent, so they run in parallel, each thread reusing one buffer.
 pub fn reach_counts(edges: &[Vec<usize>]) -> Vec<usize> {
     use rayon::prelude::*;
-    const BLOCK: usize = 4096;
+    // Blocks of at most 4,096 nodes, as many as a multiple of the threads:
+    // three blocks on two threads would take two rounds of the longest.
+    let threads = rayon::current_num_threads().max(1);
+    let blocks = edges.len().div_ceil(4096).div_ceil(threads) * threads;
+    let block = edges
+        .len()
+        .div_ceil(blocks.max(1))
+        .next_multiple_of(64)
+        .max(64);
     let n = edges.len();
     let (comp, comps) = components(edges);
     let mut succ: Vec<Vec<usize>> = vec![Vec::new(); comps];
@@ -607,7 +723,7 @@ pub fn reach_counts(edges: &[Vec<usize>]) -> Vec<usize> {
         s.dedup();
     }
     let block_counts = |bits: &mut Vec<u64>, lo: usize| -> Vec<u32> {
-        let hi = (lo + BLOCK).min(n);
+        let hi = (lo + block).min(n);
         let words = (hi - lo).div_ceil(64);
         bits.clear();
         bits.resize(comps * words, 0);
@@ -630,7 +746,7 @@ pub fn reach_counts(edges: &[Vec<usize>]) -> Vec<usize> {
     };
     let reached = (0..n)
         .into_par_iter()
-        .step_by(BLOCK)
+        .step_by(block)
         .map_init(Vec::new, block_counts)
         .reduce(
             || vec![0u32; comps],
@@ -828,6 +944,113 @@ mod tests {
                 beyond.truncate(bound);
                 proptest::prop_assert_eq!(summary.nearest, beyond);
             }
+        }
+    }
+
+    /// Articles for the relink property: services `s00`.. with Depends and
+    /// Supports items, and one plain page (`plain`), which links may name too.
+    mod relinked {
+        use crate::page::Page;
+        use crate::source::Source;
+        use proptest::prelude::*;
+        use std::path::Path;
+
+        /// A link item: target (past the services: a plain page, then a
+        /// missing one), and a qualifier (0 for none).
+        pub type Item = (usize, usize);
+
+        fn item(n: usize, (target, scope): Item) -> String {
+            let href = match target {
+                t if t < n => format!("/article/s{t:02}.html"),
+                t if t == n => "/article/plain.html".to_string(),
+                _ => "/article/missing.html".to_string(),
+            };
+            let scope = ["", " (WinXP only)", " (Vista+)", " (Win7/Win8)"][scope % 4];
+            format!("- [Target]({href}){scope}")
+        }
+
+        fn list(n: usize, items: &[Item]) -> String {
+            if items.is_empty() {
+                return "- None".to_string();
+            }
+            let lines: Vec<String> = items.iter().map(|&i| item(n, i)).collect();
+            lines.join("\n")
+        }
+
+        fn parse(rel: &str, text: &str) -> Page {
+            let src = Source::from_text(rel, Path::new(rel), text);
+            crate::page::parse(src, &mut Vec::new()).expect("a page")
+        }
+
+        /// Service `k` of `n`, with its Depends and Supports items.
+        pub fn service(k: usize, n: usize, links: &(Vec<Item>, Vec<Item>)) -> Page {
+            let text = format!(
+                "---\ntitle: 'Svc {t:02}'\nstatus: publish\npermalink: /article/s{k:02}.html\nid: {k}\n\
+                 category:\n    - 'Services Guide'\n---\n\
+                 ##### Description:\n\nService {k}.\n\n##### Default State:\n\n- WinXP: Manual\n\n\
+                 ##### Supports:\n\n{}\n\n##### Depends:\n\n{}\n",
+                list(n, &links.1),
+                list(n, &links.0),
+                // Titles out of path order, so that orders by title show.
+                t = (k * 7) % 11,
+            );
+            parse(&format!("s{k:02}.html.md"), &text)
+        }
+
+        pub fn plain() -> Page {
+            parse(
+                "plain.html.md",
+                "---\ntitle: Plain\nstatus: publish\npermalink: /article/plain.html\n---\nText.\n",
+            )
+        }
+
+        pub fn links(n: usize) -> impl Strategy<Value = (Vec<Item>, Vec<Item>)> {
+            let items = proptest::collection::vec((0..n + 2, 0usize..4), 0..4);
+            (items.clone(), items)
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 200, ..Default::default() })]
+        /// Patching the graph for pages whose links changed gives what a new
+        /// build of the same pages gives: every list, version and count.
+        #[test]
+        fn relink_matches_a_new_build(
+            (n, before, after, edited) in proptest::strategy::Strategy::prop_flat_map(2usize..12, |n| (
+                proptest::strategy::Just(n),
+                proptest::collection::vec(relinked::links(n), n),
+                proptest::collection::vec(relinked::links(n), n),
+                proptest::collection::vec(proptest::bool::ANY, n),
+            )),
+        ) {
+            let pages = |links: &[(Vec<relinked::Item>, Vec<relinked::Item>)]| {
+                let mut pages: Vec<Page> =
+                    (0..n).map(|k| relinked::service(k, n, &links[k])).collect();
+                pages.push(relinked::plain());
+                pages
+            };
+            let now: Vec<_> = (0..n)
+                .map(|k| if edited[k] { after[k].clone() } else { before[k].clone() })
+                .collect();
+            let mut guide = Guide::build(pages(&before), vec![], false, &mut Vec::new());
+            let mut changed = Vec::new();
+            for (k, page) in pages(&now).into_iter().enumerate().take(n) {
+                if edited[k] {
+                    let i = guide.by_path[&page.out_path];
+                    let fit = Guide::fit(&guide.pages[i], &page);
+                    proptest::prop_assert!(matches!(fit, Fit::Same | Fit::Links), "{:?}", fit);
+                    changed.push((i, page));
+                }
+            }
+            guide.relink(changed);
+            let built = Guide::build(pages(&now), vec![], false, &mut Vec::new());
+            proptest::prop_assert_eq!(&guide.services, &built.services);
+            proptest::prop_assert_eq!(&guide.depends_on, &built.depends_on);
+            proptest::prop_assert_eq!(&guide.required_by, &built.required_by);
+            proptest::prop_assert_eq!(&guide.supports, &built.supports);
+            proptest::prop_assert_eq!(&guide.related, &built.related);
+            proptest::prop_assert_eq!(&guide.availability, &built.availability);
+            proptest::prop_assert_eq!(&guide.impact_counts, &built.impact_counts);
         }
     }
 

@@ -626,6 +626,7 @@ fn update_line(update: &engine::Update, was_broken: bool) -> String {
         UpdatePath::Nothing => "no page changed",
         UpdatePath::Fast => "in place",
         UpdatePath::Titles => "in place, new title",
+        UpdatePath::Links => "links patched",
         UpdatePath::Slow => "guide rebuilt",
         UpdatePath::Full => "full",
     };

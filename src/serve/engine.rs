@@ -9,8 +9,12 @@
 //!   sees (`Guide::fit`: same permalink, status, id, kind and Depends/Supports
 //!   links): the page is swapped into the guide in place (`Guide::replace`) and
 //!   only it is re-rendered; with a new title, also the pages that show it;
-//! * **slow path** — anything else (new, deleted or renamed files, changed
-//!   links, assets added or removed): the guide is rebuilt from the parsed pages
+//! * **links** — only an article's Depends or Supports links changed (with its
+//!   text, but not its title): the page is swapped in and the guide's graph
+//!   patched (`Guide::relink`); the pages re-rendered are chosen as on the slow
+//!   path;
+//! * **slow path** — anything else (new, deleted or renamed files, a title and
+//!   links at once, assets added or removed): the guide is rebuilt from the parsed pages
 //!   (no file is read again), and a page is re-rendered when its own text
 //!   changed or when what it shows of the rest of the guide
 //!   (`views::article::Shown`, `ImpactShown`) changed;
@@ -133,6 +137,8 @@ pub enum UpdatePath {
     Fast,
     /// Pages swapped in place with new titles (orders redone).
     Titles,
+    /// Pages swapped in place with new Depends or Supports links (graph patched).
+    Links,
     /// The guide rebuilt from the parsed pages.
     Slow,
     /// Templates or configuration: everything rendered again.
@@ -213,7 +219,7 @@ pub struct Engine {
     guide: Guide,
     /// Problems found while building the guide (duplicate permalinks...).
     guide_diags: Vec<Diagnostic>,
-    rel_index: HashMap<String, usize>,
+    rel_index: rustc_hash::FxHashMap<String, usize>,
     keys: HashMap<String, RenderKey>,
     /// Rendered pages and content assets, by output path.
     out: HashMap<String, Bytes>,
@@ -318,7 +324,7 @@ impl Engine {
             walk_diags: Vec::new(),
             guide: Guide::build(Vec::new(), Vec::new(), false, &mut Vec::new()),
             guide_diags: Vec::new(),
-            rel_index: HashMap::new(),
+            rel_index: Default::default(),
             keys: HashMap::new(),
             out: HashMap::new(),
             render_all_next: false,
@@ -578,11 +584,15 @@ impl Engine {
         } else {
             changed.iter().map(|p| self.fit(p)).collect()
         };
-        if fits.iter().all(|f| *f != Fit::Rebuild) {
-            cu.path = self.swap(changed, &mut cu)?;
-        } else {
+        let relinked = fits.contains(&Fit::Links);
+        if fits.contains(&Fit::Rebuild) || (relinked && fits.contains(&Fit::Title)) {
             self.rebuild_guide(changed, &removed_articles, render_all, &mut cu)?;
             cu.path = UpdatePath::Slow;
+        } else if relinked {
+            self.relink(changed, &mut cu)?;
+            cu.path = UpdatePath::Links;
+        } else {
+            cu.path = self.swap(changed, &mut cu)?;
         }
         Ok(cu)
     }
@@ -609,23 +619,7 @@ impl Engine {
     /// again, unless a title changed: then every page whose render key changed
     /// (the pages that list it).
     fn swap(&mut self, changed: Vec<Parsed>, cu: &mut ContentUpdate) -> Result<UpdatePath> {
-        let mut pages = Vec::with_capacity(changed.len());
-        for p in changed {
-            let i = self.rel_index[&p.rel];
-            let Some(page) = p.page else {
-                anyhow::bail!("{}: a page that fits was not parsed", p.rel);
-            };
-            pages.push((i, page));
-            self.files.insert(
-                p.rel,
-                FileState {
-                    path: p.path,
-                    hash: p.hash,
-                    diags: p.diags,
-                    slot: Slot::Guide,
-                },
-            );
-        }
+        let pages = self.take_in(changed)?;
         let swapped: Vec<usize> = pages.iter().map(|(i, _)| *i).collect();
         let retitled = self.guide.replace(pages);
         cu.step("swap");
@@ -661,6 +655,57 @@ impl Engine {
         cu.step("keys");
         self.render(items, true, cu)?;
         Ok(UpdatePath::Titles)
+    }
+
+    /// The new versions of pages that fit into the guide, with their places
+    /// in it; their files are recorded as read.
+    fn take_in(&mut self, changed: Vec<Parsed>) -> Result<Vec<(usize, Page)>> {
+        let mut pages = Vec::with_capacity(changed.len());
+        for p in changed {
+            let i = self.rel_index[&p.rel];
+            let Some(page) = p.page else {
+                anyhow::bail!("{}: a page that fits was not parsed", p.rel);
+            };
+            pages.push((i, page));
+            self.files.insert(
+                p.rel,
+                FileState {
+                    path: p.path,
+                    hash: p.hash,
+                    diags: p.diags,
+                    slot: Slot::Guide,
+                },
+            );
+        }
+        Ok(pages)
+    }
+
+    /// Patches the guide for pages whose Depends or Supports links changed
+    /// (`Guide::relink`: no page comes, goes or moves) and re-renders what
+    /// that changed, as [`Engine::rebuild_guide`] does: the pages themselves
+    /// and the pages their links find, before and after; then, after the
+    /// reload, the impact summaries along Depends.
+    fn relink(&mut self, changed: Vec<Parsed>, cu: &mut ContentUpdate) -> Result<()> {
+        let touched: HashSet<String> = changed.iter().map(|p| p.rel.clone()).collect();
+        let impact_before = self.depends_closure(&touched, None);
+        let mut near_dirty = self.linked_from(&touched);
+        let pages = self.take_in(changed)?;
+        cu.step("collect");
+        self.guide.relink(pages);
+        cu.step("guide");
+        let impact_dirty = match (impact_before, self.depends_closure(&touched, None)) {
+            (Some(mut dirty), Some(after)) => {
+                dirty.extend(after);
+                Some(dirty)
+            }
+            _ => None,
+        };
+        cu.step("closure");
+        if let Some(near) = &mut near_dirty {
+            near.extend(self.linked_from(&touched).into_iter().flatten());
+        }
+        cu.step("near");
+        self.rerender(impact_dirty, near_dirty, false, cu)
     }
 
     /// Rebuilds the guide from the parsed pages and re-renders what it changed.
@@ -722,7 +767,7 @@ impl Engine {
         let near_dirty = match (others_moved || render_all, &mut near_dirty) {
             (false, Some(near)) => {
                 near.extend(self.linked_from(&touched).into_iter().flatten());
-                near.extend(self.linking_to(&came_or_went));
+                near.extend(self.linking_to(&old, &came_or_went));
                 Some(std::mem::take(near))
             }
             _ => None,
@@ -758,12 +803,48 @@ impl Engine {
 
     /// Output paths of the service pages with a Depends or Supports link to
     /// one of `paths` (site paths): whether such a link finds its page shows.
-    fn linking_to(&self, paths: &[&str]) -> Vec<String> {
-        if paths.is_empty() {
-            return Vec::new();
+    /// A service page's are in the graph of the guide it is in (the new one,
+    /// or the `old` one, whose pages went into the new); links to other pages
+    /// are found by reading every list.
+    fn linking_to(&self, old: &Guide, paths: &[&str]) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut unknown = Vec::new();
+        let mut in_old = Vec::new();
+        for &path in paths {
+            let new_service = self
+                .guide
+                .by_path
+                .get(path)
+                .filter(|&&j| self.guide.pages[j].service().is_some());
+            let old_service = old.by_path.get(path).filter(|j| old.services.contains(j));
+            match (new_service, old_service) {
+                (Some(&j), _) => out.extend(
+                    self.guide
+                        .linked_by(j)
+                        .map(|i| self.guide.pages[i].out_path.clone()),
+                ),
+                (None, Some(&j)) => in_old.extend(old.linked_by(j)),
+                (None, None) => unknown.push(path),
+            }
+        }
+        if !in_old.is_empty() {
+            let mut linking = vec![false; old.by_path.len()];
+            for i in in_old {
+                linking[i] = true;
+            }
+            out.extend(
+                old.by_path
+                    .iter()
+                    .filter(|(_, &i)| linking[i])
+                    .map(|(path, _)| path.clone()),
+            );
+        }
+        if unknown.is_empty() {
+            return out;
         }
         let g = &self.guide;
-        g.services
+        let found: Vec<String> = g
+            .services
             .par_iter()
             .filter(|&&i| {
                 let page = &g.pages[i];
@@ -776,10 +857,12 @@ impl Engine {
                     .chain(s.supports.items())
                     .filter_map(|item| item.value.as_ref()?.href.as_deref())
                     .filter_map(|href| crate::url::link_target(&page.out_path, href))
-                    .any(|path| paths.contains(&path.as_ref()))
+                    .any(|path| unknown.contains(&path.as_ref()))
             })
             .map(|&i| g.pages[i].out_path.clone())
-            .collect()
+            .collect();
+        out.extend(found);
+        out
     }
 
     /// Output paths of the given files' pages and of every page their Depends
@@ -1152,6 +1235,69 @@ fn diff_files(old: &HashMap<String, Bytes>, new: &HashMap<String, Bytes>, update
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An edit of an article's Depends and Supports links patches the graph
+    /// in place, and the pages then (the deferred ones rendered too) are the
+    /// ones a new engine makes of the same files.
+    #[test]
+    fn a_links_edit_patches_the_graph_as_a_new_engine_would_build_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        std::fs::create_dir(&content).unwrap();
+        let write = |slug: &str, depends: &str, supports: &str| {
+            let text =
+                crate::scaffold::article(slug, &format!("Svc {slug}"), slug, 1, "2012-01-01", "me");
+            let text = text.split("##### Supports:").next().unwrap().to_string()
+                + &format!("##### Supports:\n\n{supports}\n\n##### Depends:\n\n{depends}\n");
+            let path = content.join(format!("{slug}.html.md"));
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let link = |slug: &str, scope: &str| format!("- [{slug}](/article/{slug}.html){scope}");
+        write("c", "- None", "- None");
+        write("b", &link("c", ""), "- None");
+        write("a", &link("b", ""), "- None");
+        let inputs = Overrides {
+            content: Some(content.clone()),
+            ..Default::default()
+        };
+        let mut engine = Engine::open(&inputs).unwrap();
+        let mut apply = |path: PathBuf| {
+            let update = engine
+                .apply(&Batch {
+                    paths: vec![path],
+                    rescan: false,
+                })
+                .unwrap();
+            engine.render_deferred().unwrap();
+            let fresh = Engine::open(&inputs).unwrap();
+            for (path, bytes) in fresh.files() {
+                let served = engine.files().get(path).map(|b| String::from_utf8_lossy(b));
+                let (served, fresh) = (served.unwrap_or_default(), String::from_utf8_lossy(bytes));
+                // The first line that differs, not two whole pages.
+                let differ = served.lines().zip(fresh.lines()).find(|(a, b)| a != b);
+                assert!(served == fresh, "{path}: first different line {differ:?}");
+            }
+            assert_eq!(engine.files().len(), fresh.files().len());
+            assert_eq!(engine.guide().required_by, fresh.guide().required_by);
+            assert_eq!(engine.guide().availability, fresh.guide().availability);
+            update.path
+        };
+        let a = write("a", &link("c", " (WinXP only)"), &link("b", " (Vista+)"));
+        assert_eq!(apply(a), UpdatePath::Links);
+        // Links to pages that come and go: the pages that hold them show it.
+        let a = write(
+            "a",
+            &format!("{}\n{}", link("c", ""), link("d", "")),
+            "- None",
+        );
+        assert_eq!(apply(a), UpdatePath::Links);
+        let c = content.join("c.html.md");
+        std::fs::remove_file(&c).unwrap();
+        assert_eq!(apply(c), UpdatePath::Slow);
+        let d = write("d", "- None", "- None");
+        assert_eq!(apply(d), UpdatePath::Slow);
+    }
 
     #[test]
     fn classifies_paths_and_ignores_editor_files() {
