@@ -41,11 +41,34 @@ pub struct Guide {
     scoped: Vec<Vec<(usize, OsSet)>>,
     /// Per page: its place in the order by lowercased title (see [`title_ranks`]).
     ranks: Vec<u32>,
+    /// Per page: every Depends and Supports link of it found another service
+    /// page, so a later build may carry its lists over (see [`Previous`]).
+    settled: Vec<bool>,
     /// Per page: the versions its service exists on (empty for plain pages).
     pub availability: Vec<Availability>,
     /// Per page: how many services stop with it (see [`reach_counts`]).
     pub impact_counts: Vec<usize>,
     suggester: std::sync::OnceLock<Suggester>,
+}
+
+/// The guide a new one is built after, for the lists of the pages that stay
+/// (see [`Guide::build_after`]).
+pub struct Previous<'a> {
+    /// The previous guide; its pages may have gone into the new one.
+    pub guide: &'a Guide,
+    /// Whether a page of the new guide is, unchanged, the page the previous
+    /// guide had at the given index.
+    pub kept: &'a (dyn Fn(&Page, usize) -> bool + Sync),
+}
+
+/// A service page's resolved links.
+struct Links {
+    depends: Vec<usize>,
+    supports: Vec<usize>,
+    /// Qualified relations: (target, versions).
+    scoped: Vec<(usize, OsSet)>,
+    /// Every link found another service page.
+    settled: bool,
 }
 
 /// How a new version of a page fits into the guide (see [`Guide::fit`]).
@@ -163,6 +186,20 @@ impl Guide {
         include_drafts: bool,
         diags: &mut Vec<Diagnostic>,
     ) -> (Guide, Vec<Page>) {
+        Guide::build_after(pages, assets, include_drafts, diags, None)
+    }
+
+    /// [`Guide::build_holding`], after a `previous` guide: a page it had,
+    /// unchanged, whose links all found service pages that are still at their
+    /// paths, has its lists carried over (resolving every link is most of the
+    /// model on a big guide). Otherwise the same guide.
+    pub fn build_after(
+        pages: Vec<Page>,
+        assets: Vec<Asset>,
+        include_drafts: bool,
+        diags: &mut Vec<Diagnostic>,
+        previous: Option<Previous>,
+    ) -> (Guide, Vec<Page>) {
         let mut clock = crate::timing::Stopwatch::new();
         // Orders of indices: a page is moved once, into its place in the guide
         // (moving 10,000 pages into two lists first took longer than the rest).
@@ -210,6 +247,7 @@ impl Guide {
             related: vec![OsSet::EMPTY; pages.len()],
             scoped: vec![vec![]; pages.len()],
             ranks,
+            settled: vec![false; pages.len()],
             availability: Vec::new(),
             impact_counts: vec![0; pages.len()],
             pages,
@@ -218,7 +256,7 @@ impl Guide {
             services,
             suggester: Default::default(),
         };
-        guide.link_graph();
+        guide.link_graph(previous);
         clock.lap(" model/graph");
         guide.availability = {
             use rayon::prelude::*;
@@ -272,7 +310,12 @@ impl Guide {
                 // A page that fits stays what it was: this one has no links to follow.
                 continue;
             }
-            let (depends, supports, scoped) = self.links_of(i, &is_service);
+            let Links {
+                depends,
+                supports,
+                scoped,
+                settled,
+            } = self.links_of(i, &is_service);
             // `required_by[j]` holds `i` exactly when `depends_on[i]` holds `j`.
             for j in std::mem::replace(&mut self.depends_on[i], depends) {
                 self.required_by[j].retain(|&k| k != i);
@@ -287,6 +330,7 @@ impl Guide {
             }
             self.supports[i] = supports;
             self.scoped[i] = scoped;
+            self.settled[i] = settled;
         }
         lists_changed.sort_unstable();
         lists_changed.dedup();
@@ -365,18 +409,50 @@ impl Guide {
         all.into_iter()
     }
 
-    /// Service page `i`'s Depends and Supports targets, and its qualified
-    /// relations (target, versions).
-    fn links_of(
+    /// Service page `i`'s links, resolved.
+    fn links_of(&self, i: usize, is_service: &[bool]) -> Links {
+        let service = self.pages[i].service().expect("service page");
+        let mut links = Links {
+            depends: Vec::new(),
+            supports: Vec::new(),
+            scoped: Vec::new(),
+            settled: true,
+        };
+        links.depends = self.service_targets(i, &service.depends, is_service, &mut links);
+        links.supports = self.service_targets(i, &service.supports, is_service, &mut links);
+        links
+    }
+
+    /// Service page `i`'s links as the `previous` guide resolved them, when
+    /// they hold in this one: the page is the one it had (`old_of`), unchanged,
+    /// and every link found a service page whose path is still a service's.
+    fn carried_links(
         &self,
         i: usize,
         is_service: &[bool],
-    ) -> (Vec<usize>, Vec<usize>, Vec<(usize, OsSet)>) {
-        let service = self.pages[i].service().expect("service page");
-        let mut scoped = Vec::new();
-        let depends = self.service_targets(i, &service.depends, is_service, &mut scoped);
-        let supports = self.service_targets(i, &service.supports, is_service, &mut scoped);
-        (depends, supports, scoped)
+        previous: &Previous,
+        (old_of, new_of): (&[Option<usize>], &[Option<usize>]),
+    ) -> Option<Links> {
+        let (old, i0) = (previous.guide, old_of[i]?);
+        if !old.settled[i0] || !(previous.kept)(&self.pages[i], i0) {
+            return None;
+        }
+        let map = |j0: usize| new_of[j0].filter(|&j| is_service[j]);
+        Some(Links {
+            depends: old.depends_on[i0]
+                .iter()
+                .map(|&j| map(j))
+                .collect::<Option<_>>()?,
+            supports: old.supports[i0]
+                .iter()
+                .map(|&j| map(j))
+                .collect::<Option<_>>()?,
+            scoped: old.scoped[i0]
+                .iter()
+                .map(|&(j, versions)| Some((map(j)?, versions)))
+                .collect::<Option<_>>()?,
+            settled: true,
+        })
     }
 
     /// Per page, the versions the qualified relations to it name.
@@ -389,19 +465,41 @@ impl Guide {
         related
     }
 
-    fn link_graph(&mut self) {
+    fn link_graph(&mut self, previous: Option<Previous>) {
         use rayon::prelude::*;
-        // Resolving every Depends/Supports link is the bulk of the work: per service, in parallel.
         let is_service = self.service_flags();
-        let edges: Vec<_> = self
+        // Each page's index in the previous guide (by path), and back.
+        let (mut old_of, mut new_of) = (Vec::new(), Vec::new());
+        if let Some(previous) = &previous {
+            let old = &previous.guide.by_path;
+            old_of = self
+                .pages
+                .par_iter()
+                .map(|p| old.get(&p.out_path).copied())
+                .collect();
+            new_of = vec![None; old.len()];
+            for (i, i0) in old_of.iter().enumerate() {
+                if let Some(i0) = *i0 {
+                    new_of[i0] = Some(i);
+                }
+            }
+        }
+        // Resolving every Depends/Supports link is the bulk of the work: per service, in parallel.
+        let edges: Vec<(usize, Links)> = self
             .services
             .par_iter()
-            .map(|&i| (i, self.links_of(i, &is_service)))
+            .map(|&i| {
+                let carried = previous.as_ref().and_then(|previous| {
+                    self.carried_links(i, &is_service, previous, (&old_of, &new_of))
+                });
+                (i, carried.unwrap_or_else(|| self.links_of(i, &is_service)))
+            })
             .collect();
-        for (i, (depends, supports, scoped)) in edges {
-            self.depends_on[i] = depends;
-            self.supports[i] = supports;
-            self.scoped[i] = scoped;
+        for (i, links) in edges {
+            self.depends_on[i] = links.depends;
+            self.supports[i] = links.supports;
+            self.scoped[i] = links.scoped;
+            self.settled[i] = links.settled;
         }
         self.related = self.gather_related();
         for (i, targets) in self.depends_on.iter().enumerate() {
@@ -420,13 +518,14 @@ impl Guide {
     }
 
     /// The other service pages a Depends or Supports list of page `i` links to;
-    /// a link limited to some versions also goes into `scoped`, with them.
+    /// a link limited to some versions also goes into `links.scoped`, with
+    /// them, and a link that finds no other service unsettles `links`.
     fn service_targets(
         &self,
         i: usize,
         list: &RefList,
         is_service: &[bool],
-        scoped: &mut Vec<(usize, OsSet)>,
+        links: &mut Links,
     ) -> Vec<usize> {
         let from = &self.pages[i].out_path;
         let mut out: Vec<usize> = Vec::new();
@@ -435,13 +534,14 @@ impl Guide {
             let Some(href) = r.href.as_deref() else {
                 continue;
             };
-            if let Some(index) = self.page_of(from, href) {
-                if index != i && is_service[index] {
+            match self.page_of(from, href) {
+                Some(index) if index != i && is_service[index] => {
                     out.push(index);
                     if !r.scope.is_all() {
-                        scoped.push((index, OsSet::from_scope(&r.scope)));
+                        links.scoped.push((index, OsSet::from_scope(&r.scope)));
                     }
                 }
+                _ => links.settled = false,
             }
         }
         out.dedup();
@@ -1004,6 +1104,14 @@ mod tests {
             )
         }
 
+        /// A page that is no service, at service `k`'s path.
+        pub fn plain_at(k: usize) -> Page {
+            parse(
+                &format!("s{k:02}.html.md"),
+                &format!("---\ntitle: Page {k}\nstatus: publish\npermalink: /article/s{k:02}.html\n---\nText.\n"),
+            )
+        }
+
         pub fn links(n: usize) -> impl Strategy<Value = (Vec<Item>, Vec<Item>)> {
             let items = proptest::collection::vec((0..n + 2, 0usize..4), 0..4);
             (items.clone(), items)
@@ -1049,8 +1157,63 @@ mod tests {
             proptest::prop_assert_eq!(&guide.required_by, &built.required_by);
             proptest::prop_assert_eq!(&guide.supports, &built.supports);
             proptest::prop_assert_eq!(&guide.related, &built.related);
+            proptest::prop_assert_eq!(&guide.settled, &built.settled);
             proptest::prop_assert_eq!(&guide.availability, &built.availability);
             proptest::prop_assert_eq!(&guide.impact_counts, &built.impact_counts);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 200, ..Default::default() })]
+        /// A guide built after another, carrying over the lists of the pages
+        /// that stayed, is the guide built from scratch: pages come, go and
+        /// change their links, and links find pages that come and go.
+        #[test]
+        fn a_build_after_another_matches_a_new_build(
+            (n, before, after, present) in proptest::strategy::Strategy::prop_flat_map(2usize..12, |n| (
+                proptest::strategy::Just(n),
+                proptest::collection::vec(relinked::links(n), n),
+                proptest::collection::vec(proptest::option::of(relinked::links(n)), n),
+                proptest::collection::vec((proptest::bool::ANY, 0u8..3), n),
+            )),
+        ) {
+            // Service k is in the first guide when present.0; in the second,
+            // present.1 is 0 for none, 1 for the service (with `after[k]`'s
+            // links when given), 2 for a page at its path that is no service.
+            let pages = |second: bool| {
+                let mut pages: Vec<Page> = (0..n)
+                    .filter_map(|k| match (second, present[k]) {
+                        (false, (true, _)) => Some(relinked::service(k, n, &before[k])),
+                        (true, (_, 1)) => {
+                            Some(relinked::service(k, n, after[k].as_ref().unwrap_or(&before[k])))
+                        }
+                        (true, (_, 2)) => Some(relinked::plain_at(k)),
+                        _ => None,
+                    })
+                    .collect();
+                pages.push(relinked::plain());
+                pages
+            };
+            let mut old = Guide::build(pages(false), vec![], false, &mut Vec::new());
+            let was: Vec<(String, String)> = old
+                .pages
+                .iter()
+                .map(|p| (p.src.rel.clone(), p.src.text.to_string()))
+                .collect();
+            // As in `serve`: the old guide's pages have gone into the new one.
+            old.pages.clear();
+            let kept = |p: &Page, i: usize| was[i] == (p.src.rel.clone(), p.src.text.to_string());
+            let previous = Previous { guide: &old, kept: &kept };
+            let (after_old, _) = Guide::build_after(pages(true), vec![], false, &mut Vec::new(), Some(previous));
+            let built = Guide::build(pages(true), vec![], false, &mut Vec::new());
+            proptest::prop_assert_eq!(&after_old.services, &built.services);
+            proptest::prop_assert_eq!(&after_old.depends_on, &built.depends_on);
+            proptest::prop_assert_eq!(&after_old.required_by, &built.required_by);
+            proptest::prop_assert_eq!(&after_old.supports, &built.supports);
+            proptest::prop_assert_eq!(&after_old.related, &built.related);
+            proptest::prop_assert_eq!(&after_old.settled, &built.settled);
+            proptest::prop_assert_eq!(&after_old.availability, &built.availability);
+            proptest::prop_assert_eq!(&after_old.impact_counts, &built.impact_counts);
         }
     }
 

@@ -731,8 +731,23 @@ impl Engine {
         cu.step("collect");
         let mut guide_diags = Vec::new();
         let assets: Vec<Asset> = self.assets.values().cloned().collect();
-        let (guide, held) =
-            Guide::build_holding(pages, assets, self.config.drafts, &mut guide_diags);
+        // A page the old guide had, from a file that did not change, keeps
+        // its resolved links when their targets are still where they were.
+        let rel_index = &self.rel_index;
+        let kept = |p: &Page, old: usize| {
+            !touched.contains(&p.src.rel) && rel_index.get(&p.src.rel) == Some(&old)
+        };
+        let previous = crate::guide::Previous {
+            guide: &self.guide,
+            kept: &kept,
+        };
+        let (guide, held) = Guide::build_after(
+            pages,
+            assets,
+            self.config.drafts,
+            &mut guide_diags,
+            Some(previous),
+        );
         cu.step("guide");
         self.guide_diags = guide_diags;
         let old = self.install(guide, held);
