@@ -15,7 +15,8 @@
 //!   path;
 //! * **slow path** — anything else (new, deleted or renamed files, a title and
 //!   links at once, assets added or removed): the guide is rebuilt from the parsed pages
-//!   (no file is read again), and a page is re-rendered when its own text
+//!   (no file is read again; the unchanged pages' resolved links are carried over,
+//!   `Guide::build_after`), and a page is re-rendered when its own text
 //!   changed or when what it shows of the rest of the guide
 //!   (`views::article::Shown`, `ImpactShown`) changed;
 //! * **full** — templates: every page is re-rendered; configuration: the engine is
