@@ -194,6 +194,19 @@ struct Parsed {
     page: Option<Page>,
 }
 
+impl Parsed {
+    /// What the engine keeps of the file once its page (taken out) is in `slot`.
+    fn into_state(self, slot: Slot) -> (String, FileState) {
+        let state = FileState {
+            path: self.path,
+            hash: self.hash,
+            diags: self.diags,
+            slot,
+        };
+        (self.rel, state)
+    }
+}
+
 /// What a page's rendering depends on besides its own text: its render key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct RenderKey {
@@ -662,21 +675,14 @@ impl Engine {
     /// in it; their files are recorded as read.
     fn take_in(&mut self, changed: Vec<Parsed>) -> Result<Vec<(usize, Page)>> {
         let mut pages = Vec::with_capacity(changed.len());
-        for p in changed {
+        for mut p in changed {
             let i = self.rel_index[&p.rel];
-            let Some(page) = p.page else {
+            let Some(page) = p.page.take() else {
                 anyhow::bail!("{}: a page that fits was not parsed", p.rel);
             };
             pages.push((i, page));
-            self.files.insert(
-                p.rel,
-                FileState {
-                    path: p.path,
-                    hash: p.hash,
-                    diags: p.diags,
-                    slot: Slot::Guide,
-                },
-            );
+            let (rel, state) = p.into_state(Slot::Guide);
+            self.files.insert(rel, state);
         }
         Ok(pages)
     }
@@ -920,23 +926,16 @@ impl Engine {
         // In place: moving every page into a new list took longer than the rest.
         let mut pages = std::mem::take(&mut self.guide.pages);
         pages.retain(|p| !touched.contains(&p.src.rel));
-        for p in changed {
-            let slot = match p.page {
+        for mut p in changed {
+            let slot = match p.page.take() {
                 Some(page) => {
                     pages.push(page);
                     Slot::Guide
                 }
                 None => Slot::Failed,
             };
-            self.files.insert(
-                p.rel,
-                FileState {
-                    path: p.path,
-                    hash: p.hash,
-                    diags: p.diags,
-                    slot,
-                },
-            );
+            let (rel, state) = p.into_state(slot);
+            self.files.insert(rel, state);
         }
         let mut reread: Vec<(String, PathBuf)> = Vec::new();
         for (rel, f) in self.files.iter_mut() {
