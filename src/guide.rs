@@ -396,9 +396,11 @@ impl Guide {
         is_service
     }
 
-    /// The service pages whose Depends or Supports lists link to service page `j`.
+    /// The service pages whose Depends or Supports lists link to service page
+    /// `j`. Reads only the graph, so it also answers for a guide whose pages
+    /// went into a new one.
     pub fn linked_by(&self, j: usize) -> impl Iterator<Item = usize> + '_ {
-        let supporting = (0..self.pages.len()).filter(move |&i| self.supports[i].contains(&j));
+        let supporting = (0..self.supports.len()).filter(move |&i| self.supports[i].contains(&j));
         let mut all: Vec<usize> = self.required_by[j]
             .iter()
             .copied()
@@ -1211,6 +1213,32 @@ mod tests {
             let built = Guide::build(pages(true), vec![], false, &mut Vec::new());
             relinked::same_graph(&after_old, &built)?;
         }
+    }
+
+    /// The pages linking to a service are read off the graph alone: the
+    /// engine asks a guide whose pages have gone into a new one.
+    #[test]
+    fn linked_by_needs_only_the_graph() {
+        let (depends, supports) = (vec![(2, 0)], vec![(2, 1)]);
+        let mut guide = Guide::build(
+            vec![
+                relinked::service(0, 3, &(vec![], supports)),
+                relinked::service(1, 3, &(depends, vec![])),
+                relinked::service(2, 3, &(vec![], vec![])),
+                relinked::plain(),
+            ],
+            vec![],
+            false,
+            &mut Vec::new(),
+        );
+        let at = |k: usize| guide.by_path[&format!("article/s{k:02}.html")];
+        let (s0, s1, s2) = (at(0), at(1), at(2));
+        guide.pages.clear();
+        let mut linking: Vec<usize> = guide.linked_by(s2).collect();
+        linking.sort_unstable();
+        let mut expected = vec![s0, s1];
+        expected.sort_unstable();
+        assert_eq!(linking, expected);
     }
 
     /// Past several blocks of 4,096 target nodes: a simple chain, a ring, and a random
