@@ -284,6 +284,11 @@ fn read_article(rel: &str, path: &Path) -> Parsed {
 /// `IMPACT_NEAREST + 1` steps away.
 const TITLE_REACH: usize = crate::guide::IMPACT_NEAREST + 1;
 
+/// The text part of a render key: the hash of the file's text as last read.
+fn text_of(files: &BTreeMap<String, FileState>, rel: &str) -> u64 {
+    files.get(rel).and_then(|f| f.hash).unwrap_or(0)
+}
+
 /// The render key of page `i`; `impact` when known to be unchanged (it is the
 /// costly part).
 fn render_key(
@@ -295,7 +300,7 @@ fn render_key(
     let page = &guide.pages[i];
     RenderKey {
         rel: page.src.rel.clone(),
-        text: files.get(&page.src.rel).and_then(|f| f.hash).unwrap_or(0),
+        text: text_of(files, &page.src.rel),
         near: Shown::of(guide, i).map_or(0, |s| s.key()),
         impact: impact.unwrap_or_else(|| ImpactShown::of(guide, i).map_or(0, |s| s.key())),
     }
@@ -1017,8 +1022,7 @@ impl Engine {
                             .is_none_or(|d| d.contains(&page.out_path));
                         return impact_may_change.then_some((i, None));
                     }
-                    let text = files.get(&page.src.rel).and_then(|f| f.hash);
-                    if old.rel == page.src.rel && old.text == text.unwrap_or(0) {
+                    if old.rel == page.src.rel && old.text == text_of(files, &page.src.rel) {
                         return Some((i, None));
                     }
                 }
