@@ -100,9 +100,10 @@ struct Structure<'a> {
     links: Option<[Vec<LinkFact<'a>>; 2]>,
 }
 
-/// A Depends/Supports item as the guide reads it: where it links, and the
-/// versions its qualifier names.
-type LinkFact<'a> = (Option<&'a str>, &'a OsScope);
+/// A Depends/Supports item as the guide reads it: where it links, the
+/// versions its qualifier names, and the qualifier as written (the page it
+/// links to shows it in "Required by").
+type LinkFact<'a> = (Option<&'a str>, &'a OsScope, Option<&'a str>);
 
 impl<'a> Structure<'a> {
     fn of(page: &'a Page) -> Structure<'a> {
@@ -110,8 +111,8 @@ impl<'a> Structure<'a> {
             list.items()
                 .iter()
                 .map(|i| match &i.value {
-                    Some(v) => (v.href.as_deref(), &v.scope),
-                    None => (None, &i.scope),
+                    Some(v) => (v.href.as_deref(), &v.scope, v.qualifier.as_deref()),
+                    None => (None, &i.scope, None),
                 })
                 .collect()
         }

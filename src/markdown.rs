@@ -33,6 +33,10 @@ pub struct Fragment {
     pub text: String,
     /// Liquid tags the repair did not understand: (offset, tag).
     pub unknown_liquid: Vec<(usize, String)>,
+    /// Where an HTML comment opens that nothing closes (source offsets). The
+    /// fragment's HTML closes it at its end, so it hides no more than the
+    /// rest of the fragment, never the page around it.
+    pub unclosed_comments: Vec<usize>,
 }
 
 impl Fragment {
@@ -45,6 +49,7 @@ impl Fragment {
         }
         self.text.push_str(&other.text);
         self.unknown_liquid.extend(other.unknown_liquid);
+        self.unclosed_comments.extend(other.unclosed_comments);
     }
 }
 
@@ -168,6 +173,9 @@ impl<'a> Renderer<'a> {
         frag.text.reserve(size);
         let events = self.events(&repaired, base, &mut frag);
         pulldown_cmark::html::push_html(&mut frag.html, events.into_iter());
+        if !frag.unclosed_comments.is_empty() {
+            frag.html.push_str("-->");
+        }
         if inline {
             unwrap_paragraph(&mut frag.html);
         }
@@ -190,6 +198,8 @@ impl<'a> Renderer<'a> {
         let mut events: Vec<Event> = Vec::with_capacity(repaired.text.len() / 16 + 4);
         let mut heading: Option<(HeadingLevel, usize, String)> = None;
         let mut code: Option<(String, String)> = None;
+        // Where the text's last `-->` starts, found at the first raw HTML.
+        let mut last_close: Option<Option<usize>> = None;
         for (event, span) in Parser::new_ext(&repaired.text, options()).into_offset_iter() {
             match event {
                 Event::Start(mut tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
@@ -203,6 +213,14 @@ impl<'a> Renderer<'a> {
                 // Raw HTML of the article: its links are the author's, checked at
                 // the author's line (a block's Start spans the whole block).
                 Event::Start(Tag::HtmlBlock) | Event::InlineHtml(_) => {
+                    if frag.unclosed_comments.is_empty() {
+                        let text = &repaired.text;
+                        let last_close = *last_close
+                            .get_or_insert_with(|| memchr::memmem::rfind(text.as_bytes(), b"-->"));
+                        if let Some(at) = unclosed_comment(text, span.clone(), last_close) {
+                            frag.unclosed_comments.push(base + repaired.original(at));
+                        }
+                    }
                     raw_html_links(frag, repaired, span, base);
                     events.push(event);
                 }
@@ -375,6 +393,16 @@ fn is_plain(b: u8) -> bool {
 }
 
 /// Records the links of raw HTML (`repaired.text[span]`) as the author wrote them.
+/// The last `<!--` in `text[span]` when no `-->` after it closes it, anywhere
+/// in `text` (`last_close`: where the text's last `-->` starts). A browser
+/// hides everything after such an opening.
+fn unclosed_comment(text: &str, span: Range<usize>, last_close: Option<usize>) -> Option<usize> {
+    let open = span.start + memchr::memmem::rfind(text[span].as_bytes(), b"<!--")?;
+    // `<!-->` already closes (the HTML standard's abrupt comment).
+    let closed = last_close.is_some_and(|c| c >= open + 2);
+    (!closed).then_some(open)
+}
+
 fn raw_html_links(
     frag: &mut Fragment,
     repaired: &crate::repair::Repaired,
@@ -515,6 +543,24 @@ mod tests {
             f.html
         );
         assert!(f.html.contains("src=\"../assets/a.png\""), "{}", f.html);
+    }
+
+    #[test]
+    fn an_unclosed_comment_ends_with_its_text() {
+        let md = "Intro.\n\n<!-- draft note\n\nHidden [x](/article/x.html)";
+        let f = render(md);
+        assert_eq!(f.unclosed_comments, [md.find("<!--").unwrap()]);
+        // Closed at the end of the fragment: the page around it stays visible.
+        assert!(f.html.trim_end().ends_with("-->"), "{}", f.html);
+        for closed in [
+            "<!-- a -->\n\nText",
+            "<div><!--\n\nx --></div>",
+            "<!-->\n\nText",
+        ] {
+            assert!(render(closed).unclosed_comments.is_empty(), "{closed}");
+        }
+        // A comment in a code block is text.
+        assert!(render("```\n<!-- x\n```").unclosed_comments.is_empty());
     }
 
     #[test]

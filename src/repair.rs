@@ -43,6 +43,7 @@ pub fn repair(text: &str) -> Repaired {
     link_titles(text, &mut edits);
     flattened_lists(text, &mut edits);
     quoted_emphasis(text, &mut edits);
+    stray_tag_ends(text, &mut edits);
     liquid(text, &mut edits, &mut unknown_liquid);
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     // Overlapping edits cannot both apply; the first wins (the text stays as written).
@@ -186,6 +187,32 @@ fn flattened_lists(text: &str, edits: &mut Vec<Edit>) {
             edits.push(Edit {
                 range: start..dash,
                 with: "\n".into(),
+            });
+        }
+    }
+}
+
+/// `[text](/article/x.html)/&gt;` at the end of a line: the end of an HTML tag
+/// the export left behind a link. A browser shows it as a stray `/>`; it is
+/// dropped (only there: `/&gt;` anywhere else is the author's text).
+fn stray_tag_ends(text: &str, edits: &mut Vec<Edit>) {
+    const STRAY: &str = ")/&gt;";
+    for at in memchr::memmem::find_iter(text.as_bytes(), STRAY) {
+        let start = at + 1;
+        let end = at + STRAY.len();
+        let ends_line = text[end..]
+            .chars()
+            .take_while(|&c| c != '\n')
+            .all(char::is_whitespace);
+        if !ends_line {
+            continue;
+        }
+        // At most one match a line gets here: the scans stay linear.
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        if text[line_start..at].contains("](") {
+            edits.push(Edit {
+                range: start..end,
+                with: String::new(),
             });
         }
     }
@@ -387,6 +414,19 @@ mod tests {
         );
         let t = "Trigger Start - FIREWALL\nnext";
         assert_eq!(repair(t).text, t);
+    }
+
+    #[test]
+    fn a_stray_tag_end_after_a_link_is_dropped() {
+        let t = "Related [DHCP](/article/d.html)/&gt;  \nnext";
+        let r = repair(t);
+        assert_eq!(r.text, "Related [DHCP](/article/d.html)  \nnext");
+        // Offsets after the repair still point at the author's text.
+        assert_eq!(&t[r.original(r.text.find("next").unwrap())..], "next");
+        // Anywhere else it is the author's text.
+        for kept in ["a (b)/&gt; c", "(x)/&gt;\n", "[a](/b.html)/&gt; more"] {
+            assert_eq!(repair(kept).text, kept);
+        }
     }
 
     #[test]

@@ -252,7 +252,8 @@ fn check_output(
     (found, placeholders)
 }
 
-/// Liquid tags the article texts hold that the repairs did not understand.
+/// Liquid tags the article texts hold that the repairs did not understand,
+/// and HTML comments they never close.
 fn liquid_diags(guide: &Guide, pages: &[RenderedPage]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for p in pages {
@@ -268,6 +269,18 @@ fn liquid_diags(guide: &Guide, pages: &[RenderedPage]) -> Vec<Diagnostic> {
                 .help(
                     "only `{{ 'path' | relative_url }}` is supported; the tag is shown as written",
                 ),
+            );
+        }
+        for &offset in &p.unclosed_comments {
+            let src = &guide.pages[p.index].src;
+            diags.push(
+                Diagnostic::at(
+                    Code::HtmlCommentUnclosed,
+                    src,
+                    offset,
+                    "this HTML comment is never closed: browsers hide everything after it",
+                )
+                .help("close it with `-->`; the page ends the comment at the end of this text meanwhile"),
             );
         }
     }

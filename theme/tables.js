@@ -30,7 +30,8 @@
       // A column sorted by a state's rank in ORDER, read from a row attribute
       // (`data-rank="data-states"`), rather than a `data-value` on every cell.
       var rankFrom = th.getAttribute("data-rank");
-      var key = rankFrom ? function (row) { return rank(row.getAttribute(rankFrom)); }
+      // The first state is the row's own; the others are its variants'.
+      var key = rankFrom ? function (row) { return rank((row.getAttribute(rankFrom) || "").split(" ")[0]); }
                          : function (row) { return cellKey(row, col); };
       button.addEventListener("click", function () {
         var ascending = th.getAttribute("aria-sort") !== "ascending";

@@ -100,6 +100,14 @@ struct LinkView {
     url: String,
 }
 
+/// A service whose Depends list links here, with the versions it says.
+#[derive(Serialize)]
+struct RequiredRow {
+    title: String,
+    url: String,
+    qualifier: Option<String>,
+}
+
 #[derive(Serialize)]
 struct StateRow {
     label: Option<String>,
@@ -130,6 +138,9 @@ struct OsVariant {
     note: Option<String>,
     state: Option<&'static str>,
     text: String,
+    /// Free text after the state (`if in a Workgroup`): variants of one
+    /// version often differ only by it.
+    condition: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -145,7 +156,7 @@ struct ProcessRow {
     typed: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct RefRow {
     name: String,
     url: Option<String>,
@@ -171,7 +182,11 @@ struct ServiceView {
     processes: Vec<ProcessRow>,
     depends: RefsView,
     supports: RefsView,
-    required_by: Vec<LinkView>,
+    required_by: Vec<RequiredRow>,
+    /// The article's own Supports items that "Required by" does not show:
+    /// services whose articles do not list this one back, and names without
+    /// an article. Never dropped for being one-sided.
+    supports_more: Vec<RefRow>,
     impact: ImpactView,
     strays_html: Vec<String>,
 }
@@ -224,6 +239,32 @@ pub struct RenderedPage {
     pub heading_ids: Vec<String>,
     pub text: String,
     pub unknown_liquid: Vec<(usize, String)>,
+    /// Where the article opens an HTML comment it never closes (offsets).
+    pub unclosed_comments: Vec<usize>,
+}
+
+/// The versions of a label with what else it names: `XP Pro`, `2000 SP4+`,
+/// `NT4 +IE4`, `Vista+` (a process can differ by edition or add-on).
+fn scope_text_full(scope: &OsScope) -> String {
+    scope
+        .0
+        .iter()
+        .map(|t| {
+            let mut s = t.family.short().to_string();
+            if !t.editions.is_empty() {
+                s.push(' ');
+                s.push_str(&t.editions.join("/"));
+            }
+            if let Some(sp) = t.sp {
+                s.push_str(&format!(" SP{sp}"));
+            }
+            if t.and_later {
+                s.push('+');
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn scope_text(scope: &OsScope) -> String {
@@ -254,6 +295,7 @@ fn inline_value<T>(r: &mut Renderer, page: &Page, item: &Item<T>, frag: &mut Fra
         r.inline(&item.raw_value, 0..item.raw_value.len())
     };
     frag.links.extend(f.links);
+    frag.unclosed_comments.extend(f.unclosed_comments);
     f.html
 }
 
@@ -333,8 +375,9 @@ pub struct Shown<'g> {
     availability: &'g Availability,
     /// Per Depends item, then per Supports item: whether its link names a page.
     exists: Vec<bool>,
-    /// The pages whose Depends link here: (title, permalink).
-    required_by: Vec<(&'g str, &'g str)>,
+    /// The pages whose Depends link here: (title, permalink), and the
+    /// qualifier of their link (`Vista+`).
+    required_by: Vec<((&'g str, &'g str), Option<&'g str>)>,
 }
 
 /// What a service page shows of the services that stop with it
@@ -345,6 +388,17 @@ pub struct ImpactShown<'g> {
     direct: usize,
     /// The nearest ones: (title, permalink).
     nearest: Vec<(&'g str, &'g str)>,
+}
+
+/// The qualifier of page `from`'s first Depends link to page `to`, as written.
+fn qualifier_towards(guide: &Guide, from: usize, to: usize) -> Option<&str> {
+    let page = &guide.pages[from];
+    let link = page.service()?.depends.items().iter().find_map(|item| {
+        let v = item.value.as_ref()?;
+        let href = v.href.as_deref()?;
+        (guide.page_of(&page.out_path, href) == Some(to)).then_some(v)
+    })?;
+    link.qualifier.as_deref()
 }
 
 /// A page's title and permalink, as links to it show them.
@@ -372,7 +426,7 @@ impl<'g> Shown<'g> {
             exists,
             required_by: guide.required_by[index]
                 .iter()
-                .map(|&j| shown_as(guide, j))
+                .map(|&j| (shown_as(guide, j), qualifier_towards(guide, j, index)))
                 .collect(),
         })
     }
@@ -457,6 +511,12 @@ fn os_cells(s: &Service, availability: &Availability) -> Vec<OsCell> {
                             .as_ref()
                             .map_or_else(|| item.raw_value.clone(), StateValue::short),
                     ),
+                    condition: item
+                        .value
+                        .as_ref()
+                        .and_then(|v| v.condition.as_deref())
+                        .map(plain_text)
+                        .filter(|c| !c.is_empty()),
                 })
                 .collect();
             OsCell {
@@ -547,6 +607,8 @@ pub fn render_page(
         .map_err(|e| anyhow::anyhow!("{}: {}", page.src.rel, tera_error(&e)))?;
     let mut links = body.links;
     links.extend(facts.links);
+    let mut unclosed_comments = body.unclosed_comments;
+    unclosed_comments.extend(facts.unclosed_comments);
     Ok(RenderedPage {
         index,
         html,
@@ -554,6 +616,7 @@ pub fn render_page(
         heading_ids: body.headings.into_iter().map(|h| h.id).collect(),
         text: body.text,
         unknown_liquid: body.unknown_liquid,
+        unclosed_comments,
     })
 }
 
@@ -593,6 +656,30 @@ fn service_view(
                 .html
         })
         .collect();
+    let required_by: Vec<RequiredRow> = shown
+        .required_by
+        .iter()
+        .map(|&(shown, qualifier)| {
+            let LinkView { title, url } = link_to(page, shown);
+            RequiredRow {
+                title,
+                url,
+                qualifier: qualifier.map(str::to_string),
+            }
+        })
+        .collect();
+    // A set, not a scan per item: a hub is required by thousands.
+    let listed: rustc_hash::FxHashSet<&str> = if supports.items.is_empty() {
+        Default::default()
+    } else {
+        required_by.iter().map(|l| l.url.as_str()).collect()
+    };
+    let supports_more = supports
+        .items
+        .iter()
+        .filter(|row| !(row.exists && row.url.as_deref().is_some_and(|u| listed.contains(u))))
+        .cloned()
+        .collect();
     ServiceView {
         names: s.names.clone(),
         recommended,
@@ -602,11 +689,8 @@ fn service_view(
         processes,
         depends,
         supports,
-        required_by: shown
-            .required_by
-            .iter()
-            .map(|&j| link_to(page, j))
-            .collect(),
+        required_by,
+        supports_more,
         impact: impact_view(page, impact),
         strays_html,
     }
@@ -623,7 +707,7 @@ fn process_row(
     let raw_html = inline_value(r, page, item, facts);
     let p = item.value.clone().unwrap_or_default();
     ProcessRow {
-        os: scope_text(&item.scope),
+        os: scope_text_full(&item.scope),
         typed: item.value.is_some(),
         image: p.image,
         args: p.args,

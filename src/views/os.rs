@@ -229,6 +229,7 @@ impl<'a> Shown<'a> {
         if names.is_empty() {
             names = s.names.iter().map(String::as_str).collect();
         }
+        let states = row_states(row.default, &defaults);
         Some(VersionRow {
             index: self.index,
             slug: &page.slug,
@@ -243,7 +244,7 @@ impl<'a> Shown<'a> {
             recommended_label: label_of(row.recommended),
             recommendeds,
             processes,
-            states: state_column(row.default).0.to_string(),
+            states,
             source: row.source,
             recommended_rank: rank(row.recommended),
         })
@@ -368,17 +369,51 @@ const STATE_COLUMNS: [(&str, &str); 6] = [
     ("not_stated", "Not stated"),
 ];
 
+/// A row's `data-states`: its default state first (the Default column sorts by
+/// it), then every other state a variant has on this version (`Pro: Automatic`
+/// beside `Server: Manual`), so the state filter finds the row by any of them.
+fn row_states(default: Option<&'static str>, variants: &[Variant]) -> String {
+    let mut ids: Vec<&str> = vec![state_column(default).0];
+    for v in variants {
+        let id = state_column(v.state).0;
+        if v.state.is_some() && !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if ids.len() > 1 && ids[0] == STATE_COLUMNS[5].0 {
+        // "Not stated" only where no variant states anything.
+        ids.remove(0);
+    }
+    ids.join(" ")
+}
+
 fn state_column(default: Option<&'static str>) -> (&'static str, &'static str) {
     default
         .and_then(|d| STATE_COLUMNS.iter().copied().find(|(id, _)| *id == d))
         .unwrap_or(STATE_COLUMNS[5])
 }
 
-fn state_counts(rows: &[VersionRow]) -> Vec<usize> {
+/// Rows per state: by their own default state (`Variants::Own`: the summary's
+/// columns, which add up to the services), or by any variant's
+/// (`Variants::Any`: what the state filter finds).
+fn state_counts(rows: &[VersionRow], by: Variants) -> Vec<usize> {
     STATE_COLUMNS
         .iter()
-        .map(|(id, _)| rows.iter().filter(|r| r.states == *id).count())
+        .map(|(id, _)| {
+            rows.iter()
+                .filter(|r| match by {
+                    Variants::Own => r.states.split(' ').next() == Some(*id),
+                    Variants::Any => r.states.split(' ').any(|s| s == *id),
+                })
+                .count()
+        })
         .collect()
+}
+
+#[derive(Clone, Copy)]
+enum Variants {
+    Own,
+    Any,
 }
 
 pub fn render(
@@ -392,7 +427,10 @@ pub fn render(
     let shown = shown_services(guide);
     let all = all_version_rows(&shown);
     // Counted once per version: every page lists every version.
-    let counts: Vec<Vec<usize>> = all.iter().map(|(_, rows)| state_counts(rows)).collect();
+    let counts: Vec<Vec<usize>> = all
+        .iter()
+        .map(|(_, rows)| state_counts(rows, Variants::Own))
+        .collect();
     let os_ctx = |from: &str, v: usize, current: bool| {
         let (os, rows) = (all[v].0, &all[v].1);
         OsCtx {
@@ -409,7 +447,7 @@ pub fn render(
     let state_opts = |rows: &[VersionRow]| -> Vec<StateOpt> {
         STATE_COLUMNS
             .iter()
-            .zip(state_counts(rows))
+            .zip(state_counts(rows, Variants::Any))
             .map(|(&(id, label), count)| StateOpt { id, label, count })
             .collect()
     };
@@ -446,4 +484,27 @@ pub fn render(
         states: state_opts(&[]),
     };
     emit(render_template(tera, "views/os_index.html", path, &ctx, 0)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn variant(state: Option<&'static str>) -> Variant<'static> {
+        Variant {
+            note: None,
+            state,
+            text: "",
+            condition: None,
+        }
+    }
+
+    #[test]
+    fn a_row_is_found_by_every_state_of_its_variants() {
+        let both = [variant(Some("manual")), variant(Some("automatic"))];
+        assert_eq!(row_states(Some("manual"), &both), "manual automatic");
+        assert_eq!(row_states(None, &[]), "not_stated");
+        assert_eq!(row_states(None, &[variant(None)]), "not_stated");
+        assert_eq!(row_states(None, &[variant(Some("disabled"))]), "disabled");
+    }
 }

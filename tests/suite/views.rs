@@ -550,12 +550,20 @@ fn items(block: &str) -> Vec<String> {
                 Some(rest) => &rest[rest.find("</span> ").unwrap() + 8..],
                 None => li,
             };
+            // The name only: a link's qualifier (`<small>(Vista+)</small>`) is apart.
+            let li = li.find(" <small>").map_or(li, |at| &li[..at]);
             text(li)
         })
         .collect()
 }
 
 /// The `<div class="fact">` that `marker` starts, up to its `</div>`.
+/// The "Required by" list of its fact block, without the article's one-sided
+/// Supports items after it.
+fn required_by_only(block: &str) -> &str {
+    block.find("supports-more").map_or(block, |at| &block[..at])
+}
+
 fn fact<'a>(html: &'a str, marker: &str) -> Option<&'a str> {
     let start = html.find(marker)?;
     Some(&html[start..start + html[start..].find("</div>").unwrap()])
@@ -572,7 +580,8 @@ fn impact(out: &Path, slug: &str) -> Vec<String> {
     };
     assert!(block.contains("Disabling this service also stops"));
     assert!(!block.contains("impact-more"), "{block}");
-    let required_by = fact(&html, "<h3>Required by</h3>").map_or(vec![], items);
+    let required_by =
+        fact(&html, "<h3>Required by</h3>").map_or(vec![], |b| items(required_by_only(b)));
     let nearest = items(block);
     for n in &nearest {
         assert!(!required_by.contains(n), "{n} is shown twice");
@@ -592,6 +601,13 @@ fn impact_follows_required_by_through_a_cycle() {
     assert_eq!(
         impact(out, "vw-dfs"),
         ["DFS Replication", "File Replication"]
+    );
+    // "Required by" says what the depending article says of its link.
+    let dfs = read(out, "article/vw-dfs.html");
+    let required_by = fact(&dfs, "<h3>Required by</h3>").unwrap();
+    assert!(
+        required_by.contains("File Replication</a> <small>(Unofficial)</small>"),
+        "{required_by}"
     );
     assert_eq!(
         impact(out, "vw-ntfrs"),
@@ -897,4 +913,63 @@ fn view_pages_link_with_relative_urls_and_semantic_tables() {
     // Nav from a page one folder down.
     let tag = read(out, "tags/printing.html");
     assert!(tag.contains("href=\"../os/index.html\"") && tag.contains("href=\"../graph.html\""));
+}
+
+/// What an article says of its relations stays on its page: its Supports items
+/// that no Depends list mirrors, and the conditions that tell two variants of
+/// one version apart in the Default table.
+#[test]
+fn one_sided_supports_and_conditions_stay_on_the_page() {
+    let article = |slug: &str, title: &str, default: &str, supports: &str, depends: &str| {
+        format!(
+            "---\ntitle: '{title}'\nstatus: publish\npermalink: /article/{slug}.html\ncategory:\n    - 'Services Guide'\n---\n##### Description:\n\nText.\n\n##### Recommended State:\n\n- Manual\n\n##### Default State:\n\n{default}\n\n##### Process Name:\n\n- x.exe ({title})\n\n##### Supports:\n\n{supports}\n\n##### Depends:\n\n{depends}\n"
+        )
+    };
+    let a = article(
+        "os-a",
+        "Alpha",
+        "- WinXP: Manual, if in a Workgroup\n- WinXP: Automatic, if in a Domain",
+        "- [Beta](/article/os-b.html) (Vista+)\n- [Gamma](/article/os-c.html) (WinXP only)\n- Never Written",
+        "- None",
+    );
+    let b = article(
+        "os-b",
+        "Beta",
+        "- WinXP: Manual",
+        "- None",
+        "- [Alpha](/article/os-a.html) (Vista+)",
+    );
+    let c = article("os-c", "Gamma", "- WinXP: Manual", "- None", "- None");
+    let dir = common::write_tree(&[
+        ("os-a.html.md", a.as_str()),
+        ("os-b.html.md", b.as_str()),
+        ("os-c.html.md", c.as_str()),
+    ]);
+    let built = common::build_dir(dir.path(), &[]);
+    let page = read(&built.out, "article/os-a.html");
+    let required_by = fact(&page, "<h3>Required by</h3>").unwrap();
+    // Beta depends on Alpha: listed once, under "Required by", with its qualifier.
+    assert_eq!(items(required_by_only(required_by)), ["Beta"]);
+    assert!(
+        required_by.contains("Beta</a> <small>(Vista+)</small>"),
+        "{required_by}"
+    );
+    // Gamma does not list Alpha back, and "Never Written" has no article: both stay.
+    let more = &required_by[required_by.find("supports-more").expect(required_by)..];
+    assert_eq!(items(more), ["Gamma", "Never Written"]);
+    assert!(more.contains("<small>(WinXP only)</small>"), "{more}");
+    // The XP row shows both variants with what tells them apart.
+    let row = &page[page.find("os/xp.html").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains("Manual</span><span class=\"cond\">, if in a Workgroup</span>"),
+        "{row}"
+    );
+    assert!(
+        row.contains("Automatic</span><span class=\"cond\">, if in a Domain</span>"),
+        "{row}"
+    );
+    // The XP table's state filter finds Alpha as Manual and as Automatic.
+    let xp = read(&built.out, "os/xp.html");
+    assert!(xp.contains("<tr data-states=\"manual automatic\"><th scope=\"row\"><a href=\"../article/os-a.html\">"), "{xp}");
 }
