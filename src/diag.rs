@@ -72,6 +72,8 @@ codes! {
     PermalinkCase = "permalink-case-clash", Warning, false, "Two permalinks differ only in letter case (they collide on Windows and macOS).";
     IdDuplicate = "id-duplicate", Warning, false, "Two articles have the same `id`.";
     StatusUnknown = "status-unknown", Warning, false, "`status` is neither `publish` nor a WordPress draft state.";
+    HtmlCommentUnclosed = "html-comment-unclosed", Warning, false, "An HTML comment (`<!--`) is never closed; browsers would hide the rest of the text.";
+    DateInvalid = "date-invalid", Warning, false, "`date` or `updated` does not read as a date (the page shows none).";
     SectionMissing = "section-missing", Warning, false, "A service article lacks one of the six sections.";
     SectionDuplicate = "section-duplicate", Warning, false, "A section heading appears twice.";
     SectionUnknown = "section-unknown", Warning, false, "A `#####` heading in a service article is not one of the six sections.";

@@ -43,12 +43,52 @@ impl Page {
 /// The date an article was last changed, as written: `updated`, or Jekyll's
 /// `last_modified_at`.
 pub fn updated_text(fm: &FrontMatter) -> Option<&str> {
-    ["updated", "last_modified_at"]
-        .iter()
-        .find_map(|key| match fm.extra.get(*key)? {
-            serde_yaml_ng::Value::String(s) if !s.trim().is_empty() => Some(s.trim()),
-            _ => None,
-        })
+    UPDATED_KEYS.iter().find_map(|key| updated_text_of(fm, key))
+}
+
+/// The keys of [`updated_text`], the first that holds text winning.
+const UPDATED_KEYS: [&str; 2] = ["updated", "last_modified_at"];
+
+fn updated_text_of<'f>(fm: &'f FrontMatter, key: &str) -> Option<&'f str> {
+    match fm.extra.get(key)? {
+        serde_yaml_ng::Value::String(s) if !s.trim().is_empty() => Some(s.trim()),
+        _ => None,
+    }
+}
+
+/// The date written under `key`; a text that does not read as one is
+/// reported at its value (the page then shows no date, and leaves the feed).
+fn read_date(
+    src: &Source,
+    fm: &FrontMatter,
+    key: &str,
+    text: Option<&str>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<PostDate> {
+    let text = text?;
+    if text.trim().is_empty() {
+        return None;
+    }
+    let parsed = PostDate::parse(text);
+    if parsed.is_none() {
+        let line = fm.key_offset(key);
+        let line_end = src.text[line..]
+            .find('\n')
+            .map_or(src.text.len(), |i| line + i);
+        let at = src.text[line..line_end]
+            .find(text.trim())
+            .map_or(line, |i| line + i);
+        diags.push(
+            Diagnostic::at(
+                Code::DateInvalid,
+                src,
+                at,
+                format!("`{key}` does not read as a date: `{}`", text.trim()),
+            )
+            .help("write a day and time as the export does (`2003-08-06T12:00:00+02:00`) or a bare day (`2003-08-06`); the page shows no date meanwhile"),
+        );
+    }
+    parsed
 }
 
 /// Output paths the generator itself writes; an article may not claim them.
@@ -169,8 +209,11 @@ pub fn parse(src: Source, diags: &mut Vec<Diagnostic>) -> Option<Page> {
         }
     };
     check_status(&src, &fm, diags);
-    let date = fm.date.as_deref().and_then(PostDate::parse);
-    let updated = updated_text(&fm).and_then(PostDate::parse);
+    let date = read_date(&src, &fm, "date", fm.date.as_deref(), diags);
+    let updated = UPDATED_KEYS
+        .iter()
+        .find(|key| updated_text_of(&fm, key).is_some())
+        .and_then(|key| read_date(&src, &fm, key, updated_text_of(&fm, key), diags));
     let kind = if is_service(&fm) {
         let mut service = parse_service(&src, &fm, split, diags);
         service.evidence = availability_evidence(&src, &fm, date, &service, diags);

@@ -137,6 +137,9 @@ fn paint(s: &str, code: &str, colour: bool) -> String {
 /// of showing it: control characters (C0 but tab, DEL, C1) and the bidirectional
 /// overrides that reorder what is shown. Article text then cannot clear the
 /// screen, retitle the window or spoof a log line through a code frame.
+/// Characters of a source line shown under a diagnostic.
+const SNIPPET_CHARS: usize = 160;
+
 fn push_visible(out: &mut String, c: char) {
     let active = (c.is_control() && c != '\t')
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
@@ -212,13 +215,25 @@ pub fn human(diags: &[Diagnostic], content: &Path, colour: bool) -> String {
             );
             let _ = writeln!(out, "    --> {}:{}:{}", file, d.line, d.col);
             if let Some(line) = text.as_ref().and_then(|t| t.line(d.line)) {
-                let shown: Vec<char> = line.chars().take(160).collect();
+                // A window of the line around the column: on a long line the
+                // caret must stay under the character it names.
+                let chars: Vec<char> = line.chars().collect();
+                let start = if d.col > SNIPPET_CHARS - 40 && chars.len() > SNIPPET_CHARS {
+                    (d.col - 1 - 40).min(chars.len().saturating_sub(SNIPPET_CHARS))
+                } else {
+                    0
+                };
+                let end = (start + SNIPPET_CHARS).min(chars.len());
                 let mut frame = String::new();
                 let mut caret_pad = String::new();
-                for (i, &c) in shown.iter().enumerate() {
+                if start > 0 {
+                    frame.push('…');
+                    caret_pad.push(' ');
+                }
+                for (i, &c) in chars[start..end].iter().enumerate() {
                     let before = frame.len();
                     push_visible(&mut frame, c);
-                    if i + 1 < d.col {
+                    if start + i + 1 < d.col {
                         // Under a tab a tab, else a space per character shown.
                         if c == '\t' {
                             caret_pad.push('\t');
@@ -227,6 +242,9 @@ pub fn human(diags: &[Diagnostic], content: &Path, colour: bool) -> String {
                             caret_pad.extend(std::iter::repeat_n(' ', width));
                         }
                     }
+                }
+                if end < chars.len() {
+                    frame.push('…');
                 }
                 let _ = writeln!(
                     out,
@@ -287,5 +305,20 @@ mod tests {
         let d = Diagnostic::new(Code::LinkBroken, "a.md", 2, 1, "x");
         let out = human(&[d], dir.path(), false);
         assert!(out.contains("   2 | two\n"), "{out}");
+    }
+
+    #[test]
+    fn the_caret_stays_under_its_character_on_a_long_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let line = format!("{}[target](/x.html){}", "a".repeat(300), "b".repeat(300));
+        std::fs::write(dir.path().join("a.md"), &line).unwrap();
+        let d = Diagnostic::new(Code::LinkBroken, "a.md", 1, 301, "x");
+        let out = human(&[d], dir.path(), false);
+        let lines: Vec<&str> = out.lines().collect();
+        let frame = lines.iter().find(|l| l.starts_with("   1 | ")).unwrap();
+        let caret = lines.iter().find(|l| l.trim_end().ends_with('^')).unwrap();
+        let at = caret.chars().count() - 1;
+        assert_eq!(frame.chars().nth(at), Some('['), "{out}");
+        assert!(frame.contains('…'), "{out}");
     }
 }

@@ -37,7 +37,31 @@ pub fn check(guide: &Guide, diags: &mut Vec<Diagnostic>) {
         })
         .collect();
     diags.extend(found.into_iter().flatten());
-    cycles(guide, diags);
+    cycles(guide, &targets, diags);
+}
+
+/// Whether a Depends item's qualifier says the link is unofficial (`Unofficial`,
+/// `WinXP only, Unofficial`): not a dependency Windows enforces at start.
+fn is_unofficial(item: &Item<crate::service::refs::Ref>) -> bool {
+    item.value
+        .as_ref()
+        .and_then(|r| r.qualifier.as_deref())
+        .is_some_and(|q| q.to_ascii_lowercase().contains("unofficial"))
+}
+
+/// Per page, the services its official Depends items link to: the edges a
+/// start can deadlock on.
+fn official_depends(guide: &Guide, targets: &Targets) -> Vec<Vec<usize>> {
+    let mut edges = vec![Vec::new(); guide.pages.len()];
+    for &i in &guide.services {
+        let service = guide.pages[i].service().expect("service page");
+        for (item, &j) in service.depends.items().iter().zip(&targets.depends[i]) {
+            if let Some(j) = j.filter(|_| !is_unofficial(item)) {
+                edges[i].push(j);
+            }
+        }
+    }
+    edges
 }
 
 /// The service page each Depends and Supports item links to, by page index,
@@ -175,11 +199,13 @@ fn disabled_dependencies(guide: &Guide, targets: &Targets, i: usize, diags: &mut
     }
 }
 
-/// One diagnostic per cycle (strongly connected component), at its first
-/// member: the shortest loop through it, as the Depends links run, and how
-/// many services the component holds when that is more than the loop.
-fn cycles(guide: &Guide, diags: &mut Vec<Diagnostic>) {
-    let (comp, count) = crate::guide::components(&guide.depends_on);
+/// One diagnostic per cycle (strongly connected component) of the official
+/// Depends links, at its first member: the shortest loop through it, as the
+/// links run, and how many services the component holds when that is more
+/// than the loop. A loop through an Unofficial link is no deadlock at start.
+fn cycles(guide: &Guide, targets: &Targets, diags: &mut Vec<Diagnostic>) {
+    let edges = official_depends(guide, targets);
+    let (comp, count) = crate::guide::components(&edges);
     for component in members_of(&comp, count) {
         if component.len() < 2 {
             continue;
@@ -189,7 +215,7 @@ fn cycles(guide: &Guide, diags: &mut Vec<Diagnostic>) {
             .min_by(|&&a, &&b| guide.pages[a].src.rel.cmp(&guide.pages[b].src.rel))
             .expect("a component of two or more");
         let same = |j: usize| comp[j] == comp[first];
-        let ring = shortest_loop(&guide.depends_on, first, same);
+        let ring = shortest_loop(&edges, first, same);
         let page = &guide.pages[first];
         let at = page
             .service()
@@ -197,9 +223,10 @@ fn cycles(guide: &Guide, diags: &mut Vec<Diagnostic>) {
                 s.depends
                     .items()
                     .iter()
-                    .find(|it| target(guide, first, it).is_some_and(same))
+                    .zip(&targets.depends[first])
+                    .find(|(it, j)| !is_unofficial(it) && j.is_some_and(same))
             })
-            .map_or(0, |it| it.offset);
+            .map_or(0, |(it, _)| it.offset);
         let mut message = format!(
             "dependency cycle: {}",
             loop_text(&ring, |i| guide.pages[i].title.as_str())

@@ -35,7 +35,12 @@ pub fn check(
                 Found::Done(d) => d,
                 Found::Missing(d, path) => match suggest(guide, &path) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help("write the article, or link to an existing permalink"),
+                    None if is_page(&path) => {
+                        d.help("write the article, or link to an existing permalink")
+                    }
+                    None => d.help(
+                        "put the file at that path in the content folder or a static folder (`--static DIR`, `static` in svcguide.toml)",
+                    ),
                 },
             })
         })
@@ -43,10 +48,17 @@ pub fn check(
     diags.extend(found);
 }
 
+/// Whether a site path names a page (an article's permalink), not another
+/// file: `.html`, a folder, or a name with no extension.
+fn is_page(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.ends_with(".html") || !name.contains('.')
+}
+
 /// The nearest page for a missing page; for any other file, the nearest static
 /// or content file (`/assets/images/x.jpg`), then the nearest page.
 fn suggest(guide: &Guide, path: &str) -> Option<String> {
-    if !path.ends_with(".html") {
+    if !is_page(path) {
         let file = crate::diag::nearest(path, guide.assets.iter().map(String::as_str));
         if let Some(file) = file {
             return Some(format!("/{file}"));
@@ -74,11 +86,15 @@ fn page_links(
             match guide.resolve(&page.out_path, &link.dest) {
                 Resolved::Missing { path } => {
                     let what = if link.image { "image" } else { "link" };
+                    let kind = if is_page(&path) { "page" } else { "file" };
                     let d = Diagnostic::at(
                         Code::LinkBroken,
                         &page.src,
                         link.offset,
-                        format!("broken {what}: `{}` is not a page of the guide", link.dest),
+                        format!(
+                            "broken {what}: `{}` is not a {kind} of the guide",
+                            link.dest
+                        ),
                     )
                     .target(&link.dest);
                     diags.push(Found::Missing(d, path));

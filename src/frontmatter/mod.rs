@@ -262,8 +262,10 @@ fn full_yaml(src: &Source, split: Split, yaml: &str, diags: &mut Vec<Diagnostic>
             // The byte index, not YAML's line count: YAML also breaks lines at
             // U+0085, U+2028 and U+2029, which editors (and our line index) do not.
             let at = e.location().map_or(0, |loc| loc.index().min(yaml.len()));
-            let (line, col) = src.line_col(split.yaml_start + at);
-            let (msg, help) = yaml_words::explain(&e.to_string(), yaml, at);
+            let words = e.to_string();
+            let (msg, help) = yaml_words::explain(&words, yaml, at);
+            let (line, col) =
+                src.line_col(split.yaml_start + yaml_words::slip_at(&words, yaml, at));
             diags.push(
                 Diagnostic::new(Code::FrontMatterSyntax, &src.rel, line, col, msg).help(help),
             );

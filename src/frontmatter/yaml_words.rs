@@ -13,6 +13,15 @@ pub fn explain(msg: &str, yaml: &str, at: usize) -> (String, String) {
             "replace the tab with spaces (four before each `- ` list item, as in the other articles)".into(),
         );
     }
+    if says("quoted scalar")
+        || says("unexpected end of stream")
+        || quote_runs_on(yaml, at).is_some()
+    {
+        return (
+            "front matter has a quote that is never closed".into(),
+            "end the value with the same quote it starts with; inside '…', write a ' as ''".into(),
+        );
+    }
     if says("cannot start any token") {
         let c = here.map_or_else(String::new, |c| format!(" `{c}`"));
         return (
@@ -45,10 +54,10 @@ pub fn explain(msg: &str, yaml: &str, at: usize) -> (String, String) {
             "keys start at the left edge; list items under a key are indented the same way, e.g. `    - 'Services Guide'`".into(),
         );
     }
-    if says("quoted scalar") || says("unexpected end of stream") {
+    if says("could not find expected ':'") {
         return (
-            "front matter has a quote that is never closed".into(),
-            "end the value with the same quote it starts with; inside '…', write a ' as ''".into(),
+            "front matter line has no `:` after its key".into(),
+            "write `key: value`, with a colon and a space, e.g. `status: publish`".into(),
         );
     }
     if says("duplicate") {
@@ -66,6 +75,69 @@ pub fn explain(msg: &str, yaml: &str, at: usize) -> (String, String) {
 }
 
 /// True when the line before the one at `at` ends with `:` (opens a map or list).
+/// Where the author's slip is, for errors YAML notices only later: a key
+/// without its colon is found at the next line, a quote never closed at the
+/// end of the block. Any other error stays at `at`.
+pub fn slip_at(msg: &str, yaml: &str, at: usize) -> usize {
+    let at = at.min(yaml.len());
+    if msg.contains("could not find expected ':'") {
+        // The last line with text before the one YAML stopped on.
+        let line_start = yaml[..at].rfind('\n').map_or(0, |i| i + 1);
+        let mut end = line_start;
+        while let Some(prev_end) = yaml[..end].strip_suffix('\n').map(str::len) {
+            let start = yaml[..prev_end].rfind('\n').map_or(0, |i| i + 1);
+            let line = &yaml[start..prev_end];
+            if !line.trim().is_empty() {
+                return start + (line.len() - line.trim_start().len());
+            }
+            end = start;
+        }
+        return at;
+    }
+    if let Some(open) = quote_runs_on(yaml, at) {
+        return open;
+    }
+    if msg.contains("quoted scalar") || msg.contains("unexpected end of stream") {
+        // The first line whose value opens a quote it does not close.
+        let mut start = 0;
+        for line in yaml[..at].split_inclusive('\n') {
+            if let Some(open) = unclosed_quote(line) {
+                return start + open;
+            }
+            start += line.len();
+        }
+    }
+    at
+}
+
+/// Where the line before the one at `at` opens a quote it does not close: the
+/// quoted value ran on into this line, and YAML stumbled on what followed
+/// (`title: 'Logs` above `date: '2000-…'`).
+fn quote_runs_on(yaml: &str, at: usize) -> Option<usize> {
+    let at = at.min(yaml.len());
+    let line_start = yaml[..at].rfind('\n')?;
+    let prev_start = yaml[..line_start].rfind('\n').map_or(0, |i| i + 1);
+    unclosed_quote(&yaml[prev_start..line_start]).map(|open| prev_start + open)
+}
+
+/// Where `key: 'value` opens a quote the line does not close.
+fn unclosed_quote(line: &str) -> Option<usize> {
+    let colon = line.find(": ")?;
+    let value = &line[colon + 2..];
+    let open = colon + 2 + (value.len() - value.trim_start().len());
+    let quote = line[open..]
+        .chars()
+        .next()
+        .filter(|c| *c == '\'' || *c == '"')?;
+    let rest = line[open + 1..].trim_end();
+    let closed = match quote {
+        // '' is a quote inside '…'; the value ends at a lone '.
+        '\'' => rest.replace("''", "").contains('\''),
+        _ => rest.replace("\\\\", "").replace("\\\"", "").contains('"'),
+    };
+    (!closed).then_some(open)
+}
+
 fn after_key(text: &str, at: usize) -> bool {
     let at = at.min(text.len());
     let start = text[..at].rfind('\n').unwrap_or(0);
@@ -91,6 +163,28 @@ mod tests {
         let e = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(yaml).unwrap_err();
         let at = e.location().map_or(0, |l| l.index());
         explain(&e.to_string(), yaml, at).0
+    }
+
+    fn slip(yaml: &str) -> usize {
+        let e = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(yaml).unwrap_err();
+        let at = e.location().map_or(0, |l| l.index());
+        slip_at(&e.to_string(), yaml, at)
+    }
+
+    #[test]
+    fn slips_are_placed_where_the_author_made_them() {
+        let yaml = "title: x\nstatus publish\n\npermalink: /a.html\n";
+        assert_eq!(slip(yaml), yaml.find("status").unwrap());
+        let yaml = "title: 'Perf Logs\nstatus: publish\nid: 3\n";
+        assert_eq!(slip(yaml), yaml.find('\'').unwrap());
+        let yaml = "title: \"FAX\nstatus: publish\n";
+        assert_eq!(slip(yaml), yaml.find('"').unwrap());
+        let yaml = "excerpt: 'It''s fine'\ntitle: 'open\n";
+        assert_eq!(slip(yaml), yaml.find("'open").unwrap());
+        // The quote closes on the next line, and YAML stumbles there.
+        let yaml = "title: 'Logs and Alerts\ndate: '2000-07-23'\nstatus: publish\n";
+        assert_eq!(slip(yaml), yaml.find('\'').unwrap());
+        assert!(words(yaml).contains("quote"), "{}", words(yaml));
     }
 
     #[test]

@@ -320,6 +320,17 @@ pub fn typed_item<T>(
             };
         }
     }
+    if let Some((word, meant)) = os::misspelled_version(&labelled.scope) {
+        diags.push(
+            Diagnostic::at(
+                Code::OsLabelUnknown,
+                src,
+                line.offset,
+                format!("`{word}` is not a known Windows version label; it is read as an edition of the version before it"),
+            )
+            .help(format!("did you mean `{meant}`? Labels are WinNT4, Win2k, WinXP, Win2k3, Vista, Win7, Win8 (with editions, SPn, `+`)")),
+        );
+    }
     let value_offset = line.offset + labelled.value_offset;
     Item {
         value: parse(labelled.value, value_offset, src, diags),

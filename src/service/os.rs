@@ -210,6 +210,47 @@ pub fn known_names() -> impl Iterator<Item = &'static str> {
     .into_iter()
 }
 
+/// An edition word of `scope` that is one slip from a version's name (`Vitsa`
+/// in `Win7/XP/Vitsa`: read as an edition of XP, so Vista is lost), with the
+/// name meant. Only words of four letters or more, one letter wrong, missing,
+/// extra or swapped with its neighbour: real editions (`Pro`, `Srv.`,
+/// `Business`) are far from every name.
+pub fn misspelled_version(scope: &OsScope) -> Option<(&str, &'static str)> {
+    scope
+        .0
+        .iter()
+        .flat_map(|t| &t.editions)
+        .find_map(|edition| {
+            let word = edition.trim();
+            if word.chars().count() < 4 || word.contains(' ') {
+                return None;
+            }
+            let lower = word.to_ascii_lowercase();
+            known_names()
+                .find(|name| one_slip(&lower, &name.to_ascii_lowercase()))
+                .map(|name| (word, name))
+        })
+}
+
+/// Whether `a` becomes `b` by one edit: a letter changed, inserted or
+/// deleted, or two neighbours swapped.
+fn one_slip(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a == b {
+        return false;
+    }
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (ra, rb) = (&a[prefix..], &b[prefix..]);
+    match ra.len().cmp(&rb.len()) {
+        std::cmp::Ordering::Equal => {
+            ra[1..] == rb[1..]
+                || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
+        }
+        std::cmp::Ordering::Greater => ra.len() == rb.len() + 1 && ra[1..] == *rb,
+        std::cmp::Ordering::Less => rb.len() == ra.len() + 1 && rb[1..] == *ra,
+    }
+}
+
 /// Matches a family name at the start of `s` (lowercase); returns it and its length.
 fn match_name(lower: &str, allow_short: bool) -> Option<(OsFamily, usize)> {
     NAMES.iter().find_map(|&(name, family, short)| {
@@ -401,6 +442,24 @@ mod tests {
             .iter()
             .map(|f| f.id())
             .collect()
+    }
+
+    #[test]
+    fn a_version_name_one_slip_away_is_caught() {
+        let slip = |label: &str| misspelled_version(&parse_label(label).unwrap()).map(|m| m.1);
+        assert_eq!(slip("Win7/XP/Vitsa/Win2k"), Some("Vista"));
+        assert_eq!(slip("WinXP/Wista"), Some("Vista"));
+        assert_eq!(slip("Win2k/WinXPP"), Some("WinXP"));
+        for fine in [
+            "Vista Business/Ultimate",
+            "Win2k Srv./Pro",
+            "WinXP Pro/2k3",
+            "WinNT4+IE4",
+            "Win2k WMP 7.1+",
+            "Vista Home Premium",
+        ] {
+            assert_eq!(slip(fine), None, "{fine}");
+        }
     }
 
     #[test]

@@ -303,6 +303,65 @@ fn front_matter_checks() {
     expect_code(&files, "frontmatter-key-missing", "d.md", "---");
 }
 
+/// A loop through a link the article marks Unofficial is no deadlock at start:
+/// no `graph-cycle` (the help of that warning offers the mark as a way out).
+#[test]
+fn a_loop_through_an_unofficial_link_is_no_cycle() {
+    let dep = |slug: &str, q: &str| format!("- [{slug}](/article/{slug}.html){q}");
+    let pair = |qualifier: &str| {
+        [
+            service(
+                "winnt-services-ua",
+                "UA",
+                &CLEAN.replace(
+                    "##### Depends:\n\n- None",
+                    &format!("##### Depends:\n\n{}", dep("winnt-services-ub", "")),
+                ),
+            ),
+            service(
+                "winnt-services-ub",
+                "UB",
+                &CLEAN.replace(
+                    "##### Depends:\n\n- None",
+                    &format!("##### Depends:\n\n{}", dep("winnt-services-ua", qualifier)),
+                ),
+            ),
+        ]
+    };
+    let cycles = |files: &[(String, String)]| {
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let dir = site(&refs);
+        let (_, report) = common::check_json(dir.path(), &[]);
+        diagnostics(&report)
+            .into_iter()
+            .filter(|d| d.0 == "graph-cycle")
+            .count()
+    };
+    assert_eq!(cycles(&pair(" (Vista+)")), 1);
+    assert_eq!(cycles(&pair(" (WinXP only, Unofficial)")), 0);
+}
+
+/// Dates that do not read as dates, and HTML comments never closed, are
+/// reported where they are written.
+#[test]
+fn bad_dates_and_unclosed_comments_are_reported() {
+    let (name, text) = service(
+        "winnt-services-da",
+        "DA",
+        &CLEAN.replace("Text.", "Text.\n\n<!-- to check again"),
+    );
+    let text = text.replace(
+        "status: publish",
+        "status: publish\ndate: '2003-13-45 25:00'",
+    );
+    let files = [(name.clone(), text)];
+    expect_code(&files, "date-invalid", &name, "date:");
+    expect_code(&files, "html-comment-unclosed", &name, "<!-- to check");
+}
+
 #[test]
 fn graph_checks() {
     let dep = |slug: &str| format!("- [{slug}](/article/{slug}.html)");
