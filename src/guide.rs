@@ -581,6 +581,11 @@ impl Guide {
 
     /// The nearest existing permalink, for "did you mean".
     pub fn suggest(&self, path: &str) -> Option<String> {
+        // A link to an article's source file (`x.html.md`) means its page.
+        let path = [".md", ".markdown"]
+            .iter()
+            .find_map(|ext| path.strip_suffix(ext))
+            .unwrap_or(path);
         if let Some(&i) = self.by_path_lower.get(&path.to_lowercase()) {
             return Some(self.pages[i].permalink.clone());
         }

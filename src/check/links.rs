@@ -48,11 +48,15 @@ pub fn check(
     diags.extend(found);
 }
 
-/// Whether a site path names a page (an article's permalink), not another
-/// file: `.html`, a folder, or a name with no extension.
+/// Whether a site path names a page (an article's permalink, or its source
+/// file by mistake), not another file: `.html`, `.md`, a folder, or a name
+/// with no extension.
 fn is_page(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    name.ends_with(".html") || !name.contains('.')
+    [".html", ".md", ".markdown"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+        || !name.contains('.')
 }
 
 /// The nearest page for a missing page; for any other file, the nearest static

@@ -1310,7 +1310,11 @@ mod tests {
         let a = write("a", &link("c", " (WinXP only)"), &link("b", " (Vista+)"));
         assert_eq!(apply(a), UpdatePath::Links);
         // The same versions in other words: c's "Required by" shows the words.
-        let a = write("a", &link("c", " (XP only, Unofficial)"), &link("b", " (Vista+)"));
+        let a = write(
+            "a",
+            &link("c", " (XP only, Unofficial)"),
+            &link("b", " (Vista+)"),
+        );
         assert_eq!(apply(a), UpdatePath::Links);
         // Links to pages that come and go: the pages that hold them show it.
         let a = write(

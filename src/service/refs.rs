@@ -75,9 +75,10 @@ pub fn parse_ref(value: &str) -> Option<Ref> {
     if name.is_empty() {
         return None;
     }
+    // Unescaped as the name is: `Win7\\Vista` in Markdown reads `Win7\Vista`.
     let qualifier = trailing_parens(rest)
         .1
-        .map(|q| q.trim().to_string())
+        .map(|q| decode_entities(&unescape_markdown(q.trim())))
         .filter(|q| !q.is_empty());
     let scope = qualifier
         .as_deref()
@@ -116,6 +117,10 @@ mod tests {
             Some("/article/winnt-services-rpcss.html")
         );
         assert_eq!(r.qualifier.as_deref(), Some("Vista+"));
+        assert_eq!(r.scope.families().len(), 3);
+        // Markdown escapes are read, as in the name.
+        let r = parse_ref(r"[FAX](/article/fax.html) (Win7\\Vista\\WinXP only)").unwrap();
+        assert_eq!(r.qualifier.as_deref(), Some(r"Win7\Vista\WinXP only"));
         assert_eq!(r.scope.families().len(), 3);
     }
 

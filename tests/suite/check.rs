@@ -344,6 +344,52 @@ fn a_loop_through_an_unofficial_link_is_no_cycle() {
     assert_eq!(cycles(&pair(" (WinXP only, Unofficial)")), 0);
 }
 
+/// A link to an article's source file is answered with the article's page, and
+/// a version name one letter off is not read as an edition.
+#[test]
+fn slips_get_the_help_they_need() {
+    let target = service("winnt-services-ev", "Event Log", CLEAN);
+    let linking = service(
+        "winnt-services-lk",
+        "Linking",
+        &CLEAN
+            .replace("Text.", "See [Event Log](winnt-services-ev.html.md).")
+            .replace("- WinXP: Manual", "- Win7/XP/Vitsa: Manual"),
+    );
+    let files = [target, linking.clone()];
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let dir = site(&refs);
+    let (_, report) = common::check_json(dir.path(), &[]);
+    let of = |code: &str| {
+        report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == code && d["file"] == linking.0.as_str())
+            .unwrap_or_else(|| panic!("{code} in {report:#}"))
+            .clone()
+    };
+    assert_eq!(
+        of("link-broken")["help"],
+        "did you mean `/article/winnt-services-ev.html`?"
+    );
+    let label = of("os-label-unknown");
+    assert!(
+        label["message"].as_str().unwrap().starts_with("`Vitsa`"),
+        "{label}"
+    );
+    assert!(
+        label["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("did you mean `Vista`?"),
+        "{label}"
+    );
+}
+
 /// Dates that do not read as dates, and HTML comments never closed, are
 /// reported where they are written.
 #[test]
