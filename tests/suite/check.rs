@@ -109,6 +109,17 @@ fn a_clean_guide_has_no_diagnostics() {
     assert_eq!(report["schema"], 1);
 }
 
+/// `check --format json` of a guide of these (file name, text) pairs: the exit
+/// code and the report.
+fn check_files(files: &[(String, String)]) -> (i32, Value) {
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let dir = site(&refs);
+    common::check_json(dir.path(), &[])
+}
+
 /// Each case: content that triggers `code` on the line holding `needle` (the clean guide does not).
 fn expect_code(files: &[(String, String)], code: &str, file: &str, needle: &str) {
     let text = &files.iter().find(|(name, _)| name == file).unwrap().1;
@@ -116,12 +127,7 @@ fn expect_code(files: &[(String, String)], code: &str, file: &str, needle: &str)
         .find(needle)
         .unwrap_or_else(|| panic!("{needle} in {file}"));
     let line = text[..at].matches('\n').count() as u64 + 1;
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let dir = site(&refs);
-    let (exit, report) = common::check_json(dir.path(), &[]);
+    let (exit, report) = check_files(files);
     let found = diagnostics(&report);
     assert!(
         found
@@ -329,13 +335,7 @@ fn a_loop_through_an_unofficial_link_is_no_cycle() {
         ]
     };
     let cycles = |files: &[(String, String)]| {
-        let refs: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
-        let dir = site(&refs);
-        let (_, report) = common::check_json(dir.path(), &[]);
-        diagnostics(&report)
+        diagnostics(&check_files(files).1)
             .into_iter()
             .filter(|d| d.0 == "graph-cycle")
             .count()
@@ -356,13 +356,7 @@ fn slips_get_the_help_they_need() {
             .replace("Text.", "See [Event Log](winnt-services-ev.html.md).")
             .replace("- WinXP: Manual", "- Win7/XP/Vitsa: Manual"),
     );
-    let files = [target, linking.clone()];
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let dir = site(&refs);
-    let (_, report) = common::check_json(dir.path(), &[]);
+    let (_, report) = check_files(&[target, linking.clone()]);
     let of = |code: &str| {
         report["diagnostics"]
             .as_array()
