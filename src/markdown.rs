@@ -392,7 +392,6 @@ fn is_plain(b: u8) -> bool {
         )
 }
 
-/// Records the links of raw HTML (`repaired.text[span]`) as the author wrote them.
 /// The last `<!--` in `text[span]` when no `-->` after it closes it, anywhere
 /// in `text` (`last_close`: where the text's last `-->` starts). A browser
 /// hides everything after such an opening.
@@ -403,6 +402,7 @@ fn unclosed_comment(text: &str, span: Range<usize>, last_close: Option<usize>) -
     (!closed).then_some(open)
 }
 
+/// Records the links of raw HTML (`repaired.text[span]`) as the author wrote them.
 fn raw_html_links(
     frag: &mut Fragment,
     repaired: &crate::repair::Repaired,

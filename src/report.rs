@@ -133,13 +133,13 @@ fn paint(s: &str, code: &str, colour: bool) -> String {
     }
 }
 
+/// Characters of a source line shown under a diagnostic.
+const SNIPPET_CHARS: usize = 160;
+
 /// Appends `c`, or its escape (`\u{1b}`) when a terminal would act on it instead
 /// of showing it: control characters (C0 but tab, DEL, C1) and the bidirectional
 /// overrides that reorder what is shown. Article text then cannot clear the
 /// screen, retitle the window or spoof a log line through a code frame.
-/// Characters of a source line shown under a diagnostic.
-const SNIPPET_CHARS: usize = 160;
-
 fn push_visible(out: &mut String, c: char) {
     let active = (c.is_control() && c != '\t')
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');

@@ -74,7 +74,6 @@ pub fn explain(msg: &str, yaml: &str, at: usize) -> (String, String) {
     )
 }
 
-/// True when the line before the one at `at` ends with `:` (opens a map or list).
 /// Where the author's slip is, for errors YAML notices only later: a key
 /// without its colon is found at the next line, a quote never closed at the
 /// end of the block. Any other error stays at `at`.
@@ -138,6 +137,7 @@ fn unclosed_quote(line: &str) -> Option<usize> {
     (!closed).then_some(open)
 }
 
+/// True when the line before the one at `at` ends with `:` (opens a map or list).
 fn after_key(text: &str, at: usize) -> bool {
     let at = at.min(text.len());
     let start = text[..at].rfind('\n').unwrap_or(0);

@@ -373,16 +373,14 @@ const STATE_COLUMNS: [(&str, &str); 6] = [
 /// it), then every other state a variant has on this version (`Pro: Automatic`
 /// beside `Server: Manual`), so the state filter finds the row by any of them.
 fn row_states(default: Option<&'static str>, variants: &[Variant]) -> String {
+    // The first stays the row's own (services.json's `default`), even "Not
+    // stated": the summary counts each row once, by it.
     let mut ids: Vec<&str> = vec![state_column(default).0];
     for v in variants {
         let id = state_column(v.state).0;
         if v.state.is_some() && !ids.contains(&id) {
             ids.push(id);
         }
-    }
-    if ids.len() > 1 && ids[0] == STATE_COLUMNS[5].0 {
-        // "Not stated" only where no variant states anything.
-        ids.remove(0);
     }
     ids.join(" ")
 }
@@ -505,6 +503,9 @@ mod tests {
         assert_eq!(row_states(Some("manual"), &both), "manual automatic");
         assert_eq!(row_states(None, &[]), "not_stated");
         assert_eq!(row_states(None, &[variant(None)]), "not_stated");
-        assert_eq!(row_states(None, &[variant(Some("disabled"))]), "disabled");
+        assert_eq!(
+            row_states(None, &[variant(Some("disabled"))]),
+            "not_stated disabled"
+        );
     }
 }
