@@ -89,13 +89,28 @@ pub fn parse_body(src: &Source, body_start: usize, diags: &mut Vec<Diagnostic>) 
         service.prose.push(split.preamble.clone());
     }
     let mut seen: Vec<SectionKind> = Vec::new();
+    let written: Vec<SectionKind> = split.sections.iter().filter_map(|s| s.kind).collect();
     for section in &split.sections {
         let Some(kind) = section.kind else {
-            diags.push(unknown_section(src, section));
-            // Shown as part of the description.
-            service
-                .prose
-                .push(section.heading_start..section.content.end);
+            // A misspelt heading of a section the article lacks (`Suports`) is
+            // read as that section: its list keeps its meaning.
+            let meant = sections::suggest(&section.heading)
+                .filter(|k| !written.contains(k) && !seen.contains(k));
+            diags.push(unknown_section(src, section, meant));
+            match meant {
+                Some(kind) => {
+                    seen.push(kind);
+                    if kind == SectionKind::Description {
+                        service.prose.push(section.content.clone());
+                    } else {
+                        list_section(&mut service, src, section, kind, diags);
+                    }
+                }
+                // Shown as part of the description.
+                None => service
+                    .prose
+                    .push(section.heading_start..section.content.end),
+            }
             continue;
         };
         check_heading(src, section, kind, &seen, diags);
@@ -128,17 +143,26 @@ pub fn parse_body(src: &Source, body_start: usize, diags: &mut Vec<Diagnostic>) 
     service
 }
 
-/// A `#####` heading that names none of the six sections, with a guess.
-fn unknown_section(src: &Source, section: &sections::Section) -> Diagnostic {
+/// A `#####` heading that names none of the six sections, with a guess;
+/// `read_as`: the section it is read as meanwhile.
+fn unknown_section(
+    src: &Source,
+    section: &sections::Section,
+    read_as: Option<SectionKind>,
+) -> Diagnostic {
     let d = Diagnostic::at(
         Code::SectionUnknown,
         src,
         section.heading_start,
         format!("unknown section heading `{}`", section.heading),
     );
-    match sections::suggest(&section.heading) {
-        Some(k) => d.help(format!("did you mean `##### {}`?", k.heading())),
-        None => d.help("the six sections are Description, Recommended State, Default State, Process Name, Supports, Depends; the text is shown as part of the description"),
+    match (read_as, sections::suggest(&section.heading)) {
+        (Some(k), _) => d.help(format!(
+            "did you mean `##### {}`? It is read as that section meanwhile",
+            k.heading()
+        )),
+        (None, Some(k)) => d.help(format!("did you mean `##### {}`?", k.heading())),
+        (None, None) => d.help("the six sections are Description, Recommended State, Default State, Process Name, Supports, Depends; the text is shown as part of the description"),
     }
 }
 

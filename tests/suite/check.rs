@@ -384,6 +384,42 @@ fn slips_get_the_help_they_need() {
     );
 }
 
+/// A misspelt heading of a section the article lacks is read as that section:
+/// one warning, where the list used to turn into description text (and its
+/// version words into evidence against the article's own labels).
+#[test]
+fn a_misspelt_section_heading_keeps_its_list() {
+    let (name, text) = service(
+        "winnt-services-ms",
+        "MS",
+        &CLEAN.replace(
+            "##### Supports:\n\n- None",
+            "##### Suports:\n\n- [Alerter](/article/winnt-services-alerter.html) (WinNT4 only)",
+        ),
+    );
+    let (_, report) = check_files(&[(name.clone(), text.clone())]);
+    let found = diagnostics(&report);
+    let codes: Vec<&str> = found.iter().map(|d| d.0.as_str()).collect();
+    assert!(codes.contains(&"section-unknown"), "{found:?}");
+    assert!(!codes.contains(&"section-missing"), "{found:?}");
+    assert!(!codes.contains(&"availability-contradiction"), "{found:?}");
+    // services.json has the item as a Supports link.
+    let dir = site(&[(name.as_str(), text.as_str())]);
+    let built = common::build_dir(dir.path(), &[]);
+    let supports = &common::services_by_slug(&built.out)["winnt-services-ms"]["supports"];
+    assert_eq!(supports["items"][0]["name"], "Alerter", "{supports}");
+    let unknown = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "section-unknown")
+        .unwrap();
+    assert_eq!(
+        unknown["help"],
+        "did you mean `##### Supports:`? It is read as that section meanwhile"
+    );
+}
+
 /// Dates that do not read as dates, and HTML comments never closed, are
 /// reported where they are written.
 #[test]
