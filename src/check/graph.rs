@@ -46,7 +46,11 @@ fn is_unofficial(item: &Item<crate::service::refs::Ref>) -> bool {
     item.value
         .as_ref()
         .and_then(|r| r.qualifier.as_deref())
-        .is_some_and(|q| q.to_ascii_lowercase().contains("unofficial"))
+        .is_some_and(|q| {
+            q.as_bytes()
+                .windows(b"unofficial".len())
+                .any(|w| w.eq_ignore_ascii_case(b"unofficial"))
+        })
 }
 
 /// Per page, the services its official Depends items link to: the edges a

@@ -393,9 +393,30 @@ pub struct ImpactShown<'g> {
 /// The qualifier of page `from`'s first Depends link to page `to`, as written.
 fn qualifier_towards(guide: &Guide, from: usize, to: usize) -> Option<&str> {
     let page = &guide.pages[from];
-    let link = page.service()?.depends.items().iter().find_map(|item| {
+    let items = page.service()?.depends.items();
+    // Most pages qualify no link: no lookups for them.
+    if !items
+        .iter()
+        .any(|i| i.value.as_ref().is_some_and(|v| v.qualifier.is_some()))
+    {
+        return None;
+    }
+    // A link to `to` ends with its file name, unless escaped (`%2D`): only
+    // such links are resolved (a page's links are looked up once per page
+    // that requires it, and a hub is required by thousands).
+    // Most links are the permalink as written: no lookup for those.
+    let permalink = guide.pages[to].permalink.as_str();
+    let name = permalink.rsplit('/').next().unwrap_or("");
+    let link = items.iter().find_map(|item| {
         let v = item.value.as_ref()?;
         let href = v.href.as_deref()?;
+        let path = href.split(['#', '?']).next().unwrap_or(href);
+        if path == permalink {
+            return Some(v);
+        }
+        if !path.ends_with(name) && !path.contains('%') {
+            return None;
+        }
         (guide.page_of(&page.out_path, href) == Some(to)).then_some(v)
     })?;
     link.qualifier.as_deref()
@@ -496,27 +517,41 @@ fn safe_url(url: &str) -> bool {
 /// The rows of a service page's default-state table: one per version the
 /// service exists on, with each item that holds there.
 fn os_cells(s: &Service, availability: &Availability) -> Vec<OsCell> {
+    // Each item's text and condition, as plain text: read once, shown on
+    // every version the item holds for.
+    let shown: Vec<(String, Option<String>)> = s
+        .default
+        .iter()
+        .map(|item| {
+            let value = item.value.as_ref();
+            (
+                plain_text(&value.map_or_else(|| item.raw_value.clone(), StateValue::short)),
+                value
+                    .and_then(|v| v.condition.as_deref())
+                    .map(plain_text)
+                    .filter(|c| !c.is_empty()),
+            )
+        })
+        .collect();
     availability
         .0
         .iter()
         .map(|v| {
             let variants = items_on(&s.default, v.os)
                 .into_iter()
-                .map(|item| OsVariant {
-                    note: item.scope.note_on(v.os),
-                    state: item.value.as_ref().map(|v| v.state.id()),
-                    text: plain_text(
-                        &item
-                            .value
-                            .as_ref()
-                            .map_or_else(|| item.raw_value.clone(), StateValue::short),
-                    ),
-                    condition: item
-                        .value
-                        .as_ref()
-                        .and_then(|v| v.condition.as_deref())
-                        .map(plain_text)
-                        .filter(|c| !c.is_empty()),
+                .map(|item| {
+                    let k = s
+                        .default
+                        .iter()
+                        .position(|i| std::ptr::eq(i, item))
+                        .expect("items_on returns items of the list");
+                    let (text, condition) = shown[k].clone();
+                    OsVariant {
+                        note: item.scope.note_on(v.os),
+                        state: item.value.as_ref().map(|v| v.state.id()),
+                        text,
+                        condition,
+                    }
                 })
                 .collect();
             OsCell {
