@@ -190,12 +190,7 @@ fn authors_hear_about_inference_contradictions_and_bad_values() {
             ),
         ]
     );
-    let inferred = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["code"] == "availability-inferred")
-        .unwrap();
+    let inferred = common::diagnostic(&report, "availability-inferred");
     assert_eq!(
         inferred["help"],
         "if that is right, state it: `windows: vista+`"

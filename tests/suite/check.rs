@@ -357,14 +357,11 @@ fn slips_get_the_help_they_need() {
             .replace("- WinXP: Manual", "- Win7/XP/Vitsa: Manual"),
     );
     let (_, report) = check_files(&[target, linking.clone()]);
+    // The guide has one other article, the target, which has no problems.
     let of = |code: &str| {
-        report["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["code"] == code && d["file"] == linking.0.as_str())
-            .unwrap_or_else(|| panic!("{code} in {report:#}"))
-            .clone()
+        let d = common::diagnostic(&report, code).clone();
+        assert_eq!(d["file"], linking.0.as_str(), "{d}");
+        d
     };
     assert_eq!(
         of("link-broken")["help"],
@@ -408,12 +405,7 @@ fn a_misspelt_section_heading_keeps_its_list() {
     let built = common::build_dir(dir.path(), &[]);
     let supports = &common::services_by_slug(&built.out)["winnt-services-ms"]["supports"];
     assert_eq!(supports["items"][0]["name"], "Alerter", "{supports}");
-    let unknown = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["code"] == "section-unknown")
-        .unwrap();
+    let unknown = common::diagnostic(&report, "section-unknown");
     assert_eq!(
         unknown["help"],
         "did you mean `##### Supports:`? It is read as that section meanwhile"

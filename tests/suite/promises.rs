@@ -149,12 +149,7 @@ fn service_form_problems_are_located_warnings() {
     want.sort();
     assert_eq!(got, want, "{report}");
     // The agreeing `recommended:` of the disagreeing article is not reported.
-    let mismatch = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["code"] == "service-form-mismatch")
-        .unwrap();
+    let mismatch = common::diagnostic(&report, "service-form-mismatch");
     assert_eq!(mismatch["severity"], "warning");
     let message = mismatch["message"].as_str().unwrap();
     assert!(

@@ -209,6 +209,16 @@ pub fn services_by_slug(out: &Path) -> BTreeMap<String, Value> {
         .collect()
 }
 
+/// The first diagnostic with this code in a `check --format json` report.
+pub fn diagnostic<'r>(report: &'r Value, code: &str) -> &'r Value {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {report:#}"))
+}
+
 /// `svcguide check --format json` on a folder: (exit code, parsed report).
 pub fn check_json(content: &Path, extra: &[&str]) -> (i32, Value) {
     let dir = tempfile::tempdir().unwrap();
