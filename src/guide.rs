@@ -29,6 +29,9 @@ pub struct Guide {
     pub services: Vec<usize>,
     /// Per page: the service pages its Depends items link to.
     pub depends_on: Vec<Vec<usize>>,
+    /// Per page, beside each entry of `depends_on`: the index of the Depends
+    /// item that links there first (its qualifier is shown in "Required by").
+    depends_via: Vec<Vec<u32>>,
     /// Per page: the service pages whose Depends link to it (derived).
     pub required_by: Vec<Vec<usize>>,
     /// Per page: the service pages its Supports items link to.
@@ -64,6 +67,8 @@ pub struct Previous<'a> {
 /// A service page's resolved links.
 struct Links {
     depends: Vec<usize>,
+    /// Beside `depends`: the item each entry comes from.
+    depends_via: Vec<u32>,
     supports: Vec<usize>,
     /// Qualified relations: (target, versions).
     scoped: Vec<(usize, OsSet)>,
@@ -243,6 +248,7 @@ impl Guide {
             assets: assets.iter().map(|a| a.rel.clone()).collect(),
             asset_files: assets,
             depends_on: vec![vec![]; pages.len()],
+            depends_via: vec![vec![]; pages.len()],
             required_by: vec![vec![]; pages.len()],
             supports: vec![vec![]; pages.len()],
             related: vec![OsSet::EMPTY; pages.len()],
@@ -313,10 +319,12 @@ impl Guide {
             }
             let Links {
                 depends,
+                depends_via,
                 supports,
                 scoped,
                 settled,
             } = self.links_of(i, &is_service);
+            self.depends_via[i] = depends_via;
             // `required_by[j]` holds `i` exactly when `depends_on[i]` holds `j`.
             for j in std::mem::replace(&mut self.depends_on[i], depends) {
                 self.required_by[j].retain(|&k| k != i);
@@ -417,12 +425,16 @@ impl Guide {
         let service = self.pages[i].service().expect("service page");
         let mut links = Links {
             depends: Vec::new(),
+            depends_via: Vec::new(),
             supports: Vec::new(),
             scoped: Vec::new(),
             settled: true,
         };
-        links.depends = self.service_targets(i, &service.depends, is_service, &mut links);
-        links.supports = self.service_targets(i, &service.supports, is_service, &mut links);
+        (links.depends, links.depends_via) =
+            self.service_targets(i, &service.depends, is_service, &mut links);
+        links.supports = self
+            .service_targets(i, &service.supports, is_service, &mut links)
+            .0;
         links
     }
 
@@ -446,6 +458,8 @@ impl Guide {
                 .iter()
                 .map(|&j| map(j))
                 .collect::<Option<_>>()?,
+            // The same page, unchanged: its items are where they were.
+            depends_via: old.depends_via[i0].clone(),
             supports: old.supports[i0]
                 .iter()
                 .map(|&j| map(j))
@@ -500,6 +514,7 @@ impl Guide {
             .collect();
         for (i, links) in edges {
             self.depends_on[i] = links.depends;
+            self.depends_via[i] = links.depends_via;
             self.supports[i] = links.supports;
             self.scoped[i] = links.scoped;
             self.settled[i] = links.settled;
@@ -520,26 +535,31 @@ impl Guide {
         self.impact_counts = reach_counts(&self.required_by);
     }
 
-    /// The other service pages a Depends or Supports list of page `i` links to;
-    /// a link limited to some versions also goes into `links.scoped`, with
-    /// them, and a link that finds no other service unsettles `links`.
+    /// The other service pages a Depends or Supports list of page `i` links to,
+    /// and beside each the index of the item that links there; a link limited
+    /// to some versions also goes into `links.scoped`, with them, and a link
+    /// that finds no other service unsettles `links`.
     fn service_targets(
         &self,
         i: usize,
         list: &RefList,
         is_service: &[bool],
         links: &mut Links,
-    ) -> Vec<usize> {
+    ) -> (Vec<usize>, Vec<u32>) {
         let from = &self.pages[i].out_path;
-        let mut out: Vec<usize> = Vec::new();
-        for item in list.items() {
+        let (mut out, mut via): (Vec<usize>, Vec<u32>) = (Vec::new(), Vec::new());
+        for (k, item) in list.items().iter().enumerate() {
             let Some(r) = &item.value else { continue };
             let Some(href) = r.href.as_deref() else {
                 continue;
             };
             match self.page_of(from, href) {
                 Some(index) if index != i && is_service[index] => {
-                    out.push(index);
+                    // A repeat of the link just before it is one entry (the first item's).
+                    if out.last() != Some(&index) {
+                        out.push(index);
+                        via.push(k as u32);
+                    }
                     if !r.scope.is_all() {
                         links.scoped.push((index, OsSet::from_scope(&r.scope)));
                     }
@@ -547,8 +567,16 @@ impl Guide {
                 _ => links.settled = false,
             }
         }
-        out.dedup();
-        out
+        (out, via)
+    }
+
+    /// The first Depends item of service page `from` that links to page `to`.
+    pub fn depends_link(&self, from: usize, to: usize) -> Option<&crate::service::refs::Ref> {
+        let k = self.depends_on[from].iter().position(|&j| j == to)?;
+        let item = self.depends_via[from][k] as usize;
+        self.pages[from].service()?.depends.items()[item]
+            .value
+            .as_ref()
     }
 
     /// The page a link written on the page at `from` points at, if any. A
@@ -579,8 +607,12 @@ impl Guide {
         self.suggester.get_or_init(|| Suggester::new(&self.pages));
     }
 
-    /// The nearest existing permalink, for "did you mean".
-    pub fn suggest(&self, path: &str) -> Option<String> {
+    /// The nearest existing permalink, for "did you mean". `text` is the
+    /// link's text when it has one: a page of that title is the answer, and
+    /// a page whose file name is near but whose title shares no word with the
+    /// text is not (`wecsvc` for "Windows Event Collector" is not `wscsvc`,
+    /// Security Center: a different service one letter away).
+    pub fn suggest(&self, path: &str, text: Option<&str>) -> Option<String> {
         // A link to an article's source file (`x.html.md`) means its page.
         let path = [".md", ".markdown"]
             .iter()
@@ -591,6 +623,9 @@ impl Guide {
         }
         let name = basename(path).to_lowercase();
         let index = self.suggester.get_or_init(|| Suggester::new(&self.pages));
+        if let Some(&i) = text.and_then(|t| index.titles.get(&title_key(t))) {
+            return Some(self.pages[i].permalink.clone());
+        }
         let candidates = index.candidates(&name);
         let names = candidates
             .iter()
@@ -600,6 +635,7 @@ impl Guide {
             .iter()
             .map(|&i| &self.pages[i])
             .find(|p| basename(&p.out_path) == near)
+            .filter(|p| text.is_none_or(|t| may_name(t, &p.title)))
             .map(|p| p.permalink.clone())
     }
 
@@ -944,6 +980,57 @@ pub struct Suggester {
     /// (hash of a one-deletion variant of a page's file name, page), sorted.
     /// A hash collision only adds a candidate; `diag::nearest` has the last word.
     variants: Vec<(u64, usize)>,
+    /// Page titles ([`title_key`]) → the first page (by path) of that title.
+    titles: FxHashMap<String, usize>,
+}
+
+/// Whether a link's `text` may name the page titled `title`: they share a
+/// word (or one word begins the other: "Print", "Printer"), leaving out the
+/// words every service has. Text that names nothing ("here", a URL, an
+/// image) may name any page.
+fn may_name(text: &str, title: &str) -> bool {
+    const COMMON: &[&str] = &[
+        "windows",
+        "service",
+        "services",
+        "microsoft",
+        "the",
+        "and",
+        "for",
+    ];
+    const NAMELESS: &[&str] = &[
+        "here", "this", "that", "there", "link", "page", "article", "more", "see", "click", "read",
+        "below", "above",
+    ];
+    if text.contains("://") || text.contains('/') || text.contains(".htm") {
+        return true;
+    }
+    fn words(s: &str) -> impl Iterator<Item = String> + '_ {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 3)
+            .map(str::to_lowercase)
+    }
+    let said: Vec<String> = words(text)
+        .filter(|w| !COMMON.contains(&w.as_str()) && !NAMELESS.contains(&w.as_str()))
+        .collect();
+    if said.is_empty() {
+        return true;
+    }
+    let alike = |a: &str, b: &str| {
+        a == b || (a.len().min(b.len()) >= 4 && (a.starts_with(b) || b.starts_with(a)))
+    };
+    words(title)
+        .filter(|w| !COMMON.contains(&w.as_str()))
+        .any(|w| said.iter().any(|s| alike(s, &w)))
+}
+
+/// A title as a link's text may write it: lowercase, spaces collapsed.
+fn title_key(title: &str) -> String {
+    title
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 impl Suggester {
@@ -959,7 +1046,11 @@ impl Suggester {
             })
             .collect();
         variants.par_sort_unstable();
-        Suggester { variants }
+        let mut titles = FxHashMap::default();
+        for (i, p) in pages.iter().enumerate() {
+            titles.entry(title_key(&p.title)).or_insert(i);
+        }
+        Suggester { variants, titles }
     }
 
     fn candidates(&self, name: &str) -> Vec<usize> {
@@ -1129,6 +1220,7 @@ mod tests {
         pub fn same_graph(guide: &super::Guide, built: &super::Guide) -> Result<(), TestCaseError> {
             prop_assert_eq!(&guide.services, &built.services);
             prop_assert_eq!(&guide.depends_on, &built.depends_on);
+            prop_assert_eq!(&guide.depends_via, &built.depends_via);
             prop_assert_eq!(&guide.required_by, &built.required_by);
             prop_assert_eq!(&guide.supports, &built.supports);
             prop_assert_eq!(&guide.related, &built.related);
@@ -1219,6 +1311,22 @@ mod tests {
             let built = Guide::build(pages(true), vec![], false, &mut Vec::new());
             relinked::same_graph(&after_old, &built)?;
         }
+    }
+
+    #[test]
+    fn a_link_text_may_name_a_title_by_a_shared_word() {
+        assert!(may_name("Task Scheduler", "Scheduler"));
+        assert!(may_name("the Print Spooler", "Printer Spooler"));
+        assert!(may_name("Printer", "Print Spooler"));
+        assert!(!may_name(
+            "Windows Event Collector",
+            "Windows Security Center"
+        ));
+        assert!(!may_name("Wireless Zero Configuration", "Security Center"));
+        // Text that names nothing contradicts nothing.
+        assert!(may_name("here", "Security Center"));
+        assert!(may_name("/article/x.html", "Security Center"));
+        assert!(may_name("Windows service", "Security Center"));
     }
 
     /// The pages linking to a service are read off the graph alone: the

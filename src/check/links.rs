@@ -33,7 +33,7 @@ pub fn check(
         .flat_map_iter(|page| {
             page.into_iter().map(|f| match f {
                 Found::Done(d) => d,
-                Found::Missing(d, path) => match suggest(guide, &path) {
+                Found::Missing(d, path, text) => match suggest(guide, &path, text.as_deref()) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None if is_page(&path) => {
                         d.help("write the article, or link to an existing permalink")
@@ -61,20 +61,65 @@ fn is_page(path: &str) -> bool {
 
 /// The nearest page for a missing page; for any other file, the nearest static
 /// or content file (`/assets/images/x.jpg`), then the nearest page.
-fn suggest(guide: &Guide, path: &str) -> Option<String> {
+fn suggest(guide: &Guide, path: &str, text: Option<&str>) -> Option<String> {
     if !is_page(path) {
         let file = crate::diag::nearest(path, guide.assets.iter().map(String::as_str));
         if let Some(file) = file {
             return Some(format!("/{file}"));
         }
     }
-    guide.suggest(path)
+    guide.suggest(path, text)
+}
+
+/// The text of the link that starts at `offset` of `source`: a Markdown
+/// link's `[text]`, or what follows the `<a …>` tag whose attribute begins at
+/// `offset`, up to the next tag. `None` when there is none to read.
+fn link_text(source: &str, offset: usize) -> Option<String> {
+    const MOST: usize = 200;
+    let rest = source.get(offset..)?;
+    let text = if let Some(inner) = rest.strip_prefix('[') {
+        let mut depth = 0usize;
+        let end = inner.char_indices().take(MOST).find_map(|(k, c)| match c {
+            '[' => {
+                depth += 1;
+                None
+            }
+            ']' if depth == 0 => Some(k),
+            ']' => {
+                depth -= 1;
+                None
+            }
+            _ => None,
+        })?;
+        &inner[..end]
+    } else {
+        let before = &source[..offset];
+        // Only inside an `<a` tag: `offset` is one of its attributes.
+        let open = before.rfind('<')?;
+        let mut tag = before[open + 1..].chars();
+        if before[open..].contains('>')
+            || !matches!(tag.next(), Some('a' | 'A'))
+            || !tag.next().is_some_and(char::is_whitespace)
+        {
+            return None;
+        }
+        let after = &rest[rest.find('>')? + 1..];
+        &after[..after.find('<').unwrap_or(after.len()).min(MOST)]
+    };
+    // Emphasis and escapes are not part of the name.
+    let plain: String = text
+        .chars()
+        .filter(|c| !matches!(c, '*' | '_' | '`' | '\\'))
+        .collect();
+    let plain = plain.trim();
+    (!plain.is_empty()).then(|| plain.to_string())
 }
 
 /// A problem with a link; a missing target still waits for its "did you mean".
 enum Found {
     Done(Diagnostic),
-    Missing(Diagnostic, String),
+    /// The diagnostic, the missing site path and the link's text.
+    Missing(Diagnostic, String, Option<String>),
 }
 
 /// The broken links and fragments of one rendered article.
@@ -101,7 +146,12 @@ fn page_links(
                         ),
                     )
                     .target(&link.dest);
-                    diags.push(Found::Missing(d, path));
+                    let text = if link.image {
+                        None
+                    } else {
+                        link_text(&page.src.text, link.offset)
+                    };
+                    diags.push(Found::Missing(d, path, text));
                 }
                 Resolved::Page {
                     index,
@@ -136,4 +186,28 @@ fn page_links(
         }
     }
     diags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::link_text;
+
+    #[test]
+    fn the_text_of_a_markdown_or_html_link() {
+        let src = "See [Task **Scheduler**](x.html) and [a [b] c](y.html).";
+        assert_eq!(link_text(src, 4).as_deref(), Some("Task Scheduler"));
+        assert_eq!(
+            link_text(src, src.find("[a").unwrap()).as_deref(),
+            Some("a [b] c")
+        );
+        let html = "<p><a class=\"k\" href=\"z.html\">Event Log</a></p>";
+        let at = html.find("z.html").unwrap();
+        assert_eq!(link_text(html, at).as_deref(), Some("Event Log"));
+        // Not inside an `<a …>` tag, or no text: nothing to read.
+        let img = "<img src=\"z.png\">";
+        assert_eq!(link_text(img, img.find("z.png").unwrap()), None);
+        let empty = "<a href=\"z.html\"></a>";
+        assert_eq!(link_text(empty, empty.find("z.html").unwrap()), None);
+        assert_eq!(link_text("[unclosed", 0), None);
+    }
 }

@@ -390,38 +390,6 @@ pub struct ImpactShown<'g> {
     nearest: Vec<(&'g str, &'g str)>,
 }
 
-/// The qualifier of page `from`'s first Depends link to page `to`, as written.
-fn qualifier_towards(guide: &Guide, from: usize, to: usize) -> Option<&str> {
-    let page = &guide.pages[from];
-    let items = page.service()?.depends.items();
-    // Most pages qualify no link: no lookups for them.
-    if !items
-        .iter()
-        .any(|i| i.value.as_ref().is_some_and(|v| v.qualifier.is_some()))
-    {
-        return None;
-    }
-    // A link to `to` ends with its file name, unless escaped (`%2D`): only
-    // such links are resolved (a page's links are looked up once per page
-    // that requires it, and a hub is required by thousands).
-    // Most links are the permalink as written: no lookup for those.
-    let permalink = guide.pages[to].permalink.as_str();
-    let name = permalink.rsplit('/').next().unwrap_or("");
-    let link = items.iter().find_map(|item| {
-        let v = item.value.as_ref()?;
-        let href = v.href.as_deref()?;
-        let path = href.split(['#', '?']).next().unwrap_or(href);
-        if path == permalink {
-            return Some(v);
-        }
-        if !path.ends_with(name) && !path.contains('%') {
-            return None;
-        }
-        (guide.page_of(&page.out_path, href) == Some(to)).then_some(v)
-    })?;
-    link.qualifier.as_deref()
-}
-
 /// A page's title and permalink, as links to it show them.
 fn shown_as(guide: &Guide, i: usize) -> (&str, &str) {
     (&guide.pages[i].title, &guide.pages[i].permalink)
@@ -447,7 +415,13 @@ impl<'g> Shown<'g> {
             exists,
             required_by: guide.required_by[index]
                 .iter()
-                .map(|&j| (shown_as(guide, j), qualifier_towards(guide, j, index)))
+                .map(|&j| {
+                    let link = guide.depends_link(j, index);
+                    (
+                        shown_as(guide, j),
+                        link.and_then(|l| l.qualifier.as_deref()),
+                    )
+                })
                 .collect(),
         })
     }

@@ -381,6 +381,54 @@ fn slips_get_the_help_they_need() {
     );
 }
 
+/// "Did you mean" follows the link's text: a page of that title is the
+/// answer, and a file name one letter from a different service's is not.
+#[test]
+fn suggestions_follow_what_the_link_names() {
+    let security = service("winnt-services-wsc", "Security Center", CLEAN);
+    let tasks = service("winnt-services-tsk", "Task Scheduler", CLEAN);
+    let linking = service(
+        "winnt-services-lk",
+        "Linking",
+        &CLEAN.replace(
+            "Text.",
+            "See [Event Collector](winnt-services-wec.html), \
+             [Task Scheduler](winnt-services-schedule.html), \
+             <a class=\"x\" href=\"winnt-services-wsd.html\">the Security Center</a> \
+             and [here](winnt-services-wsx.html).",
+        ),
+    );
+    let (_, report) = check_files(&[security, tasks, linking]);
+    let help = |target: &str| {
+        let found: Vec<&Value> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "link-broken" && d["target"] == target)
+            .collect();
+        assert_eq!(found.len(), 1, "{target}: {report}");
+        found[0]["help"].as_str().unwrap().to_string()
+    };
+    // Security Center is one letter away by file name, but it is not what the text names.
+    assert_eq!(
+        help("winnt-services-wec.html"),
+        "write the article, or link to an existing permalink"
+    );
+    assert_eq!(
+        help("winnt-services-schedule.html"),
+        "did you mean `/article/winnt-services-tsk.html`?"
+    );
+    assert_eq!(
+        help("winnt-services-wsd.html"),
+        "did you mean `/article/winnt-services-wsc.html`?"
+    );
+    // "here" names nothing: the nearest file name stands.
+    assert_eq!(
+        help("winnt-services-wsx.html"),
+        "did you mean `/article/winnt-services-wsc.html`?"
+    );
+}
+
 /// A misspelt heading of a section the article lacks is read as that section:
 /// one warning, where the list used to turn into description text (and its
 /// version words into evidence against the article's own labels).
