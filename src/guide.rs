@@ -614,10 +614,7 @@ impl Guide {
     /// Security Center: a different service one letter away).
     pub fn suggest(&self, path: &str, text: Option<&str>) -> Option<String> {
         // A link to an article's source file (`x.html.md`) means its page.
-        let path = [".md", ".markdown"]
-            .iter()
-            .find_map(|ext| path.strip_suffix(ext))
-            .unwrap_or(path);
+        let path = crate::load::strip_markdown_extension(path).unwrap_or(path);
         if let Some(&i) = self.by_path_lower.get(&path.to_lowercase()) {
             return Some(self.pages[i].permalink.clone());
         }

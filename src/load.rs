@@ -48,12 +48,22 @@ pub struct Loaded {
     pub diags: Vec<Diagnostic>,
 }
 
+/// The extensions of article files.
+pub const MARKDOWN_EXTENSIONS: [&str; 2] = ["md", "markdown"];
+
 /// Article files: `.md` and `.markdown` (the walk and serve's watcher agree on this).
 pub fn is_markdown(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("md" | "markdown")
-    )
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| MARKDOWN_EXTENSIONS.contains(&e))
+}
+
+/// `name` without an article file's extension (a link to `x.html.md` means
+/// the page `x.html`), if it has one.
+pub fn strip_markdown_extension(name: &str) -> Option<&str> {
+    MARKDOWN_EXTENSIONS
+        .iter()
+        .find_map(|ext| name.strip_suffix(ext)?.strip_suffix('.'))
 }
 
 /// Editor droppings and hidden files are never content.

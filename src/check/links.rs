@@ -53,9 +53,8 @@ pub fn check(
 /// with no extension.
 fn is_page(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    [".html", ".md", ".markdown"]
-        .iter()
-        .any(|ext| name.ends_with(ext))
+    name.ends_with(".html")
+        || crate::load::strip_markdown_extension(name).is_some()
         || !name.contains('.')
 }
 
