@@ -155,10 +155,14 @@ pub fn xml_filter(value: &tera::Value, _: tera::Kwargs, _: &tera::State) -> tera
     }
 }
 
-/// robots.txt: everything may be crawled; the sitemap's absolute URL.
+/// robots.txt: everything may be crawled; the sitemap's URL when the base URL
+/// makes it absolute (crawlers take only a full URL there; a site without a
+/// base URL may be served from any host and folder).
 pub fn robots(config: &Config) -> String {
-    format!(
-        "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-        absolute(&config.base_url, "sitemap.xml")
-    )
+    let sitemap = absolute(&config.base_url, "sitemap.xml");
+    if sitemap.contains("://") {
+        format!("User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n")
+    } else {
+        "User-agent: *\nAllow: /\n".to_string()
+    }
 }

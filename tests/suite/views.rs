@@ -821,6 +821,10 @@ fn feed_robots_and_sitemap_use_absolute_urls() {
     let robots = read(&built.out, "robots.txt");
     assert!(robots.contains("User-agent: *"));
     assert!(robots.contains("Sitemap: https://example.org/guide/sitemap.xml\n"));
+    // Without a base URL there is no full URL to give: no Sitemap line.
+    let local = common::build_dir(&content, &[]);
+    let robots = read(&local.out, "robots.txt");
+    assert_eq!(robots, "User-agent: *\nAllow: /\n");
 
     let sitemap = read(&built.out, "sitemap.xml");
     for path in [
