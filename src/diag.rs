@@ -73,6 +73,7 @@ codes! {
     IdDuplicate = "id-duplicate", Warning, false, "Two articles have the same `id`.";
     StatusUnknown = "status-unknown", Warning, false, "`status` is neither `publish` nor a WordPress draft state.";
     HtmlCommentUnclosed = "html-comment-unclosed", Warning, false, "An HTML comment (`<!--`) is never closed; browsers would hide the rest of the text.";
+    HtmlUnclosed = "html-unclosed", Warning, false, "Raw HTML opens an element (`<a>`, `<table>`, `<div>`, …) it never closes; browsers would keep it open over the rest of the page.";
     DateInvalid = "date-invalid", Warning, false, "`date` or `updated` does not read as a date (the page shows none).";
     SectionMissing = "section-missing", Warning, false, "A service article lacks one of the six sections.";
     SectionDuplicate = "section-duplicate", Warning, false, "A section heading appears twice.";

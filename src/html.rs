@@ -27,6 +27,7 @@ enum Kind {
     Srcset,
 }
 
+pub mod balance;
 pub mod plain;
 
 /// Calls `found` with every anchor and link of `html`, in document order.

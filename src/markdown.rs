@@ -37,6 +37,9 @@ pub struct Fragment {
     /// fragment's HTML closes it at its end, so it hides no more than the
     /// rest of the fragment, never the page around it.
     pub unclosed_comments: Vec<usize>,
+    /// Elements the raw HTML opens and never closes: (source offset of the
+    /// `<`, name). The fragment's HTML closes them at its end, for the same reason.
+    pub unclosed_tags: Vec<(usize, String)>,
 }
 
 impl Fragment {
@@ -50,6 +53,7 @@ impl Fragment {
         self.text.push_str(&other.text);
         self.unknown_liquid.extend(other.unknown_liquid);
         self.unclosed_comments.extend(other.unclosed_comments);
+        self.unclosed_tags.extend(other.unclosed_tags);
     }
 }
 
@@ -176,6 +180,11 @@ impl<'a> Renderer<'a> {
         if !frag.unclosed_comments.is_empty() {
             frag.html.push_str("-->");
         }
+        for (_, name) in frag.unclosed_tags.iter().rev() {
+            frag.html.push_str("</");
+            frag.html.push_str(name);
+            frag.html.push('>');
+        }
         if inline {
             unwrap_paragraph(&mut frag.html);
         }
@@ -200,6 +209,7 @@ impl<'a> Renderer<'a> {
         let mut code: Option<(String, String)> = None;
         // Where the text's last `-->` starts, found at the first raw HTML.
         let mut last_close: Option<Option<usize>> = None;
+        let mut balance = crate::html::balance::Balance::default();
         for (event, span) in Parser::new_ext(&repaired.text, options()).into_offset_iter() {
             match event {
                 Event::Start(mut tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
@@ -213,6 +223,12 @@ impl<'a> Renderer<'a> {
                 // Raw HTML of the article: its links are the author's, checked at
                 // the author's line (a block's Start spans the whole block).
                 Event::Start(Tag::HtmlBlock) | Event::InlineHtml(_) => {
+                    // After a comment nothing closes, every tag is in it.
+                    if frag.unclosed_comments.is_empty() {
+                        balance.feed(&repaired.text[span.clone()], |i| {
+                            base + repaired.original(span.start + i)
+                        });
+                    }
                     if frag.unclosed_comments.is_empty() {
                         let text = &repaired.text;
                         let last_close = *last_close
@@ -268,6 +284,7 @@ impl<'a> Renderer<'a> {
                 other => events.push(other),
             }
         }
+        frag.unclosed_tags = balance.unclosed();
         events
     }
 

@@ -253,7 +253,7 @@ fn check_output(
 }
 
 /// Liquid tags the article texts hold that the repairs did not understand,
-/// and HTML comments they never close.
+/// and HTML comments and elements they never close.
 fn liquid_diags(guide: &Guide, pages: &[RenderedPage]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for p in pages {
@@ -281,6 +281,18 @@ fn liquid_diags(guide: &Guide, pages: &[RenderedPage]) -> Vec<Diagnostic> {
                     "this HTML comment is never closed: browsers hide everything after it",
                 )
                 .help("close it with `-->`; the page ends the comment at the end of this text meanwhile"),
+            );
+        }
+        for (offset, name) in &p.unclosed_tags {
+            let src = &guide.pages[p.index].src;
+            diags.push(
+                Diagnostic::at(
+                    Code::HtmlUnclosed,
+                    src,
+                    *offset,
+                    format!("`<{name}>` is never closed: a browser would keep it open over what follows"),
+                )
+                .help(format!("close it with `</{name}>`; where the page shows this text, it closes it at the text's end meanwhile")),
             );
         }
     }

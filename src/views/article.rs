@@ -241,6 +241,8 @@ pub struct RenderedPage {
     pub unknown_liquid: Vec<(usize, String)>,
     /// Where the article opens an HTML comment it never closes (offsets).
     pub unclosed_comments: Vec<usize>,
+    /// Elements its raw HTML opens and never closes: (offset of the `<`, name).
+    pub unclosed_tags: Vec<(usize, String)>,
 }
 
 /// The versions of a label with what else it names: `XP Pro`, `2000 SP4+`,
@@ -296,6 +298,7 @@ fn inline_value<T>(r: &mut Renderer, page: &Page, item: &Item<T>, frag: &mut Fra
     };
     frag.links.extend(f.links);
     frag.unclosed_comments.extend(f.unclosed_comments);
+    frag.unclosed_tags.extend(f.unclosed_tags);
     f.html
 }
 
@@ -618,6 +621,8 @@ pub fn render_page(
     links.extend(facts.links);
     let mut unclosed_comments = body.unclosed_comments;
     unclosed_comments.extend(facts.unclosed_comments);
+    let mut unclosed_tags = body.unclosed_tags;
+    unclosed_tags.extend(facts.unclosed_tags);
     Ok(RenderedPage {
         index,
         html,
@@ -626,6 +631,7 @@ pub fn render_page(
         text: body.text,
         unknown_liquid: body.unknown_liquid,
         unclosed_comments,
+        unclosed_tags,
     })
 }
 
@@ -661,8 +667,11 @@ fn service_view(
         .strays
         .iter()
         .map(|(_, line)| {
-            r.inline(&page.src.text, line.offset..line.offset + line.text.len())
-                .html
+            let f = r.inline(&page.src.text, line.offset..line.offset + line.text.len());
+            facts.links.extend(f.links);
+            facts.unclosed_comments.extend(f.unclosed_comments);
+            facts.unclosed_tags.extend(f.unclosed_tags);
+            f.html
         })
         .collect();
     let required_by: Vec<RequiredRow> = shown

@@ -478,6 +478,70 @@ fn bad_dates_and_unclosed_comments_are_reported() {
     expect_code(&files, "html-comment-unclosed", &name, "<!-- to check");
 }
 
+/// Raw HTML that opens a table or a link and never closes it is reported at
+/// the tag, and the page closes it where the text ends: the sections after
+/// the description stay outside the table, the next list item outside the link.
+#[test]
+fn unclosed_elements_are_reported_and_closed_where_their_text_ends() {
+    let (name, text) = service(
+        "winnt-services-uc",
+        "UC",
+        &CLEAN
+            .replace(
+                "Text.",
+                "Text.\n\n<table><tr><td>left open\n\n<div class=\"note\">closed</div>",
+            )
+            .replace(
+                "- WinXP: Manual",
+                "- WinXP: Manual, <a href=\"/article/winnt-services-uc.html\">see itself\n- Win7: Manual",
+            ),
+    );
+    let files = [(name.clone(), text.clone())];
+    expect_code(&files, "html-unclosed", &name, "<table>");
+    expect_code(&files, "html-unclosed", &name, "<a href");
+    let (_, report) = check_files(&files);
+    let unclosed: Vec<_> = diagnostics(&report)
+        .into_iter()
+        .filter(|d| d.0 == "html-unclosed")
+        .collect();
+    // Two, the `<div>` closed: the column is the tag's `<`.
+    assert_eq!(unclosed.len(), 2, "{unclosed:?}");
+    let line_of = |at: usize| text[..at].matches('\n').count() as u64 + 1;
+    let col_of = |at: usize| (at - text[..at].rfind('\n').map_or(0, |n| n + 1)) as u64 + 1;
+    let table = text.find("<table>").unwrap();
+    assert!(
+        unclosed
+            .iter()
+            .any(|d| d.2 == line_of(table) && d.3 == col_of(table)),
+        "{unclosed:?}"
+    );
+    let link = text.find("<a href").unwrap();
+    assert!(
+        unclosed
+            .iter()
+            .any(|d| d.2 == line_of(link) && d.3 == col_of(link)),
+        "{unclosed:?}"
+    );
+
+    let dir = site(&[(name.as_str(), text.as_str())]);
+    let built = common::build_dir(dir.path(), &[]);
+    let page = std::fs::read_to_string(built.out.join("article/winnt-services-uc.html")).unwrap();
+    let closed = page.find("left open").unwrap()
+        + page[page.find("left open").unwrap()..]
+            .find("</table>")
+            .unwrap();
+    assert!(
+        closed < page.find("<section class=\"relations\"").unwrap(),
+        "{page}"
+    );
+    // "As written" shows the item: the link ends with it.
+    let item = page.find(">see itself").unwrap();
+    assert!(
+        page[item..].find("</a>").unwrap() < page[item..].find("</li>").unwrap(),
+        "{page}"
+    );
+}
+
 #[test]
 fn graph_checks() {
     let dep = |slug: &str| format!("- [{slug}](/article/{slug}.html)");
