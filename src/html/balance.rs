@@ -102,11 +102,11 @@ impl Balance {
                     let end = (span.start + 1).min(rest.len());
                     tag_at = rest.get(..end).and_then(|r| r.rfind('<')).unwrap_or(0);
                 }
-                CallbackEvent::CloseStartTag { self_closing } => {
-                    if !self_closing && MUST_CLOSE.contains(&tag.as_slice()) {
-                        let name = String::from_utf8_lossy(&tag).into_owned();
-                        open.push((name, offset(start + tag_at)));
-                    }
+                CallbackEvent::CloseStartTag { self_closing }
+                    if !self_closing && MUST_CLOSE.contains(&tag.as_slice()) =>
+                {
+                    let name = String::from_utf8_lossy(&tag).into_owned();
+                    open.push((name, offset(start + tag_at)));
                 }
                 CallbackEvent::EndTag { name } => {
                     // The innermost element of that name closes, with any
