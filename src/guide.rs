@@ -615,8 +615,19 @@ impl Guide {
     pub fn suggest(&self, path: &str, text: Option<&str>) -> Option<String> {
         // A link to an article's source file (`x.html.md`) means its page.
         let path = crate::load::strip_markdown_extension(path).unwrap_or(path);
-        if let Some(&i) = self.by_path_lower.get(&path.to_lowercase()) {
-            return Some(self.pages[i].permalink.clone());
+        let lower = path.to_lowercase();
+        // The page itself, whatever the case, with `.htm` for `.html` or
+        // without its extension.
+        let name = basename(&lower);
+        let spellings = [
+            Some(lower.clone()),
+            lower.strip_suffix(".htm").map(|p| format!("{p}.html")),
+            (!name.contains('.')).then(|| format!("{lower}.html")),
+        ];
+        for spelling in spellings.iter().flatten() {
+            if let Some(&i) = self.by_path_lower.get(spelling) {
+                return Some(self.pages[i].permalink.clone());
+            }
         }
         let name = basename(path).to_lowercase();
         let index = self.suggester.get_or_init(|| Suggester::new(&self.pages));
@@ -983,8 +994,9 @@ pub struct Suggester {
 
 /// Whether a link's `text` may name the page titled `title`: they share a
 /// word (or one word begins the other: "Print", "Printer"), leaving out the
-/// words every service has. Text that names nothing ("here", a URL, an
-/// image) may name any page.
+/// words every service has. Only text written as a name (every word
+/// capitalised: "Windows Event Collector") can name another page: "here",
+/// a URL or `svchost.exe -k netsvcs` may go to any page.
 fn may_name(text: &str, title: &str) -> bool {
     const COMMON: &[&str] = &[
         "windows",
@@ -999,7 +1011,14 @@ fn may_name(text: &str, title: &str) -> bool {
         "here", "this", "that", "there", "link", "page", "article", "more", "see", "click", "read",
         "below", "above",
     ];
-    if text.contains("://") || text.contains('/') || text.contains(".htm") {
+    let is_name = text
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .all(|w| {
+            w.trim_start_matches(|c: char| !c.is_alphanumeric())
+                .starts_with(char::is_uppercase)
+        });
+    if !is_name || text.contains("://") || text.contains('/') || text.contains(".htm") {
         return true;
     }
     fn words(s: &str) -> impl Iterator<Item = String> + '_ {
@@ -1320,8 +1339,15 @@ mod tests {
             "Windows Security Center"
         ));
         assert!(!may_name("Wireless Zero Configuration", "Security Center"));
-        // Text that names nothing contradicts nothing.
+        // Text that is not written as a name contradicts nothing.
         assert!(may_name("here", "Security Center"));
+        assert!(may_name(
+            "svchost.exe -k netsvcs",
+            "Service host processes explained"
+        ));
+        assert!(may_name("the event collector", "Security Center"));
+        assert!(may_name("Here", "Security Center"));
+        assert!(!may_name("Remote Procedure Call (RPC)", "Security Center"));
         assert!(may_name("/article/x.html", "Security Center"));
         assert!(may_name("Windows service", "Security Center"));
     }

@@ -395,6 +395,8 @@ fn suggestions_follow_what_the_link_names() {
             "See [Event Collector](winnt-services-wec.html), \
              [Task Scheduler](winnt-services-schedule.html), \
              <a class=\"x\" href=\"winnt-services-wsd.html\">the Security Center</a> \
+             [svchost.exe -k tasks](winnt-services-tks.html), \
+             [Task Scheduler](winnt-services-tsk.htm) \
              and [here](winnt-services-wsx.html).",
         ),
     );
@@ -421,6 +423,15 @@ fn suggestions_follow_what_the_link_names() {
     assert_eq!(
         help("winnt-services-wsd.html"),
         "did you mean `/article/winnt-services-wsc.html`?"
+    );
+    // Text not written as a name, or no name: the nearest file name stands.
+    assert_eq!(
+        help("winnt-services-tks.html"),
+        "did you mean `/article/winnt-services-tsk.html`?"
+    );
+    assert_eq!(
+        help("winnt-services-tsk.htm"),
+        "did you mean `/article/winnt-services-tsk.html`?"
     );
     // "here" names nothing: the nearest file name stands.
     assert_eq!(
