@@ -210,6 +210,9 @@ impl<'a> Renderer<'a> {
         // Where the text's last `-->` starts, found at the first raw HTML.
         let mut last_close: Option<Option<usize>> = None;
         let mut balance = crate::html::balance::Balance::default();
+        // Root-absolute URLs of the raw HTML read so far, made relative like
+        // Markdown links are: (start, end in the text, the new URL).
+        let mut rewrites: Vec<(usize, usize, String)> = Vec::new();
         for (event, span) in Parser::new_ext(&repaired.text, options()).into_offset_iter() {
             match event {
                 Event::Start(mut tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
@@ -237,9 +240,20 @@ impl<'a> Renderer<'a> {
                             frag.unclosed_comments.push(base + repaired.original(at));
                         }
                     }
-                    raw_html_links(frag, repaired, span, base);
-                    events.push(event);
+                    raw_html_links(frag, repaired, span.clone(), base, |at, url| {
+                        if url.starts_with('/') && !url.starts_with("//") {
+                            let new = crate::url::relative(self.page, url);
+                            rewrites.push((at, at + url.len(), new));
+                        }
+                    });
+                    match event {
+                        Event::InlineHtml(html) => {
+                            events.push(Event::InlineHtml(rewritten(html, span, &mut rewrites)))
+                        }
+                        other => events.push(other),
+                    }
                 }
+                Event::Html(html) => events.push(Event::Html(rewritten(html, span, &mut rewrites))),
                 Event::Start(Tag::Heading { level, .. }) => {
                     heading = Some((level, events.len(), String::new()));
                     events.push(Event::Start(Tag::Paragraph)); // placeholder, replaced at the end tag
@@ -419,23 +433,70 @@ fn unclosed_comment(text: &str, span: Range<usize>, last_close: Option<usize>) -
     (!closed).then_some(open)
 }
 
-/// Records the links of raw HTML (`repaired.text[span]`) as the author wrote them.
+/// Records the links of raw HTML (`repaired.text[span]`) as the author wrote
+/// them, and hands each URL that stands in the text as it reads (no character
+/// reference in it) to `found`, with where it starts in the text.
 fn raw_html_links(
     frag: &mut Fragment,
     repaired: &crate::repair::Repaired,
     span: Range<usize>,
     base: usize,
+    mut found: impl FnMut(usize, &str),
 ) {
     let start = span.start;
-    crate::html::scan(&repaired.text[span], |fact| {
+    let html = &repaired.text[span];
+    crate::html::scan(html, |fact| {
         if let crate::html::Fact::Link(url, at) = fact {
             frag.links.push(Link {
                 dest: url.to_string(),
                 offset: base + repaired.original(start + at),
                 image: false,
             });
+            if html.get(at..).is_some_and(|h| h.starts_with(url)) {
+                found(start + at, url);
+            }
         }
     });
+}
+
+/// A piece of raw HTML (at `span` of the text) with the `rewrites` that fall
+/// in it applied; those are used up. The parser may hand over a block's line
+/// without its indent: the piece is then the end of the span.
+fn rewritten<'t>(
+    html: CowStr<'t>,
+    span: Range<usize>,
+    rewrites: &mut Vec<(usize, usize, String)>,
+) -> CowStr<'t> {
+    if rewrites.is_empty() {
+        return html;
+    }
+    let start = span.end.saturating_sub(html.len()).max(span.start);
+    let inside: Vec<(usize, usize, String)> = {
+        let (inside, rest): (Vec<_>, Vec<_>) = std::mem::take(rewrites)
+            .into_iter()
+            .partition(|&(a, b, _)| a >= start && b <= span.end);
+        *rewrites = rest
+            .into_iter()
+            .filter(|&(a, _, _)| a >= span.end)
+            .collect();
+        inside
+    };
+    if inside.is_empty() {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut at = 0;
+    for (a, b, new) in inside {
+        let (a, b) = (a - start, b - start);
+        if a < at || !html.is_char_boundary(a) || !html.is_char_boundary(b) {
+            continue;
+        }
+        out.push_str(&html[at..a]);
+        out.push_str(&new);
+        at = b;
+    }
+    out.push_str(&html[at..]);
+    CowStr::from(out)
 }
 
 /// Bytes a link destination keeps as they are, through parsing and the

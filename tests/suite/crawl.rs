@@ -179,6 +179,37 @@ fn every_href_and_src_of_the_views_fixture_reaches_a_file() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// Root-absolute links an article writes in raw HTML (inline, in a block, in a
+/// tag over two lines, in a list item) are made relative like its Markdown
+/// links: they work under a sub-path and from disk too.
+#[test]
+fn raw_html_links_of_an_article_reach_their_files() {
+    let dir = common::write_tree(&[
+        (
+            "article/raw.html.md",
+            "---\ntitle: 'Raw'\npermalink: /article/raw.html\n---\n\
+             Inline <a href=\"/article/raw.html#top\">self</a> <img src=\"/img/p.png\" alt=\"p\">\n\n\
+             <div class=\"box\">\n  <a href=\"/article/raw.html\">block</a>\n  <img\n    src=\"/img/p.png\" alt=\"two lines\">\n</div>\n\n\
+             - item <a href=\"/index.html\">home</a>\n",
+        ),
+        ("img/p.png", "png"),
+    ]);
+    let built = common::build_dir(dir.path(), &["--quiet", "--base-url", "http://host/sub/"]);
+    assert_eq!(built.output.status.code(), Some(0), "{}", built.stderr());
+    let page = std::fs::read_to_string(built.out.join("article/raw.html")).unwrap();
+    for written in [
+        "\"raw.html#top\"",
+        "\"../img/p.png\"",
+        "\"raw.html\"",
+        "\"../index.html\"",
+    ] {
+        assert!(page.contains(written), "{written} in {page}");
+    }
+    let (checked, problems) = crawl(&built.out);
+    assert!(checked > 0);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// The crawler itself finds what it should: a planted root-absolute link leaves
 /// the sub-path, a folder link fails from disk, a missing file fails both ways.
 #[test]
