@@ -306,6 +306,18 @@ fn liquid(text: &str, edits: &mut Vec<Edit>, unknown: &mut Vec<(usize, String)>)
             None => unknown.push((start, text[start..end].to_string())),
         }
     }
+    // Tags (`{% include x %}`, `{% if %}`) have no meaning here: shown as written.
+    let mut search = 0;
+    while let Some(rel) = find(&text[search..], "{%") {
+        let start = search + rel;
+        let Some(end_rel) = find(&text[start..], "%}") else {
+            break;
+        };
+        let end = start + end_rel + 2;
+        search = end;
+        unknown.push((start, text[start..end].to_string()));
+    }
+    unknown.sort_unstable_by_key(|&(at, _)| at);
 }
 
 #[cfg(test)]
@@ -461,5 +473,11 @@ mod tests {
         let at = t.find("{{ site").unwrap();
         assert_eq!(r.unknown_liquid, [(at, "{{ site.title }}".to_string())]);
         assert_eq!(r.original(r.text.find("{{").unwrap()), at);
+        // Tags are reported too, in the order written, and kept as text.
+        let t = "{% if x %}a {{ y }}{% endif %} 50% {%";
+        let r = repair(t);
+        assert_eq!(r.text, t);
+        let found: Vec<&str> = r.unknown_liquid.iter().map(|(_, s)| s.as_str()).collect();
+        assert_eq!(found, ["{% if x %}", "{{ y }}", "{% endif %}"]);
     }
 }
