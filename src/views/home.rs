@@ -29,6 +29,9 @@ struct Entry {
     names: Vec<String>,
     recommended: Option<String>,
     recommended_state: Option<&'static str>,
+    /// The condition the article puts on it (`if not having a printer`), plain
+    /// text: a conditional "Disabled" is no plain advice to turn it off.
+    recommended_condition: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -161,6 +164,10 @@ pub fn render(tera: &tera::Tera, config: &Config, guide: &Guide) -> Result<Strin
                 names: s.names.clone(),
                 recommended: rec.map(|v| crate::markdown::plain_text(&v.short())),
                 recommended_state: rec.map(|v| v.state.id()),
+                recommended_condition: rec
+                    .and_then(|v| v.condition.as_deref())
+                    .map(crate::markdown::plain_text)
+                    .filter(|c| !c.is_empty()),
             }
         })
         .collect();
@@ -209,6 +216,7 @@ fn other_groups(guide: &Guide, hints: &HashMap<usize, String>) -> Vec<Group> {
                     names: Vec::new(),
                     recommended: None,
                     recommended_state: None,
+                    recommended_condition: None,
                 })
                 .collect();
             let base = format!("articles-{}", crate::text::slugify(&name));
@@ -248,6 +256,7 @@ mod tests {
             names: Vec::new(),
             recommended: None,
             recommended_state: None,
+            recommended_condition: None,
         };
         let letters = by_letter(
             vec![

@@ -914,6 +914,11 @@ fn view_pages_link_with_relative_urls_and_semantic_tables() {
     ] {
         assert!(home.contains(&format!("href=\"{link}\"")), "{link}");
     }
+    // A conditional recommendation keeps its condition on the A–Z list.
+    assert!(
+        home.contains("title=\"Recommended state\">Disabled</span><span class=\"cond\">, if the computer has no Bluetooth radio</span>"),
+        "{home}"
+    );
     // Nav from a page one folder down.
     let tag = read(out, "tags/printing.html");
     assert!(tag.contains("href=\"../os/index.html\"") && tag.contains("href=\"../graph.html\""));
