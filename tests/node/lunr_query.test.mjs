@@ -93,6 +93,10 @@ const EXPECTED_AMONG = {
   svchost: ['Computer Browser'],
   'svchost.exe': ['Computer Browser'],
   exe: ['Print Spooler', 'Terminal Services Licensing'],
+  // Only in Recommended and Default State items ("Automatic, vital part of Windows").
+  vital: ['Remote Procedure Call (RPC)', 'Plug and Play', 'Workstation', 'Event Log', 'Task Scheduler',
+    'Windows Management Instrumentation', 'Security Accounts Manager', 'DCOM Server Process Launcher',
+    'RPC Endpoint Mapper'],
 };
 // What search.js makes of text typed in the box (prefixes, typos).
 const EXPECTED_TYPED = {
