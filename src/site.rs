@@ -532,15 +532,16 @@ fn search_doc_of(guide: &Guide, index: usize, text: String) -> crate::search::Se
         if !doc.body.trim().is_empty() {
             doc.excerpt = crate::text::truncate_words(&doc.body, crate::search::EXCERPT_CHARS);
         }
-        // The words the page shows beside its states (`Delayed Start`, "vital
-        // part", "if in a Workgroup") are found like its description's. The
-        // state words themselves, on every page, would only add weight.
+        // The words the page shows after its states ("vital part", "if in a
+        // Workgroup") are found like its description's. The state words and
+        // their qualifiers (`Delayed Start`), on thousands of pages, would
+        // only add weight: the per-version tables list those.
         for item in s.recommended.iter().chain(&s.default) {
             let words = match &item.value {
-                Some(v) => [v.qualifier.as_deref(), v.condition.as_deref()],
-                None => [Some(item.raw_value.as_str()), None],
+                Some(v) => v.condition.as_deref(),
+                None => Some(item.raw_value.as_str()),
             };
-            for text in words.into_iter().flatten() {
+            if let Some(text) = words {
                 doc.body.push(' ');
                 doc.body.push_str(&crate::markdown::plain_text(text));
             }
