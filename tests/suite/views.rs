@@ -916,7 +916,7 @@ fn view_pages_link_with_relative_urls_and_semantic_tables() {
     }
     // A conditional recommendation keeps its condition on the A–Z list.
     assert!(
-        home.contains("title=\"Recommended state\">Disabled</span><span class=\"cond\">, if the computer has no Bluetooth radio</span>"),
+        home.contains("<span class=\"state state-disabled\">Disabled</span><span class=\"cond\">, if the computer has no Bluetooth radio</span>"),
         "{home}"
     );
     // Nav from a page one folder down.
