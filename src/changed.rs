@@ -211,7 +211,9 @@ pub fn retain(diags: &mut Vec<Diagnostic>, change: &Change, content: &Path, guid
         if d.code == Code::OutputLinkBroken {
             return outside;
         }
-        if files.contains(&d.file) {
+        // A clash involves both articles: a new file that takes an old one's
+        // permalink is the change, wherever the diagnostic stands.
+        if files.contains(&d.file) || d.related.as_ref().is_some_and(|r| files.contains(r)) {
             return true;
         }
         let (Some(target), Some(from)) = (&d.target, page_of.get(d.file.as_str())) else {

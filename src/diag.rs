@@ -122,6 +122,9 @@ pub struct Diagnostic {
     /// For link diagnostics: the target exactly as written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// For a clash between two articles (permalink, id): the other one's file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related: Option<String>,
 }
 
 fn code_name<S: serde::Serializer>(code: &Code, s: S) -> Result<S::Ok, S::Error> {
@@ -145,6 +148,7 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             target: None,
+            related: None,
         }
     }
 
@@ -161,6 +165,11 @@ impl Diagnostic {
 
     pub fn target(mut self, target: impl Into<String>) -> Self {
         self.target = Some(target.into());
+        self
+    }
+
+    pub fn related(mut self, file: impl Into<String>) -> Self {
+        self.related = Some(file.into());
         self
     }
 

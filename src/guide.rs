@@ -213,7 +213,7 @@ impl Guide {
             (0..pages.len()).partition(|&i| include_drafts || pages[i].fm.is_published());
         by_rel.sort_unstable_by(|&a, &b| pages[a].src.rel.cmp(&pages[b].src.rel));
         clock.lap(" model/sort");
-        let (mut kept, later) = first_of_each_permalink(&pages, &by_rel, diags);
+        let (mut kept, later) = first_of_each_permalink(&pages, &by_age(&pages, &by_rel), diags);
         clock.lap(" model/dups");
         kept.sort_unstable_by(|&a, &b| pages[a].out_path.cmp(&pages[b].out_path));
         let published = kept.len();
@@ -665,6 +665,25 @@ impl Guide {
 /// Goes through the pages in `order` (by file path) and keeps the first of
 /// each permalink; returns the kept and the later ones (each reported), as
 /// indices into `pages`. Also reports ids used twice.
+/// `order` (pages by path) with the oldest article first: by date, then by
+/// WordPress id (given in the order posts were made), then by path. Of two
+/// articles that claim one permalink or id, the one published first keeps it.
+fn by_age(pages: &[Page], order: &[usize]) -> Vec<usize> {
+    let mut by_age = order.to_vec();
+    // Stable: pages without a date or id keep their order by path.
+    by_age.sort_by_key(|&i| {
+        let p = &pages[i];
+        let id: Option<u64> = p.fm.id.as_deref().and_then(|id| id.trim().parse().ok());
+        (
+            p.date.map(|d| d.instant()).is_none(),
+            p.date.map(|d| d.instant()),
+            id.is_none(),
+            id,
+        )
+    });
+    by_age
+}
+
 fn first_of_each_permalink(
     pages: &[Page],
     order: &[usize],
@@ -686,7 +705,8 @@ fn first_of_each_permalink(
                         page.permalink, pages[first].src.rel
                     ),
                 )
-                .help("give this article its own permalink; only the first file is published"),
+                .help("give this article its own permalink; the article published first (by date, then id) keeps the page")
+                .related(&pages[first].src.rel),
             );
             later.push(i);
             continue;
@@ -700,7 +720,8 @@ fn first_of_each_permalink(
                         page.fm.key_offset("id"),
                         format!("id {id} is also used by {other}"),
                     )
-                    .help("give every article a unique id"),
+                    .help("give every article a unique id")
+                    .related(*other),
                 );
             } else {
                 ids.insert(id, &page.src.rel);
@@ -745,7 +766,8 @@ fn case_index(pages: &[Page], diags: &mut Vec<Diagnostic>) -> FxHashMap<String, 
                         p.permalink, pages[other].src.rel
                     ),
                 )
-                .help("the two files collide on Windows and macOS; rename one"),
+                .help("the two files collide on Windows and macOS; rename one")
+                .related(&pages[other].src.rel),
             );
         } else {
             by_path_lower.insert(p.out_path.to_lowercase(), i);

@@ -224,34 +224,37 @@ fn rel_path(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Reads one file into a source, or explains why it cannot be one.
-pub fn read_source(rel: &str, path: &Path) -> Result<Source, Diagnostic> {
+/// Reads one file into a source, or explains why it cannot be one (boxed:
+/// a diagnostic is large beside a source, and most files read).
+pub fn read_source(rel: &str, path: &Path) -> Result<Source, Box<Diagnostic>> {
     let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::new(
+        Box::new(Diagnostic::new(
             Code::IoError,
             rel,
             1,
             1,
             format!("cannot read the file: {e}"),
-        )
+        ))
     })?;
-    Source::from_bytes(rel, path, &bytes).map_err(|problem| match problem {
-        LoadProblem::Binary { .. } => Diagnostic::new(
-            Code::BinaryFile,
-            rel,
-            1,
-            1,
-            "the file holds binary data, not Markdown",
-        )
-        .help("rename it if it is an image or other asset (only `.md` files are articles)"),
-        LoadProblem::InvalidUtf8 { line, col } => Diagnostic::new(
-            Code::InvalidUtf8,
-            rel,
-            line,
-            col,
-            "the file is not valid UTF-8",
-        )
-        .help("save the file as UTF-8 (in Notepad: Save As, Encoding: UTF-8)"),
+    Source::from_bytes(rel, path, &bytes).map_err(|problem| {
+        Box::new(match problem {
+            LoadProblem::Binary { .. } => Diagnostic::new(
+                Code::BinaryFile,
+                rel,
+                1,
+                1,
+                "the file holds binary data, not Markdown",
+            )
+            .help("rename it if it is an image or other asset (only `.md` files are articles)"),
+            LoadProblem::InvalidUtf8 { line, col } => Diagnostic::new(
+                Code::InvalidUtf8,
+                rel,
+                line,
+                col,
+                "the file is not valid UTF-8",
+            )
+            .help("save the file as UTF-8 (in Notepad: Save As, Encoding: UTF-8)"),
+        })
     })
 }
 
@@ -266,7 +269,7 @@ pub fn load(root: &Path) -> Loaded {
             let page = match read_source(rel, path) {
                 Ok(src) => page::parse(src, &mut d),
                 Err(e) => {
-                    d.push(e);
+                    d.push(*e);
                     None
                 }
             };

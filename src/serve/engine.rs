@@ -264,7 +264,7 @@ fn read_article(rel: &str, path: &Path) -> Parsed {
             (Some(hash), page::parse(src, &mut diags))
         }
         Err(d) => {
-            diags.push(d);
+            diags.push(*d);
             (None, None)
         }
     };
@@ -627,8 +627,14 @@ impl Engine {
         let Some(&i) = self.rel_index.get(&p.rel) else {
             return Fit::Rebuild;
         };
-        // Problems the guide reports about this file point into its old text.
-        if self.guide_diags.iter().any(|d| d.file == p.rel) {
+        // Problems the guide reports about this file point into its old text;
+        // and a file whose permalink another file claims too may now win or
+        // lose it by its date: the guide decides again.
+        if self.guide_diags.iter().any(|d| {
+            d.file == p.rel
+                || (d.code == crate::diag::Code::PermalinkDuplicate
+                    && d.related.as_deref() == Some(p.rel.as_str()))
+        }) {
             return Fit::Rebuild;
         }
         Guide::fit(&self.guide.pages[i], new)

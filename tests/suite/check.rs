@@ -610,6 +610,40 @@ fn graph_checks() {
     );
 }
 
+/// A new article that takes the permalink of one published years before does
+/// not take its page: the newcomer is reported, and `--changed` names either
+/// file to find the clash.
+#[test]
+fn the_article_published_first_keeps_its_permalink() {
+    let article = |title: &str, date: &str, id: u32| {
+        format!("---\ntitle: '{title}'\nstatus: publish\ndate: '{date}'\npermalink: /article/winnt-services-old.html\nid: {id}\n---\nText.\n")
+    };
+    let old = (
+        "services/winnt-services-old.html.md",
+        article("Old", "2005-03-01 10:00:00", 120),
+    );
+    // Sorts first by path, was written last.
+    let new = (
+        "services/aaa-new.html.md",
+        article("New", "2012-06-01 10:00:00", 9300),
+    );
+    let dir = site(&[(old.0, &old.1), (new.0, &new.1)]);
+    let (code, report) = common::check_json(dir.path(), &[]);
+    assert_eq!(code, 2);
+    let clash = common::diagnostic(&report, "permalink-duplicate");
+    assert_eq!(clash["file"], new.0, "{clash}");
+    assert_eq!(clash["related"], old.0, "{clash}");
+    for changed in [new.0, old.0] {
+        let path = dir.path().join(changed);
+        let (code, report) = common::check_json(dir.path(), &["--changed", path.to_str().unwrap()]);
+        assert_eq!(code, 2, "--changed {changed}: {report}");
+        common::diagnostic(&report, "permalink-duplicate");
+    }
+    let built = common::build_dir(dir.path(), &[]);
+    let page = std::fs::read_to_string(built.out.join("article/winnt-services-old.html")).unwrap();
+    assert!(page.contains("<h1>Old</h1>"), "{page}");
+}
+
 #[test]
 fn levels_are_configurable_and_changed_filters() {
     let (a_name, a) = service(
