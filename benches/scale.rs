@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-use svcguide::guide::{reach_counts, summarise_impact, IMPACT_NEAREST};
+use svcguide::impact::{reach_counts_by_version, summarise, Edge, IMPACT_NEAREST};
 use svcguide::markdown::Renderer;
 
 const SIZES: [usize; 2] = [256 * 1024, 1024 * 1024];
@@ -46,8 +46,10 @@ fn text_paths(c: &mut Criterion) {
 }
 
 /// "Required by" lists of a chain like `gen_corpus --shape chain`: service `p`
-/// depends on 1-5 of the 60 before it (a fixed pseudo-random choice).
-fn chain(n: usize) -> Vec<Vec<usize>> {
+/// depends on 1-5 of the 60 before it (a fixed pseudo-random choice). With
+/// `scoped`, a third of the links hold on XP only or on Vista and later, as
+/// the generator's qualifiers do; else every link holds everywhere.
+fn chain(n: usize, scoped: bool) -> Vec<Vec<Edge>> {
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
     let mut next = move || {
         state ^= state << 13;
@@ -55,12 +57,17 @@ fn chain(n: usize) -> Vec<Vec<usize>> {
         state ^= state << 17;
         state as usize
     };
-    let mut required_by = vec![Vec::new(); n];
+    let mut required_by: Vec<Vec<Edge>> = vec![Vec::new(); n];
     for p in 1..n {
         for _ in 0..1 + next() % 5 {
             let j = p - 1 - next() % p.min(60);
-            if !required_by[j].contains(&p) {
-                required_by[j].push(p);
+            let versions = match next() % 6 {
+                0 if scoped => 0x04,
+                1 if scoped => 0x70,
+                _ => 0x7f,
+            };
+            if !required_by[j].iter().any(|e| e.0 == p) {
+                required_by[j].push((p, versions));
             }
         }
     }
@@ -72,20 +79,22 @@ fn impact(c: &mut Criterion) {
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(5));
-    for n in [2_500, 10_000] {
-        let required_by = chain(n);
-        group.bench_with_input(BenchmarkId::new("chain", n), &required_by, |b, rb| {
-            b.iter(|| {
-                let counts = reach_counts(rb);
-                let mut shown = 0;
-                for start in 0..rb.len() {
-                    let s =
-                        summarise_impact(rb, &counts, start, IMPACT_NEAREST, |i| format!("{i:05}"));
-                    shown += s.count + s.nearest.len();
-                }
-                black_box(shown)
-            })
-        });
+    for (name, scoped) in [("chain", false), ("chain_scoped", true)] {
+        for n in [2_500, 10_000] {
+            let required_by = chain(n, scoped);
+            group.bench_with_input(BenchmarkId::new(name, n), &required_by, |b, rb| {
+                b.iter(|| {
+                    let counts = reach_counts_by_version(rb);
+                    let mut shown = 0;
+                    for start in 0..rb.len() {
+                        let s =
+                            summarise(rb, &counts, start, IMPACT_NEAREST, |i| format!("{i:05}"));
+                        shown += s.count + s.nearest.len();
+                    }
+                    black_box(shown)
+                })
+            });
+        }
     }
     group.finish();
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use rustc_hash::FxHashMap;
 
 use crate::diag::{Code, Diagnostic};
+pub use crate::impact::{ImpactSummary, IMPACT_NEAREST};
 use crate::load::Asset;
 use crate::page::Page;
 use crate::service::availability::{Availability, OsSet};
@@ -32,6 +33,12 @@ pub struct Guide {
     /// Per page, beside each entry of `depends_on`: the index of the Depends
     /// item that links there first (its qualifier is shown in "Required by").
     depends_via: Vec<Vec<u32>>,
+    /// Per page, beside each entry of `depends_on`: the versions its links
+    /// there name (every version for a link without a version limit).
+    depends_versions: Vec<Vec<crate::impact::Versions>>,
+    /// Per page: the services whose Depends link to it, each with the versions
+    /// on which that holds (see [`crate::impact::edge_versions`]).
+    pub impact_edges: Vec<Vec<crate::impact::Edge>>,
     /// Per page: the service pages whose Depends link to it (derived).
     pub required_by: Vec<Vec<usize>>,
     /// Per page: the service pages its Supports items link to.
@@ -49,7 +56,8 @@ pub struct Guide {
     settled: Vec<bool>,
     /// Per page: the versions its service exists on (empty for plain pages).
     pub availability: Vec<Availability>,
-    /// Per page: how many services stop with it (see [`reach_counts`]).
+    /// Per page: how many services stop with it, on some version (see
+    /// [`crate::impact::reach_counts_by_version`]).
     pub impact_counts: Vec<usize>,
     suggester: std::sync::OnceLock<Suggester>,
 }
@@ -69,11 +77,21 @@ struct Links {
     depends: Vec<usize>,
     /// Beside `depends`: the item each entry comes from.
     depends_via: Vec<u32>,
+    /// Beside `depends`: the versions its links name.
+    depends_versions: Vec<crate::impact::Versions>,
     supports: Vec<usize>,
     /// Qualified relations: (target, versions).
     scoped: Vec<(usize, OsSet)>,
     /// Every link found another service page.
     settled: bool,
+}
+
+/// What [`Guide::replace`] changed beyond the pages.
+pub struct Replaced {
+    /// The pages whose title changed.
+    pub retitled: Vec<usize>,
+    /// Whether the impact graph changed (a service now exists on other versions).
+    pub impact_changed: bool,
 }
 
 /// How a new version of a page fits into the guide (see [`Guide::fit`]).
@@ -249,6 +267,8 @@ impl Guide {
             asset_files: assets,
             depends_on: vec![vec![]; pages.len()],
             depends_via: vec![vec![]; pages.len()],
+            depends_versions: vec![vec![]; pages.len()],
+            impact_edges: vec![vec![]; pages.len()],
             required_by: vec![vec![]; pages.len()],
             supports: vec![vec![]; pages.len()],
             related: vec![OsSet::EMPTY; pages.len()],
@@ -274,20 +294,31 @@ impl Guide {
                 .collect()
         };
         clock.lap(" model/availability");
+        guide.refresh_impact();
+        clock.lap(" model/impact");
         (guide, held)
     }
 
     /// Replaces pages in place with new versions of themselves that
     /// [`fit`](Guide::fit) (`Same` or `Title`), and redoes the orders that follow
-    /// titles. Returns the indexes of the pages whose title changed.
-    pub fn replace(&mut self, new: Vec<(usize, Page)>) -> Vec<usize> {
+    /// titles, and the impact when the versions a service exists on changed.
+    pub fn replace(&mut self, new: Vec<(usize, Page)>) -> Replaced {
         let mut retitled = Vec::new();
+        let mut moved = false;
         for (i, page) in new {
             if page.title != self.pages[i].title {
                 retitled.push(i);
             }
             self.pages[i] = page;
+            let before = self.exists_on(i);
             self.refresh_availability(i);
+            moved |= self.exists_on(i) != before;
+        }
+        let mut impact_changed = false;
+        if moved {
+            let before = std::mem::take(&mut self.impact_edges);
+            self.refresh_impact();
+            impact_changed = self.impact_edges != before;
         }
         if !retitled.is_empty() {
             self.ranks = title_ranks(&self.pages);
@@ -298,7 +329,47 @@ impl Guide {
                 }
             }
         }
-        retitled
+        Replaced {
+            retitled,
+            impact_changed,
+        }
+    }
+
+    /// The versions service page `i` exists on as the impact reads them: those
+    /// its availability gives, or every version when it gives none.
+    fn exists_on(&self, i: usize) -> crate::impact::Versions {
+        let mut set = OsSet::EMPTY;
+        for f in self.availability[i].families() {
+            set.insert(f);
+        }
+        match set.bits() {
+            0 => crate::impact::ALL,
+            bits => bits,
+        }
+    }
+
+    /// The impact graph and counts, from the Depends links and where each
+    /// service exists (after either changed).
+    fn refresh_impact(&mut self) {
+        let n = self.pages.len();
+        let exists: Vec<crate::impact::Versions> = (0..n).map(|i| self.exists_on(i)).collect();
+        let mut edges: Vec<Vec<crate::impact::Edge>> = vec![Vec::new(); n];
+        for (j, targets) in self.depends_on.iter().enumerate() {
+            for (&i, &link) in targets.iter().zip(&self.depends_versions[j]) {
+                // A page that links to another twice: one edge, on the versions of both.
+                match edges[i].last_mut() {
+                    Some((last, v)) if *last == j => *v |= link,
+                    _ => edges[i].push((j, link)),
+                }
+            }
+        }
+        for (i, list) in edges.iter_mut().enumerate() {
+            for (j, versions) in list.iter_mut() {
+                *versions = crate::impact::edge_versions(*versions, exists[*j], exists[i]);
+            }
+        }
+        self.impact_counts = crate::impact::reach_counts_by_version(&edges);
+        self.impact_edges = edges;
     }
 
     /// Replaces pages in place with new versions whose Depends or Supports
@@ -320,11 +391,13 @@ impl Guide {
             let Links {
                 depends,
                 depends_via,
+                depends_versions,
                 supports,
                 scoped,
                 settled,
             } = self.links_of(i, &is_service);
             self.depends_via[i] = depends_via;
+            self.depends_versions[i] = depends_versions;
             // `required_by[j]` holds `i` exactly when `depends_on[i]` holds `j`.
             for j in std::mem::replace(&mut self.depends_on[i], depends) {
                 self.required_by[j].retain(|&k| k != i);
@@ -353,7 +426,7 @@ impl Guide {
         for i in stale {
             self.refresh_availability(i);
         }
-        self.impact_counts = reach_counts(&self.required_by);
+        self.refresh_impact();
     }
 
     /// How a new version of a page fits into a guide built with `old`: whether
@@ -426,11 +499,12 @@ impl Guide {
         let mut links = Links {
             depends: Vec::new(),
             depends_via: Vec::new(),
+            depends_versions: Vec::new(),
             supports: Vec::new(),
             scoped: Vec::new(),
             settled: true,
         };
-        (links.depends, links.depends_via) =
+        (links.depends, links.depends_via, links.depends_versions) =
             self.service_targets(i, &service.depends, is_service, &mut links);
         links.supports = self
             .service_targets(i, &service.supports, is_service, &mut links)
@@ -460,6 +534,7 @@ impl Guide {
                 .collect::<Option<_>>()?,
             // The same page, unchanged: its items are where they were.
             depends_via: old.depends_via[i0].clone(),
+            depends_versions: old.depends_versions[i0].clone(),
             supports: old.supports[i0]
                 .iter()
                 .map(|&j| map(j))
@@ -515,6 +590,7 @@ impl Guide {
         for (i, links) in edges {
             self.depends_on[i] = links.depends;
             self.depends_via[i] = links.depends_via;
+            self.depends_versions[i] = links.depends_versions;
             self.supports[i] = links.supports;
             self.scoped[i] = links.scoped;
             self.settled[i] = links.settled;
@@ -532,7 +608,6 @@ impl Guide {
         for list in &mut self.required_by {
             sort_required_by(list, &self.ranks);
         }
-        self.impact_counts = reach_counts(&self.required_by);
     }
 
     /// The other service pages a Depends or Supports list of page `i` links to,
@@ -545,9 +620,10 @@ impl Guide {
         list: &RefList,
         is_service: &[bool],
         links: &mut Links,
-    ) -> (Vec<usize>, Vec<u32>) {
+    ) -> (Vec<usize>, Vec<u32>, Vec<crate::impact::Versions>) {
         let from = &self.pages[i].out_path;
         let (mut out, mut via): (Vec<usize>, Vec<u32>) = (Vec::new(), Vec::new());
+        let mut versions: Vec<crate::impact::Versions> = Vec::new();
         for (k, item) in list.items().iter().enumerate() {
             let Some(r) = &item.value else { continue };
             let Some(href) = r.href.as_deref() else {
@@ -555,10 +631,21 @@ impl Guide {
             };
             match self.page_of(from, href) {
                 Some(index) if index != i && is_service[index] => {
-                    // A repeat of the link just before it is one entry (the first item's).
-                    if out.last() != Some(&index) {
+                    let named = if r.scope.is_all() {
+                        crate::impact::ALL
+                    } else {
+                        OsSet::from_scope(&r.scope).bits()
+                    };
+                    // A repeat of the link just before it is one entry (the
+                    // first item's), on the versions of both.
+                    if out.last() == Some(&index) {
+                        if let Some(v) = versions.last_mut() {
+                            *v |= named;
+                        }
+                    } else {
                         out.push(index);
                         via.push(k as u32);
+                        versions.push(named);
                     }
                     if !r.scope.is_all() {
                         links.scoped.push((index, OsSet::from_scope(&r.scope)));
@@ -567,7 +654,7 @@ impl Guide {
                 _ => links.settled = false,
             }
         }
-        (out, via)
+        (out, via, versions)
     }
 
     /// The first Depends item of service page `from` that links to page `to`.
@@ -651,10 +738,10 @@ impl Guide {
     /// `start`, and the nearest of them beyond its direct "required by" (which
     /// the page lists already), at most `bound`, by depth then title.
     ///
-    /// The count comes from [`reach_counts`] (computed with the graph); the walk
+    /// The count comes from [`crate::impact::reach_counts_by_version`] (computed with the graph); the walk
     /// stops at the first depth that fills the list.
     pub fn impact_summary(&self, start: usize, bound: usize) -> ImpactSummary {
-        summarise_impact(&self.required_by, &self.impact_counts, start, bound, |i| {
+        crate::impact::summarise(&self.impact_edges, &self.impact_counts, start, bound, |i| {
             self.pages[i].title.to_lowercase()
         })
     }
@@ -774,228 +861,6 @@ fn case_index(pages: &[Page], diags: &mut Vec<Diagnostic>) -> FxHashMap<String, 
         }
     }
     by_path_lower
-}
-
-/// See [`Guide::impact_summary`].
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct ImpactSummary {
-    /// Every service that stops with this one (cycles counted once, itself not).
-    pub count: usize,
-    /// Of those, the services whose Depends name this one (its "required by").
-    pub direct: usize,
-    /// The nearest of the others: (page, depth), depth 2 and up, by depth then title.
-    pub nearest: Vec<(usize, u32)>,
-}
-
-/// How many of the nearest indirect dependents a service page lists: enough
-/// to show what breaks first, few enough that a guide of long chains (where
-/// every page has thousands) stays within 8 times its articles' bytes.
-pub const IMPACT_NEAREST: usize = 5;
-
-/// Per thread: marks of the pages a walk has seen (a stamp per walk, so no
-/// walk clears a guide-sized array) and its current level.
-#[derive(Default)]
-struct Scratch {
-    stamp: u32,
-    seen: Vec<u32>,
-    level: Vec<usize>,
-}
-
-thread_local! {
-    static IMPACT_SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
-}
-
-/// [`Guide::impact_summary`] over any "required by" lists, given their
-/// [`reach_counts`]: a breadth-first walk from `start` that stops once the
-/// nearest list is full, each level sorted by `title` only while it has room.
-pub fn summarise_impact(
-    required_by: &[Vec<usize>],
-    counts: &[usize],
-    start: usize,
-    bound: usize,
-    title: impl Fn(usize) -> String,
-) -> ImpactSummary {
-    IMPACT_SCRATCH.with(|scratch| {
-        let mut scratch = scratch.borrow_mut();
-        let Scratch { stamp, seen, level } = &mut *scratch;
-        if seen.len() < required_by.len() {
-            seen.resize(required_by.len(), 0);
-        }
-        *stamp = stamp.wrapping_add(1);
-        if *stamp == 0 {
-            // The stamps wrapped: forget every old mark once.
-            seen.iter_mut().for_each(|s| *s = 0);
-            *stamp = 1;
-        }
-        let stamp = *stamp;
-        seen[start] = stamp;
-        level.clear();
-        level.push(start);
-        let mut next: Vec<usize> = Vec::new();
-        let mut summary = ImpactSummary {
-            count: counts[start],
-            ..Default::default()
-        };
-        let mut depth = 0u32;
-        while !level.is_empty() && (depth == 0 || summary.nearest.len() < bound) {
-            depth += 1;
-            next.clear();
-            for &i in level.iter() {
-                for &j in &required_by[i] {
-                    if seen[j] != stamp {
-                        seen[j] = stamp;
-                        next.push(j);
-                    }
-                }
-            }
-            if depth == 1 {
-                summary.direct = next.len();
-            } else if !next.is_empty() {
-                next.sort_by_cached_key(|&i| (title(i), i));
-                let room = bound - summary.nearest.len();
-                summary
-                    .nearest
-                    .extend(next.iter().take(room).map(|&i| (i, depth)));
-            }
-            std::mem::swap(level, &mut next);
-        }
-        summary
-    })
-}
-
-/// Per node: how many other nodes it reaches over `edges`, in time and memory
-/// linear in the graph times a block of nodes, where a walk per node took the
-/// sum of all reachable sets (on a ring or a long chain, the square of the guide).
-///
-/// Nodes of one strongly connected component reach the same set, and the
-/// components form a DAG; each component's set is the union of its
-/// successors', as bits, for one block of at most 4,096 target nodes at a time. Blocks
-/// are independent, so they run in parallel, each thread reusing one buffer.
-pub fn reach_counts(edges: &[Vec<usize>]) -> Vec<usize> {
-    use rayon::prelude::*;
-    // Blocks of at most 4,096 nodes, as many as a multiple of the threads:
-    // three blocks on two threads would take two rounds of the longest.
-    let threads = rayon::current_num_threads().max(1);
-    let blocks = edges.len().div_ceil(4096).div_ceil(threads) * threads;
-    let block = edges
-        .len()
-        .div_ceil(blocks.max(1))
-        .next_multiple_of(64)
-        .max(64);
-    let n = edges.len();
-    let (comp, comps) = components(edges);
-    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); comps];
-    for (v, targets) in edges.iter().enumerate() {
-        for &w in targets {
-            if comp[v] != comp[w] {
-                succ[comp[v]].push(comp[w]);
-            }
-        }
-    }
-    for s in &mut succ {
-        s.sort_unstable();
-        s.dedup();
-    }
-    let block_counts = |bits: &mut Vec<u64>, lo: usize| -> Vec<u32> {
-        let hi = (lo + block).min(n);
-        let words = (hi - lo).div_ceil(64);
-        bits.clear();
-        bits.resize(comps * words, 0);
-        for v in lo..hi {
-            bits[comp[v] * words + (v - lo) / 64] |= 1 << ((v - lo) % 64);
-        }
-        let mut reached = vec![0u32; comps];
-        // Components are numbered sinks first: every successor's bits are final.
-        for c in 0..comps {
-            let (done, rest) = bits.split_at_mut(c * words);
-            let row = &mut rest[..words];
-            for &d in &succ[c] {
-                for (a, b) in row.iter_mut().zip(&done[d * words..(d + 1) * words]) {
-                    *a |= *b;
-                }
-            }
-            reached[c] = row.iter().map(|w| w.count_ones()).sum();
-        }
-        reached
-    };
-    let reached = (0..n)
-        .into_par_iter()
-        .step_by(block)
-        .map_init(Vec::new, block_counts)
-        .reduce(
-            || vec![0u32; comps],
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x += y;
-                }
-                a
-            },
-        );
-    // A node's own bit is in its component's set.
-    (0..n).map(|v| reached[comp[v]] as usize - 1).collect()
-}
-
-/// Strongly connected components (Tarjan's, without recursion, so deep graphs
-/// cannot overflow the stack): each node's component, numbered so that a
-/// component comes after every one it reaches (for an edge `v → w` across
-/// components, `comp[w] < comp[v]`); and how many there are. The one copy of
-/// the algorithm: impact counts, the graph page's layers and the cycle check
-/// all use it.
-pub fn components(edges: &[Vec<usize>]) -> (Vec<usize>, usize) {
-    const UNSEEN: usize = usize::MAX;
-    let n = edges.len();
-    let mut index = vec![UNSEEN; n];
-    let mut low = vec![0; n];
-    let mut on_stack = vec![false; n];
-    let mut comp = vec![UNSEEN; n];
-    let mut stack: Vec<usize> = Vec::new();
-    let mut calls: Vec<(usize, usize)> = Vec::new();
-    let (mut next_index, mut comps) = (0, 0);
-    for root in 0..n {
-        if index[root] != UNSEEN {
-            continue;
-        }
-        // Each node is entered once: numbered, stacked, and its edges walked.
-        let mut enter = Some(root);
-        loop {
-            if let Some(v) = enter.take() {
-                index[v] = next_index;
-                low[v] = next_index;
-                next_index += 1;
-                stack.push(v);
-                on_stack[v] = true;
-                calls.push((v, 0));
-            }
-            let Some(&(v, e)) = calls.last() else {
-                break;
-            };
-            if let Some(&w) = edges[v].get(e) {
-                calls.last_mut().expect("a call").1 += 1;
-                if index[w] == UNSEEN {
-                    enter = Some(w);
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-                continue;
-            }
-            calls.pop();
-            if let Some(&(u, _)) = calls.last() {
-                low[u] = low[u].min(low[v]);
-            }
-            if low[v] == index[v] {
-                loop {
-                    let w = stack.pop().expect("v is on the stack");
-                    on_stack[w] = false;
-                    comp[w] = comps;
-                    if w == v {
-                        break;
-                    }
-                }
-                comps += 1;
-            }
-        }
-    }
-    (comp, comps)
 }
 
 fn basename(path: &str) -> &str {
@@ -1129,46 +994,63 @@ fn deletion_hashes(word: &str) -> Vec<u64> {
 mod tests {
     use super::*;
 
-    /// Everything reachable from `start` over `required_by`, by a plain
-    /// breadth-first search with a queue, with each one's distance.
-    fn reachable_reference(required_by: &[Vec<usize>], start: usize) -> Vec<(usize, u32)> {
-        let mut depth: Vec<Option<u32>> = vec![None; required_by.len()];
-        depth[start] = Some(0);
-        let mut queue = std::collections::VecDeque::from([start]);
-        let mut out = Vec::new();
-        while let Some(i) = queue.pop_front() {
-            for &j in &required_by[i] {
-                if depth[j].is_none() {
-                    let d = depth[i].unwrap() + 1;
-                    depth[j] = Some(d);
-                    out.push((j, d));
-                    queue.push_back(j);
+    /// Everything reachable from `start` on some version, with each one's
+    /// distance (its shortest path that holds on one version): a plain
+    /// breadth-first search with a queue per version, over the links that
+    /// hold on it, the results merged.
+    fn reachable_reference(edges: &[Vec<crate::impact::Edge>], start: usize) -> Vec<(usize, u32)> {
+        let mut best: Vec<Option<u32>> = vec![None; edges.len()];
+        for bit in 0..7 {
+            let mut depth: Vec<Option<u32>> = vec![None; edges.len()];
+            depth[start] = Some(0);
+            let mut queue = std::collections::VecDeque::from([start]);
+            while let Some(i) = queue.pop_front() {
+                for &(j, versions) in &edges[i] {
+                    if versions & (1 << bit) != 0 && depth[j].is_none() {
+                        depth[j] = Some(depth[i].unwrap() + 1);
+                        queue.push_back(j);
+                    }
+                }
+            }
+            for (b, d) in best.iter_mut().zip(depth) {
+                if let Some(d) = d {
+                    *b = Some(b.map_or(d, |b: u32| b.min(d)));
                 }
             }
         }
-        out
+        best.into_iter()
+            .enumerate()
+            .filter(|&(i, d)| i != start && d.is_some())
+            .map(|(i, d)| (i, d.unwrap()))
+            .collect()
     }
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig { cases: 500, ..Default::default() })]
+        /// The counts and the summary walk agree with a search per version:
+        /// on graphs whose links hold everywhere, on some versions, or on
+        /// versions no path shares.
         #[test]
-        fn impact_summary_counts_what_a_plain_search_reaches(
-            edges in proptest::collection::vec((0usize..40, 0usize..40), 0..120),
+        fn impact_summary_counts_what_a_search_per_version_reaches(
+            edges in proptest::collection::vec(
+                (0usize..40, 0usize..40, proptest::sample::select(vec![0x7fu8, 0x7f, 0x7f, 1, 2, 3, 0x0c, 0x70, 0x40, 0x55])),
+                0..120,
+            ),
             nodes in 1usize..40,
             bound in 0usize..8,
         ) {
-            let mut required_by = vec![Vec::new(); nodes];
-            for (a, b) in edges {
+            let mut impact: Vec<Vec<crate::impact::Edge>> = vec![Vec::new(); nodes];
+            for (a, b, versions) in edges {
                 let (a, b) = (a % nodes, b % nodes);
-                if a != b && !required_by[a].contains(&b) {
-                    required_by[a].push(b);
+                if a != b && !impact[a].iter().any(|e| e.0 == b) {
+                    impact[a].push((b, versions));
                 }
             }
             let title = |i: usize| format!("t{:02}", (i * 7) % 40);
+            let counts = crate::impact::reach_counts_by_version(&impact);
             for start in 0..nodes {
-                let counts = reach_counts(&required_by);
-                let summary = summarise_impact(&required_by, &counts, start, bound, title);
-                let reached = reachable_reference(&required_by, start);
+                let summary = crate::impact::summarise(&impact, &counts, start, bound, title);
+                let reached = reachable_reference(&impact, start);
                 proptest::prop_assert_eq!(summary.count, reached.len());
                 proptest::prop_assert_eq!(
                     summary.direct,
@@ -1259,6 +1141,8 @@ mod tests {
             prop_assert_eq!(&guide.services, &built.services);
             prop_assert_eq!(&guide.depends_on, &built.depends_on);
             prop_assert_eq!(&guide.depends_via, &built.depends_via);
+            prop_assert_eq!(&guide.depends_versions, &built.depends_versions);
+            prop_assert_eq!(&guide.impact_edges, &built.impact_edges);
             prop_assert_eq!(&guide.required_by, &built.required_by);
             prop_assert_eq!(&guide.supports, &built.supports);
             prop_assert_eq!(&guide.related, &built.related);
@@ -1408,10 +1292,12 @@ mod tests {
         let chain: Vec<Vec<usize>> = (0..n)
             .map(|i| if i + 1 < n { vec![i + 1] } else { vec![] })
             .collect();
-        let counts = reach_counts(&chain);
+        let counts = crate::impact::reach_counts(&chain);
         assert!((0..n).all(|i| counts[i] == n - 1 - i));
         let ring: Vec<Vec<usize>> = (0..n).map(|i| vec![(i + 1) % n]).collect();
-        assert!(reach_counts(&ring).iter().all(|&c| c == n - 1));
+        assert!(crate::impact::reach_counts(&ring)
+            .iter()
+            .all(|&c| c == n - 1));
         let mut state = 7u64;
         let mut next = move || {
             state ^= state << 13;
@@ -1419,13 +1305,25 @@ mod tests {
             state ^= state << 17;
             state as usize
         };
-        let random: Vec<Vec<usize>> = (0..n)
-            .map(|_| (0..next() % 3).map(|_| next() % n).collect())
+        // Links that hold everywhere (one plain reachability), then on some
+        // versions (the union of several).
+        let random: Vec<Vec<crate::impact::Edge>> = (0..n)
+            .map(|_| (0..next() % 3).map(|_| (next() % n, 0x7f)).collect())
             .collect();
-        let counts = reach_counts(&random);
-        for start in (0..n).step_by(997) {
-            let reached = reachable_reference(&random, start);
-            assert_eq!(counts[start], reached.len(), "{start}");
+        let scoped: Vec<Vec<crate::impact::Edge>> = random
+            .iter()
+            .map(|list| {
+                list.iter()
+                    .map(|&(j, _)| (j, [0x7f, 0x03, 0x70][next() % 3]))
+                    .collect()
+            })
+            .collect();
+        for edges in [&random, &scoped] {
+            let counts = crate::impact::reach_counts_by_version(edges);
+            for start in (0..n).step_by(997) {
+                let reached = reachable_reference(edges, start);
+                assert_eq!(counts[start], reached.len(), "{start}");
+            }
         }
     }
 }

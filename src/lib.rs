@@ -14,6 +14,7 @@ pub mod frontmatter;
 pub mod guide;
 pub mod highlight;
 pub mod html;
+pub mod impact;
 pub mod load;
 pub mod markdown;
 pub mod memory;

@@ -26,26 +26,41 @@
 
   // Breadth first from this page over "required by": every service that
   // stops with it, with its distance, nearest first, then by title (the data
-  // lists services in title order, so their positions sort by title).
+  // lists services in title order, so their positions sort by title). Each
+  // link holds on some Windows versions (position * 128 + version bits): a
+  // service is reached on the versions all links of a path hold on, and walks
+  // on when it is reached on more; its distance is the first level that
+  // reaches it (as the page's count and nearest list, src/impact.rs).
   function reach(graph, start) {
-    var depth = new Array(graph.pages.length);
+    var n = graph.pages.length;
+    var depth = new Array(n), on = new Array(n), queued = new Array(n);
     depth[start] = 0;
-    var level = [start], found = [];
+    on[start] = 127;
+    // Each level passes on the versions its services had when it began.
+    var level = [[start, 127]], found = [];
     for (var d = 1; level.length; d++) {
-      var next = [];
+      var next = [], fresh = [];
       for (var i = 0; i < level.length; i++) {
-        var req = graph.requiredBy[level[i]];
+        var from = level[i][1];
+        var req = graph.requiredBy[level[i][0]];
         for (var k = 0; k < req.length; k++) {
-          var j = req[k];
-          if (depth[j] === undefined) {
+          var j = Math.floor(req[k] / 128), versions = from & (req[k] % 128);
+          var had = on[j] || 0;
+          if ((versions & ~had) === 0) continue;
+          if (!had && depth[j] === undefined) {
             depth[j] = d;
+            fresh.push(j);
+          }
+          on[j] = had | versions;
+          if (queued[j] !== d) {
+            queued[j] = d;
             next.push(j);
           }
         }
       }
-      next.sort(function (a, b) { return a - b; });
-      for (var n = 0; n < next.length; n++) found.push([next[n], d]);
-      level = next;
+      fresh.sort(function (a, b) { return a - b; });
+      for (var f = 0; f < fresh.length; f++) found.push([fresh[f], d]);
+      level = next.map(function (j) { return [j, on[j]]; });
     }
     return found;
   }

@@ -209,7 +209,7 @@ fn disabled_dependencies(guide: &Guide, targets: &Targets, i: usize, diags: &mut
 /// than the loop. A loop through an Unofficial link is no deadlock at start.
 fn cycles(guide: &Guide, targets: &Targets, diags: &mut Vec<Diagnostic>) {
     let edges = official_depends(guide, targets);
-    let (comp, count) = crate::guide::components(&edges);
+    let (comp, count) = crate::impact::components(&edges);
     for component in members_of(&comp, count) {
         if component.len() < 2 {
             continue;
@@ -297,10 +297,10 @@ fn loop_text<'a>(ring: &[usize], title: impl Fn(usize) -> &'a str) -> String {
     parts.join(" → ")
 }
 
-/// The strongly connected components as lists of nodes (`guide::components`).
+/// The strongly connected components as lists of nodes (`impact::components`).
 #[cfg(test)]
 fn strongly_connected(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    let (comp, count) = crate::guide::components(edges);
+    let (comp, count) = crate::impact::components(edges);
     members_of(&comp, count)
 }
 

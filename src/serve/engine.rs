@@ -646,8 +646,15 @@ impl Engine {
     fn swap(&mut self, changed: Vec<Parsed>, cu: &mut ContentUpdate) -> Result<UpdatePath> {
         let pages = self.take_in(changed)?;
         let swapped: Vec<usize> = pages.iter().map(|(i, _)| *i).collect();
-        let retitled = self.guide.replace(pages);
+        let replaced = self.guide.replace(pages);
         cu.step("swap");
+        if replaced.impact_changed {
+            // A service now exists on other versions: what stops with the
+            // services upstream of it may have changed, on any of their pages.
+            self.rerender(None, None, false, cu)?;
+            return Ok(UpdatePath::Titles);
+        }
+        let retitled = replaced.retitled;
         if retitled.is_empty() {
             let items = swapped.into_iter().map(|i| (i, self.key_of(i))).collect();
             self.render(items, false, cu)?;

@@ -47,6 +47,10 @@ impl OsSet {
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
+    /// The families as bits (NT4 lowest), as `impact` and graph-data.js carry them.
+    pub fn bits(self) -> u8 {
+        self.0
+    }
     pub fn union(self, other: OsSet) -> OsSet {
         OsSet(self.0 | other.0)
     }

@@ -24,7 +24,7 @@ const PATH: &str = "graph.html";
 /// layer, one past what the cycle depends on outside itself, so depth 0 holds
 /// only nodes with no dependency at all. `adj[v]` lists what `v` depends on.
 pub fn layers(adj: &[Vec<usize>]) -> Vec<usize> {
-    let comp = crate::guide::components(adj).0;
+    let comp = crate::impact::components(adj).0;
     let count = comp.iter().map(|&c| c + 1).max().unwrap_or(0);
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); count];
     for (v, &c) in comp.iter().enumerate() {
@@ -811,7 +811,7 @@ mod tests {
         // only what depends on nothing: a cycle sits one past what it needs.
         let adj = vec![vec![1], vec![0], vec![0], vec![2], vec![], vec![5]];
         assert_eq!(layers(&adj), vec![1, 1, 2, 3, 0, 1]);
-        let comp = crate::guide::components(&adj).0;
+        let comp = crate::impact::components(&adj).0;
         assert_eq!(comp[0], comp[1]);
         assert_ne!(comp[0], comp[2]);
         let rows = order(&adj, &layers(&adj));

@@ -15,7 +15,9 @@ pub const PATH: &str = "graph-data.js";
 
 /// `window.svcguideGraph = {"pages": [...], "titles": [...], "requiredBy": [[...]]};`
 /// — per service (in the guide's title order): its output path, its title, and
-/// the positions in these lists of the services whose Depends name it.
+/// the services whose Depends name it, each as `position * 128 + versions`:
+/// its position in these lists, and the versions on which the link holds
+/// (bits, NT4 lowest; see `crate::impact`), one number per link.
 pub fn script(guide: &Guide) -> String {
     let mut position = vec![usize::MAX; guide.pages.len()];
     for (k, &i) in guide.services.iter().enumerate() {
@@ -44,7 +46,7 @@ pub fn script(guide: &Guide) -> String {
         }
         out.push('[');
         let mut first = true;
-        for &j in &guide.required_by[i] {
+        for &(j, versions) in &guide.impact_edges[i] {
             if position[j] == usize::MAX {
                 continue;
             }
@@ -52,7 +54,7 @@ pub fn script(guide: &Guide) -> String {
                 out.push(',');
             }
             first = false;
-            out.push_str(digits.format(position[j]));
+            out.push_str(digits.format(position[j] * 128 + usize::from(versions)));
         }
         out.push(']');
     }

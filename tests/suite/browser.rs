@@ -88,7 +88,11 @@ fn the_built_index_loads_and_answers_in_lunr_js() {
     );
     node_test(
         &mut cmd,
-        &["lunr_query.test.mjs", "search_js.test.mjs"],
+        &[
+            "lunr_query.test.mjs",
+            "search_js.test.mjs",
+            "impact.test.mjs",
+        ],
         skips,
     );
 }

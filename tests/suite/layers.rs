@@ -25,6 +25,8 @@ const LAYERS: &[&str] = &[
     "repair",
     "page",
     "load",
+    // Which services stop with one: graph algorithms over the model's numbers.
+    "impact",
     // Printing diagnostics: reads files only as the loader allows.
     "report",
     "guide",
