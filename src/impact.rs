@@ -77,22 +77,12 @@ pub fn reach_counts_by_version(edges: &[Vec<Edge>]) -> Vec<usize> {
 /// successors', as bits, for one block of at most 4,096 target nodes at a time. Blocks
 /// are independent, so they run in parallel, each thread reusing one buffer.
 pub fn reach_counts(edges: &[Vec<usize>]) -> Vec<usize> {
-    use rayon::prelude::*;
     let n = edges.len();
-    let block = block_size(n);
     let (comp, succ) = condense(edges);
-    let comps = succ.len();
-    let block_counts = |bits: &mut Vec<u64>, lo: usize| -> Vec<u32> {
-        let words = reach_block(bits, &comp, &succ, lo, (lo + block).min(n));
-        bits.chunks_exact(words)
-            .map(|row| row.iter().map(|w| w.count_ones()).sum())
-            .collect()
-    };
-    let reached = (0..n)
-        .into_par_iter()
-        .step_by(block)
-        .map_init(Vec::new, block_counts)
-        .reduce(|| vec![0u32; comps], add);
+    let reached = per_block(n, succ.len(), Vec::new, |bits, lo, hi| {
+        let words = reach_block(bits, &comp, &succ, lo, hi);
+        row_counts(bits, words)
+    });
     // A node's own bit is in its component's set.
     (0..n).map(|v| reached[comp[v]] as usize - 1).collect()
 }
@@ -103,32 +93,29 @@ pub fn reach_counts(edges: &[Vec<usize>]) -> Vec<usize> {
 fn union_reach_counts(graphs: &[Vec<Vec<usize>>]) -> Vec<usize> {
     use rayon::prelude::*;
     let n = graphs[0].len();
-    let block = block_size(n);
     let condensed: Vec<(Vec<usize>, Vec<Vec<usize>>)> =
         graphs.par_iter().map(|edges| condense(edges)).collect();
-    let block_counts = |(acc, bits): &mut (Vec<u64>, Vec<u64>), lo: usize| -> Vec<u32> {
-        let hi = (lo + block).min(n);
-        let words = (hi - lo).div_ceil(64);
-        acc.clear();
-        acc.resize(n * words, 0);
-        for (comp, succ) in &condensed {
-            reach_block(bits, comp, succ, lo, hi);
-            for (v, row) in acc.chunks_exact_mut(words).enumerate() {
-                let from = &bits[comp[v] * words..(comp[v] + 1) * words];
-                for (a, b) in row.iter_mut().zip(from) {
-                    *a |= *b;
+    let init = || (Vec::new(), Vec::new());
+    let reached = per_block(
+        n,
+        n,
+        init,
+        |(acc, bits): &mut (Vec<u64>, Vec<u64>), lo, hi| {
+            let words = (hi - lo).div_ceil(64);
+            acc.clear();
+            acc.resize(n * words, 0);
+            for (comp, succ) in &condensed {
+                reach_block(bits, comp, succ, lo, hi);
+                for (v, row) in acc.chunks_exact_mut(words).enumerate() {
+                    let from = &bits[comp[v] * words..(comp[v] + 1) * words];
+                    for (a, b) in row.iter_mut().zip(from) {
+                        *a |= *b;
+                    }
                 }
             }
-        }
-        acc.chunks_exact(words)
-            .map(|row| row.iter().map(|w| w.count_ones()).sum())
-            .collect()
-    };
-    let reached = (0..n)
-        .into_par_iter()
-        .step_by(block)
-        .map_init(|| (Vec::new(), Vec::new()), block_counts)
-        .reduce(|| vec![0u32; n], add);
+            row_counts(acc, words)
+        },
+    );
     // A node's own bit is in every graph's reach of it.
     reached.into_iter().map(|c| c as usize - 1).collect()
 }
@@ -187,12 +174,37 @@ fn reach_block(
     words
 }
 
-/// Adds two blocks' counts.
-fn add(mut a: Vec<u32>, b: Vec<u32>) -> Vec<u32> {
-    for (x, y) in a.iter_mut().zip(b) {
-        *x += y;
-    }
-    a
+/// Runs `count` on every block of target nodes (`lo..hi`, see
+/// [`block_size`]), in parallel with a buffer per thread from `init`, and adds
+/// up the `len` counts each returns.
+fn per_block<S: Send>(
+    n: usize,
+    len: usize,
+    init: impl Fn() -> S + Send + Sync,
+    count: impl Fn(&mut S, usize, usize) -> Vec<u32> + Send + Sync,
+) -> Vec<u32> {
+    use rayon::prelude::*;
+    let block = block_size(n);
+    (0..n)
+        .into_par_iter()
+        .step_by(block)
+        .map_init(init, |buffer, lo| count(buffer, lo, (lo + block).min(n)))
+        .reduce(
+            || vec![0u32; len],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        )
+}
+
+/// The bits set in each row of `words` words.
+fn row_counts(bits: &[u64], words: usize) -> Vec<u32> {
+    bits.chunks_exact(words)
+        .map(|row| row.iter().map(|w| w.count_ones()).sum())
+        .collect()
 }
 
 /// What a page shows of its impact (see `Guide::impact_summary`).

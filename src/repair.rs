@@ -285,39 +285,40 @@ fn fix_quote_block(block: &[(usize, &str)], edits: &mut Vec<Edit>) {
 /// `{{ 'assets/x.jpg' | relative_url }}` becomes the root-relative `/assets/x.jpg`,
 /// which the renderer then makes relative to the page like every other link.
 fn liquid(text: &str, edits: &mut Vec<Edit>, unknown: &mut Vec<(usize, String)>) {
-    let mut search = 0;
-    while let Some(rel) = find(&text[search..], "{{") {
-        let start = search + rel;
-        let Some(end_rel) = find(&text[start..], "}}") else {
-            break;
-        };
-        let end = start + end_rel + 2;
-        search = end;
-        let inner = text[start + 2..end - 2].trim();
+    for range in delimited(text, "{{", "}}") {
+        let inner = text[range.start + 2..range.end - 2].trim();
         let parsed = inner.split_once('|').and_then(|(value, filter)| {
             (filter.trim() == "relative_url")
                 .then(|| value.trim().trim_matches(['\'', '"']).to_string())
         });
         match parsed {
             Some(path) => edits.push(Edit {
-                range: start..end,
+                range,
                 with: format!("/{}", path.trim_start_matches('/')),
             }),
-            None => unknown.push((start, text[start..end].to_string())),
+            None => unknown.push((range.start, text[range].to_string())),
         }
     }
     // Tags (`{% include x %}`, `{% if %}`) have no meaning here: shown as written.
-    let mut search = 0;
-    while let Some(rel) = find(&text[search..], "{%") {
-        let start = search + rel;
-        let Some(end_rel) = find(&text[start..], "%}") else {
-            break;
-        };
-        let end = start + end_rel + 2;
-        search = end;
-        unknown.push((start, text[start..end].to_string()));
+    for range in delimited(text, "{%", "%}") {
+        unknown.push((range.start, text[range].to_string()));
     }
     unknown.sort_unstable_by_key(|&(at, _)| at);
+}
+
+/// Where `open` … `close` stand in `text`, delimiters included, in order.
+fn delimited<'t>(
+    text: &'t str,
+    open: &'t str,
+    close: &'t str,
+) -> impl Iterator<Item = Range<usize>> + 't {
+    let mut search = 0;
+    std::iter::from_fn(move || {
+        let start = search + find(&text[search..], open)?;
+        let end = start + find(&text[start..], close)? + close.len();
+        search = end;
+        Some(start..end)
+    })
 }
 
 #[cfg(test)]

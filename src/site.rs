@@ -257,42 +257,34 @@ fn check_output(
 fn liquid_diags(guide: &Guide, pages: &[RenderedPage]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for p in pages {
+        let src = &guide.pages[p.index].src;
+        let mut found = |code, offset, message: String, help: String| {
+            diags.push(Diagnostic::at(code, src, offset, message).help(help));
+        };
         for (offset, tag) in &p.unknown_liquid {
-            let src = &guide.pages[p.index].src;
-            diags.push(
-                Diagnostic::at(
-                    Code::LiquidUnknown,
-                    src,
-                    *offset,
-                    format!("Liquid tag `{tag}` is not understood"),
-                )
-                .help(
-                    "only `{{ 'path' | relative_url }}` is supported; the tag is shown as written",
-                ),
+            found(
+                Code::LiquidUnknown,
+                *offset,
+                format!("Liquid tag `{tag}` is not understood"),
+                "only `{{ 'path' | relative_url }}` is supported; the tag is shown as written"
+                    .into(),
             );
         }
         for &offset in &p.unclosed_comments {
-            let src = &guide.pages[p.index].src;
-            diags.push(
-                Diagnostic::at(
-                    Code::HtmlCommentUnclosed,
-                    src,
-                    offset,
-                    "this HTML comment is never closed: browsers hide everything after it",
-                )
-                .help("close it with `-->`; the page ends the comment at the end of this text meanwhile"),
+            found(
+                Code::HtmlCommentUnclosed,
+                offset,
+                "this HTML comment is never closed: browsers hide everything after it".into(),
+                "close it with `-->`; the page ends the comment at the end of this text meanwhile"
+                    .into(),
             );
         }
         for (offset, name) in &p.unclosed_tags {
-            let src = &guide.pages[p.index].src;
-            diags.push(
-                Diagnostic::at(
-                    Code::HtmlUnclosed,
-                    src,
-                    *offset,
-                    format!("`<{name}>` is never closed: a browser would keep it open over what follows"),
-                )
-                .help(format!("close it with `</{name}>`; where the page shows this text, it closes it at the text's end meanwhile")),
+            found(
+                Code::HtmlUnclosed,
+                *offset,
+                format!("`<{name}>` is never closed: a browser would keep it open over what follows"),
+                format!("close it with `</{name}>`; where the page shows this text, it closes it at the text's end meanwhile"),
             );
         }
     }
