@@ -86,9 +86,10 @@ fn impact(c: &mut Criterion) {
                 b.iter(|| {
                     let counts = reach_counts_by_version(rb);
                     let mut shown = 0;
-                    for start in 0..rb.len() {
-                        let s =
-                            summarise(rb, &counts, start, IMPACT_NEAREST, |i| format!("{i:05}"));
+                    for (start, &count) in counts.iter().enumerate() {
+                        let s = summarise(rb, Some(count), start, IMPACT_NEAREST, |i| {
+                            format!("{i:05}")
+                        });
                         shown += s.count + s.nearest.len();
                     }
                     black_box(shown)

@@ -79,9 +79,9 @@ pub fn reach_counts_by_version(edges: &[Vec<Edge>]) -> Vec<usize> {
 pub fn reach_counts(edges: &[Vec<usize>]) -> Vec<usize> {
     let n = edges.len();
     let (comp, succ) = condense(edges);
-    let reached = per_block(n, succ.len(), Vec::new, |bits, lo, hi| {
-        let words = reach_block(bits, &comp, &succ, lo, hi);
-        row_counts(bits, words)
+    let reached = per_block(n, succ.len(), Block::default, |block, lo, hi| {
+        reach_block(block, &comp, &succ, lo, hi);
+        row_counts(&block.bits, block.words)
     });
     // A node's own bit is in its component's set.
     (0..n).map(|v| reached[comp[v]] as usize - 1).collect()
@@ -95,21 +95,22 @@ fn union_reach_counts(graphs: &[Vec<Vec<usize>>]) -> Vec<usize> {
     let n = graphs[0].len();
     let condensed: Vec<(Vec<usize>, Vec<Vec<usize>>)> =
         graphs.par_iter().map(|edges| condense(edges)).collect();
-    let init = || (Vec::new(), Vec::new());
+    let init = || (Vec::new(), Block::default());
     let reached = per_block(
         n,
         n,
         init,
-        |(acc, bits): &mut (Vec<u64>, Vec<u64>), lo, hi| {
+        |(acc, block): &mut (Vec<u64>, Block), lo, hi| {
             let words = (hi - lo).div_ceil(64);
             acc.clear();
             acc.resize(n * words, 0);
             for (comp, succ) in &condensed {
-                reach_block(bits, comp, succ, lo, hi);
+                reach_block(block, comp, succ, lo, hi);
                 for (v, row) in acc.chunks_exact_mut(words).enumerate() {
-                    let from = &bits[comp[v] * words..(comp[v] + 1) * words];
-                    for (a, b) in row.iter_mut().zip(from) {
-                        *a |= *b;
+                    if block.filled[comp[v]] {
+                        for (a, b) in row.iter_mut().zip(block.row(comp[v])) {
+                            *a |= *b;
+                        }
                     }
                 }
             }
@@ -146,32 +147,48 @@ fn condense(edges: &[Vec<usize>]) -> (Vec<usize>, Vec<Vec<usize>>) {
     (comp, succ)
 }
 
-/// Fills `bits` with each component's reach among the target nodes `lo..hi`
-/// (a row of words per component); returns the words per row.
-fn reach_block(
-    bits: &mut Vec<u64>,
-    comp: &[usize],
-    succ: &[Vec<usize>],
-    lo: usize,
-    hi: usize,
-) -> usize {
+/// One block's reach: a row of `words` words per component, and whether each
+/// row has any bit (most reach none of a block's targets: on a chain, every
+/// component past them; those rows are skipped).
+#[derive(Default)]
+struct Block {
+    bits: Vec<u64>,
+    filled: Vec<bool>,
+    words: usize,
+}
+
+impl Block {
+    fn row(&self, c: usize) -> &[u64] {
+        &self.bits[c * self.words..(c + 1) * self.words]
+    }
+}
+
+/// Fills `block` with each component's reach among the target nodes `lo..hi`.
+fn reach_block(block: &mut Block, comp: &[usize], succ: &[Vec<usize>], lo: usize, hi: usize) {
     let words = (hi - lo).div_ceil(64);
+    let Block { bits, filled, .. } = block;
     bits.clear();
     bits.resize(succ.len() * words, 0);
+    filled.clear();
+    filled.resize(succ.len(), false);
     for v in lo..hi {
         bits[comp[v] * words + (v - lo) / 64] |= 1 << ((v - lo) % 64);
+        filled[comp[v]] = true;
     }
     // Components are numbered sinks first: every successor's bits are final.
     for (c, successors) in succ.iter().enumerate() {
         let (done, rest) = bits.split_at_mut(c * words);
         let row = &mut rest[..words];
         for &d in successors {
-            for (a, b) in row.iter_mut().zip(&done[d * words..(d + 1) * words]) {
-                *a |= *b;
+            if filled[d] {
+                for (a, b) in row.iter_mut().zip(&done[d * words..(d + 1) * words]) {
+                    *a |= *b;
+                }
+                filled[c] = true;
             }
         }
     }
-    words
+    block.words = words;
 }
 
 /// Runs `count` on every block of target nodes (`lo..hi`, see
@@ -255,10 +272,12 @@ thread_local! {
 /// that first reaches it (its shortest path that holds on some version), and
 /// a page reached again on more versions walks on, without being listed
 /// again. The walk stops once the nearest list is full, each level sorted by
-/// `title` only while it has room. (`theme/impact.js` walks the same way.)
+/// `title` only while it has room. Without `count` (the page's
+/// [`reach_counts_by_version`], when known), the walk goes on to the end and
+/// counts. (`theme/impact.js` walks the same way.)
 pub fn summarise(
     edges: &[Vec<Edge>],
-    counts: &[usize],
+    count: Option<usize>,
     start: usize,
     bound: usize,
     title: impl Fn(usize) -> String,
@@ -285,11 +304,12 @@ pub fn summarise(
         level.push((start, ALL));
         let (mut next, mut fresh): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
         let mut summary = ImpactSummary {
-            count: counts[start],
+            count: count.unwrap_or(0),
             ..Default::default()
         };
+        let counting = count.is_none();
         let mut depth = 0u32;
-        while !level.is_empty() && (depth == 0 || summary.nearest.len() < bound) {
+        while !level.is_empty() && (depth == 0 || counting || summary.nearest.len() < bound) {
             depth += 1;
             next.clear();
             fresh.clear();
@@ -316,6 +336,9 @@ pub fn summarise(
                         next.push(j);
                     }
                 }
+            }
+            if counting {
+                summary.count += fresh.len();
             }
             if depth == 1 {
                 summary.direct = fresh.len();

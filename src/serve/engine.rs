@@ -1020,9 +1020,14 @@ impl Engine {
         // or impact summary may have changed is left for after the reload,
         // unseen (`render_deferred` makes its key: a hub's, with 10,000
         // entries to hash, took 5 ms before the reload).
+        let known = near_dirty.is_some() && !render_all;
+        if !known {
+            // Every page's key is made now: each needs its impact count.
+            self.guide.settle_impact();
+        }
         let guide = &self.guide;
         let (files, keys) = (&self.files, &self.keys);
-        let known = near_dirty.as_ref().filter(|_| !render_all);
+        let known = near_dirty.as_ref().filter(|_| known);
         let sorted: Vec<(usize, Option<RenderKey>)> = (0..guide.pages.len())
             .into_par_iter()
             .filter_map(|i| {
@@ -1137,6 +1142,10 @@ impl Engine {
         defer: bool,
         cu: &mut ContentUpdate,
     ) -> Result<()> {
+        if items.len() > 64 {
+            // Many pages: the counts once, not a walk of the graph from each.
+            self.guide.settle_impact();
+        }
         if defer {
             let keys = &self.keys;
             let pages = &self.guide.pages;
@@ -1187,6 +1196,9 @@ impl Engine {
         let mut cu = ContentUpdate::default();
         let deferred = std::mem::take(&mut self.deferred);
         if !deferred.is_empty() {
+            // After the reload: the counts once for all pages, rather than a
+            // walk of the whole graph from each (see `Guide::settle_impact`).
+            self.guide.settle_impact();
             cu.step("");
             let (guide, files, keys) = (&self.guide, &self.files, &self.keys);
             let items: Vec<(usize, RenderKey)> = deferred

@@ -129,6 +129,10 @@ struct OsCell {
     source: &'static str,
     /// What the source means, for a tooltip.
     source_text: &'static str,
+    /// The version is known only from another article's relation, and the
+    /// state shown is this article's unlabelled item: assumed to hold there,
+    /// which the page marks as an inference.
+    assumed: bool,
     variants: Vec<OsVariant>,
 }
 
@@ -514,7 +518,11 @@ fn os_cells(s: &Service, availability: &Availability) -> Vec<OsCell> {
         .0
         .iter()
         .map(|v| {
-            let variants = items_on(&s.default, v.os)
+            let holding = items_on(&s.default, v.os);
+            let assumed = v.source == Source::Related
+                && !holding.is_empty()
+                && holding.iter().all(|i| i.scope.is_all());
+            let variants = holding
                 .into_iter()
                 .map(|item| {
                     let k = s
@@ -544,6 +552,7 @@ fn os_cells(s: &Service, availability: &Availability) -> Vec<OsCell> {
                     }
                     Source::Inferred => "Inferred from the article's date; see below the table.",
                 },
+                assumed,
                 variants,
             }
         })

@@ -84,6 +84,9 @@ pub struct VersionRow<'a> {
     pub states: String,
     /// Where the service's presence on the version comes from.
     pub source: Source,
+    /// Known only from another article's relation, with the state of an
+    /// unlabelled item: an assumption, marked as an inference.
+    pub assumed: bool,
     /// Sort keys for the state columns.
     pub recommended_rank: usize,
 }
@@ -230,6 +233,10 @@ impl<'a> Shown<'a> {
             names = s.names.iter().map(String::as_str).collect();
         }
         let states = row_states(row.default, &defaults);
+        let holding = items_on(&s.default, os);
+        let assumed = row.source == Source::Related
+            && !holding.is_empty()
+            && holding.iter().all(|i| i.scope.is_all());
         Some(VersionRow {
             index: self.index,
             slug: &page.slug,
@@ -246,6 +253,7 @@ impl<'a> Shown<'a> {
             processes,
             states,
             source: row.source,
+            assumed,
             recommended_rank: rank(row.recommended),
         })
     }

@@ -10,6 +10,10 @@ use crate::service::availability::Source;
 
 /// After the title of a service whose presence on the version is inferred.
 const INFERRED_BADGE: &str = r#" <span class="badge inferred" title="The article does not name this version: inferred from its date">inferred</span>"#;
+
+/// After the title of a service known on the version only from another
+/// article's link, whose state there is its unlabelled item's.
+const ASSUMED_BADGE: &str = r#" <span class="badge inferred" title="Another article's link names this version; the default without a label is assumed to hold there">inferred</span>"#;
 /// In the Default cell when no Default item holds on the version.
 const NOT_STATED: &str = r#"<span class="none">Not stated</span>"#;
 
@@ -36,6 +40,8 @@ fn row(out: &mut String, r: &VersionRow) {
     out.push_str("</a>");
     if r.source == Source::Inferred {
         out.push_str(INFERRED_BADGE);
+    } else if r.assumed {
+        out.push_str(ASSUMED_BADGE);
     }
     out.push_str("</th><td>");
     code_list_into(out, &r.names, ", ");
@@ -117,6 +123,7 @@ mod tests {
             processes: vec!["svchost.exe -k netsvcs"],
             states: "manual".into(),
             source: Source::Labelled,
+            assumed: false,
             recommended_rank: 7,
         }
     }

@@ -924,6 +924,47 @@ fn view_pages_link_with_relative_urls_and_semantic_tables() {
     assert!(tag.contains("href=\"../os/index.html\"") && tag.contains("href=\"../graph.html\""));
 }
 
+/// A version known only from another article's link, whose state is this
+/// article's default without a label, is marked as an inference, on the page
+/// and on the version's table; a labelled version is not.
+#[test]
+fn a_default_assumed_on_a_related_version_is_marked_inferred() {
+    let article = |slug: &str, title: &str, default: &str, depends: &str| {
+        format!(
+            "---\ntitle: '{title}'\nstatus: publish\npermalink: /article/{slug}.html\ncategory:\n    - 'Services Guide'\n---\n##### Description:\n\nText.\n\n##### Recommended State:\n\n- Manual\n\n##### Default State:\n\n{default}\n\n##### Process Name:\n\n- x.exe ({title})\n\n##### Supports:\n\n- None\n\n##### Depends:\n\n{depends}\n"
+        )
+    };
+    let updates = article(
+        "as-up",
+        "Updates",
+        "- Automatic\n- Vista/Win7: Automatic (Delayed Start)",
+        "- None",
+    );
+    let later = article(
+        "as-later",
+        "Later",
+        "- Win8: Manual",
+        "- [Updates](/article/as-up.html) (Win8 only)",
+    );
+    let dir = common::write_tree(&[
+        ("as-up.html.md", updates.as_str()),
+        ("as-later.html.md", later.as_str()),
+    ]);
+    let built = common::build_dir(dir.path(), &[]);
+    let page = read(&built.out, "article/as-up.html");
+    let row = |os: &str| {
+        let at = page.find(&format!("os/{os}.html")).unwrap();
+        page[at..at + page[at..].find("</tr>").unwrap()].to_string()
+    };
+    assert!(row("8").contains("badge inferred"), "{}", row("8"));
+    assert!(row("8").contains(">Automatic</span>"), "{}", row("8"));
+    assert!(!row("7").contains("badge"), "{}", row("7"));
+    let table = read(&built.out, "os/8.html");
+    let at = table.find("article/as-up.html").unwrap();
+    let line = &table[at..at + table[at..].find("</tr>").unwrap()];
+    assert!(line.contains("badge inferred"), "{line}");
+}
+
 /// What an article says of its relations stays on its page: its Supports items
 /// that no Depends list mirrors, and the conditions that tell two variants of
 /// one version apart in the Default table.
