@@ -325,8 +325,13 @@ impl Guide {
         let mut impact_changed = false;
         if moved {
             let before = std::mem::take(&mut self.impact_edges);
+            let counts = self.impact_counts.take();
             self.refresh_impact();
             impact_changed = self.impact_edges != before;
+            if !impact_changed {
+                // The same graph: the same counts.
+                self.impact_counts = counts;
+            }
         }
         if !retitled.is_empty() {
             self.ranks = title_ranks(&self.pages);
