@@ -33,24 +33,34 @@ pub fn edge_versions(link: Versions, from: Versions, to: Versions) -> Versions {
 }
 
 /// Per node: how many other nodes it reaches on some version, over `edges`
-/// (each holding on its versions). Versions whose edges are the same share
-/// one reachability; a graph whose edges all hold everywhere is one plain
-/// reachability, as fast as [`reach_counts`].
+/// (each holding on its versions). A version whose links are all links of
+/// another version's adds nothing to the union (what it reaches, the other
+/// reaches too): only the others' graphs are walked, one per distinct set. A
+/// graph whose edges all hold everywhere is one plain reachability, as fast
+/// as [`reach_counts`].
 pub fn reach_counts_by_version(edges: &[Vec<Edge>]) -> Vec<usize> {
-    // The distinct graphs among the seven versions' (by the edges each keeps).
-    let mut graphs: Vec<Vec<Vec<usize>>> = Vec::new();
-    let mut seen: Vec<Vec<bool>> = Vec::new();
-    for bit in 0..7 {
-        let keeps: Vec<bool> = edges
-            .iter()
-            .flatten()
-            .map(|&(_, v)| v & (1 << bit) != 0)
-            .collect();
-        if seen.contains(&keeps) {
-            continue;
+    // Per version, which edges hold on it, as bits over the edges in order.
+    let words = edges.iter().map(Vec::len).sum::<usize>().div_ceil(64);
+    let mut keeps: Vec<Vec<u64>> = vec![vec![0; words]; 7];
+    for (k, &(_, v)) in edges.iter().flatten().enumerate() {
+        for (bit, set) in keeps.iter_mut().enumerate() {
+            if v & (1 << bit) != 0 {
+                set[k / 64] |= 1 << (k % 64);
+            }
         }
-        seen.push(keeps);
-        graphs.push(
+    }
+    let within = |a: &[u64], b: &[u64]| a.iter().zip(b).all(|(x, y)| x & !y == 0);
+    // The first of equal sets stands for them all.
+    let versions: Vec<usize> = (0..7)
+        .filter(|&v| {
+            !(0..7).any(|w| {
+                w != v && within(&keeps[v], &keeps[w]) && (!within(&keeps[w], &keeps[v]) || w < v)
+            })
+        })
+        .collect();
+    let graphs: Vec<Vec<Vec<usize>>> = versions
+        .iter()
+        .map(|&bit| {
             edges
                 .iter()
                 .map(|list| {
@@ -59,9 +69,9 @@ pub fn reach_counts_by_version(edges: &[Vec<Edge>]) -> Vec<usize> {
                         .map(|&(j, _)| j)
                         .collect()
                 })
-                .collect(),
-        );
-    }
+                .collect()
+        })
+        .collect();
     if let [only] = graphs.as_slice() {
         return reach_counts(only);
     }
