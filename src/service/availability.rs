@@ -605,6 +605,14 @@ pub fn items_on<T>(items: &[Item<T>], os: OsFamily) -> Vec<&Item<T>> {
     }
 }
 
+/// Whether the state `items` give on `os` is an assumption: the version is
+/// known only from another article's relation (`source`), and only unlabelled
+/// items hold there. Pages mark it as an inference.
+pub fn assumed_on<T>(items: &[Item<T>], os: OsFamily, source: Source) -> bool {
+    let holding = items_on(items, os);
+    source == Source::Related && !holding.is_empty() && holding.iter().all(|i| i.scope.is_all())
+}
+
 /// The item that speaks for `os` in a one-state-per-version view, among those
 /// that hold there: not a `Not available` edition while others exist (the
 /// service is on the version), then the newest service pack (`WinXP SP2:

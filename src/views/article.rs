@@ -12,7 +12,7 @@ use crate::date::PostDate;
 use crate::guide::Guide;
 use crate::markdown::{plain_text, Fragment, Link, Renderer};
 use crate::page::Page;
-use crate::service::availability::{items_on, Availability, Source};
+use crate::service::availability::{assumed_on, items_on, Availability, Source};
 use crate::service::os::OsScope;
 use crate::service::refs::RefList;
 use crate::service::state::StateValue;
@@ -518,11 +518,8 @@ fn os_cells(s: &Service, availability: &Availability) -> Vec<OsCell> {
         .0
         .iter()
         .map(|v| {
-            let holding = items_on(&s.default, v.os);
-            let assumed = v.source == Source::Related
-                && !holding.is_empty()
-                && holding.iter().all(|i| i.scope.is_all());
-            let variants = holding
+            let assumed = assumed_on(&s.default, v.os, v.source);
+            let variants = items_on(&s.default, v.os)
                 .into_iter()
                 .map(|item| {
                     let k = s

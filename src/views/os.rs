@@ -14,7 +14,7 @@ use crate::guide::Guide;
 use crate::markdown::plain_text as plain;
 use crate::output::OutFile;
 use crate::page::Page;
-use crate::service::availability::{items_on, Source};
+use crate::service::availability::{assumed_on, items_on, Source};
 use crate::service::os::OsFamily;
 use crate::service::process::Process;
 use crate::service::state::{StartState, StateValue};
@@ -233,10 +233,6 @@ impl<'a> Shown<'a> {
             names = s.names.iter().map(String::as_str).collect();
         }
         let states = row_states(row.default, &defaults);
-        let holding = items_on(&s.default, os);
-        let assumed = row.source == Source::Related
-            && !holding.is_empty()
-            && holding.iter().all(|i| i.scope.is_all());
         Some(VersionRow {
             index: self.index,
             slug: &page.slug,
@@ -253,7 +249,7 @@ impl<'a> Shown<'a> {
             processes,
             states,
             source: row.source,
-            assumed,
+            assumed: assumed_on(&s.default, os, row.source),
             recommended_rank: rank(row.recommended),
         })
     }
