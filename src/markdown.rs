@@ -65,6 +65,9 @@ pub struct Renderer<'a> {
     pub ids: FxHashSet<String>,
     /// Clean raw HTML out of the result (`sanitize = true` in svcguide.toml).
     pub sanitize: bool,
+    /// Levels added to every heading (negative: taken away), so that a page's
+    /// outline goes on from its title (see [`top_heading_level`]).
+    pub heading_shift: i8,
     /// Per heading slug: the next number to try for a duplicate of it, so that
     /// a page of a thousand equal headings does not try `-1`, `-2`, ... from
     /// the start for each.
@@ -130,6 +133,7 @@ impl<'a> Renderer<'a> {
             page,
             ids: FxHashSet::default(),
             sanitize: false,
+            heading_shift: 0,
             next_suffix: FxHashMap::default(),
             probes: 0,
         }
@@ -255,14 +259,14 @@ impl<'a> Renderer<'a> {
                 }
                 Event::Html(html) => events.push(Event::Html(rewritten(html, span, &mut rewrites))),
                 Event::Start(Tag::Heading { level, .. }) => {
-                    heading = Some((level, events.len(), String::new()));
+                    heading = Some((self.shifted(level), events.len(), String::new()));
                     events.push(Event::Start(Tag::Paragraph)); // placeholder, replaced at the end tag
                 }
-                Event::End(TagEnd::Heading(level)) => {
-                    if let Some((_, at, text)) = heading.take() {
+                Event::End(TagEnd::Heading(_)) => {
+                    if let Some((level, at, text)) = heading.take() {
                         events[at] = self.heading_start(level, text, frag);
+                        events.push(Event::End(TagEnd::Heading(level)));
                     }
-                    events.push(Event::End(TagEnd::Heading(level)));
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
                     let lang = match kind {
@@ -300,6 +304,12 @@ impl<'a> Renderer<'a> {
         }
         frag.unclosed_tags = balance.unclosed();
         events
+    }
+
+    /// `level` moved by [`Renderer::heading_shift`], within h1-h6.
+    fn shifted(&self, level: HeadingLevel) -> HeadingLevel {
+        let to = (level as i8 + self.heading_shift).clamp(1, 6);
+        HeadingLevel::try_from(to as usize).unwrap_or(level)
     }
 
     /// A heading's start tag, now that its text (and so its unique id) is
@@ -431,6 +441,17 @@ fn unclosed_comment(text: &str, span: Range<usize>, last_close: Option<usize>) -
     // `<!-->` already closes (the HTML standard's abrupt comment).
     let closed = last_close.is_some_and(|c| c >= open + 2);
     (!closed).then_some(open)
+}
+
+/// The highest level (smallest number) of the Markdown headings in `text`, as
+/// a browser would read them (not a `#` line of a code block).
+pub fn top_heading_level(text: &str) -> Option<u8> {
+    Parser::new_ext(text, options())
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(level as u8),
+            _ => None,
+        })
+        .min()
 }
 
 /// Records the links of raw HTML (`repaired.text[span]`) as the author wrote
@@ -621,6 +642,23 @@ mod tests {
             f.html
         );
         assert!(f.html.contains("src=\"../assets/a.png\""), "{}", f.html);
+    }
+
+    #[test]
+    fn headings_go_on_from_the_page_title() {
+        let md = "##### First\n\n```\n# a comment, not a heading\n```\n\n###### Second\n";
+        assert_eq!(top_heading_level(md), Some(5));
+        let mut r = Renderer::new("article/x.html");
+        r.heading_shift = 2 - 5;
+        let f = r.block(md, 0..md.len());
+        assert!(f.html.contains("<h2 id=\"first\">First</h2>"), "{}", f.html);
+        assert!(
+            f.html.contains("<h3 id=\"second\">Second</h3>"),
+            "{}",
+            f.html
+        );
+        assert_eq!(f.headings[0].level, 2);
+        assert_eq!(top_heading_level("no heading"), None);
     }
 
     #[test]

@@ -69,7 +69,7 @@ pub fn suggest(label: &str) -> Option<String> {
         let name = if parse_label(first).is_some() {
             canonical(first).unwrap_or(first).to_string()
         } else {
-            crate::diag::nearest(first, known_names())?.to_string()
+            super::os::nearest_name(first)?.to_string()
         };
         let mut out = vec![name];
         for word in words {
@@ -113,6 +113,11 @@ mod tests {
         assert_eq!(suggest("WinXp Prof").as_deref(), Some("WinXP Pro"));
         assert_eq!(suggest("Wn7/Vista").as_deref(), Some("Win7/Vista"));
         assert_eq!(hint("Win10: Manual"), Some(None));
+        // Another number is another Windows, not a slip: no suggestion.
+        for other in ["Win98", "Win2k8", "Win2k12", "WinNT3", "Win9"] {
+            assert_eq!(hint(&format!("{other}: Manual")), Some(None), "{other}");
+        }
+        assert_eq!(hint("Vsta: Manual"), Some(Some("Vista".into())));
         let u = unknown_label("Wn7: Not installed").unwrap();
         assert_eq!(&"Wn7: Not installed"[u.value_offset..], "Not installed");
     }

@@ -210,6 +210,15 @@ pub fn known_names() -> impl Iterator<Item = &'static str> {
     .into_iter()
 }
 
+/// The family name nearest to a misspelt `word`, for "did you mean": only one
+/// with the same digits, since a number names another Windows (`Win98` is not
+/// `Win8`, nor `Win2k8` `Win2k`, nor `WinNT3` `WinNT4`).
+pub fn nearest_name(word: &str) -> Option<&'static str> {
+    let digits = |w: &str| w.chars().filter(char::is_ascii_digit).collect::<String>();
+    let wanted = digits(word);
+    crate::diag::nearest(word, known_names().filter(|n| digits(n) == wanted))
+}
+
 /// An edition word of `scope` that is one slip from a version's name (`Vitsa`
 /// in `Win7/XP/Vitsa`: read as an edition of XP, so Vista is lost), with the
 /// name meant. Only words of four letters or more, one letter wrong, missing,
@@ -323,12 +332,32 @@ fn parse_target(family: OsFamily, rest: &str) -> Option<OsTarget> {
     }
     if !edition_words.is_empty() {
         let edition = edition_words.join(" ");
-        if !is_edition(&edition) {
+        if !is_edition(&edition) || names_another_version(family, edition_words[0]) {
             return None;
         }
         target.editions.push(edition);
     }
     Some(target)
+}
+
+/// A version number after a family name that is not the family's own
+/// (`WinNT 3.51`, `Win8.1`): another Windows, not an edition of this one
+/// (`WinNT 4.0` is NT4 itself).
+fn names_another_version(family: OsFamily, word: &str) -> bool {
+    if word.is_empty() || !word.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return false;
+    }
+    let number = word.trim_start_matches('.');
+    let number = number.strip_suffix(".0").unwrap_or(number);
+    let own = match family {
+        OsFamily::Nt4 => "4",
+        OsFamily::W2000 => "2000",
+        OsFamily::W2003 => "2003",
+        OsFamily::W7 => "7",
+        OsFamily::W8 => "8",
+        OsFamily::Xp | OsFamily::Vista => "",
+    };
+    word.starts_with('.') || number != own
 }
 
 /// Editions are short and plain: `Srv.`, `Home Premium`, `+IE4`, `WMP 7.1+`.
@@ -427,7 +456,7 @@ pub fn suspicious_label(item: &str) -> Option<(&str, Option<&'static str>)> {
         return None;
     }
     let first = prefix.split(['/', ' ', '\\']).next().unwrap_or(prefix);
-    Some((prefix, crate::diag::nearest(first, known_names())))
+    Some((prefix, nearest_name(first)))
 }
 
 #[cfg(test)]
@@ -499,6 +528,14 @@ mod tests {
         );
         assert_eq!(parse_label("Win2k Srv.").unwrap().0[0].editions, ["Srv."]);
         assert_eq!(parse_label("Windows 7 Pro").unwrap().0[0].family, W7);
+        // A number of another Windows is no edition: the label is not one.
+        for other in ["WinNT 3.51", "Win8.1", "Win8 .1", "WinXP 64", "Win7 95"] {
+            assert_eq!(parse_label(other), None, "{other}");
+        }
+        // The family's own number is.
+        for own in ["WinNT 4.0", "WinNT4 4.0", "Win7 7"] {
+            assert!(parse_label(own).is_some(), "{own}");
+        }
     }
 
     #[test]

@@ -591,6 +591,12 @@ pub fn render_page(
             ))
         }
         _ => {
+            let text = &page.src.text[page.split.body_start..];
+            // The page's title is its h1: its first headings are h2 (an
+            // article of `#####` headings went from h1 to h5).
+            if let Some(top) = crate::markdown::top_heading_level(text) {
+                r.heading_shift = 2 - top as i8;
+            }
             body.append(r.block(&page.src.text, page.split.body_start..page.src.text.len()));
             None
         }
