@@ -678,13 +678,28 @@ impl Guide {
         (out, via, versions)
     }
 
-    /// The first Depends item of service page `from` that links to page `to`.
-    pub fn depends_link(&self, from: usize, to: usize) -> Option<&crate::service::refs::Ref> {
+    /// The qualifiers of service page `from`'s Depends links to page `to`, in
+    /// the order written, once each, joined by `; ` (FAX names the spooler
+    /// twice: `Win2k/WinXP/Vista name; WinNT4 name`); `None` for none.
+    pub fn depends_qualifiers(&self, from: usize, to: usize) -> Option<String> {
         let k = self.depends_on[from].iter().position(|&j| j == to)?;
-        let item = self.depends_via[from][k] as usize;
-        self.pages[from].service()?.depends.items()[item]
-            .value
-            .as_ref()
+        let first = self.depends_via[from][k] as usize;
+        let items = self.pages[from].service()?.depends.items();
+        let first_href = items[first].value.as_ref()?.href.as_deref();
+        let mut found: Vec<&str> = Vec::new();
+        for (at, item) in items.iter().enumerate().skip(first) {
+            let Some(link) = &item.value else { continue };
+            let (Some(q), Some(href)) = (link.qualifier.as_deref(), link.href.as_deref()) else {
+                continue;
+            };
+            let same = at == first
+                || Some(href) == first_href
+                || self.page_of(&self.pages[from].out_path, href) == Some(to);
+            if same && !found.contains(&q) {
+                found.push(q);
+            }
+        }
+        (!found.is_empty()).then(|| found.join("; "))
     }
 
     /// The page a link written on the page at `from` points at, if any. A

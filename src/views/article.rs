@@ -384,7 +384,7 @@ pub struct Shown<'g> {
     exists: Vec<bool>,
     /// The pages whose Depends link here: (title, permalink), and the
     /// qualifier of their link (`Vista+`).
-    required_by: Vec<((&'g str, &'g str), Option<&'g str>)>,
+    required_by: Vec<((&'g str, &'g str), Option<String>)>,
 }
 
 /// What a service page shows of the services that stop with it
@@ -422,13 +422,7 @@ impl<'g> Shown<'g> {
             exists,
             required_by: guide.required_by[index]
                 .iter()
-                .map(|&j| {
-                    let link = guide.depends_link(j, index);
-                    (
-                        shown_as(guide, j),
-                        link.and_then(|l| l.qualifier.as_deref()),
-                    )
-                })
+                .map(|&j| (shown_as(guide, j), guide.depends_qualifiers(j, index)))
                 .collect(),
         })
     }
@@ -689,12 +683,12 @@ fn service_view(
     let required_by: Vec<RequiredRow> = shown
         .required_by
         .iter()
-        .map(|&(shown, qualifier)| {
-            let LinkView { title, url } = link_to(page, shown);
+        .map(|(shown, qualifier)| {
+            let LinkView { title, url } = link_to(page, *shown);
             RequiredRow {
                 title,
                 url,
-                qualifier: qualifier.map(str::to_string),
+                qualifier: qualifier.clone(),
             }
         })
         .collect();

@@ -924,6 +924,34 @@ fn view_pages_link_with_relative_urls_and_semantic_tables() {
     assert!(tag.contains("href=\"../os/index.html\"") && tag.contains("href=\"../graph.html\""));
 }
 
+/// An article that links to another twice (the service's name on NT4, and
+/// on later versions) shows both qualifiers in the other's "Required by".
+#[test]
+fn required_by_shows_every_qualifier_of_one_article() {
+    let article = |slug: &str, title: &str, depends: &str| {
+        format!(
+            "---\ntitle: '{title}'\nstatus: publish\npermalink: /article/{slug}.html\ncategory:\n    - 'Services Guide'\n---\n##### Description:\n\nText.\n\n##### Recommended State:\n\n- Manual\n\n##### Default State:\n\n- WinXP: Manual\n\n##### Process Name:\n\n- x.exe ({title})\n\n##### Supports:\n\n- None\n\n##### Depends:\n\n{depends}\n"
+        )
+    };
+    let spooler = article("rq-spool", "Print Spooler", "- None");
+    let fax = article(
+        "rq-fax",
+        "Fax",
+        "- [Print Spooler](/article/rq-spool.html) (Win2k/WinXP name)\n- [Spooler](/article/rq-spool.html) (WinNT4 name)",
+    );
+    let dir = common::write_tree(&[
+        ("rq-spool.html.md", spooler.as_str()),
+        ("rq-fax.html.md", fax.as_str()),
+    ]);
+    let built = common::build_dir(dir.path(), &[]);
+    let page = read(&built.out, "article/rq-spool.html");
+    let required_by = fact(&page, "<h3>Required by</h3>").unwrap();
+    assert!(
+        required_by.contains("Fax</a> <small>(Win2k/WinXP name; WinNT4 name)</small>"),
+        "{required_by}"
+    );
+}
+
 /// A version known only from another article's link, whose state is this
 /// article's default without a label, is marked as an inference, on the page
 /// and on the version's table; a labelled version is not.
