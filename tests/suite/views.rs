@@ -924,19 +924,36 @@ fn view_pages_link_with_relative_urls_and_semantic_tables() {
     assert!(tag.contains("href=\"../os/index.html\"") && tag.contains("href=\"../graph.html\""));
 }
 
+/// A service article with the given Default State, Supports and Depends
+/// items (the other sections fixed).
+fn service_article(
+    slug: &str,
+    title: &str,
+    default: &str,
+    supports: &str,
+    depends: &str,
+) -> String {
+    format!(
+        "---\ntitle: '{title}'\nstatus: publish\npermalink: /article/{slug}.html\ncategory:\n    - 'Services Guide'\n---\n##### Description:\n\nText.\n\n##### Recommended State:\n\n- Manual\n\n##### Default State:\n\n{default}\n\n##### Process Name:\n\n- x.exe ({title})\n\n##### Supports:\n\n{supports}\n\n##### Depends:\n\n{depends}\n"
+    )
+}
+
 /// An article that links to another twice (the service's name on NT4, and
 /// on later versions) shows both qualifiers in the other's "Required by".
 #[test]
 fn required_by_shows_every_qualifier_of_one_article() {
-    let article = |slug: &str, title: &str, depends: &str| {
-        format!(
-            "---\ntitle: '{title}'\nstatus: publish\npermalink: /article/{slug}.html\ncategory:\n    - 'Services Guide'\n---\n##### Description:\n\nText.\n\n##### Recommended State:\n\n- Manual\n\n##### Default State:\n\n- WinXP: Manual\n\n##### Process Name:\n\n- x.exe ({title})\n\n##### Supports:\n\n- None\n\n##### Depends:\n\n{depends}\n"
-        )
-    };
-    let spooler = article("rq-spool", "Print Spooler", "- None");
-    let fax = article(
+    let spooler = service_article(
+        "rq-spool",
+        "Print Spooler",
+        "- WinXP: Manual",
+        "- None",
+        "- None",
+    );
+    let fax = service_article(
         "rq-fax",
         "Fax",
+        "- WinXP: Manual",
+        "- None",
         "- [Print Spooler](/article/rq-spool.html) (Win2k/WinXP name)\n- [Spooler](/article/rq-spool.html) (WinNT4 name)",
     );
     let dir = common::write_tree(&[
@@ -957,21 +974,18 @@ fn required_by_shows_every_qualifier_of_one_article() {
 /// and on the version's table; a labelled version is not.
 #[test]
 fn a_default_assumed_on_a_related_version_is_marked_inferred() {
-    let article = |slug: &str, title: &str, default: &str, depends: &str| {
-        format!(
-            "---\ntitle: '{title}'\nstatus: publish\npermalink: /article/{slug}.html\ncategory:\n    - 'Services Guide'\n---\n##### Description:\n\nText.\n\n##### Recommended State:\n\n- Manual\n\n##### Default State:\n\n{default}\n\n##### Process Name:\n\n- x.exe ({title})\n\n##### Supports:\n\n- None\n\n##### Depends:\n\n{depends}\n"
-        )
-    };
-    let updates = article(
+    let updates = service_article(
         "as-up",
         "Updates",
         "- Automatic\n- Vista/Win7: Automatic (Delayed Start)",
         "- None",
+        "- None",
     );
-    let later = article(
+    let later = service_article(
         "as-later",
         "Later",
         "- Win8: Manual",
+        "- None",
         "- [Updates](/article/as-up.html) (Win8 only)",
     );
     let dir = common::write_tree(&[
@@ -998,26 +1012,21 @@ fn a_default_assumed_on_a_related_version_is_marked_inferred() {
 /// one version apart in the Default table.
 #[test]
 fn one_sided_supports_and_conditions_stay_on_the_page() {
-    let article = |slug: &str, title: &str, default: &str, supports: &str, depends: &str| {
-        format!(
-            "---\ntitle: '{title}'\nstatus: publish\npermalink: /article/{slug}.html\ncategory:\n    - 'Services Guide'\n---\n##### Description:\n\nText.\n\n##### Recommended State:\n\n- Manual\n\n##### Default State:\n\n{default}\n\n##### Process Name:\n\n- x.exe ({title})\n\n##### Supports:\n\n{supports}\n\n##### Depends:\n\n{depends}\n"
-        )
-    };
-    let a = article(
+    let a = service_article(
         "os-a",
         "Alpha",
         "- WinXP: Manual, if in a Workgroup\n- WinXP: Automatic, if in a Domain",
         "- [Beta](/article/os-b.html) (Vista+)\n- [Gamma](/article/os-c.html) (WinXP only)\n- Never Written",
         "- None",
     );
-    let b = article(
+    let b = service_article(
         "os-b",
         "Beta",
         "- WinXP: Manual",
         "- None",
         "- [Alpha](/article/os-a.html) (Vista+)",
     );
-    let c = article("os-c", "Gamma", "- WinXP: Manual", "- None", "- None");
+    let c = service_article("os-c", "Gamma", "- WinXP: Manual", "- None", "- None");
     let dir = common::write_tree(&[
         ("os-a.html.md", a.as_str()),
         ("os-b.html.md", b.as_str()),
