@@ -123,12 +123,11 @@ pub fn parse_body(src: &Source, body_start: usize, diags: &mut Vec<Diagnostic>) 
     }
     for kind in SectionKind::ALL {
         if !seen.contains(&kind) {
-            let at = split.sections.last().map_or(text.len(), |s| s.content.end);
             diags.push(
                 Diagnostic::at(
                     Code::SectionMissing,
                     src,
-                    at.min(text.len()),
+                    missing_at(text, &split, kind),
                     format!("missing section `{}`", kind.heading()),
                 )
                 .help(format!(
@@ -141,6 +140,20 @@ pub fn parse_body(src: &Source, body_start: usize, diags: &mut Vec<Diagnostic>) 
     }
     service.collect_names();
     service
+}
+
+/// Where a missing section belongs: at the heading of the first section that
+/// follows it in the house order, else at the end of the text's last line (a
+/// text's closing newline would put it on a line past the file's end).
+fn missing_at(text: &str, split: &sections::Sections, kind: SectionKind) -> usize {
+    let after = split
+        .sections
+        .iter()
+        .find(|s| s.kind.is_some_and(|k| k > kind));
+    match after {
+        Some(section) => section.heading_start,
+        None => text.trim_end().len(),
+    }
 }
 
 /// A `#####` heading that names none of the six sections, with a guess;

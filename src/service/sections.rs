@@ -176,12 +176,16 @@ pub fn split(text: &str, body_start: usize) -> Sections {
             fence = Some(&trimmed[..3]);
             continue;
         }
-        let in_list = sections
-            .last()
-            .and_then(|s| s.kind)
-            .is_some_and(SectionKind::is_list);
-        let loose = if heading_text(line).is_none() && in_list {
-            loose_heading(line).filter(|h| classify(h) != sections.last().and_then(|s| s.kind))
+        // A line that names a section without being a `#####` heading is read
+        // as one before the first section (`#### Description:` opening the
+        // article) and after a list (`**Depends:**`), not in free text.
+        let current = sections.last().map(|s| s.kind);
+        let may_be_loose = match current {
+            None => true,
+            Some(kind) => kind.is_some_and(SectionKind::is_list),
+        };
+        let loose = if heading_text(line).is_none() && may_be_loose {
+            loose_heading(line).filter(|h| Some(classify(h)) != current)
         } else {
             None
         };
@@ -293,6 +297,25 @@ mod tests {
         assert_eq!(&text[s.sections[0].content.clone()], "- None\n\n");
         // In prose, such lines are prose.
         let s = split("##### Description:\nDepends:\ntext\n", 0);
+        assert_eq!(s.sections.len(), 1);
+    }
+
+    #[test]
+    fn a_misformed_heading_before_the_first_section_opens_it() {
+        let text = "#### Description:\ntext\n##### Recommended State:\n- Manual\n";
+        let s = split(text, 0);
+        let kinds: Vec<_> = s.sections.iter().map(|s| (s.kind, s.loose)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (Some(SectionKind::Description), true),
+                (Some(SectionKind::Recommended), false),
+            ]
+        );
+        assert_eq!(&text[s.sections[0].content.clone()], "text\n");
+        assert!(text[s.preamble].is_empty());
+        // An ordinary heading or line before the sections stays preamble.
+        let s = split("#### About\nThe service:\n##### Description:\n", 0);
         assert_eq!(s.sections.len(), 1);
     }
 

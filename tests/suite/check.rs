@@ -188,11 +188,48 @@ fn structure_checks() {
         "M",
         &CLEAN.replace("##### Supports:\n\n- None\n\n", ""),
     );
+    // Reported where the section belongs: before the next one.
     expect_code(
         std::slice::from_ref(&missing),
         "section-missing",
         &missing.0,
-        "- None",
+        "##### Depends:",
+    );
+    // The last section is missed at the end of the text, not on a line past
+    // the file's end.
+    let last = service(
+        "winnt-services-l",
+        "L",
+        &format!("{}\n", CLEAN.replace("\n\n##### Depends:\n\n- None", "")),
+    );
+    expect_code(
+        std::slice::from_ref(&last),
+        "section-missing",
+        &last.0,
+        "- None\n",
+    );
+    // A Description heading of another level is read as the section.
+    let level = service(
+        "winnt-services-h",
+        "H",
+        &CLEAN.replacen("##### Description:", "#### Description:", 1),
+    );
+    expect_code(
+        std::slice::from_ref(&level),
+        "section-missing",
+        &level.0,
+        "#### Description:",
+    );
+    let (_, report) = check_files(std::slice::from_ref(&level));
+    let messages: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert!(
+        !messages.iter().any(|m| m.starts_with("missing section")),
+        "{messages:?}"
     );
     let dup = service(
         "winnt-services-d",
