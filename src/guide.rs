@@ -62,6 +62,57 @@ pub struct Guide {
     /// counts by its own walk: the pages shown before the reload are few).
     impact_counts: Option<Vec<usize>>,
     suggester: std::sync::OnceLock<Suggester>,
+    /// Why a link to a page the guide does not publish finds none: the pages
+    /// held back (drafts) and the articles that could not be read.
+    pub unpublished: Unpublished,
+}
+
+/// Articles that would have pages but are not published: drafts by their
+/// output path, and the files whose reading stopped (a front matter error) by
+/// the page name their file name gives (`x.html.md` → `x.html`).
+#[derive(Default)]
+pub struct Unpublished {
+    drafts: FxHashMap<String, (String, String)>,
+    unreadable: FxHashMap<String, String>,
+}
+
+/// Why an article has no page, for the help of a link to it.
+pub enum NotPublished<'a> {
+    /// A draft: its file and status.
+    Draft { rel: &'a str, status: &'a str },
+    /// A file that failed to load, whose name matches the link's page.
+    Unreadable { rel: &'a str },
+}
+
+impl Unpublished {
+    fn new(drafts: impl Iterator<Item = (String, String, String)>, diags: &[Diagnostic]) -> Self {
+        let unreadable = diags
+            .iter()
+            .filter(|d| d.code.stops_page() && d.code != Code::PermalinkDuplicate)
+            .filter_map(|d| {
+                let name = crate::load::strip_markdown_extension(basename(&d.file))?;
+                Some((name.to_lowercase(), d.file.clone()))
+            })
+            .collect();
+        Unpublished {
+            drafts: drafts
+                .map(|(path, rel, status)| (path, (rel, status)))
+                .collect(),
+            unreadable,
+        }
+    }
+
+    /// Why the page at site path `path` (`article/x.html`) is not published,
+    /// when an article would have it.
+    pub fn why(&self, path: &str) -> Option<NotPublished<'_>> {
+        if let Some((rel, status)) = self.drafts.get(path) {
+            return Some(NotPublished::Draft { rel, status });
+        }
+        let name = basename(path).to_lowercase();
+        self.unreadable
+            .get(&name)
+            .map(|rel| NotPublished::Unreadable { rel })
+    }
 }
 
 /// The guide a new one is built after, for the lists of the pages that stay
@@ -231,6 +282,14 @@ impl Guide {
         // (moving 10,000 pages into two lists first took longer than the rest).
         let (mut by_rel, drafts): (Vec<usize>, Vec<usize>) =
             (0..pages.len()).partition(|&i| include_drafts || pages[i].fm.is_published());
+        let unpublished = Unpublished::new(
+            drafts.iter().map(|&i| {
+                let p = &pages[i];
+                let status = p.fm.status.clone().unwrap_or_default();
+                (p.out_path.clone(), p.src.rel.clone(), status)
+            }),
+            diags,
+        );
         by_rel.sort_unstable_by(|&a, &b| pages[a].src.rel.cmp(&pages[b].src.rel));
         clock.lap(" model/sort");
         let (mut kept, later) = first_of_each_permalink(&pages, &by_age(&pages, &by_rel), diags);
@@ -284,6 +343,7 @@ impl Guide {
             by_path_lower,
             services,
             suggester: Default::default(),
+            unpublished,
         };
         let first = previous.is_none();
         guide.link_graph(previous);

@@ -4,7 +4,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diag::{Code, Diagnostic};
-use crate::guide::{Guide, Resolved};
+use crate::guide::{Guide, NotPublished, Resolved};
 use crate::views::article::RenderedPage;
 
 pub fn check(
@@ -33,19 +33,35 @@ pub fn check(
         .flat_map_iter(|page| {
             page.into_iter().map(|f| match f {
                 Found::Done(d) => d,
-                Found::Missing(d, path, text) => match suggest(guide, &path, text.as_deref()) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None if is_page(&path) => {
-                        d.help("write the article, or link to an existing permalink")
-                    }
-                    None => d.help(
-                        "put the file at that path in the content folder or a static folder (`--static DIR`, `static` in svcguide.toml)",
-                    ),
+                Found::Missing(d, path, text) => match guide.unpublished.why(&path) {
+                    Some(why) => d.help(unpublished_help(why)),
+                    None => match suggest(guide, &path, text.as_deref()) {
+                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        None if is_page(&path) => {
+                            d.help("write the article, or link to an existing permalink")
+                        }
+                        None => d.help(
+                            "put the file at that path in the content folder or a static folder (`--static DIR`, `static` in svcguide.toml)",
+                        ),
+                    },
                 },
             })
         })
         .collect();
     diags.extend(found);
+}
+
+/// The help of a link to an article that exists but has no page: publish
+/// it, or mend the file, rather than write it.
+fn unpublished_help(why: NotPublished) -> String {
+    match why {
+        NotPublished::Draft { rel, status } => format!(
+            "{rel} has this permalink but is not published (status `{status}`): set `status: publish`, or preview with `--drafts`"
+        ),
+        NotPublished::Unreadable { rel } => format!(
+            "{rel} would make this page but could not be read: mend the error reported in it"
+        ),
+    }
 }
 
 /// Whether a site path names a page (an article's permalink, or its source

@@ -477,6 +477,51 @@ fn suggestions_follow_what_the_link_names() {
     );
 }
 
+/// A link to an article that exists but has no page says why: a draft is
+/// to publish, an unreadable file to mend, not an article to write.
+#[test]
+fn a_link_to_a_draft_or_an_unreadable_article_says_why_it_has_no_page() {
+    let (name, text) = service("winnt-services-drf", "Draft", CLEAN);
+    let draft = (name, text.replace("status: publish", "status: draft"));
+    let (name, text) = service("winnt-services-bad", "Bad", CLEAN);
+    let bad = (name, text.replace("title: 'Bad'", "title: 'Bad\ntags: [x"));
+    let linking = service(
+        "winnt-services-lk",
+        "Linking",
+        &CLEAN.replace(
+            "Text.",
+            "See [Draft](winnt-services-drf.html) and [Bad](/article/winnt-services-bad.html).",
+        ),
+    );
+    let (_, report) = check_files(&[draft, bad, linking]);
+    let helps: Vec<(String, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "link-broken")
+        .map(|d| {
+            (
+                d["target"].as_str().unwrap().to_string(),
+                d["help"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            (
+                "winnt-services-drf.html".to_string(),
+                "winnt-services-drf.html.md has this permalink but is not published (status `draft`): set `status: publish`, or preview with `--drafts`".to_string()
+            ),
+            (
+                "/article/winnt-services-bad.html".to_string(),
+                "winnt-services-bad.html.md would make this page but could not be read: mend the error reported in it".to_string()
+            ),
+        ],
+        "{report}"
+    );
+}
+
 /// A misspelt heading of a section the article lacks is read as that section:
 /// one warning, where the list used to turn into description text (and its
 /// version words into evidence against the article's own labels).
