@@ -82,7 +82,7 @@ codes! {
     SectionEmpty = "section-empty", Warning, false, "A list section has no items.";
     ListStrayText = "list-stray-text", Warning, false, "A list section holds text that is not a `- ` item.";
     StateUnknown = "state-unknown", Warning, false, "A state item does not start with a known state word.";
-    OsLabelUnknown = "os-label-unknown", Warning, false, "An item starts with something like an OS label that is not one.";
+    OsLabelUnknown = "os-label-unknown", Warning, false, "An item starts with something like an OS label that is not one, or its label names a misspelt edition (`Ultmate`) or a service pack the version never had (`WinXP SP4`).";
     ProcessNoName = "process-no-name", Warning, false, "A process item names no service (the `(ShortName)` part).";
     RefEmpty = "ref-empty", Warning, false, "A Supports/Depends item names nothing.";
     RefUnlinked = "ref-unlinked", Info, false, "A Supports/Depends item names a service without linking it.";

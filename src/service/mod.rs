@@ -368,6 +368,7 @@ pub fn typed_item<T>(
             .help(format!("did you mean `{meant}`? Labels are WinNT4, Win2k, WinXP, Win2k3, Vista, Win7, Win8 (with editions, SPn, `+`)")),
         );
     }
+    label_slips(&labelled.scope, src, line.offset, diags);
     let value_offset = line.offset + labelled.value_offset;
     Item {
         value: parse(labelled.value, value_offset, src, diags),
@@ -377,6 +378,45 @@ pub fn typed_item<T>(
         raw_value: labelled.value.to_string(),
         offset: line.offset,
     }
+}
+
+/// A misspelt edition (`Win7 Ultmate`) or a service pack the version never
+/// had (`WinXP SP4`): the label is read as written, and the slip reported.
+fn label_slips(scope: &OsScope, src: &Source, offset: usize, diags: &mut Vec<Diagnostic>) {
+    if let Some((word, meant)) = os::misspelled_edition(scope) {
+        diags.push(
+            Diagnostic::at(
+                Code::OsLabelUnknown,
+                src,
+                offset,
+                format!("`{word}` is not a Windows edition; it is shown as written"),
+            )
+            .help(format!("did you mean `{}`?", capitalised(meant))),
+        );
+    }
+    if let Some((family, sp, last)) = os::impossible_service_pack(scope) {
+        let had = match last {
+            0 => format!("{} had no service pack", family.name()),
+            n => format!("the last service pack of {} was SP{n}", family.name()),
+        };
+        diags.push(
+            Diagnostic::at(
+                Code::OsLabelUnknown,
+                src,
+                offset,
+                format!("{} had no SP{sp}", family.name()),
+            )
+            .help(format!("{had}; correct the label")),
+        );
+    }
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
 }
 
 fn parse_state_checked(

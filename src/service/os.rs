@@ -241,6 +241,76 @@ pub fn misspelled_version(scope: &OsScope) -> Option<(&str, &'static str)> {
         })
 }
 
+/// Edition words the guide's labels use (lowercase, without a closing `.`).
+const EDITION_WORDS: &[&str] = &[
+    "home",
+    "basic",
+    "premium",
+    "business",
+    "ultimate",
+    "enterprise",
+    "professional",
+    "pro",
+    "starter",
+    "datacenter",
+    "web",
+    "standard",
+    "std",
+    "srv",
+    "server",
+    "workstation",
+    "media",
+    "center",
+    "tablet",
+    "edition",
+    "small",
+    "embedded",
+    "advanced",
+    "storage",
+    "cluster",
+];
+
+/// An edition word of `scope` one slip from a known edition (`Ultmate`,
+/// `Buisness`), with the word meant. Words of five letters or more only, so
+/// that short forms (`Std`, `Wks`, `IE4`) and abbreviations pass.
+pub fn misspelled_edition(scope: &OsScope) -> Option<(&str, &'static str)> {
+    scope
+        .0
+        .iter()
+        .flat_map(|t| &t.editions)
+        .flat_map(|edition| edition.split_whitespace())
+        .find_map(|word| {
+            let bare = word.trim_end_matches('.');
+            let lower = bare.to_ascii_lowercase();
+            if bare.chars().count() < 5
+                || !bare.chars().all(|c| c.is_ascii_alphabetic())
+                || EDITION_WORDS.contains(&lower.as_str())
+            {
+                return None;
+            }
+            EDITION_WORDS
+                .iter()
+                .find(|known| one_slip(&lower, known))
+                .map(|&known| (bare, known))
+        })
+}
+
+/// A service pack of `scope` that its version never had (`WinXP SP4`), with
+/// the version's last one (0 for a version without any).
+pub fn impossible_service_pack(scope: &OsScope) -> Option<(OsFamily, u8, u8)> {
+    scope.0.iter().find_map(|t| {
+        let last = match t.family {
+            OsFamily::Nt4 => 6,
+            OsFamily::W2000 => 4,
+            OsFamily::Xp => 3,
+            OsFamily::W2003 | OsFamily::Vista => 2,
+            OsFamily::W7 => 1,
+            OsFamily::W8 => 0,
+        };
+        t.sp.filter(|&sp| sp > last).map(|sp| (t.family, sp, last))
+    })
+}
+
 /// Whether `a` becomes `b` by one edit: a letter changed, inserted or
 /// deleted, or two neighbours swapped.
 fn one_slip(a: &str, b: &str) -> bool {
@@ -504,6 +574,45 @@ mod tests {
             fams("WinXP Pro/2k3/Vista/Win7/Win8"),
             ["xp", "2003", "vista", "7", "8"]
         );
+    }
+
+    #[test]
+    fn misspelt_editions_and_service_packs_never_released() {
+        let slip =
+            |l: &str| misspelled_edition(&parse_label(l).unwrap()).map(|(w, k)| (w.to_string(), k));
+        assert_eq!(slip("Win7 Ultmate"), Some(("Ultmate".into(), "ultimate")));
+        assert_eq!(
+            slip("Vista Home Buisness"),
+            Some(("Buisness".into(), "business"))
+        );
+        assert_eq!(
+            slip("Win2k3 Enterprise/Datacentre"),
+            Some(("Datacentre".into(), "datacenter"))
+        );
+        for fine in [
+            "WinXP Prof",
+            "Win2k Srv.",
+            "Vista Home Premium",
+            "Win2k/WinNT4+IE4",
+            "Win2k WMP 7.1+",
+            "Win2k3 Std.",
+            "WinXP Pro SP2",
+        ] {
+            assert_eq!(slip(fine), None, "{fine}");
+        }
+        let sp = |l: &str| impossible_service_pack(&parse_label(l).unwrap());
+        assert_eq!(sp("WinXP SP4"), Some((Xp, 4, 3)));
+        assert_eq!(sp("Win8 SP1"), Some((W8, 1, 0)));
+        assert_eq!(sp("WinXP/Win2k SP5"), Some((W2000, 5, 4)));
+        for fine in [
+            "WinXP SP3",
+            "WinNT4 SP6",
+            "Win2k SP4+",
+            "Win7 SP1",
+            "Vista SP2",
+        ] {
+            assert_eq!(sp(fine), None, "{fine}");
+        }
     }
 
     #[test]

@@ -306,6 +306,20 @@ fn value_checks() {
         &label.0,
         "- WinXq",
     );
+    // A misspelt edition, and a service pack the version never had.
+    for slip in ["- Win7 Ultmate: Manual", "- WinXP SP4: Manual"] {
+        let label = service(
+            "winnt-services-l",
+            "L",
+            &CLEAN.replace("- WinXP: Manual", slip),
+        );
+        expect_code(
+            std::slice::from_ref(&label),
+            "os-label-unknown",
+            &label.0,
+            slip,
+        );
+    }
     let process = service(
         "winnt-services-p",
         "P",
