@@ -180,7 +180,8 @@ fn flattened_lists(text: &str, edits: &mut Vec<Edit>) {
         let found = [": - ", ")- ", ") - "]
             .iter()
             .filter_map(|pat| find(line, pat).map(|i| (i, *pat)))
-            .min();
+            .min()
+            .or_else(|| flattened_item(line).map(|i| (i, " - ")));
         if let Some((i, pat)) = found {
             let dash = at + i + pat.find('-').expect("pattern holds a dash");
             let start = dash - usize::from(text[..dash].ends_with(' '));
@@ -190,6 +191,20 @@ fn flattened_lists(text: &str, edits: &mut Vec<Edit>) {
             });
         }
     }
+}
+
+/// `…information like this - SSL certificates` right above `- Passwords`:
+/// the last ` - ` of a paragraph's first-level line (indented a space at
+/// most), when what follows it reads as an item (a capital or digit, short,
+/// no sentence end): the offset of that ` - `.
+fn flattened_item(line: &str) -> Option<usize> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let at = line.rfind(" - ")?;
+    let item = line[at + 3..].trim_end();
+    let reads_as_item = item.starts_with(|c: char| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && item.chars().count() <= 60
+        && !item.ends_with(['.', ':', '!', '?']);
+    (indent <= 1 && at > indent && reads_as_item).then_some(at)
 }
 
 /// `[text](/article/x.html)/&gt;` at the end of a line: the end of an HTML tag
@@ -427,6 +442,20 @@ mod tests {
         );
         let t = "Trigger Start - FIREWALL\nnext";
         assert_eq!(repair(t).text, t);
+        // A list after a dash: the dash's text is the first item.
+        let t = " Stores secrets like this - SSL certificates\n- Passwords";
+        assert_eq!(
+            repair(t).text,
+            " Stores secrets like this\n- SSL certificates\n- Passwords"
+        );
+        // A dash in a sentence, or in an indented continuation, stays.
+        for kept in [
+            "It stops - and it is gone.\n- Next",
+            "Slow - when the disk is full\n- Next",
+            "   Delayed start - Trigger\n- Next",
+        ] {
+            assert_eq!(repair(kept).text, kept);
+        }
     }
 
     #[test]
