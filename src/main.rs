@@ -119,8 +119,8 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Build(args) => build(args),
-        Command::Check(args) => check(args),
+        Command::Build(args) => build(args).map(end_now),
+        Command::Check(args) => check(args).map(end_now),
         Command::Serve(args) => svcguide::serve::run(args),
         Command::New(args) => svcguide::scaffold::run(args),
         Command::Completions(args) => {
@@ -136,6 +136,23 @@ fn main() -> ExitCode {
     }
 }
 
+/// Ends the process with `code` once the output is flushed, without the
+/// allocator's cleanup at exit: mimalloc hands every page of a build's model
+/// back to the system one by one (tens of milliseconds at 10,000 articles)
+/// for a process that is about to end. Every file is written and closed by now.
+fn end_now(code: u8) -> ExitCode {
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    #[cfg(unix)]
+    // SAFETY: `_exit` ends the process; nothing after it runs, and the only
+    // buffered output (stdout, stderr) was flushed above.
+    unsafe {
+        libc::_exit(i32::from(code))
+    }
+    #[cfg(not(unix))]
+    ExitCode::from(code)
+}
+
 fn config(common: &Common) -> anyhow::Result<Config> {
     Overrides {
         config: common.config.clone(),
@@ -147,7 +164,7 @@ fn config(common: &Common) -> anyhow::Result<Config> {
     .load()
 }
 
-fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
+fn build(args: BuildArgs) -> anyhow::Result<u8> {
     let mut config = config(&args.common)?;
     if let Some(o) = &args.output {
         config.output = std::path::absolute(o)?;
@@ -210,11 +227,7 @@ fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     // The process ends here: freeing the model and its many small allocations
     // one by one would only cost time.
     std::mem::forget(site);
-    Ok(if failed {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if failed { 2 } else { 0 })
 }
 
 /// Hands the page to the desktop's opener (`open` crate: xdg-open, gio, ... on
@@ -228,7 +241,7 @@ fn open_in_browser(path: &std::path::Path) {
     }
 }
 
-fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+fn check(args: CheckArgs) -> anyhow::Result<u8> {
     if (args.external || args.cache) && !cfg!(feature = "external") {
         anyhow::bail!(
             "this svcguide was built without the `external` feature, so `check --external` is \
@@ -273,9 +286,5 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let failed = site.diags.iter().any(|d| d.severity == Severity::Error);
     // As in `build`: the process ends here, no need to free the model.
     std::mem::forget(site);
-    Ok(if failed {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if failed { 2 } else { 0 })
 }
