@@ -477,7 +477,9 @@ proptest! {
         for section in &s.sections {
             prop_assert_eq!(section.heading_start, pos);
             let heading_line = &text[section.heading_start..section.content.start];
-            prop_assert!(heading_line.starts_with("#####") || heading_line.trim_start().starts_with("#####"));
+            // A loose heading (`#### Description:` before the first section) is
+            // any line that names a section.
+            prop_assert!(section.loose || heading_line.trim_start().starts_with("#####"));
             prop_assert!(heading_line.contains(section.heading.as_str()));
             pos = section.content.end;
         }
