@@ -1,8 +1,10 @@
 //! `check --changed` / `--since`: keep the diagnostics a change is responsible
 //! for. That is every diagnostic in the changed files, and those it causes in
 //! files it did not touch: links into a page that was deleted, renamed or given
-//! a new permalink, and `#fragment`s into a changed page (a removed heading).
-//! Links always resolve against the whole guide.
+//! a new permalink, `#fragment`s into a changed page (a removed heading), a
+//! clash or dependency warning whose other article changed, and the
+//! dependency loops a changed article is in. Links always resolve against the
+//! whole guide.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -169,6 +171,26 @@ fn content_rel(path: &Path, content: &Path) -> Option<String> {
     )
 }
 
+/// The files of the services that share a dependency loop (a strongly
+/// connected component of Depends links) with a service of a changed file.
+fn loops_through<'g>(guide: &'g Guide, files: &FxHashSet<String>) -> FxHashSet<&'g str> {
+    let (comp, _) = crate::impact::components(&guide.depends_on);
+    let changed: FxHashSet<usize> = guide
+        .pages
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| files.contains(&p.src.rel) && !guide.depends_on[*i].is_empty())
+        .map(|(i, _)| comp[i])
+        .collect();
+    guide
+        .pages
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| changed.contains(&comp[*i]))
+        .map(|(_, p)| p.src.rel.as_str())
+        .collect()
+}
+
 /// Keeps the diagnostics the change is responsible for (see the module comment);
 /// template-level (output) diagnostics stay when something outside the content
 /// folder changed.
@@ -207,7 +229,12 @@ pub fn retain(diags: &mut Vec<Diagnostic>, change: &Change, content: &Path, guid
         .iter()
         .map(|p| (p.src.rel.as_str(), p.out_path.as_str()))
         .collect();
+    // A cycle is every member's problem: the loops the changed pages are in.
+    let in_changed_loop = loops_through(guide, &files);
     diags.retain(|d| {
+        if d.code == Code::GraphCycle && in_changed_loop.contains(d.file.as_str()) {
+            return true;
+        }
         if d.code == Code::OutputLinkBroken {
             return outside;
         }

@@ -122,7 +122,8 @@ pub struct Diagnostic {
     /// For link diagnostics: the target exactly as written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
-    /// For a clash between two articles (permalink, id): the other one's file.
+    /// The other article of a clash (permalink, id) or of a dependency
+    /// warning (an unmirrored link, a Disabled dependency): its file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub related: Option<String>,
 }

@@ -33,6 +33,7 @@ pub fn check(guide: &Guide, diags: &mut Vec<Diagnostic>) {
                 }
             }
             disabled_dependencies(guide, &targets, i, &mut diags);
+            itself(guide, i, &mut diags);
             diags
         })
         .collect();
@@ -167,7 +168,13 @@ fn mirror(guide: &Guide, targets: &Targets, i: usize, depends: bool, diags: &mut
                 ),
             )
         };
-        diags.push(Diagnostic::at(code, &page.src, item.offset, msg).help(help));
+        // The other article is half of the problem: a change to it (a
+        // Supports item removed) causes this one (see `changed::retain`).
+        diags.push(
+            Diagnostic::at(code, &page.src, item.offset, msg)
+                .help(help)
+                .related(&guide.pages[j].src.rel),
+        );
     }
 }
 
@@ -197,7 +204,32 @@ fn disabled_dependencies(guide: &Guide, targets: &Targets, i: usize, diags: &mut
         if v.state == StartState::Disabled && v.condition.is_none() && rec.scope.is_all() {
             diags.push(
                 Diagnostic::at(Code::GraphDisabledDependency, &page.src, item.offset, format!("{} is recommended Automatic but depends on {}, which is recommended Disabled", page.title, guide.pages[j].title))
-                    .help("one of the two recommendations is wrong, or the Disabled one needs a condition (`Disabled, if ...`)"),
+                    .help("one of the two recommendations is wrong, or the Disabled one needs a condition (`Disabled, if ...`)")
+                    .related(&guide.pages[j].src.rel),
+            );
+        }
+    }
+}
+
+/// An official Depends item that links to the article's own page: a loop of
+/// one, which the graph leaves out (a service cannot wait for itself).
+fn itself(guide: &Guide, i: usize, diags: &mut Vec<Diagnostic>) {
+    let page = &guide.pages[i];
+    let service = page.service().expect("service page");
+    for item in service.depends.items() {
+        let Some(href) = item.value.as_ref().and_then(|r| r.href.as_deref()) else {
+            continue;
+        };
+        let own = matches!(guide.resolve(&page.out_path, href), Resolved::Page { index, .. } if index == i);
+        if own && !is_unofficial(item) {
+            diags.push(
+                Diagnostic::at(
+                    Code::GraphCycle,
+                    &page.src,
+                    item.offset,
+                    format!("{} depends on itself", page.title),
+                )
+                .help("remove this item: a service cannot wait for itself to start (the page lists it, the graph leaves it out)"),
             );
         }
     }

@@ -704,6 +704,40 @@ fn graph_checks() {
         &c.0,
         "- [winnt-services-ga]",
     );
+    // Each of GA's warnings involves GB: `--changed GB` keeps them.
+    let dir = site(&[(&a.0, &a.1), (&b.0, &b.1)]);
+    let changed = dir.path().join(&b.0);
+    let (_, report) = common::check_json(dir.path(), &["--changed", changed.to_str().unwrap()]);
+    let mut in_a: Vec<String> = diagnostics(&report)
+        .into_iter()
+        .filter(|d| d.1 == a.0)
+        .map(|d| d.0)
+        .collect();
+    in_a.sort();
+    assert_eq!(
+        in_a,
+        [
+            "graph-cycle",
+            "graph-depends-unmirrored",
+            "graph-disabled-dependency"
+        ],
+        "{report}"
+    );
+    // A service that depends on itself is a loop of one.
+    let own = service(
+        "winnt-services-go",
+        "GO",
+        &CLEAN.replace(
+            "##### Depends:\n\n- None",
+            &format!("##### Depends:\n\n{}", dep("winnt-services-go")),
+        ),
+    );
+    expect_code(
+        std::slice::from_ref(&own),
+        "graph-cycle",
+        &own.0,
+        "- [winnt-services-go]",
+    );
 }
 
 /// A new article that takes the permalink of one published years before does
