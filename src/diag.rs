@@ -85,6 +85,7 @@ codes! {
     OsLabelUnknown = "os-label-unknown", Warning, false, "An item starts with something like an OS label that is not one, or its label names a misspelt edition (`Ultmate`) or a service pack the version never had (`WinXP SP4`).";
     ProcessNoName = "process-no-name", Warning, false, "A process item names no service (the `(ShortName)` part).";
     RefEmpty = "ref-empty", Warning, false, "A Supports/Depends item names nothing.";
+    RefSeveral = "ref-several", Warning, false, "A Supports/Depends item links several services (each link is read as its own item).";
     RefUnlinked = "ref-unlinked", Info, false, "A Supports/Depends item names a service without linking it.";
     ServiceForm = "service-form", Warning, false, "The `service:` front matter map has a value svcguide cannot read.";
     ServiceFormMismatch = "service-form-mismatch", Warning, false, "The `service:` front matter and the article body disagree.";

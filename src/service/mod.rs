@@ -294,6 +294,7 @@ fn add_items(
             service.processes.extend(typed);
         }
         SectionKind::Supports | SectionKind::Depends => {
+            let items = &one_service_each(items, src, diags);
             let texts: Vec<&str> = items.iter().map(|l| l.text.as_str()).collect();
             let list = match list_kind(&texts) {
                 Some(kind) => kind,
@@ -319,6 +320,52 @@ fn add_items(
         }
         SectionKind::Description => {}
     }
+}
+
+/// Supports/Depends items, one service each: an item that links several
+/// (`[RPC](…), [Telephony](…)`) is read as one item per link, and reported.
+fn one_service_each(
+    items: &[ListLine],
+    src: &Source,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<ListLine> {
+    let mut out = Vec::with_capacity(items.len());
+    for line in items {
+        let starts = refs::further_links(&line.text);
+        if starts.is_empty() {
+            out.push(line.clone());
+            continue;
+        }
+        diags.push(
+            Diagnostic::at(
+                Code::RefSeveral,
+                src,
+                line.offset + starts[0],
+                format!("this item links {} services", starts.len() + 1),
+            )
+            .help(
+                "give each service its own `- ` item; each link is read as its own item meanwhile",
+            ),
+        );
+        // Offsets into the text hold where the item is one line as written;
+        // an item joined from several lines points each part at its start.
+        let as_written = src.text[line.offset..].starts_with(line.text.as_str());
+        let mut from = 0;
+        for end in starts.iter().copied().chain([line.text.len()]) {
+            let part = &line.text[from..end];
+            let text = part
+                .trim_end()
+                .trim_end_matches([',', ';', '/', '&'])
+                .trim_end();
+            let text = text.strip_suffix(" and").unwrap_or(text);
+            out.push(ListLine {
+                text: text.to_string(),
+                offset: line.offset + if as_written { from } else { 0 },
+            });
+            from = end;
+        }
+    }
+    out
 }
 
 type ValueParser<T> = fn(&str, usize, &Source, &mut Vec<Diagnostic>) -> Option<T>;

@@ -92,6 +92,41 @@ pub fn parse_ref(value: &str) -> Option<Ref> {
     })
 }
 
+/// Where the links of an item that links several services start, after the
+/// first (`[RPC](…), [Telephony](…)` or `[A](…) (Vista+) and [B](…)`): each
+/// further link follows the one before (and its qualifier) after a `,`, `;`,
+/// `/`, `&` or `and`. Empty for an item of one link, or of text between links
+/// (`[A](…) through [B](…)` is one service named with help from another).
+pub fn further_links(value: &str) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut at = value.len() - value.trim_start().len();
+    while let Some((_, _, rest)) = leading_link(&value[at..]) {
+        let mut tail = rest.trim_start();
+        // The link's own qualifier, `(Vista+)`.
+        if tail.starts_with('(') {
+            match super::state::matching_paren(tail) {
+                Some(close) => tail = tail[close + 1..].trim_start(),
+                None => break,
+            }
+        }
+        let Some(next) = [",", ";", "/", "&", "and "]
+            .iter()
+            .find_map(|sep| tail.strip_prefix(sep))
+            .map(str::trim_start)
+            .filter(|t| t.starts_with('['))
+        else {
+            break;
+        };
+        at = value.len() - next.len();
+        starts.push(at);
+    }
+    if starts.last() == Some(&at) && leading_link(&value[at..]).is_none() {
+        // The last "link" is none (`[x] y`): it stays with the one before.
+        starts.pop();
+    }
+    starts
+}
+
 /// `WinXP only, Unofficial` → XP; `Vista+` → Vista and later; `WinNT4 name` → NT4.
 pub fn qualifier_scope(q: &str) -> OsScope {
     let first = q.split(',').next().unwrap_or(q).trim();
@@ -122,6 +157,26 @@ mod tests {
         let r = parse_ref(r"[FAX](/article/fax.html) (Win7\\Vista\\WinXP only)").unwrap();
         assert_eq!(r.qualifier.as_deref(), Some(r"Win7\Vista\WinXP only"));
         assert_eq!(r.scope.families().len(), 3);
+    }
+
+    #[test]
+    fn several_links_in_one_item() {
+        let v = "[RPC](/article/rpcss.html), [Telephony](/article/tapisrv.html)";
+        assert_eq!(further_links(v), [v.find("[Telephony").unwrap()]);
+        let v = "[A](/a.html) (Vista+) and [B](/b.html) (WinXP only); [C](/c.html)";
+        assert_eq!(
+            further_links(v),
+            [v.find("[B]").unwrap(), v.find("[C]").unwrap()]
+        );
+        for one in [
+            "[RPC](/article/rpcss.html) (Vista+)",
+            "[A](/a.html) through [B](/b.html)",
+            "[A](/a.html), see text",
+            "Plain name, [B](/b.html)",
+            "[A](/a.html), [not a link] here",
+        ] {
+            assert!(further_links(one).is_empty(), "{one}");
+        }
     }
 
     #[test]

@@ -723,6 +723,36 @@ fn graph_checks() {
         ],
         "{report}"
     );
+    // An item that links two services: both are dependencies (GB lists GA
+    // in its Depends, so GA's Supports must list GB: no mirror warning on
+    // the second link means it was read).
+    let two = service(
+        "winnt-services-gt",
+        "GT",
+        &CLEAN.replace(
+            "##### Depends:\n\n- None",
+            &format!(
+                "##### Depends:\n\n{}, {}",
+                dep("winnt-services-ga"),
+                &dep("winnt-services-gb")[2..]
+            ),
+        ),
+    );
+    expect_code(
+        &[a.clone(), b.clone(), two.clone()],
+        "ref-several",
+        &two.0,
+        "- [winnt-services-ga]",
+    );
+    let (_, report) = check_files(&[a.clone(), b.clone(), two.clone()]);
+    let second = two.1.find("[winnt-services-gb]").unwrap();
+    let second_col = (second - two.1[..second].rfind('\n').unwrap()) as u64;
+    let unmirrored: Vec<u64> = diagnostics(&report)
+        .into_iter()
+        .filter(|d| d.0 == "graph-depends-unmirrored" && d.1 == two.0)
+        .map(|d| d.3)
+        .collect();
+    assert_eq!(unmirrored, [3, second_col], "{report}");
     // A service that depends on itself is a loop of one.
     let own = service(
         "winnt-services-go",
