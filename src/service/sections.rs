@@ -84,10 +84,16 @@ const SPELLINGS: &[(&str, SectionKind)] = &[
     ("dependencies", SectionKind::Depends),
 ];
 
+/// Lowercase, without the colon or full stop after it and without emphasis
+/// around it (`##### **Depends:**`, `**Depends**:`).
 fn normalise_heading(h: &str) -> String {
+    let emphasis = ['*', '_'];
     let lower = h
         .trim()
+        .trim_matches(emphasis)
         .trim_end_matches([':', '.', ' '])
+        .trim_matches(emphasis)
+        .trim()
         .to_ascii_lowercase();
     crate::text::collapse_whitespace(&lower)
 }
@@ -323,6 +329,13 @@ mod tests {
     fn heading_right_after_a_paragraph_line() {
         let s = split("para line\n##### Supports:\n- None", 0);
         assert_eq!(s.sections[0].kind, Some(SectionKind::Supports));
+    }
+
+    #[test]
+    fn emphasis_around_a_heading_is_not_part_of_it() {
+        for h in ["**Depends:**", "**Depends**:", "__Depends__", "*Depends:*"] {
+            assert_eq!(classify(h), Some(SectionKind::Depends), "{h}");
+        }
     }
 
     #[test]
