@@ -17,9 +17,15 @@ pub fn explain(msg: &str, yaml: &str, at: usize) -> (String, String) {
         || says("unexpected end of stream")
         || quote_runs_on(yaml, at).is_some()
     {
+        let double = yaml.as_bytes().get(slip_at(msg, yaml, at)) == Some(&b'"');
+        let inside = if double {
+            r#"inside "…", write a " as \""#
+        } else {
+            "inside '…', write a ' as ''"
+        };
         return (
             "front matter has a quote that is never closed".into(),
-            "end the value with the same quote it starts with; inside '…', write a ' as ''".into(),
+            format!("end the value with the same quote it starts with; {inside}"),
         );
     }
     if says("cannot start any token") {
@@ -61,10 +67,16 @@ pub fn explain(msg: &str, yaml: &str, at: usize) -> (String, String) {
         );
     }
     if says("duplicate") {
-        return (
-            "front matter has the same key twice".into(),
-            "keep one of the two lines".into(),
-        );
+        return match duplicate_key(msg) {
+            Some(key) => (
+                format!("front matter has the key `{key}` twice"),
+                format!("keep one of the two `{key}:` lines"),
+            ),
+            None => (
+                "front matter has the same key twice".into(),
+                "keep one of the two lines".into(),
+            ),
+        };
     }
     let plain = msg.split(" at line ").next().unwrap_or(msg);
     (
@@ -79,6 +91,9 @@ pub fn explain(msg: &str, yaml: &str, at: usize) -> (String, String) {
 /// end of the block. Any other error stays at `at`.
 pub fn slip_at(msg: &str, yaml: &str, at: usize) -> usize {
     let at = at.min(yaml.len());
+    if let Some(second) = duplicate_key(msg).and_then(|key| second_key(yaml, key)) {
+        return second;
+    }
     if msg.contains("could not find expected ':'") {
         // The last line with text before the one YAML stopped on.
         let line_start = yaml[..at].rfind('\n').map_or(0, |i| i + 1);
@@ -107,6 +122,33 @@ pub fn slip_at(msg: &str, yaml: &str, at: usize) -> usize {
         }
     }
     at
+}
+
+/// The key YAML found twice (`duplicate entry with key "status"`).
+fn duplicate_key(msg: &str) -> Option<&str> {
+    let rest = &msg[msg.find("duplicate")?..];
+    let open = rest.find('"')?;
+    let len = rest[open + 1..].find('"')?;
+    Some(&rest[open + 1..open + 1 + len])
+}
+
+/// Where the second top-level line of `key` starts (YAML reports the
+/// mapping that holds both, at its first key).
+fn second_key(yaml: &str, key: &str) -> Option<usize> {
+    let mut start = 0;
+    let mut seen = false;
+    for line in yaml.split_inclusive('\n') {
+        let name = line.split(':').next().unwrap_or("").trim_end();
+        let name = name.trim_matches(['\'', '"']);
+        if !line.starts_with([' ', '\t', '-', '#']) && line.contains(':') && name == key {
+            if seen {
+                return Some(start);
+            }
+            seen = true;
+        }
+        start += line.len();
+    }
+    None
 }
 
 /// Where the line before the one at `at` opens a quote it does not close: the
@@ -194,5 +236,23 @@ mod tests {
         let w = words("title: x\n  status: publish\nid: 3\n");
         assert!(w.contains("indented"), "{w}");
         assert!(words("title: 'open\nstatus: publish\n").contains("quote"));
+    }
+
+    #[test]
+    fn a_key_written_twice_is_named_at_its_second_line() {
+        let yaml = "title: x\nstatus: publish\nid: 3\nstatus: draft\n";
+        assert_eq!(words(yaml), "front matter has the key `status` twice");
+        assert_eq!(slip(yaml), yaml.rfind("status").unwrap());
+    }
+
+    #[test]
+    fn an_unclosed_quote_gets_the_advice_of_its_kind() {
+        let help = |yaml: &str| {
+            let e = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(yaml).unwrap_err();
+            let at = e.location().map_or(0, |l| l.index());
+            explain(&e.to_string(), yaml, at).1
+        };
+        assert!(help("title: \"FAX\nstatus: publish\n").contains(r#"write a " as \""#));
+        assert!(help("title: 'FAX\nstatus: publish\n").contains("write a ' as ''"));
     }
 }
