@@ -34,7 +34,8 @@ pub struct Guide {
     /// item that links there first (its qualifier is shown in "Required by").
     depends_via: Vec<Vec<u32>>,
     /// Per page, beside each entry of `depends_on`: the versions its links
-    /// there name (every version for a link without a version limit).
+    /// there name (every version for a link without a version limit), with
+    /// [`crate::impact::OFFICIAL`] when one of them is not marked Unofficial.
     depends_versions: Vec<Vec<crate::impact::Versions>>,
     /// Per page: the services whose Depends link to it, each with the versions
     /// on which that holds (see [`crate::impact::edge_versions`]).
@@ -429,6 +430,10 @@ impl Guide {
         let mut edges: Vec<Vec<crate::impact::Edge>> = vec![Vec::new(); n];
         for (j, targets) in self.depends_on.iter().enumerate() {
             for (&i, &link) in targets.iter().zip(&self.depends_versions[j]) {
+                if link & crate::impact::OFFICIAL == 0 {
+                    continue;
+                }
+                let link = link & crate::impact::ALL;
                 // A page that links to another twice: one edge, on the versions of both.
                 match edges[i].last_mut() {
                     Some((last, v)) if *last == j => *v |= link,
@@ -712,11 +717,14 @@ impl Guide {
             };
             match self.page_of(from, href) {
                 Some(index) if index != i && is_service[index] => {
-                    let named = if r.scope.is_all() {
+                    let mut named = if r.scope.is_all() {
                         crate::impact::ALL
                     } else {
                         OsSet::from_scope(&r.scope).bits()
                     };
+                    if !r.is_unofficial() {
+                        named |= crate::impact::OFFICIAL;
+                    }
                     // A repeat of the link just before it is one entry (the
                     // first item's), on the versions of both.
                     if out.last() == Some(&index) {

@@ -14,6 +14,11 @@ pub type Versions = u8;
 /// does not say where it exists.
 pub const ALL: Versions = 0x7f;
 
+/// Beside a Depends link's versions in the guide: set when the link is
+/// official. A link marked Unofficial makes no edge: Windows does not stop
+/// the dependent with the service (the "Required by" list still shows it).
+pub const OFFICIAL: Versions = 0x80;
+
 /// An edge of the impact graph: the service that depends (the target of the
 /// walk) and the versions on which it does.
 pub type Edge = (usize, Versions);

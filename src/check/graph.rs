@@ -41,17 +41,11 @@ pub fn check(guide: &Guide, diags: &mut Vec<Diagnostic>) {
     cycles(guide, &targets, diags);
 }
 
-/// Whether a Depends item's qualifier says the link is unofficial (`Unofficial`,
-/// `WinXP only, Unofficial`): not a dependency Windows enforces at start.
+/// Whether a Depends item's link is unofficial (see [`Ref::is_unofficial`]).
 fn is_unofficial(item: &Item<crate::service::refs::Ref>) -> bool {
     item.value
         .as_ref()
-        .and_then(|r| r.qualifier.as_deref())
-        .is_some_and(|q| {
-            q.as_bytes()
-                .windows(b"unofficial".len())
-                .any(|w| w.eq_ignore_ascii_case(b"unofficial"))
-        })
+        .is_some_and(crate::service::refs::Ref::is_unofficial)
 }
 
 /// Per page, the services its official Depends items link to: the edges a

@@ -20,6 +20,20 @@ pub struct Ref {
     pub scope: OsScope,
 }
 
+impl Ref {
+    /// Whether the qualifier says the link is unofficial (`Unofficial`,
+    /// `WinXP only, Unofficial`): a dependency the author knows of that
+    /// Windows does not enforce (it neither waits for it at start nor stops
+    /// the dependent with it).
+    pub fn is_unofficial(&self) -> bool {
+        self.qualifier.as_deref().is_some_and(|q| {
+            q.as_bytes()
+                .windows(b"unofficial".len())
+                .any(|w| w.eq_ignore_ascii_case(b"unofficial"))
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefList {
     None,

@@ -53,8 +53,8 @@ fn impact_count(html: &str) -> usize {
 }
 
 /// Per service slug, how many services stop with it on some Windows version,
-/// read from services.json alone (the reference for the pages' counts): a
-/// Depends link holds on the versions its item names (`os`, else all), where
+/// read from services.json alone (the reference for the pages' counts): an
+/// official Depends link (not marked Unofficial) holds on the versions its item names (`os`, else all), where
 /// both services exist (`availability`, else all), or on its own versions
 /// when the articles leave it none; a plain breadth-first search per version,
 /// the results merged.
@@ -93,7 +93,11 @@ fn reference_counts(out: &Path) -> BTreeMap<String, usize> {
             let Some(&t) = item["slug"].as_str().and_then(|s| index.get(s)) else {
                 continue;
             };
-            if t != k {
+            // An Unofficial link stops nothing.
+            let unofficial = item["qualifier"]
+                .as_str()
+                .is_some_and(|q| q.to_lowercase().contains("unofficial"));
+            if t != k && !unofficial {
                 *links.entry((t, k)).or_default() |= bits(&item["os"], "");
             }
         }
