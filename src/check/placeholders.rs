@@ -26,7 +26,7 @@ pub fn placeholders(guide: &Guide) -> Vec<Diagnostic> {
                     let offset = body + i;
                     let rest = &text[offset + MARKER.len()..];
                     let line_end = rest.find('\n').unwrap_or(rest.len());
-                    let guidance = rest[..line_end].trim().trim_end_matches(')').trim();
+                    let guidance = without_wrapping_paren(rest[..line_end].trim());
                     Diagnostic::at(
                         Code::ScaffoldTodo,
                         &page.src,
@@ -40,6 +40,18 @@ pub fn placeholders(guide: &Guide) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// The guidance without the `)` that closes the parenthesis it was written
+/// in (`Manual (TODO: … Windows version)`); a parenthesis of its own stays
+/// (`like … (one item per case)`).
+fn without_wrapping_paren(guidance: &str) -> &str {
+    let opened = guidance.matches('(').count();
+    let closed = guidance.matches(')').count();
+    match guidance.strip_suffix(')') {
+        Some(inner) if closed > opened => inner.trim_end(),
+        _ => guidance,
+    }
+}
+
 /// Adds the [`placeholders`] to `diags`. Other problems on a placeholder's line
 /// go: they are about the guidance text, which the placeholder already reports.
 pub fn add_placeholders(found: Vec<Diagnostic>, diags: &mut Vec<Diagnostic>) {
@@ -50,4 +62,25 @@ pub fn add_placeholders(found: Vec<Diagnostic>, diags: &mut Vec<Diagnostic>) {
     diags.retain(|d| !lines.contains(&(d.file.as_str(), d.line)));
     drop(lines);
     diags.extend(found);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_wrapping_paren;
+
+    #[test]
+    fn only_the_wrapping_parenthesis_goes() {
+        assert_eq!(
+            without_wrapping_paren("the startup type, one per version)"),
+            "the startup type, one per version"
+        );
+        assert_eq!(
+            without_wrapping_paren("like `Disabled.` (one item per case)"),
+            "like `Disabled.` (one item per case)"
+        );
+        assert_eq!(
+            without_wrapping_paren("like `services.exe` (X))"),
+            "like `services.exe` (X)"
+        );
+    }
 }
