@@ -288,9 +288,14 @@ pub fn misspelled_edition(scope: &OsScope) -> Option<(&str, &'static str)> {
             {
                 return None;
             }
+            // A long word may take two slips (`Proffesional`).
+            let far = lower.len() >= 8;
             EDITION_WORDS
                 .iter()
-                .find(|known| one_slip(&lower, known))
+                .find(|known| {
+                    one_slip(&lower, known)
+                        || (far && crate::diag::edit_distance(&lower, known) <= 2)
+                })
                 .map(|&known| (bare, known))
         })
 }
@@ -588,6 +593,10 @@ mod tests {
         assert_eq!(
             slip("Win2k3 Enterprise/Datacentre"),
             Some(("Datacentre".into(), "datacenter"))
+        );
+        assert_eq!(
+            slip("Win7 Proffesional"),
+            Some(("Proffesional".into(), "professional"))
         );
         for fine in [
             "WinXP Prof",
