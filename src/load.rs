@@ -246,6 +246,14 @@ pub fn read_source(rel: &str, path: &Path) -> Result<Source, Box<Diagnostic>> {
                 "the file holds binary data, not Markdown",
             )
             .help("rename it if it is an image or other asset (only `.md` files are articles)"),
+            LoadProblem::Utf16 => Diagnostic::new(
+                Code::InvalidUtf8,
+                rel,
+                1,
+                1,
+                "the file is UTF-16 (Notepad's \"Unicode\"), not UTF-8",
+            )
+            .help("save the file as UTF-8 (in Notepad: Save As, Encoding: UTF-8)"),
             LoadProblem::InvalidUtf8 { line, col } => Diagnostic::new(
                 Code::InvalidUtf8,
                 rel,

@@ -17,8 +17,15 @@ pub struct Source {
 /// Why a file could not become a `Source`; the offset locates the problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoadProblem {
-    Binary { offset: usize },
-    InvalidUtf8 { line: usize, col: usize },
+    Binary {
+        offset: usize,
+    },
+    /// UTF-16 with its byte order mark (Notepad's "Unicode").
+    Utf16,
+    InvalidUtf8 {
+        line: usize,
+        col: usize,
+    },
 }
 
 impl Source {
@@ -36,6 +43,9 @@ impl Source {
 
     /// Decodes raw file bytes, refusing binaries and invalid UTF-8 with a location.
     pub fn from_bytes(rel: &str, path: &Path, bytes: &[u8]) -> Result<Source, LoadProblem> {
+        if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+            return Err(LoadProblem::Utf16);
+        }
         if let Some(offset) = memchr::memchr(0, &bytes[..bytes.len().min(8192)]) {
             return Err(LoadProblem::Binary { offset });
         }
@@ -138,6 +148,12 @@ mod tests {
     fn invalid_utf8_is_located() {
         let err = Source::from_bytes("a.md", Path::new("a.md"), b"ok\nab\xFFc").unwrap_err();
         assert_eq!(err, LoadProblem::InvalidUtf8 { line: 2, col: 3 });
+        // UTF-16 (either byte order), by its byte order mark: not binary.
+        for bom in [[0xff, 0xfe], [0xfe, 0xff]] {
+            let bytes = [&bom[..], b"-\0-\0"].concat();
+            let err = Source::from_bytes("x.md", Path::new("x.md"), &bytes).unwrap_err();
+            assert_eq!(err, LoadProblem::Utf16);
+        }
     }
 
     #[test]
