@@ -798,6 +798,13 @@ impl Guide {
         self.suggester.get_or_init(|| Suggester::new(&self.pages));
     }
 
+    /// The page titled `name` (case and spacing aside), for a service named
+    /// without a link (`- Print Spooler`).
+    pub fn page_titled(&self, name: &str) -> Option<usize> {
+        let index = self.suggester.get_or_init(|| Suggester::new(&self.pages));
+        index.titles.get(&title_key(name)).copied()
+    }
+
     /// The nearest existing permalink, for "did you mean". `text` is the
     /// link's text when it has one: a page of that title is the answer, and
     /// a page whose file name is near but whose title shares no word with the

@@ -10,6 +10,21 @@ use crate::service::Item;
 pub fn check(guide: &Guide, diags: &mut Vec<Diagnostic>) {
     use rayon::prelude::*;
     let targets = Targets::of(guide);
+    // Unlinked names are looked up by title: the index is built here, on all
+    // threads, not by the first thread to meet one while the others wait.
+    let unlinked = |item: &Item<crate::service::refs::Ref>| {
+        item.value.as_ref().is_some_and(|r| r.href.is_none())
+    };
+    if guide.services.iter().any(|&i| {
+        let s = guide.pages[i].service().expect("service page");
+        s.depends
+            .items()
+            .iter()
+            .chain(s.supports.items())
+            .any(unlinked)
+    }) {
+        guide.prepare_suggestions();
+    }
     let found: Vec<Vec<Diagnostic>> = guide
         .services
         .par_iter()
@@ -26,9 +41,16 @@ pub fn check(guide: &Guide, diags: &mut Vec<Diagnostic>) {
                 .chain(service.supports.items())
             {
                 if let Some(r) = item.value.as_ref().filter(|r| r.href.is_none()) {
+                    let help = match guide.page_titled(&r.name) {
+                        Some(j) => format!(
+                            "did you mean `[{}]({})`?",
+                            guide.pages[j].title, guide.pages[j].permalink
+                        ),
+                        None => "link it to the service's article, e.g. `[Name](/article/winnt-services-<name>.html)`, if the guide has one".to_string(),
+                    };
                     diags.push(
                         Diagnostic::at(Code::RefUnlinked, &page.src, item.offset, format!("`{}` is named without a link", r.name))
-                            .help("link it to the service's article, e.g. `[Name](/article/winnt-services-<name>.html)`, if the guide has one"),
+                            .help(help),
                     );
                 }
             }

@@ -753,6 +753,25 @@ fn graph_checks() {
         .map(|d| d.3)
         .collect();
     assert_eq!(unmirrored, [3, second_col], "{report}");
+    // A service named without its link, by its exact title: the link is offered.
+    let named = service(
+        "winnt-services-gn",
+        "GN",
+        &CLEAN.replace("##### Depends:\n\n- None", "##### Depends:\n\n- ga"),
+    );
+    let (_, report) = check_files(&[a.clone(), named.clone()]);
+    let help: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "ref-unlinked")
+        .filter_map(|d| d["help"].as_str())
+        .collect();
+    assert_eq!(
+        help,
+        ["did you mean `[GA](/article/winnt-services-ga.html)`?"],
+        "{report}"
+    );
     // A service that depends on itself is a loop of one.
     let own = service(
         "winnt-services-go",
