@@ -224,6 +224,16 @@ pub fn retain(diags: &mut Vec<Diagnostic>, change: &Change, content: &Path, guid
             }
         }
     }
+    // Without git, a changed file's earlier permalink is unknown; the page its
+    // file name gives (`x.html.md` → `x.html`) is the one links most likely
+    // meant (the guide names files after their permalinks).
+    let file_pages: FxHashSet<String> = files
+        .iter()
+        .filter_map(|rel| {
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            crate::load::strip_markdown_extension(name).map(str::to_lowercase)
+        })
+        .collect();
     let page_of: FxHashMap<&str, &str> = guide
         .pages
         .iter()
@@ -247,7 +257,10 @@ pub fn retain(diags: &mut Vec<Diagnostic>, change: &Change, content: &Path, guid
             return false;
         };
         match (d.code, guide.resolve(from, target)) {
-            (Code::LinkBroken, Resolved::Missing { path }) => touched.contains(&path),
+            (Code::LinkBroken, Resolved::Missing { path }) => {
+                let name = path.rsplit('/').next().unwrap_or(&path).to_lowercase();
+                touched.contains(&path) || file_pages.contains(&name)
+            }
             (Code::LinkFragment, Resolved::Page { index, .. }) => {
                 touched.contains(&guide.pages[index].out_path)
             }

@@ -823,6 +823,31 @@ fn the_article_published_first_keeps_its_permalink() {
     assert!(page.contains("<h1>Old</h1>"), "{page}");
 }
 
+/// Outside git, a changed article's earlier permalink is unknown: the page
+/// its file name gives stands for it, so links to it are kept.
+#[test]
+fn changed_outside_git_keeps_links_to_the_page_its_file_name_gives() {
+    let (b_name, b) = service("winnt-services-b", "B", CLEAN);
+    let b = b.replace(
+        "permalink: /article/winnt-services-b.html",
+        "permalink: /article/winnt-services-b2.html",
+    );
+    let (a_name, a) = service(
+        "winnt-services-a",
+        "A",
+        &CLEAN.replace("Text.", "See [B](/article/winnt-services-b.html)."),
+    );
+    let dir = site(&[(&a_name, &a), (&b_name, &b)]);
+    let changed = dir.path().join(&b_name);
+    let (code, report) = common::check_json(dir.path(), &["--changed", changed.to_str().unwrap()]);
+    let found: Vec<(String, String)> = diagnostics(&report)
+        .into_iter()
+        .map(|d| (d.0, d.1))
+        .collect();
+    assert_eq!(code, 2, "{report}");
+    assert_eq!(found, [("link-broken".to_string(), a_name)], "{report}");
+}
+
 #[test]
 fn levels_are_configurable_and_changed_filters() {
     let (a_name, a) = service(
