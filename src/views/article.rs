@@ -183,6 +183,9 @@ struct ServiceView {
     by_os: Vec<OsCell>,
     /// Said under the table when a version rests on inference.
     inferred_note: Option<String>,
+    /// Whether a row's state is assumed (see `OsCell::assumed`): the table's
+    /// note says what that means.
+    assumed_rows: bool,
     processes: Vec<ProcessRow>,
     depends: RefsView,
     supports: RefsView,
@@ -708,6 +711,7 @@ fn service_view(
         names: s.names.clone(),
         recommended,
         default,
+        assumed_rows: by_os.iter().any(|c| c.assumed),
         by_os,
         inferred_note,
         processes,

@@ -1002,6 +1002,11 @@ fn a_default_assumed_on_a_related_version_is_marked_inferred() {
     assert!(row("8").contains("badge inferred"), "{}", row("8"));
     assert!(row("8").contains(">Automatic</span>"), "{}", row("8"));
     assert!(!row("7").contains("badge"), "{}", row("7"));
+    // Said on the page, not only in a tooltip.
+    assert!(
+        page.contains("known only from a link's version qualifier"),
+        "{page}"
+    );
     let table = read(&built.out, "os/8.html");
     let at = table.find("article/as-up.html").unwrap();
     let line = &table[at..at + table[at..].find("</tr>").unwrap()];
