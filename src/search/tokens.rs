@@ -166,14 +166,18 @@ pub fn trim_non_word(token: &str) -> &str {
 /// punctuation (`spoolsv.exe` → `spoolsv`, `exe`) and the CamelCase words
 /// of each piece (`TermServLicensing` → `term`, `serv`, `licensing`).
 pub fn identifier_parts(raw: &str) -> Vec<String> {
+    // The file names of a path (`…\\downloader\\qmgr0.dat` → `qmgr0.dat`):
+    // a reader searches for the name as written, dot and all.
+    let segments = raw
+        .split(['\\', '/'])
+        .filter(|seg| seg.len() < raw.len() && seg.contains(|c: char| !c.is_alphanumeric()));
     let pieces: Vec<&str> = raw
         .split(|c: char| !c.is_alphanumeric())
         .filter(|piece| !piece.is_empty())
         .collect();
     let camel = pieces.iter().flat_map(|piece| camel_words(piece));
-    pieces
-        .iter()
-        .copied()
+    segments
+        .chain(pieces.iter().copied())
         .chain(camel)
         .filter(|part| part.chars().count() >= MIN_PART_CHARS)
         .map(str::to_lowercase)
@@ -260,6 +264,12 @@ mod tests {
             ["lserver.exe", "lserver", "exe", "server"]
         );
         assert_eq!(tokenize("spoolsv.exe"), ["spoolsv.exe", "spoolsv", "exe"]);
+        // A path also yields its file names, as written.
+        let path = tokenize(r"%ALLUSERSPROFILE%\Downloader\qmgr0.dat");
+        assert!(path.contains(&"qmgr0.dat".to_string()), "{path:?}");
+        assert!(path.contains(&"%allusersprofile%".to_string()), "{path:?}");
+        assert!(path.contains(&"qmgr0".to_string()), "{path:?}");
+        assert!(tokenize("C:/Windows/System32/svchost.exe").contains(&"svchost.exe".to_string()));
     }
 
     #[test]
