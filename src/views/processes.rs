@@ -28,7 +28,9 @@ pub struct Member {
     pub args: Vec<String>,
     /// Version ids (`xp`), oldest first.
     pub os: Vec<&'static str>,
-    /// `XP, 2003, Vista`.
+    /// `XP, 2003, Vista`; a version known only by inference (the article's
+    /// date, or a link's qualifier) where an unlabelled item is assumed to
+    /// hold: `8 (inferred)`.
     pub os_text: String,
 }
 
@@ -64,9 +66,42 @@ struct MemberAcc {
     names: Vec<String>,
     args: Vec<String>,
     os: Vec<OsFamily>,
+    /// Of `os`, the versions no item names and the service is known on only
+    /// by inference.
+    inferred: Vec<OsFamily>,
 }
 
-fn add(acc: &mut Acc, spelling: &str, service: usize, p: &Process, os: &[OsFamily]) {
+/// The versions of `os` on which an unlabelled `item` holds only by
+/// inference: no label names them, and the article's date or a link's
+/// qualifier, not the article's own words, put the service there.
+fn inferred_of(
+    guide: &Guide,
+    i: usize,
+    item_is_unlabelled: bool,
+    os: &[OsFamily],
+) -> Vec<OsFamily> {
+    use crate::service::availability::Source;
+    if !item_is_unlabelled {
+        return Vec::new();
+    }
+    os.iter()
+        .copied()
+        .filter(|&f| {
+            matches!(
+                guide.availability[i].source(f),
+                Some(Source::Inferred | Source::Related)
+            )
+        })
+        .collect()
+}
+
+fn add(
+    acc: &mut Acc,
+    spelling: &str,
+    service: usize,
+    p: &Process,
+    (os, inferred): (&[OsFamily], &[OsFamily]),
+) {
     *acc.spellings.entry(spelling.to_string()).or_default() += 1;
     let m = acc.members.entry(service).or_default();
     if let Some(n) = &p.name {
@@ -82,6 +117,9 @@ fn add(acc: &mut Acc, spelling: &str, service: usize, p: &Process, os: &[OsFamil
     for f in os {
         if !m.os.contains(f) {
             m.os.push(*f);
+            if inferred.contains(f) {
+                m.inferred.push(*f);
+            }
         }
     }
 }
@@ -122,16 +160,21 @@ fn finish(guide: &Guide, map: BTreeMap<String, Acc>, prefix: &str) -> Vec<Host> 
                             names,
                             args,
                             mut os,
+                            inferred,
                         },
                     )| {
                         os.sort();
                         let page = &guide.pages[i];
+                        let shown = |f: &OsFamily| match inferred.contains(f) {
+                            true => format!("{} (inferred)", f.short()),
+                            false => f.short().to_string(),
+                        };
                         Member {
                             title: page.title.clone(),
                             url: relative(PATH, &page.permalink),
                             names,
                             args,
-                            os_text: os.iter().map(|f| f.short()).collect::<Vec<_>>().join(", "),
+                            os_text: os.iter().map(shown).collect::<Vec<_>>().join(", "),
                             os: os.iter().map(|f| f.id()).collect(),
                         }
                     },
@@ -181,13 +224,15 @@ pub fn collect(guide: &Guide) -> (Vec<Host>, Vec<Host>) {
             if os.is_empty() {
                 os = item.scope.families();
             }
+            let inferred = inferred_of(guide, i, item.scope.is_all(), &os);
+            let versions = (os.as_slice(), inferred.as_slice());
             if let Some(image) = p.image.as_deref().filter(|s| !s.is_empty()) {
                 add(
                     images.entry(image_key(image)).or_default(),
                     image,
                     i,
                     p,
-                    &os,
+                    versions,
                 );
             }
             if let Some(group) = p.group.as_deref().filter(|s| !s.is_empty()) {
@@ -196,7 +241,7 @@ pub fn collect(guide: &Guide) -> (Vec<Host>, Vec<Host>) {
                     group,
                     i,
                     p,
-                    &os,
+                    versions,
                 );
             }
         }

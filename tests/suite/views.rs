@@ -1011,6 +1011,11 @@ fn a_default_assumed_on_a_related_version_is_marked_inferred() {
     let at = table.find("article/as-up.html").unwrap();
     let line = &table[at..at + table[at..].find("</tr>").unwrap()];
     assert!(line.contains("badge inferred"), "{line}");
+    // The process written without a label is assumed there too.
+    let processes = read(&built.out, "processes.html");
+    let at = processes.find("as-up.html").unwrap();
+    let row = &processes[at..at + processes[at..].find("</tr>").unwrap()];
+    assert!(row.contains("Vista, 7, 8 (inferred)"), "{row}");
 }
 
 /// What an article says of its relations stays on its page: its Supports items
