@@ -554,11 +554,21 @@ fn os_cells(s: &Service, availability: &Availability) -> Vec<OsCell> {
 }
 
 /// Why an inferred version is shown, in the reader's words.
-fn inferred_from(s: &Service, date: Option<PostDate>) -> String {
+fn inferred_from(s: &Service, availability: &Availability, date: Option<PostDate>) -> String {
     let written = s.evidence.written.map_or("", |f| f.name());
     let day = date.map(|d| d.display()).unwrap_or_default();
+    // The range stops at the newest version the article or a link names:
+    // past it, the article says nothing.
+    let last = availability.0.iter().map(|v| v.os).max();
+    let until = match last {
+        Some(crate::service::os::OsFamily::W8) | None => "and the later ones".to_string(),
+        Some(last) => format!(
+            "and the later ones up to {}, the newest version the article or a link to it names",
+            last.name()
+        ),
+    };
     format!(
-        "Versions marked inferred are not named by the article: it was written on {day}, when {written} was current, and gives its default state without naming versions, which holds for the versions current then and later ones."
+        "Versions marked inferred are not named by the article: it was written on {day}, when {written} was current, and gives its default state without naming versions, which is taken to hold for the version current then {until}."
     )
 }
 
@@ -663,7 +673,7 @@ fn service_view(
         .0
         .iter()
         .any(|v| v.source == Source::Inferred)
-        .then(|| inferred_from(s, page.date));
+        .then(|| inferred_from(s, availability, page.date));
     let processes = s
         .processes
         .iter()
