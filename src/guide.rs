@@ -754,7 +754,7 @@ impl Guide {
         let first = self.depends_via[from][k] as usize;
         let items = self.pages[from].service()?.depends.items();
         let first_href = items[first].value.as_ref()?.href.as_deref();
-        let mut found: Vec<&str> = Vec::new();
+        let mut found: Vec<String> = Vec::new();
         for (at, item) in items.iter().enumerate().skip(first) {
             let Some(link) = &item.value else { continue };
             let (Some(q), Some(href)) = (link.qualifier.as_deref(), link.href.as_deref()) else {
@@ -763,8 +763,15 @@ impl Guide {
             let same = at == first
                 || Some(href) == first_href
                 || self.page_of(&self.pages[from].out_path, href) == Some(to);
-            if same && !found.contains(&q) {
-                found.push(q);
+            // `(WinNT4 name)` says what the link's text names the service on
+            // a version: on the other page it reads `as “Spooler” on WinNT4`,
+            // not as a name of the depending service.
+            let said = match q.trim().strip_suffix(" name") {
+                Some(versions) => format!("as “{}” on {}", link.name, versions.trim()),
+                None => q.to_string(),
+            };
+            if same && !found.contains(&said) {
+                found.push(said);
             }
         }
         (!found.is_empty()).then(|| found.join("; "))

@@ -693,15 +693,31 @@ fn service_view(
             f.html
         })
         .collect();
+    // What this article's own Supports items say of a service that requires
+    // it (`[FAX](…) (WinNT4 only)`): shown beside that service's own words,
+    // since its Supports item is not listed again.
+    let own: rustc_hash::FxHashMap<&str, &str> = supports
+        .items
+        .iter()
+        .filter(|row| row.exists)
+        .filter_map(|row| Some((row.url.as_deref()?, row.qualifier.as_deref()?)))
+        .collect();
     let required_by: Vec<RequiredRow> = shown
         .required_by
         .iter()
         .map(|(shown, qualifier)| {
             let LinkView { title, url } = link_to(page, *shown);
+            let qualifier = match (qualifier.as_deref(), own.get(url.as_str())) {
+                (Some(theirs), Some(mine)) if !theirs.contains(mine) => {
+                    Some(format!("{theirs}; {mine}"))
+                }
+                (None, Some(mine)) => Some(mine.to_string()),
+                _ => qualifier.clone(),
+            };
             RequiredRow {
                 title,
                 url,
-                qualifier: qualifier.clone(),
+                qualifier,
             }
         })
         .collect();

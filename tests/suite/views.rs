@@ -940,14 +940,16 @@ fn service_article(
 }
 
 /// An article that links to another twice (the service's name on NT4, and
-/// on later versions) shows both qualifiers in the other's "Required by".
+/// on later versions) shows both qualifiers in the other's "Required by",
+/// a name qualifier as the name the link gives, and the page's own Supports
+/// qualifier of it after them.
 #[test]
 fn required_by_shows_every_qualifier_of_one_article() {
     let spooler = service_article(
         "rq-spool",
         "Print Spooler",
         "- WinXP: Manual",
-        "- None",
+        "- [Fax](/article/rq-fax.html) (WinNT4/WinXP only)",
         "- None",
     );
     let fax = service_article(
@@ -965,7 +967,9 @@ fn required_by_shows_every_qualifier_of_one_article() {
     let page = read(&built.out, "article/rq-spool.html");
     let required_by = fact(&page, "<h3>Required by</h3>").unwrap();
     assert!(
-        required_by.contains("Fax</a> <small>(Win2k/WinXP name; WinNT4 name)</small>"),
+        required_by.contains(
+            "Fax</a> <small>(as “Print Spooler” on Win2k/WinXP; as “Spooler” on WinNT4; WinNT4/WinXP only)</small>"
+        ),
         "{required_by}"
     );
 }
