@@ -42,6 +42,7 @@ pub fn repair(text: &str) -> Repaired {
     let mut unknown_liquid = Vec::new();
     link_titles(text, &mut edits);
     flattened_lists(text, &mut edits);
+    bullets_under_numbers(text, &mut edits);
     quoted_emphasis(text, &mut edits);
     stray_tag_ends(text, &mut edits);
     liquid(text, &mut edits, &mut unknown_liquid);
@@ -191,6 +192,62 @@ fn flattened_lists(text: &str, edits: &mut Vec<Edit>) {
             });
         }
     }
+}
+
+/// `2. Create a group` then `  - If there is a sub-key…`: a bullet indented
+/// under a numbered step, but by less than the step's text (CommonMark wants
+/// three spaces after `2. `), which ended the numbered list and put the bullet
+/// between its steps. It is indented to the step's text.
+fn bullets_under_numbers(text: &str, edits: &mut Vec<Edit>) {
+    let mut content_col: Option<usize> = None;
+    let mut fence = false;
+    for (at, line) in crate::service::sections::lines_in(text, 0..text.len()) {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = !fence;
+            content_col = None;
+            continue;
+        }
+        if fence {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        if let Some(col) = ordered_item_content(line) {
+            content_col = Some(col);
+            continue;
+        }
+        let bullet =
+            trimmed.starts_with("- ") || trimmed.starts_with("* ") || trimmed.starts_with("+ ");
+        match content_col {
+            Some(col) if bullet && indent >= 1 && indent < col && line.starts_with(' ') => {
+                edits.push(Edit {
+                    range: at..at,
+                    with: " ".repeat(col - indent),
+                });
+            }
+            // A bullet already nested, or a continuation line, keeps the step open.
+            Some(_) if !trimmed.is_empty() && indent > 0 => {}
+            _ => content_col = None,
+        }
+    }
+}
+
+/// Where the text of an ordered list item (`2. Create…`, up to three spaces
+/// before it) starts, as a column.
+fn ordered_item_content(line: &str) -> Option<usize> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    if indent > 3 {
+        return None;
+    }
+    let rest = &line[indent..];
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 9 {
+        return None;
+    }
+    let after = &rest[digits..];
+    let after = after.strip_prefix(['.', ')'])?;
+    let spaces = after.len() - after.trim_start_matches(' ').len();
+    (spaces >= 1 && spaces <= 4 && !after.trim().is_empty()).then_some(indent + digits + 1 + spaces)
 }
 
 /// `…information like this - SSL certificates` right above `- Passwords`:
@@ -426,6 +483,27 @@ mod tests {
             repair(t).text,
             "[KB](http://x \"Title part \")  \n##### Next"
         );
+    }
+
+    #[test]
+    fn a_bullet_under_a_numbered_step_is_nested_in_it() {
+        let t = "1. One\n2. Two\n  - sub of two\n3. Three\n";
+        assert_eq!(
+            repair(t).text,
+            "1. One\n2. Two\n   - sub of two\n3. Three\n"
+        );
+        let t = "10. Ten\n  - sub\n";
+        assert_eq!(repair(t).text, "10. Ten\n    - sub\n");
+        // Already nested, at the left edge, after a blank line, or in code: as written.
+        for kept in [
+            "1. One\n   - sub\n",
+            "1. One\n- not nested\n",
+            "1. One\n\n  - after a break\n",
+            "```\n1. One\n  - code\n```\n",
+            "Text 1. One\n  - sub\n",
+        ] {
+            assert_eq!(repair(kept).text, kept);
+        }
     }
 
     #[test]
