@@ -247,7 +247,7 @@ fn ordered_item_content(line: &str) -> Option<usize> {
     let after = &rest[digits..];
     let after = after.strip_prefix(['.', ')'])?;
     let spaces = after.len() - after.trim_start_matches(' ').len();
-    (spaces >= 1 && spaces <= 4 && !after.trim().is_empty()).then_some(indent + digits + 1 + spaces)
+    ((1..=4).contains(&spaces) && !after.trim().is_empty()).then_some(indent + digits + 1 + spaces)
 }
 
 /// `…information like this - SSL certificates` right above `- Passwords`:
