@@ -199,7 +199,11 @@ fn flattened_lists(text: &str, edits: &mut Vec<Edit>) {
 /// three spaces after `2. `), which ended the numbered list and put the bullet
 /// between its steps. It is indented to the step's text.
 fn bullets_under_numbers(text: &str, edits: &mut Vec<Edit>) {
+    // The step's text column, and once a line under it fell short, by how
+    // much every indented line after it moves (a deeper bullet keeps its
+    // place under the one above).
     let mut content_col: Option<usize> = None;
+    let mut shift = 0;
     let mut fence = false;
     for (at, line) in crate::service::sections::lines_in(text, 0..text.len()) {
         let trimmed = line.trim_start();
@@ -213,21 +217,25 @@ fn bullets_under_numbers(text: &str, edits: &mut Vec<Edit>) {
         }
         let indent = line.len() - trimmed.len();
         if let Some(col) = ordered_item_content(line) {
-            content_col = Some(col);
+            (content_col, shift) = (Some(col), 0);
             continue;
         }
-        let bullet =
-            trimmed.starts_with("- ") || trimmed.starts_with("* ") || trimmed.starts_with("+ ");
-        match content_col {
-            Some(col) if bullet && indent >= 1 && indent < col && line.starts_with(' ') => {
-                edits.push(Edit {
-                    range: at..at,
-                    with: " ".repeat(col - indent),
-                });
-            }
-            // A bullet already nested, or a continuation line, keeps the step open.
-            Some(_) if !trimmed.is_empty() && indent > 0 => {}
-            _ => content_col = None,
+        let under_step = !trimmed.is_empty() && indent > 0 && line.starts_with(' ');
+        let Some(col) = content_col.filter(|_| under_step) else {
+            content_col = None;
+            continue;
+        };
+        let nested = ["- ", "* ", "+ ", ">"]
+            .iter()
+            .any(|m| trimmed.starts_with(m));
+        if shift == 0 && nested && indent < col {
+            shift = col - indent;
+        }
+        if shift > 0 {
+            edits.push(Edit {
+                range: at..at,
+                with: " ".repeat(shift),
+            });
         }
     }
 }
@@ -257,10 +265,22 @@ fn ordered_item_content(line: &str) -> Option<usize> {
 fn flattened_item(line: &str) -> Option<usize> {
     let indent = line.len() - line.trim_start_matches(' ').len();
     let at = line.rfind(" - ")?;
-    let item = line[at + 3..].trim_end();
-    let reads_as_item = item.starts_with(|c: char| c.is_ascii_uppercase() || c.is_ascii_digit())
+    let (before, item) = (&line[..at], line[at + 3..].trim_end());
+    // Plain words only: a dash inside a link, emphasis, code or parentheses
+    // (`[Print - Spooler](…)`, `*Access - Denied*`) is the author's, and so is
+    // one between numbers (`2000 - 2003`).
+    let plain = |s: &str| !s.contains(['[', ']', '(', ')', '*', '_', '`', '<', '>']);
+    let balanced = |s: &str| {
+        s.matches('[').count() == s.matches(']').count()
+            && s.matches('(').count() == s.matches(')').count()
+            && s.matches('*').count() % 2 == 0
+            && s.matches('`').count() % 2 == 0
+    };
+    let reads_as_item = item.starts_with(|c: char| c.is_ascii_uppercase())
         && item.chars().count() <= 60
-        && !item.ends_with(['.', ':', '!', '?']);
+        && !item.ends_with(['.', ':', '!', '?'])
+        && plain(item)
+        && balanced(before);
     (indent <= 1 && at > indent && reads_as_item).then_some(at)
 }
 
@@ -494,6 +514,12 @@ mod tests {
         );
         let t = "10. Ten\n  - sub\n";
         assert_eq!(repair(t).text, "10. Ten\n    - sub\n");
+        // A deeper bullet moves with the one above; a quote is nested too.
+        let t = "2. Find it\n  - its account\n    - LocalSystem\n  > quoted\n3. Next\n";
+        assert_eq!(
+            repair(t).text,
+            "2. Find it\n   - its account\n     - LocalSystem\n   > quoted\n3. Next\n"
+        );
         // Already nested, at the left edge, after a blank line, or in code: as written.
         for kept in [
             "1. One\n   - sub\n",
@@ -530,6 +556,9 @@ mod tests {
         for kept in [
             "It stops - and it is gone.\n- Next",
             "Slow - when the disk is full\n- Next",
+            "See [Print - Spooler](http://example.com/)\n- first",
+            "Error text: *Access - Denied*\n- first",
+            "Windows 2000 - 2003\n- first",
             "   Delayed start - Trigger\n- Next",
         ] {
             assert_eq!(repair(kept).text, kept);
