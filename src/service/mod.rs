@@ -350,6 +350,7 @@ fn one_service_each(
         // Offsets into the text hold where the item is one line as written;
         // an item joined from several lines points each part at its start.
         let as_written = src.text[line.offset..].starts_with(line.text.as_str());
+        let mut parts: Vec<ListLine> = Vec::new();
         let mut from = 0;
         for end in starts.iter().copied().chain([line.text.len()]) {
             let part = &line.text[from..end];
@@ -358,12 +359,26 @@ fn one_service_each(
                 .trim_end_matches([',', ';', '/', '&'])
                 .trim_end();
             let text = text.strip_suffix(" and").unwrap_or(text);
-            out.push(ListLine {
+            parts.push(ListLine {
                 text: text.to_string(),
                 offset: line.offset + if as_written { from } else { 0 },
             });
             from = end;
         }
+        // `[E](…) / [F](…) (Vista+)`: a qualifier after the last link only is
+        // read as the whole item's.
+        let last = parts
+            .last()
+            .and_then(|p| parse_ref(&p.text))
+            .and_then(|r| r.qualifier);
+        if let Some(q) = last {
+            for part in parts.iter_mut().rev().skip(1) {
+                if parse_ref(&part.text).is_some_and(|r| r.qualifier.is_none()) {
+                    part.text = format!("{} ({q})", part.text);
+                }
+            }
+        }
+        out.extend(parts);
     }
     out
 }
@@ -528,4 +543,43 @@ fn parse_ref_checked(
 
 fn first_words(s: &str) -> String {
     crate::text::truncate_words(s.trim(), 40)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn depends_of(items: &str) -> (Vec<(String, Option<String>)>, Vec<Diagnostic>) {
+        let text = format!("##### Depends:\n\n{items}\n");
+        let src = Source::from_text("a.md", std::path::Path::new("a.md"), &text);
+        let mut diags = Vec::new();
+        let service = parse_body(&src, 0, &mut diags);
+        let refs = service
+            .depends
+            .items()
+            .iter()
+            .filter_map(|i| i.value.as_ref())
+            .map(|r| (r.name.clone(), r.qualifier.clone()))
+            .collect();
+        diags.retain(|d| d.code == Code::RefSeveral);
+        (refs, diags)
+    }
+
+    #[test]
+    fn an_item_of_several_links_is_one_item_each() {
+        let (refs, diags) = depends_of("- [E](/e.html) / [F](/f.html) (Vista+)");
+        assert_eq!(
+            refs,
+            [
+                ("E".to_string(), Some("Vista+".to_string())),
+                ("F".to_string(), Some("Vista+".to_string()))
+            ]
+        );
+        assert_eq!(diags.len(), 1);
+        // Two names of one service stay one item, without a warning.
+        let (refs, diags) =
+            depends_of("- [Directory Replicator](/n.html) / [File Replication](/n.html)");
+        assert_eq!(refs.len(), 1);
+        assert!(diags.is_empty());
+    }
 }

@@ -90,8 +90,7 @@ pub fn parse_ref(value: &str) -> Option<Ref> {
         return None;
     }
     // Unescaped as the name is: `Win7\\Vista` in Markdown reads `Win7\Vista`.
-    let qualifier = trailing_parens(rest)
-        .1
+    let qualifier = qualifiers(rest)
         .map(|q| decode_entities(&unescape_markdown(q.trim())))
         .filter(|q| !q.is_empty());
     let scope = qualifier
@@ -138,17 +137,46 @@ pub fn further_links(value: &str) -> Vec<usize> {
         // The last "link" is none (`[x] y`): it stays with the one before.
         starts.pop();
     }
+    // Two names of one service (`[Directory Replicator](x) / [File
+    // Replication](x)`) are one item.
+    let dest = |at: usize| leading_link(value[at..].trim_start()).map(|(_, d, _)| d);
+    let first = dest(0);
+    if starts.iter().all(|&at| dest(at) == first) {
+        starts.clear();
+    }
     starts
 }
 
-/// `WinXP only, Unofficial` → XP; `Vista+` → Vista and later; `WinNT4 name` → NT4.
+/// The parenthesised groups that end `rest` (what follows a ref's name),
+/// joined by `, `: `(Unofficial) (Vista+)` → `Unofficial, Vista+`. A group
+/// right after `]` is another link's destination, not a qualifier.
+fn qualifiers(rest: &str) -> Option<String> {
+    let mut groups: Vec<&str> = Vec::new();
+    let mut left = rest;
+    while let (before, Some(q)) = trailing_parens(left) {
+        if before.trim_end().ends_with(']') {
+            break;
+        }
+        groups.push(q);
+        left = before;
+    }
+    groups.reverse();
+    (!groups.is_empty()).then(|| groups.join(", "))
+}
+
+/// `WinXP only, Unofficial` → XP; `Vista+` → Vista and later; `WinNT4 name` → NT4;
+/// `Unofficial, Vista+` → Vista and later (the first part that names versions).
 pub fn qualifier_scope(q: &str) -> OsScope {
-    let first = q.split(',').next().unwrap_or(q).trim();
-    let first = first
-        .strip_suffix(" only")
-        .or_else(|| first.strip_suffix(" name"))
-        .unwrap_or(first);
-    parse_label(&unescape_markdown(first)).unwrap_or_default()
+    q.split(',')
+        .map(str::trim)
+        .find_map(|part| {
+            let part = part
+                .strip_suffix(" only")
+                .or_else(|| part.strip_suffix(" name"))
+                .unwrap_or(part);
+            parse_label(&unescape_markdown(part))
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -188,9 +216,21 @@ mod tests {
             "[A](/a.html), see text",
             "Plain name, [B](/b.html)",
             "[A](/a.html), [not a link] here",
+            "[Directory Replicator](/n.html) / [File Replication](/n.html)",
         ] {
             assert!(further_links(one).is_empty(), "{one}");
         }
+    }
+
+    #[test]
+    fn every_qualifier_after_the_link_counts() {
+        let r = parse_ref("[B](/article/b.html) (Unofficial) (Vista+)").unwrap();
+        assert_eq!(r.qualifier.as_deref(), Some("Unofficial, Vista+"));
+        assert!(r.is_unofficial());
+        assert_eq!(r.scope.families().len(), 3);
+        // Another link's destination is no qualifier.
+        let r = parse_ref("[B](/article/b.html) or [C](/article/c.html)").unwrap();
+        assert_eq!(r.qualifier, None);
     }
 
     #[test]
