@@ -207,6 +207,9 @@ struct ImpactView {
     count: usize,
     /// Of those, the ones in "Required by".
     direct: usize,
+    /// The others in "Required by": their links are all Unofficial, and
+    /// stop nothing.
+    not_counted: usize,
     /// The nearest of the others, by depth then title (the depths are left to
     /// `theme/impact.js`'s full list: a label per item doubled the block).
     nearest: Vec<LinkView>,
@@ -468,10 +471,11 @@ fn link_to(from: &Page, (title, permalink): (&str, &str)) -> LinkView {
     }
 }
 
-fn impact_view(page: &Page, impact: ImpactShown) -> ImpactView {
+fn impact_view(page: &Page, impact: ImpactShown, required_by: usize) -> ImpactView {
     ImpactView {
         count: impact.count,
         direct: impact.direct,
+        not_counted: required_by.saturating_sub(impact.direct),
         unlisted: impact.count - impact.direct - impact.nearest.len(),
         nearest: impact
             .nearest
@@ -733,6 +737,7 @@ fn service_view(
         .filter(|row| !(row.exists && row.url.as_deref().is_some_and(|u| listed.contains(u))))
         .cloned()
         .collect();
+    let required_count = required_by.len();
     ServiceView {
         names: s.names.clone(),
         recommended,
@@ -745,7 +750,7 @@ fn service_view(
         supports,
         required_by,
         supports_more,
-        impact: impact_view(page, impact),
+        impact: impact_view(page, impact, required_count),
         strays_html,
     }
 }

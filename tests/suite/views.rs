@@ -605,8 +605,11 @@ fn impact_follows_required_by_through_a_cycle() {
     // vw-dfs depends on vw-ntfrs, vw-ntfrs on vw-dfs (Unofficial), vw-dfsr on vw-dfs.
     let built = common::build_fixture("views/content");
     let out = &built.out;
-    // An Unofficial link stops nothing: File Replication is required by, not stopped.
+    // An Unofficial link stops nothing: File Replication is required by, not
+    // stopped, and the page says so.
     assert_eq!(impact(out, "vw-dfs"), ["DFS Replication"]);
+    assert!(read(out, "article/vw-dfs.html")
+        .contains("Not counted: the service under Required by whose link is marked Unofficial"));
     // "Required by" says what the depending article says of its link.
     let dfs = read(out, "article/vw-dfs.html");
     let required_by = fact(&dfs, "<h3>Required by</h3>").unwrap();
