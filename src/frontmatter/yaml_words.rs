@@ -13,6 +13,19 @@ pub fn explain(msg: &str, yaml: &str, at: usize) -> (String, String) {
             "replace the tab with spaces (four before each `- ` list item, as in the other articles)".into(),
         );
     }
+    if let Some((_, quote)) = inner_quote(yaml, at) {
+        let write = if quote == '"' {
+            r#"write it as \" inside, or put the value in single quotes"#
+        } else {
+            "write it as '' (two single quotes) inside, or put the value in double quotes"
+        };
+        return (
+            format!(
+                "front matter value has a `{quote}` inside its quotes, which ends the value early"
+            ),
+            format!("{write}, e.g. title: 'The \"Error 1068\" message'"),
+        );
+    }
     if says("quoted scalar")
         || says("unexpected end of stream")
         || quote_runs_on(yaml, at).is_some()
@@ -91,6 +104,9 @@ pub fn explain(msg: &str, yaml: &str, at: usize) -> (String, String) {
 /// end of the block. Any other error stays at `at`.
 pub fn slip_at(msg: &str, yaml: &str, at: usize) -> usize {
     let at = at.min(yaml.len());
+    if let Some((inner, _)) = inner_quote(yaml, at) {
+        return inner;
+    }
     if let Some(second) = duplicate_key(msg).and_then(|key| second_key(yaml, key)) {
         return second;
     }
@@ -122,6 +138,54 @@ pub fn slip_at(msg: &str, yaml: &str, at: usize) -> usize {
         }
     }
     at
+}
+
+/// A quoted value that a quote of its own kind ends early, on the line of
+/// `at` or the one before (YAML stumbles on what follows it): `title: "The
+/// "Error 1068" message"`, `title: 'Don't stop'`. The inner quote's offset
+/// and the quote.
+fn inner_quote(yaml: &str, at: usize) -> Option<(usize, char)> {
+    let at = at.min(yaml.len());
+    let line_start = yaml[..at].rfind('\n').map_or(0, |i| i + 1);
+    let prev_start = yaml[..line_start.saturating_sub(1)]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    [line_start, prev_start].into_iter().find_map(|start| {
+        let line = yaml[start..].split('\n').next().unwrap_or("");
+        let (key, value) = line.split_once(": ")?;
+        if key.starts_with([' ', '-', '#']) || key.contains(['\'', '"']) {
+            return None;
+        }
+        let value_at = line.len() - value.len();
+        let trimmed = value.trim_start();
+        let quote = trimmed.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let open = value_at + (value.len() - trimmed.len());
+        let close = closing_quote(&line[open + 1..], quote)? + open + 1;
+        let after = line[close + 1..].trim();
+        (!after.is_empty() && !after.starts_with('#')).then_some((start + close, quote))
+    })
+}
+
+/// Where `quote` closes in `s` (the text after the opening quote): `''` is
+/// a single quote inside single quotes, `\"` one inside double quotes.
+fn closing_quote(s: &str, quote: char) -> Option<usize> {
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' if quote == '"' => {
+                chars.next();
+            }
+            c if c == quote => {
+                if quote == '\'' && chars.peek().is_some_and(|&(_, n)| n == '\'') {
+                    chars.next();
+                } else {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The key YAML found twice (`duplicate entry with key "status"`).
@@ -243,6 +307,30 @@ mod tests {
         let yaml = "title: x\nstatus: publish\nid: 3\nstatus: draft\n";
         assert_eq!(words(yaml), "front matter has the key `status` twice");
         assert_eq!(slip(yaml), yaml.rfind("status").unwrap());
+    }
+
+    #[test]
+    fn a_quote_inside_quotes_is_named_at_the_quote() {
+        for yaml in [
+            "title: \"The \"Error 1068\" message\"\nstatus: publish\n",
+            "title: \"The \"Error 1068\" message\nstatus: publish\n",
+            "title: 'Don't stop'\nstatus: publish\n",
+        ] {
+            assert!(
+                words(yaml).contains("inside its quotes"),
+                "{yaml}: {}",
+                words(yaml)
+            );
+            let inner = if yaml.contains('\'') {
+                yaml.find("'t")
+            } else {
+                yaml.find("\"Error")
+            };
+            assert_eq!(slip(yaml), inner.unwrap(), "{yaml}");
+        }
+        // Quotes closed properly, or doubled inside single quotes: no such finding.
+        assert!(inner_quote("excerpt: 'It''s fine'\n", 0).is_none());
+        assert!(inner_quote("title: \"A \\\"B\\\" C\"\n", 0).is_none());
     }
 
     #[test]
