@@ -171,6 +171,29 @@ fn content_rel(path: &Path, content: &Path) -> Option<String> {
     )
 }
 
+/// What other articles' dependency warnings read of an article: the links
+/// of its Depends and Supports, and its first recommended state (as text).
+type Relations = (Vec<Option<String>>, Vec<Option<String>>, String);
+
+fn relations(page: &crate::page::Page) -> Option<Relations> {
+    fn hrefs(list: &crate::service::refs::RefList) -> Vec<Option<String>> {
+        list.items()
+            .iter()
+            .map(|i| i.value.as_ref().and_then(|r| r.href.clone()))
+            .collect()
+    }
+    let s = page.service()?;
+    let recommended = s.recommended.first().map(|i| {
+        let value = i.value.as_ref().map(|v| (v.state, v.condition.clone()));
+        (value, i.scope.is_all())
+    });
+    Some((
+        hrefs(&s.depends),
+        hrefs(&s.supports),
+        format!("{recommended:?}"),
+    ))
+}
+
 /// The files of the services that share a dependency loop (a strongly
 /// connected component of Depends links) with a service of a changed file.
 fn loops_through<'g>(guide: &'g Guide, files: &FxHashSet<String>) -> FxHashSet<&'g str> {
@@ -214,16 +237,25 @@ pub fn retain(diags: &mut Vec<Diagnostic>, change: &Change, content: &Path, guid
         .filter(|p| files.contains(&p.src.rel))
         .map(|p| p.out_path.clone())
         .collect();
+    // Changed files whose relations (Depends, Supports, recommended state)
+    // are as they were: the dependency warnings of other articles that name
+    // them were there before the change.
+    let mut same_relations: FxHashSet<String> = FxHashSet::default();
     for (path, text) in &change.before {
         let Some(rel) = content_rel(path, &content) else {
             continue;
         };
         if let Ok(src) = crate::source::Source::from_bytes(&rel, path, text) {
             if let Some(page) = crate::page::parse(src, &mut Vec::new()) {
+                let now = guide.pages.iter().find(|p| p.src.rel == rel);
+                if now.is_some_and(|now| relations(now) == relations(&page)) {
+                    same_relations.insert(rel.clone());
+                }
                 touched.insert(page.out_path);
             }
         }
     }
+    let caused = |rel: &String| files.contains(rel) && !same_relations.contains(rel);
     // Without git, a changed file's earlier permalink is unknown; the page its
     // file name gives (`x.html.md` → `x.html`) is the one links most likely
     // meant (the guide names files after their permalinks).
@@ -240,7 +272,12 @@ pub fn retain(diags: &mut Vec<Diagnostic>, change: &Change, content: &Path, guid
         .map(|p| (p.src.rel.as_str(), p.out_path.as_str()))
         .collect();
     // A cycle is every member's problem: the loops the changed pages are in.
-    let in_changed_loop = loops_through(guide, &files);
+    let relinked: FxHashSet<String> = files
+        .iter()
+        .filter(|rel| !same_relations.contains(*rel))
+        .cloned()
+        .collect();
+    let in_changed_loop = loops_through(guide, &relinked);
     diags.retain(|d| {
         if d.code == Code::GraphCycle && in_changed_loop.contains(d.file.as_str()) {
             return true;
@@ -250,7 +287,19 @@ pub fn retain(diags: &mut Vec<Diagnostic>, change: &Change, content: &Path, guid
         }
         // A clash involves both articles: a new file that takes an old one's
         // permalink is the change, wherever the diagnostic stands.
-        if files.contains(&d.file) || d.related.as_ref().is_some_and(|r| files.contains(r)) {
+        if files.contains(&d.file) {
+            return true;
+        }
+        let graph = matches!(
+            d.code,
+            Code::GraphDependsUnmirrored
+                | Code::GraphSupportsUnmirrored
+                | Code::GraphDisabledDependency
+        );
+        if d.related
+            .as_ref()
+            .is_some_and(|r| if graph { caused(r) } else { files.contains(r) })
+        {
             return true;
         }
         let (Some(target), Some(from)) = (&d.target, page_of.get(d.file.as_str())) else {

@@ -306,6 +306,54 @@ fn history() -> tempfile::TempDir {
     dir
 }
 
+/// A dependency warning in an untouched article stays out of `--since` when
+/// the change left what it reads alone (a description edited), and comes in
+/// when the change caused it (the Supports item removed).
+#[test]
+fn since_reports_the_dependency_warnings_a_change_causes_and_no_older_ones() {
+    let (z_name, z) = service("z", "Text.");
+    let z = z.replace(
+        "##### Depends:\n\n- None",
+        "##### Depends:\n\n- [b](/article/b.html)\n- [y](/article/y.html)",
+    );
+    let (b_name, b) = service("b", "Text.");
+    let (y_name, y) = service("y", "Text.");
+    let y = y.replace(
+        "##### Supports:\n\n- None",
+        "##### Supports:\n\n- [z](/article/z.html)",
+    );
+    let files = [(z_name, z), (b_name, b), (y_name, y.clone())];
+    let dir = guide(&refs(&files));
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "guide"]);
+    let edit = |rel: &str, from: &str, to: &str| {
+        let path = dir.path().join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    // z's link to b was one-sided before: a new description of b is not its cause.
+    edit("content/services/b.html.md", "Text.", "New text.");
+    let (_, diags, _) = check(dir.path(), &["--since", "HEAD"]);
+    assert!(
+        codes(&diags, "graph-depends-unmirrored").is_empty(),
+        "{diags:?}"
+    );
+    // y's Supports item for z removed: z's link to y is one-sided now.
+    edit(
+        "content/services/y.html.md",
+        "- [z](/article/z.html)",
+        "- None",
+    );
+    let (_, diags, _) = check(dir.path(), &["--since", "HEAD"]);
+    let z = "content/services/z.html.md".to_string();
+    assert_eq!(
+        codes(&diags, "graph-depends-unmirrored"),
+        [(z, 32, String::new())],
+        "{diags:?}"
+    );
+}
+
 #[test]
 fn since_reports_what_a_delete_breaks_in_other_files() {
     let dir = history();
