@@ -59,7 +59,7 @@ fn unpublished_help(why: NotPublished) -> String {
             "{rel} has this permalink but is not published (status `{status}`): set `status: publish`, or preview with `--drafts`"
         ),
         NotPublished::Unreadable { rel } => format!(
-            "{rel} would make this page but could not be read: mend the error reported in it"
+            "{rel}, whose file name matches this page, could not be read: mend the error reported in it"
         ),
     }
 }

@@ -529,7 +529,7 @@ fn a_link_to_a_draft_or_an_unreadable_article_says_why_it_has_no_page() {
             ),
             (
                 "/article/winnt-services-bad.html".to_string(),
-                "winnt-services-bad.html.md would make this page but could not be read: mend the error reported in it".to_string()
+                "winnt-services-bad.html.md, whose file name matches this page, could not be read: mend the error reported in it".to_string()
             ),
         ],
         "{report}"
