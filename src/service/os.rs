@@ -390,7 +390,28 @@ fn parse_target(family: OsFamily, rest: &str) -> Option<OsTarget> {
         return Some(target);
     }
     let mut edition_words = Vec::new();
-    for word in rest.split_whitespace() {
+    // `SP 2` and `Service Pack 2` are `SP2`.
+    let mut words: Vec<String> = Vec::new();
+    let mut raw = rest.split_whitespace().peekable();
+    while let Some(word) = raw.next() {
+        let lower = word.to_ascii_lowercase();
+        let pack = lower == "sp"
+            || (lower == "service" && raw.peek().is_some_and(|w| w.eq_ignore_ascii_case("pack")));
+        if pack {
+            if lower == "service" {
+                raw.next();
+            }
+            if let Some(n) = raw.next_if(|w| w.trim_end_matches('+').parse::<u8>().is_ok()) {
+                words.push(format!("SP{n}"));
+                continue;
+            }
+            words.push(word.to_string());
+            continue;
+        }
+        words.push(word.to_string());
+    }
+    for word in &words {
+        let word = word.as_str();
         let lower = word.to_ascii_lowercase();
         if let Some(num) = lower.strip_prefix("sp") {
             let (digits, plus) = match num.strip_suffix('+') {
@@ -435,10 +456,11 @@ fn names_another_version(family: OsFamily, word: &str) -> bool {
     word.starts_with('.') || number != own
 }
 
-/// Editions are short and plain: `Srv.`, `Home Premium`, `+IE4`, `WMP 7.1+`.
+/// Editions are short and plain: `Srv.`, `Home Premium`, `+IE4`, `WMP 7.1+`,
+/// `Media Center Edition 2005`.
 fn is_edition(s: &str) -> bool {
-    s.split_whitespace().count() <= 3
-        && s.len() <= 24
+    s.split_whitespace().count() <= 4
+        && s.len() <= 32
         && s.chars().any(|c| c.is_ascii_alphanumeric())
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || " .+-".contains(c))
@@ -610,6 +632,9 @@ mod tests {
             assert_eq!(slip(fine), None, "{fine}");
         }
         let sp = |l: &str| impossible_service_pack(&parse_label(l).unwrap());
+        assert_eq!(sp("WinXP Service Pack 4"), Some((Xp, 4, 3)));
+        assert_eq!(sp("Win7 SP 2"), Some((W7, 2, 1)));
+        assert!(parse_label("WinXP Media Center Edition 2005").is_some());
         assert_eq!(sp("WinXP SP4"), Some((Xp, 4, 3)));
         assert_eq!(sp("Win8 SP1"), Some((W8, 1, 0)));
         assert_eq!(sp("WinXP/Win2k SP5"), Some((W2000, 5, 4)));
