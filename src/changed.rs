@@ -241,10 +241,12 @@ pub fn retain(diags: &mut Vec<Diagnostic>, change: &Change, content: &Path, guid
     // are as they were: the dependency warnings of other articles that name
     // them were there before the change.
     let mut same_relations: FxHashSet<String> = FxHashSet::default();
+    let mut known_before: FxHashSet<String> = FxHashSet::default();
     for (path, text) in &change.before {
         let Some(rel) = content_rel(path, &content) else {
             continue;
         };
+        known_before.insert(rel.clone());
         if let Ok(src) = crate::source::Source::from_bytes(&rel, path, text) {
             if let Some(page) = crate::page::parse(src, &mut Vec::new()) {
                 let now = guide.pages.iter().find(|p| p.src.rel == rel);
@@ -261,6 +263,7 @@ pub fn retain(diags: &mut Vec<Diagnostic>, change: &Change, content: &Path, guid
     // meant (the guide names files after their permalinks).
     let file_pages: FxHashSet<String> = files
         .iter()
+        .filter(|rel| !known_before.contains(*rel))
         .filter_map(|rel| {
             let name = rel.rsplit('/').next().unwrap_or(rel);
             crate::load::strip_markdown_extension(name).map(str::to_lowercase)
@@ -285,11 +288,12 @@ pub fn retain(diags: &mut Vec<Diagnostic>, change: &Change, content: &Path, guid
         if d.code == Code::OutputLinkBroken {
             return outside;
         }
-        // A clash involves both articles: a new file that takes an old one's
-        // permalink is the change, wherever the diagnostic stands.
         if files.contains(&d.file) {
             return true;
         }
+        // A clash involves both articles: a new file that takes an old one's
+        // permalink is the change, wherever the diagnostic stands. A
+        // dependency warning is the change's when it altered what it reads.
         let graph = matches!(
             d.code,
             Code::GraphDependsUnmirrored
