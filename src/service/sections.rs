@@ -184,16 +184,23 @@ pub fn split(text: &str, body_start: usize) -> Sections {
         }
         // A line that names a section without being a `#####` heading is read
         // as one before the first section (`#### Description:` opening the
-        // article) and after a list (`**Depends:**`), not in free text.
+        // article) and after a list (`**Depends:**`). In the description's
+        // free text, only a heading of another level that names a list
+        // section with its colon (`#### Recommended State:`): a bare
+        // `Depends:` is prose, and so is a subheading `#### Dependencies`.
         let current = sections.last().map(|s| s.kind);
-        let may_be_loose = match current {
-            None => true,
-            Some(kind) => kind.is_some_and(SectionKind::is_list),
-        };
-        let loose = if heading_text(line).is_none() && may_be_loose {
-            loose_heading(line).filter(|h| Some(classify(h)) != current)
-        } else {
-            None
+        let loose = match current {
+            _ if heading_text(line).is_some() => None,
+            None => loose_heading(line),
+            Some(Some(kind)) if kind.is_list() => {
+                loose_heading(line).filter(|h| classify(h) != Some(kind))
+            }
+            Some(Some(SectionKind::Description))
+                if line.trim_start().starts_with('#') && line.trim_end().ends_with(':') =>
+            {
+                loose_heading(line).filter(|h| classify(h).is_some_and(SectionKind::is_list))
+            }
+            _ => None,
         };
         if let Some(heading) = heading_text(line).or(loose) {
             let content_start = (at + line.len() + 1).min(text.len());
@@ -304,6 +311,22 @@ mod tests {
         // In prose, such lines are prose.
         let s = split("##### Description:\nDepends:\ntext\n", 0);
         assert_eq!(s.sections.len(), 1);
+        // A heading of another level that names a list section, colon and
+        // all, is not; a subheading of the description is.
+        let s = split("##### Description:\n#### Dependencies\ntext\n", 0);
+        assert_eq!(s.sections.len(), 1);
+        let s = split(
+            "##### Description:\ntext\n#### Recommended State:\n- Manual\n",
+            0,
+        );
+        let kinds: Vec<_> = s.sections.iter().map(|s| (s.kind, s.loose)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (Some(SectionKind::Description), false),
+                (Some(SectionKind::Recommended), true)
+            ]
+        );
     }
 
     #[test]
