@@ -363,6 +363,12 @@ pub fn parse_label(s: &str) -> Option<OsScope> {
         let lower = segment.to_ascii_lowercase();
         match match_name(&lower, !targets.is_empty()) {
             Some((family, len)) => targets.push(parse_target(family, &segment[len..])?),
+            None if is_service_pack(&lower) => {
+                // `WinXP SP2/SP4`: another service pack of the OS before it.
+                let prev = targets.last()?;
+                let target = parse_target(prev.family, segment)?;
+                targets.push(target);
+            }
             None => {
                 // `Vista Business/Ultimate`: a bare word is another edition of the OS before it.
                 let prev = targets.last_mut()?;
@@ -374,6 +380,14 @@ pub fn parse_label(s: &str) -> Option<OsScope> {
         }
     }
     (!targets.is_empty()).then_some(OsScope(targets))
+}
+
+/// `sp4`, `sp2+` (lowercase).
+fn is_service_pack(lower: &str) -> bool {
+    lower
+        .strip_prefix("sp")
+        .map(|n| n.trim_end_matches('+'))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// What follows a family name: `SP2`, `SP2+`, `+`, editions (`Srv.`, `Home Basic`).
@@ -633,6 +647,8 @@ mod tests {
         }
         let sp = |l: &str| impossible_service_pack(&parse_label(l).unwrap());
         assert_eq!(sp("WinXP Service Pack 4"), Some((Xp, 4, 3)));
+        assert_eq!(sp("WinXP SP2/SP4"), Some((Xp, 4, 3)));
+        assert_eq!(sp("WinXP SP1/SP2"), None);
         assert_eq!(sp("Win7 SP 2"), Some((W7, 2, 1)));
         assert!(parse_label("WinXP Media Center Edition 2005").is_some());
         assert_eq!(sp("WinXP SP4"), Some((Xp, 4, 3)));
