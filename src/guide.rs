@@ -70,36 +70,50 @@ pub struct Guide {
 
 /// Articles that would have pages but are not published: drafts by their
 /// output path, and the files whose reading stopped (a front matter error) by
-/// the page name their file name gives (`x.html.md` → `x.html`).
+/// the output path their `permalink:` line names, else by the page name their
+/// file name gives (`x.html.md` → `x.html`).
 #[derive(Default)]
 pub struct Unpublished {
     drafts: FxHashMap<String, (String, String)>,
     unreadable: FxHashMap<String, String>,
+    unreadable_names: FxHashMap<String, String>,
 }
 
 /// Why an article has no page, for the help of a link to it.
 pub enum NotPublished<'a> {
     /// A draft: its file and status.
     Draft { rel: &'a str, status: &'a str },
-    /// A file that failed to load, whose name matches the link's page.
+    /// A file that failed to load, whose `permalink:` line names the page.
     Unreadable { rel: &'a str },
+    /// A file that failed to load, whose name matches the link's page.
+    UnreadableByName { rel: &'a str },
 }
 
 impl Unpublished {
-    fn new(drafts: impl Iterator<Item = (String, String, String)>, diags: &[Diagnostic]) -> Self {
-        let unreadable = diags
-            .iter()
-            .filter(|d| d.code.stops_page() && d.code != Code::PermalinkDuplicate)
-            .filter_map(|d| {
-                let name = crate::load::strip_markdown_extension(basename(&d.file))?;
-                Some((name.to_lowercase(), d.file.clone()))
-            })
-            .collect();
+    fn new(drafts: impl Iterator<Item = (String, String, String)>) -> Self {
         Unpublished {
             drafts: drafts
                 .map(|(path, rel, status)| (path, (rel, status)))
                 .collect(),
-            unreadable,
+            ..Default::default()
+        }
+    }
+
+    /// Notes the articles that could not be read (see
+    /// [`crate::load::Loaded::unreadable`]).
+    pub fn note_unreadable(&mut self, files: &[(String, Option<String>)]) {
+        for (rel, out_path) in files {
+            match out_path {
+                Some(path) => {
+                    self.unreadable.insert(path.clone(), rel.clone());
+                }
+                None => {
+                    if let Some(name) = crate::load::strip_markdown_extension(basename(rel)) {
+                        self.unreadable_names
+                            .insert(name.to_lowercase(), rel.clone());
+                    }
+                }
+            }
         }
     }
 
@@ -109,10 +123,13 @@ impl Unpublished {
         if let Some((rel, status)) = self.drafts.get(path) {
             return Some(NotPublished::Draft { rel, status });
         }
+        if let Some(rel) = self.unreadable.get(path) {
+            return Some(NotPublished::Unreadable { rel });
+        }
         let name = basename(path).to_lowercase();
-        self.unreadable
+        self.unreadable_names
             .get(&name)
-            .map(|rel| NotPublished::Unreadable { rel })
+            .map(|rel| NotPublished::UnreadableByName { rel })
     }
 }
 
@@ -283,14 +300,11 @@ impl Guide {
         // (moving 10,000 pages into two lists first took longer than the rest).
         let (mut by_rel, drafts): (Vec<usize>, Vec<usize>) =
             (0..pages.len()).partition(|&i| include_drafts || pages[i].fm.is_published());
-        let unpublished = Unpublished::new(
-            drafts.iter().map(|&i| {
-                let p = &pages[i];
-                let status = p.fm.status.clone().unwrap_or_default();
-                (p.out_path.clone(), p.src.rel.clone(), status)
-            }),
-            diags,
-        );
+        let unpublished = Unpublished::new(drafts.iter().map(|&i| {
+            let p = &pages[i];
+            let status = p.fm.status.clone().unwrap_or_default();
+            (p.out_path.clone(), p.src.rel.clone(), status)
+        }));
         by_rel.sort_unstable_by(|&a, &b| pages[a].src.rel.cmp(&pages[b].src.rel));
         clock.lap(" model/sort");
         let (mut kept, later) = first_of_each_permalink(&pages, &by_age(&pages, &by_rel), diags);

@@ -46,6 +46,10 @@ pub struct Loaded {
     pub pages: Vec<Page>,
     pub assets: Vec<Asset>,
     pub diags: Vec<Diagnostic>,
+    /// Articles that could not be read, with the output path their
+    /// `permalink:` line names when one can be made out (for the help of
+    /// links to them).
+    pub unreadable: Vec<(String, Option<String>)>,
 }
 
 /// The extensions of article files.
@@ -285,7 +289,12 @@ pub fn load(root: &Path) -> Loaded {
         })
         .collect();
     let mut pages = Vec::with_capacity(parsed.len());
-    for (page, d) in parsed {
+    let mut unreadable = Vec::new();
+    for ((page, d), (rel, path)) in parsed.into_iter().zip(&articles) {
+        // Drafts and clashes are pages still; only a file that made none is unreadable.
+        if page.is_none() && d.iter().any(|d| d.code.stops_page()) {
+            unreadable.push((rel.clone(), written_permalink(path)));
+        }
         diags.extend(d);
         pages.extend(page);
     }
@@ -293,5 +302,20 @@ pub fn load(root: &Path) -> Loaded {
         pages,
         assets,
         diags,
+        unreadable,
     }
+}
+
+/// The output path a file's `permalink:` line names, read as plain text (for
+/// a file whose front matter YAML could not read): `permalink: /article/x.html`.
+fn written_permalink(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let front = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let front = front.strip_prefix("---")?;
+    let end = front.find("\n---").unwrap_or(front.len());
+    front[..end].lines().find_map(|line| {
+        let value = line.strip_prefix("permalink:")?.trim();
+        let value = value.trim_matches(['\'', '"']).trim();
+        crate::page::permalink_output(value).ok()
+    })
 }

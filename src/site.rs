@@ -62,7 +62,8 @@ pub fn build_into(config: &Config, sink: &dyn Sink, work: Work) -> Result<Site> 
     let (tera, loaded) = load(config, &content)?;
     clock.lap("templates+load+parse");
     let mut diags = loaded.diags;
-    let guide = model(config, &content, loaded.pages, loaded.assets, &mut diags)?;
+    let mut guide = model(config, &content, loaded.pages, loaded.assets, &mut diags)?;
+    guide.unpublished.note_unreadable(&loaded.unreadable);
     clock.lap("model");
     let collector = Collector::new(sink);
     let (rendered, from_model) = rayon::join(

@@ -59,6 +59,9 @@ fn unpublished_help(why: NotPublished) -> String {
             "{rel} has this permalink but is not published (status `{status}`): set `status: publish`, or preview with `--drafts`"
         ),
         NotPublished::Unreadable { rel } => format!(
+            "{rel} has this permalink but could not be read: mend the error reported in it"
+        ),
+        NotPublished::UnreadableByName { rel } => format!(
             "{rel}, whose file name matches this page, could not be read: mend the error reported in it"
         ),
     }

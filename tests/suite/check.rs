@@ -497,8 +497,12 @@ fn suggestions_follow_what_the_link_names() {
 fn a_link_to_a_draft_or_an_unreadable_article_says_why_it_has_no_page() {
     let (name, text) = service("winnt-services-drf", "Draft", CLEAN);
     let draft = (name, text.replace("status: publish", "status: draft"));
-    let (name, text) = service("winnt-services-bad", "Bad", CLEAN);
-    let bad = (name, text.replace("title: 'Bad'", "title: 'Bad\ntags: [x"));
+    // Its permalink line is read as text, though the file is not its page's name.
+    let (_, text) = service("winnt-services-bad", "Bad", CLEAN);
+    let bad = (
+        "old-name.html.md".to_string(),
+        text.replace("title: 'Bad'", "title: 'Bad\ntags: [x"),
+    );
     let linking = service(
         "winnt-services-lk",
         "Linking",
@@ -529,7 +533,7 @@ fn a_link_to_a_draft_or_an_unreadable_article_says_why_it_has_no_page() {
             ),
             (
                 "/article/winnt-services-bad.html".to_string(),
-                "winnt-services-bad.html.md, whose file name matches this page, could not be read: mend the error reported in it".to_string()
+                "old-name.html.md has this permalink but could not be read: mend the error reported in it".to_string()
             ),
         ],
         "{report}"
