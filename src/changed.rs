@@ -242,6 +242,11 @@ pub fn retain(diags: &mut Vec<Diagnostic>, change: &Change, content: &Path, guid
     // them were there before the change.
     let mut same_relations: FxHashSet<String> = FxHashSet::default();
     let mut known_before: FxHashSet<String> = FxHashSet::default();
+    let by_rel: FxHashMap<&str, &crate::page::Page> = guide
+        .pages
+        .iter()
+        .map(|p| (p.src.rel.as_str(), p))
+        .collect();
     for (path, text) in &change.before {
         let Some(rel) = content_rel(path, &content) else {
             continue;
@@ -249,7 +254,7 @@ pub fn retain(diags: &mut Vec<Diagnostic>, change: &Change, content: &Path, guid
         known_before.insert(rel.clone());
         if let Ok(src) = crate::source::Source::from_bytes(&rel, path, text) {
             if let Some(page) = crate::page::parse(src, &mut Vec::new()) {
-                let now = guide.pages.iter().find(|p| p.src.rel == rel);
+                let now = by_rel.get(rel.as_str());
                 if now.is_some_and(|now| relations(now) == relations(&page)) {
                     same_relations.insert(rel.clone());
                 }
