@@ -236,8 +236,8 @@ fn itself(guide: &Guide, i: usize, diags: &mut Vec<Diagnostic>) {
         let Some(href) = item.value.as_ref().and_then(|r| r.href.as_deref()) else {
             continue;
         };
-        let own = matches!(guide.resolve(&page.out_path, href), Resolved::Page { index, .. } if index == i);
-        if own && !is_unofficial(item) {
+        // `page_of`: a lookup without a new string, for every Depends link.
+        if guide.page_of(&page.out_path, href) == Some(i) && !is_unofficial(item) {
             diags.push(
                 Diagnostic::at(
                     Code::GraphCycle,

@@ -294,7 +294,8 @@ fn add_items(
             service.processes.extend(typed);
         }
         SectionKind::Supports | SectionKind::Depends => {
-            let items = &one_service_each(items, src, diags);
+            let split = one_service_each(items, src, diags);
+            let items = split.as_deref().unwrap_or(items);
             let texts: Vec<&str> = items.iter().map(|l| l.text.as_str()).collect();
             let list = match list_kind(&texts) {
                 Some(kind) => kind,
@@ -324,12 +325,20 @@ fn add_items(
 
 /// Supports/Depends items, one service each: an item that links several
 /// (`[RPC](…), [Telephony](…)`) is read as one item per link, and reported.
+/// `None` when every item links one (the items stand as they are: no copy of
+/// every list of every article).
 fn one_service_each(
     items: &[ListLine],
     src: &Source,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<ListLine> {
-    let mut out = Vec::with_capacity(items.len());
+) -> Option<Vec<ListLine>> {
+    if items
+        .iter()
+        .all(|l| refs::further_links(&l.text).is_empty())
+    {
+        return None;
+    }
+    let mut out = Vec::with_capacity(items.len() + 1);
     for line in items {
         let starts = refs::further_links(&line.text);
         if starts.is_empty() {
@@ -380,7 +389,7 @@ fn one_service_each(
         }
         out.extend(parts);
     }
-    out
+    Some(out)
 }
 
 type ValueParser<T> = fn(&str, usize, &Source, &mut Vec<Diagnostic>) -> Option<T>;
