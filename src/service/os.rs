@@ -363,7 +363,7 @@ pub fn parse_label(s: &str) -> Option<OsScope> {
         let lower = segment.to_ascii_lowercase();
         match match_name(&lower, !targets.is_empty()) {
             Some((family, len)) => targets.push(parse_target(family, &segment[len..])?),
-            None if is_service_pack(&lower) => {
+            None if service_pack(&lower).is_some() => {
                 // `WinXP SP2/SP4`: another service pack of the OS before it.
                 let prev = targets.last()?;
                 let target = parse_target(prev.family, segment)?;
@@ -382,12 +382,14 @@ pub fn parse_label(s: &str) -> Option<OsScope> {
     (!targets.is_empty()).then_some(OsScope(targets))
 }
 
-/// `sp4`, `sp2+` (lowercase).
-fn is_service_pack(lower: &str) -> bool {
-    lower
-        .strip_prefix("sp")
-        .map(|n| n.trim_end_matches('+'))
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+/// `sp4` → (4, false), `sp2+` → (2, true) (lowercase).
+fn service_pack(lower: &str) -> Option<(u8, bool)> {
+    let num = lower.strip_prefix("sp")?;
+    let (digits, plus) = match num.strip_suffix('+') {
+        Some(d) => (d, true),
+        None => (num, false),
+    };
+    Some((digits.parse().ok()?, plus))
 }
 
 /// What follows a family name: `SP2`, `SP2+`, `+`, editions (`Srv.`, `Home Basic`).
@@ -427,16 +429,10 @@ fn parse_target(family: OsFamily, rest: &str) -> Option<OsTarget> {
     for word in &words {
         let word = word.as_str();
         let lower = word.to_ascii_lowercase();
-        if let Some(num) = lower.strip_prefix("sp") {
-            let (digits, plus) = match num.strip_suffix('+') {
-                Some(d) => (d, true),
-                None => (num, false),
-            };
-            if let Ok(n) = digits.parse::<u8>() {
-                target.sp = Some(n);
-                target.and_later |= plus;
-                continue;
-            }
+        if let Some((n, plus)) = service_pack(&lower) {
+            target.sp = Some(n);
+            target.and_later |= plus;
+            continue;
         }
         edition_words.push(word);
     }
