@@ -731,10 +731,10 @@ impl Guide {
             };
             match self.page_of(from, href) {
                 Some(index) if index != i && is_service[index] => {
-                    let mut named = if r.scope.is_all() {
-                        crate::impact::ALL
-                    } else {
+                    let mut named = if r.limits_versions() {
                         OsSet::from_scope(&r.scope).bits()
+                    } else {
+                        crate::impact::ALL
                     };
                     if !r.is_unofficial() {
                         named |= crate::impact::OFFICIAL;

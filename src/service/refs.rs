@@ -21,6 +21,19 @@ pub struct Ref {
 }
 
 impl Ref {
+    /// Whether the link holds on some versions only: a qualifier that names
+    /// versions (`WinXP only`, `Vista+`), but not one that says what the
+    /// service is called on them (`WinNT4 name`: FAX names the spooler
+    /// "Spooler" on NT4 and "Print Spooler" later, and depends on it on all).
+    pub fn limits_versions(&self) -> bool {
+        !self.scope.is_all()
+            && self
+                .qualifier
+                .as_deref()
+                .and_then(versions_part)
+                .is_some_and(|(_, is_name)| !is_name)
+    }
+
     /// Whether the qualifier says the link is unofficial (`Unofficial`,
     /// `WinXP only, Unofficial`): a dependency the author knows of that
     /// Windows does not enforce (it neither waits for it at start nor stops
@@ -167,16 +180,19 @@ fn qualifiers(rest: &str) -> Option<String> {
 /// `WinXP only, Unofficial` → XP; `Vista+` → Vista and later; `WinNT4 name` → NT4;
 /// `Unofficial, Vista+` → Vista and later (the first part that names versions).
 pub fn qualifier_scope(q: &str) -> OsScope {
-    q.split(',')
-        .map(str::trim)
-        .find_map(|part| {
-            let part = part
-                .strip_suffix(" only")
-                .or_else(|| part.strip_suffix(" name"))
-                .unwrap_or(part);
-            parse_label(&unescape_markdown(part))
-        })
-        .unwrap_or_default()
+    versions_part(q).map(|(scope, _)| scope).unwrap_or_default()
+}
+
+/// The versions of the first part of qualifier `q` that names some, and
+/// whether that part says what the service is called there (`WinNT4 name`).
+fn versions_part(q: &str) -> Option<(OsScope, bool)> {
+    q.split(',').map(str::trim).find_map(|part| {
+        let (versions, is_name) = match part.strip_suffix(" name") {
+            Some(v) => (v, true),
+            None => (part.strip_suffix(" only").unwrap_or(part), false),
+        };
+        parse_label(&unescape_markdown(versions)).map(|scope| (scope, is_name))
+    })
 }
 
 #[cfg(test)]
@@ -259,6 +275,14 @@ mod tests {
         assert_eq!(ids(r"Win7\\Vista only"), ["7", "vista"]);
         assert_eq!(ids("WinNT4 name"), ["nt4"]);
         assert!(ids("Unofficial").is_empty());
+        // A name qualifier names versions, but does not limit the link to them.
+        let limits = |v: &str| parse_ref(v).unwrap().limits_versions();
+        assert!(limits("[A](/a.html) (WinXP only, Unofficial)"));
+        assert!(limits("[A](/a.html) (Unofficial, Vista+)"));
+        assert!(!limits("[A](/a.html) (WinNT4 name)"));
+        assert!(!limits("[A](/a.html) (Win2k/WinXP name, Unofficial)"));
+        assert!(!limits("[A](/a.html) (Unofficial)"));
+        assert!(!limits("[A](/a.html)"));
     }
 
     #[test]

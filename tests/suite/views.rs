@@ -651,6 +651,43 @@ fn impact_follows_required_by_through_a_cycle() {
     );
 }
 
+/// `(WinNT4 name)` says what the link's text calls the service on NT4, not
+/// that the link holds there only: the dependent stops with it on every
+/// version both exist on (`graph-data.js`, which the page's full list reads).
+#[test]
+fn a_name_qualifier_does_not_limit_the_link_to_its_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    let article = |slug: &str, title: &str, supports: &str, depends: &str| {
+        std::fs::write(
+            content.join(format!("{slug}.html.md")),
+            format!(
+                "---\ntitle: '{title}'\nstatus: publish\npermalink: /article/{slug}.html\ncategory:\n    - 'Services Guide'\n---\n##### Description:\n\n{title} does a thing.\n\n##### Recommended State:\n\n- Manual\n\n##### Default State:\n\n- Win7/Vista/WinXP/Win2k/WinNT4: Manual\n\n##### Process Name:\n\n- {slug}.exe ({title})\n\n##### Supports:\n\n{supports}\n\n##### Depends:\n\n{depends}"
+            ),
+        )
+        .unwrap();
+    };
+    article(
+        "nq-queue",
+        "Queue",
+        "- [Sender](/article/nq-sender.html)",
+        "- None",
+    );
+    article(
+        "nq-sender",
+        "Sender",
+        "- None",
+        "- [Print Queue](/article/nq-queue.html) (Win2k/WinXP/Vista name)\n- [Queue](/article/nq-queue.html) (WinNT4 name)",
+    );
+    let built = common::build_dir(&content, &[]);
+    let data = read(&built.out, "graph-data.js");
+    // Queue is required by Sender (position 1 by title: 1 * 128) on NT4,
+    // 2000, XP, Vista and 7 (bits 1 + 2 + 4 + 16 + 32 = 55), not only on the
+    // four the qualifiers name (23).
+    assert!(data.contains("\"requiredBy\": [[183],[]]"), "{data}");
+}
+
 #[test]
 fn graph_page_builds_with_a_cycle_and_pages_list_their_neighbours_once() {
     let built = common::build_fixture("views/content");
