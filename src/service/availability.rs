@@ -421,8 +421,13 @@ fn read_sentence(sentence: &str, ev: &mut Evidence) {
             _ => onlys.push(m.start()),
         }
     }
+    let negated = !after_triggers.is_empty() && says_not_there(sentence);
     for (meaning, start) in after_triggers {
         if meaning.needs_service_word() && !about_service {
+            continue;
+        }
+        // "Note in Windows Vista this service has been replaced by …"
+        if matches!(meaning, Meaning::There) && negated {
             continue;
         }
         if let Some((os, later)) = os_at(&sentence[start..]) {
@@ -440,10 +445,52 @@ fn read_sentence(sentence: &str, ev: &mut Evidence) {
             if !closes {
                 continue;
             }
-            if let Some(os) = os_before(&sentence[..end]) {
-                Meaning::Only.apply(os, false, ev);
+            if let Some((os, start)) = os_before(&sentence[..end]) {
+                if !follows_a_name(&sentence[..start]) {
+                    Meaning::Only.apply(os, false, ev);
+                }
             }
         }
+    }
+}
+
+/// Words that turn "in Windows Vista this service …" into a statement that it
+/// is not there, or not as it was.
+const NOT_THERE: &[&str] = &[
+    "replaced",
+    "no longer",
+    "not available",
+    "not included",
+    "not exist",
+    "n't exist",
+    "removed",
+    "not present",
+];
+
+fn says_not_there(sentence: &str) -> bool {
+    let lower = sentence.to_ascii_lowercase();
+    NOT_THERE.iter().any(|w| lower.contains(w))
+}
+
+/// Whether the parenthesis that `before` ends in (`… Foo Broker service (`)
+/// follows a name or a link: then `(WinXP only)` limits that, not this service.
+fn follows_a_name(before: &str) -> bool {
+    let Some(before) = before.trim_end().strip_suffix('(') else {
+        return false;
+    };
+    let before = before.trim_end();
+    if before.ends_with(')') {
+        // `[Foo](/article/foo.html) (WinXP only)`
+        return true;
+    }
+    let mut words = before.rsplit(char::is_whitespace);
+    let capital = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+    match (words.next(), words.next()) {
+        (Some(last), _) if capital(last) => true,
+        (Some(last), Some(name)) if last.eq_ignore_ascii_case("service") => {
+            capital(name) && !["This", "The", "A", "Each", "Every"].contains(&name)
+        }
+        _ => false,
     }
 }
 
@@ -547,8 +594,9 @@ fn os_at(text: &str) -> Option<(OsFamily, bool)> {
     None
 }
 
-/// The version named right before `text` ends ("... Windows 7" + " only").
-fn os_before(text: &str) -> Option<OsFamily> {
+/// The version named right before `text` ends ("... Windows 7" + " only"),
+/// and where its name starts.
+fn os_before(text: &str) -> Option<(OsFamily, usize)> {
     let text = text.trim_end();
     let starts: Vec<usize> = text
         .char_indices()
@@ -564,7 +612,7 @@ fn os_before(text: &str) -> Option<OsFamily> {
     for &start in starts.iter().rev().take(3) {
         if let Some(scope) = parse_label(&text[start..]) {
             if let [target] = scope.0.as_slice() {
-                return Some(target.family);
+                return Some((target.family, start));
             }
         }
     }
@@ -768,6 +816,23 @@ mod tests {
         assert_eq!(
             read("The service is new in version 2.0."),
             (OsSet::EMPTY, OsSet::EMPTY)
+        );
+        // A note that the service is gone, or a version limit of another
+        // service, says nothing of where this one is.
+        assert_eq!(
+            read("Note in Windows Vista this service has been replaced by the Broker."),
+            (OsSet::EMPTY, OsSet::EMPTY)
+        );
+        for other in [
+            "This service takes over from the older Legacy Broker service (WinXP only).",
+            "This service works with the Broker (WinXP only).",
+            "This service works with [the broker](/article/b.html) (WinXP only).",
+        ] {
+            assert_eq!(read(other), (OsSet::EMPTY, OsSet::EMPTY), "{other}");
+        }
+        assert_eq!(
+            read("This service keeps the tablet pens calibrated (WinXP only).").0,
+            set(&[Xp])
         );
     }
 
