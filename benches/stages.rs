@@ -13,7 +13,9 @@
 //!   file (from the page cache after the first run) and parsing front matter,
 //!   sections and the typed service facts, in parallel.
 //! * `model` — `guide::Guide::build`: the model (paths, ids, the service graph)
-//!   from the loaded pages; the pages are cloned outside the timing.
+//!   from the loaded pages; the pages are cloned outside the timing. And
+//!   `guide_rebuild_after_deletion`: `Guide::build_after` as `serve` calls it
+//!   when an article is deleted, links carried over from the previous guide.
 //! * `render_pages` — `views::article::render_pages`: Markdown, highlighting and the
 //!   `page.html` template for every article, in parallel.
 //! * `index_export` — `views::article::render_index` (the home page),
@@ -216,6 +218,38 @@ fn stages(c: &mut Criterion) {
                 |(pages, assets, mut diags)| {
                     let guide = Guide::build(pages, assets, cfg.drafts, &mut diags);
                     (guide, diags)
+                },
+                BatchSize::LargeInput,
+            )
+        });
+        // What `serve` does when an article is deleted: the guide again from the
+        // other pages, links carried over from the previous guide.
+        let gone = fx.guide.services[fx.guide.services.len() / 2];
+        g.bench_function("guide_rebuild_after_deletion", |b| {
+            b.iter_batched(
+                || {
+                    let mut pages = fx.guide.pages.clone();
+                    pages.remove(gone);
+                    pages
+                },
+                |pages| {
+                    let old = &fx.guide;
+                    let kept = |p: &svcguide::page::Page, i: usize| {
+                        i != gone && old.pages[i].src.rel == p.src.rel
+                    };
+                    let previous = svcguide::guide::Previous {
+                        guide: old,
+                        kept: &kept,
+                    };
+                    let mut diags = Vec::new();
+                    let built = Guide::build_after(
+                        pages,
+                        fx.loaded.assets.clone(),
+                        cfg.drafts,
+                        &mut diags,
+                        Some(previous),
+                    );
+                    (built, diags)
                 },
                 BatchSize::LargeInput,
             )
