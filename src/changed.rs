@@ -315,7 +315,7 @@ pub fn retain(diags: &mut Vec<Diagnostic>, change: &Change, content: &Path, guid
             return false;
         };
         match (d.code, guide.resolve(from, target)) {
-            (Code::LinkBroken, Resolved::Missing { path }) => {
+            (Code::LinkBroken | Code::RefUnwritten, Resolved::Missing { path }) => {
                 let name = path.rsplit('/').next().unwrap_or(&path).to_lowercase();
                 touched.contains(&path) || file_pages.contains(&name)
             }

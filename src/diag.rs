@@ -83,10 +83,11 @@ codes! {
     ListStrayText = "list-stray-text", Warning, false, "A list section holds text that is not a `- ` item.";
     StateUnknown = "state-unknown", Warning, false, "A state item does not start with a known state word.";
     OsLabelUnknown = "os-label-unknown", Warning, false, "An item starts with something like an OS label that is not one, or its label names a misspelt edition (`Ultmate`) or a service pack the version never had (`WinXP SP4`).";
-    ProcessNoName = "process-no-name", Warning, false, "A process item names no service (the `(ShortName)` part).";
+    ProcessNoName = "process-no-name", Info, false, "A process item names no service (the `(ShortName)` part): a form the guide uses (`WinNT4: Rpcss.exe`), but the name makes the service findable by it.";
     RefEmpty = "ref-empty", Warning, false, "A Supports/Depends item names nothing.";
     RefSeveral = "ref-several", Warning, false, "A Supports/Depends item links several services (each link is read as its own item).";
     RefUnlinked = "ref-unlinked", Info, false, "A Supports/Depends item names a service without linking it.";
+    RefUnwritten = "ref-unwritten", Warning, false, "A Supports/Depends item links to an article nobody has written (no page has the permalink, and none is near it): the page shows the name without a link.";
     ServiceForm = "service-form", Warning, false, "The `service:` front matter map has a value svcguide cannot read.";
     ServiceFormMismatch = "service-form-mismatch", Warning, false, "The `service:` front matter and the article body disagree.";
     LinkBroken = "link-broken", Error, false, "An internal link points to no page of the guide.";

@@ -33,10 +33,14 @@ pub fn check(
         .flat_map_iter(|page| {
             page.into_iter().map(|f| match f {
                 Found::Done(d) => d,
-                Found::Missing(d, path, text) => match guide.unpublished.why(&path) {
+                Found::Missing(d, path, text, in_list) => match guide.unpublished.why(&path) {
                     Some(why) => d.help(unpublished_help(why)),
                     None => match suggest(guide, &path, text.as_deref()) {
                         Some(s) => d.help(format!("did you mean `{s}`?")),
+                        // The guide links services nobody wrote an article
+                        // for; the page shows their names unlinked. Not a
+                        // broken link on the page, but an article to write.
+                        None if in_list && is_page(&path) => unwritten(d, text.as_deref()),
                         None if is_page(&path) => {
                             d.help("write the article, or link to an existing permalink")
                         }
@@ -49,6 +53,21 @@ pub fn check(
         })
         .collect();
     diags.extend(found);
+}
+
+/// A Supports/Depends link to a page nobody wrote, as [`Code::RefUnwritten`].
+fn unwritten(broken: Diagnostic, name: Option<&str>) -> Diagnostic {
+    let target = broken.target.clone().unwrap_or_default();
+    Diagnostic {
+        code: Code::RefUnwritten,
+        severity: Code::RefUnwritten.default_severity(),
+        message: match name {
+            Some(name) => format!("`{name}` has no article: `{target}` is not a page of the guide"),
+            None => format!("`{target}` is not a page of the guide"),
+        },
+        ..broken
+    }
+    .help("the page shows the name without a link until the article is written; if it exists under another permalink, link to that")
 }
 
 /// The help of a link to an article that exists but has no page: publish
@@ -136,8 +155,9 @@ fn link_text(source: &str, offset: usize) -> Option<String> {
 /// A problem with a link; a missing target still waits for its "did you mean".
 enum Found {
     Done(Diagnostic),
-    /// The diagnostic, the missing site path and the link's text.
-    Missing(Diagnostic, String, Option<String>),
+    /// The diagnostic, the missing site path, the link's text, and whether
+    /// the link is a Supports/Depends item's.
+    Missing(Diagnostic, String, Option<String>, bool),
 }
 
 /// The broken links and fragments of one rendered article.
@@ -169,7 +189,8 @@ fn page_links(
                     } else {
                         link_text(&page.src.text, link.offset)
                     };
-                    diags.push(Found::Missing(d, path, text));
+                    let in_list = !link.image && in_ref_list(page, link.offset, &link.dest);
+                    diags.push(Found::Missing(d, path, text, in_list));
                 }
                 Resolved::Page {
                     index,
@@ -204,6 +225,24 @@ fn page_links(
         }
     }
     diags
+}
+
+/// Whether the link at `offset` is the link of a Supports or Depends item of
+/// the page (not one in its text, nor a process's).
+fn in_ref_list(page: &crate::page::Page, offset: usize, dest: &str) -> bool {
+    let Some(service) = page.service() else {
+        return false;
+    };
+    [&service.supports, &service.depends]
+        .into_iter()
+        .flat_map(|list| list.items())
+        .any(|item| {
+            (item.offset..item.offset + item.raw.len()).contains(&offset)
+                && item
+                    .value
+                    .as_ref()
+                    .is_some_and(|r| r.href.as_deref() == Some(dest))
+        })
 }
 
 #[cfg(test)]

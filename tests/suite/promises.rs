@@ -30,6 +30,19 @@ fn article(slug: &str, title: &str, extra: &str, depends: &str) -> (String, Stri
     )
 }
 
+/// A service article whose description ends with a line holding `link`
+/// (a link in the text: a broken one is an error, where a Depends link to an
+/// article nobody wrote is a warning).
+fn article_citing(slug: &str, title: &str, link: &str) -> (String, String) {
+    let (name, text) = article(slug, title, "", "None");
+    let text = text.replacen(
+        " in a sentence.\n",
+        &format!(" in a sentence.\nSee {link}.\n"),
+        1,
+    );
+    (name, text)
+}
+
 fn run(cmd: &mut Command) -> (i32, Output) {
     let out = cmd.output().unwrap();
     (out.status.code().expect("exited, not killed"), out)
@@ -169,10 +182,9 @@ fn service_form_problems_are_located_warnings() {
 /// A guide where `a` links to a page that does not exist (an error) and `b` is clean.
 fn guide_with_one_broken_article(root: &Path) -> PathBuf {
     let content = root.join("content");
-    let (a_name, a_text) = article(
+    let (a_name, a_text) = article_citing(
         "winnt-services-a",
         "Alpha",
-        "",
         "[Missing](/article/winnt-services-missing.html)",
     );
     let (b_name, b_text) = article("winnt-services-b", "Beta", "", "None");
@@ -210,7 +222,7 @@ fn check_changed_reports_only_the_named_files_and_exits_by_them() {
             line_of(
                 &std::fs::read_to_string(dir.path().join("content/winnt-services-a.html.md"))
                     .unwrap(),
-                "- [Missing]"
+                "See [Missing]"
             )
         )]
     );
@@ -252,15 +264,14 @@ fn check_since_reports_the_files_changed_since_a_revision() {
     // An edit to the clean article that breaks one of its links.
     let b = content.join("winnt-services-b.html.md");
     let edited = std::fs::read_to_string(&b).unwrap().replace(
-        "##### Depends:\n\n- None\n",
-        "##### Depends:\n\n- [Gone](/article/winnt-services-gone.html)\n",
+        " in a sentence.\n",
+        " in a sentence.\nSee [Gone](/article/winnt-services-gone.html).\n",
     );
     std::fs::write(&b, &edited).unwrap();
     // An untracked new article with its own broken link.
-    let (c_name, c_text) = article(
+    let (c_name, c_text) = article_citing(
         "winnt-services-c",
         "Gamma",
-        "",
         "[Nowhere](/article/winnt-services-nowhere.html)",
     );
     write_files(&content, &[(&c_name, &c_text)]);
@@ -271,12 +282,12 @@ fn check_since_reports_the_files_changed_since_a_revision() {
         (
             "link-broken".to_string(),
             "winnt-services-b.html.md".to_string(),
-            line_of(&edited, "- [Gone]"),
+            line_of(&edited, "See [Gone]"),
         ),
         (
             "link-broken".into(),
             "winnt-services-c.html.md".into(),
-            line_of(&c_text, "- [Nowhere]"),
+            line_of(&c_text, "See [Nowhere]"),
         ),
     ];
     want.sort();
@@ -330,10 +341,9 @@ fn build_exits_2_when_an_article_cannot_become_a_page() {
     assert!(!built.out.join("article/winnt-services-l.html").exists());
     // A warning alone (a broken link) does not change the exit status.
     std::fs::remove_file(content.join("winnt-services-l.html.md")).unwrap();
-    let (b_name, b_text) = article(
+    let (b_name, b_text) = article_citing(
         "winnt-services-b",
         "Beta",
-        "",
         "[Missing](/article/winnt-services-missing.html)",
     );
     write_files(&content, &[(&b_name, &b_text)]);

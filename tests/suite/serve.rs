@@ -578,7 +578,10 @@ fn a_broken_build_keeps_the_last_good_pages_and_shows_an_overlay() {
         if server.status()["broken"] == false {
             break;
         }
-        assert!(Instant::now() < deadline, "the fix never cleared the overlay");
+        assert!(
+            Instant::now() < deadline,
+            "the fix never cleared the overlay"
+        );
     }
     assert!(!server
         .get("/article/svc-event.html")
@@ -958,7 +961,7 @@ fn problems_an_edit_causes_elsewhere_are_named_and_badged() {
     assert!(
         text.iter()
             .any(|p| p.starts_with("services/svc-event.html.md:")
-                && p.contains("link-broken")
+                && p.contains("ref-unwritten")
                 && p.contains("/article/svc-rpc.html")),
         "{text:?}"
     );
