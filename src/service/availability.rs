@@ -21,7 +21,7 @@ use aho_corasick::AhoCorasick;
 use jiff::civil::{date, Date};
 use serde::Serialize;
 
-use super::os::{parse_label, split_label, OsFamily, OsScope};
+use super::os::{parse_label, split_label, OsFamily, OsScope, OsTarget};
 use super::state::{StartState, StateValue};
 use super::{Item, Service};
 
@@ -665,7 +665,9 @@ pub fn assumed_on<T>(items: &[Item<T>], os: OsFamily, source: Source) -> bool {
 /// that hold there: not a `Not available` edition while others exist (the
 /// service is on the version), then the newest service pack (`WinXP SP2:
 /// Disabled` over `WinXP: Automatic`: the version as it stands), then the
-/// first written.
+/// whole version over a full edition over a home one (`WinXP Pro: Automatic`
+/// over `WinXP Home: Manual`: the home editions are the cut-down ones), then
+/// the first written.
 pub fn state_on(items: &[Item<StateValue>], os: OsFamily) -> Option<&Item<StateValue>> {
     let holding = items_on(items, os);
     let exists = |i: &&Item<StateValue>| {
@@ -680,7 +682,29 @@ pub fn state_on(items: &[Item<StateValue>], os: OsFamily) -> Option<&Item<StateV
     };
     let sp = |i: &Item<StateValue>| i.scope.target(os).and_then(|t| t.sp).unwrap_or(0);
     let newest = candidates.iter().map(|i| sp(i)).max()?;
-    candidates.into_iter().find(|i| sp(i) == newest)
+    candidates
+        .into_iter()
+        .filter(|i| sp(i) == newest)
+        .min_by_key(|i| edition_rank(i.scope.target(os)))
+}
+
+/// 0 for a whole version (no edition named), 1 for a full edition, 2 for a
+/// home one (`Home`, `Home Basic`, `Premium`, `Starter`, `Media Center`).
+fn edition_rank(target: Option<&OsTarget>) -> u8 {
+    let Some(t) = target.filter(|t| !t.editions.is_empty()) else {
+        return 0;
+    };
+    let home = |e: &String| {
+        let e = e.to_ascii_lowercase();
+        ["home", "basic", "premium", "starter", "media center"]
+            .iter()
+            .any(|w| e.contains(w))
+    };
+    if t.editions.iter().all(home) {
+        2
+    } else {
+        1
+    }
 }
 
 /// A versions set written the way `windows:` takes it (`XP+`, `2000-2003`, `nt4, xp`).

@@ -574,6 +574,33 @@ mod tests {
         (refs, diags)
     }
 
+    /// The default state a one-state-per-version view shows on `os`.
+    fn default_on(items: &str, os: os::OsFamily) -> Option<state::StartState> {
+        let text = format!("##### Default State:\n\n{items}\n");
+        let src = Source::from_text("a.md", std::path::Path::new("a.md"), &text);
+        let service = parse_body(&src, 0, &mut Vec::new());
+        let item = availability::state_on(&service.default, os)?;
+        item.value.as_ref().map(|v| v.state)
+    }
+
+    #[test]
+    fn a_version_shows_its_whole_or_full_edition_before_a_home_one() {
+        use os::OsFamily::*;
+        use state::StartState::*;
+        let xp = "- WinXP Home: Manual\n- WinXP Pro: Automatic";
+        assert_eq!(default_on(xp, Xp), Some(Automatic));
+        let vista = "- Vista Home Basic/Home Premium: Disabled\n- Vista Business/Ultimate: Manual";
+        assert_eq!(default_on(vista, Vista), Some(Manual));
+        // The whole version over an edition; else the first written.
+        let whole = "- WinXP Pro: Automatic\n- WinXP: Manual";
+        assert_eq!(default_on(whole, Xp), Some(Manual));
+        let two_full = "- Win2k3 Web: Disabled\n- Win2k3 Enterprise: Manual";
+        assert_eq!(default_on(two_full, W2003), Some(Disabled));
+        // The newest service pack still comes first.
+        let sp = "- WinXP Pro: Automatic\n- WinXP Home SP2: Disabled";
+        assert_eq!(default_on(sp, Xp), Some(Disabled));
+    }
+
     #[test]
     fn an_item_of_several_links_is_one_item_each() {
         let (refs, diags) = depends_of("- [E](/e.html) / [F](/f.html) (Vista+)");
