@@ -22,7 +22,9 @@ impl Stopwatch {
         Stopwatch {
             last: Instant::now(),
             last_cpu: cpu_ms(),
-            enabled: std::env::var_os("SVCGUIDE_TIMINGS").is_some(),
+            // `SVCGUIDE_TIMINGS=0` (or empty) turns them off, as one would expect.
+            enabled: std::env::var_os("SVCGUIDE_TIMINGS")
+                .is_some_and(|v| !v.is_empty() && v != "0"),
         }
     }
 
