@@ -322,7 +322,7 @@ fn stages(c: &mut Criterion) {
             b.iter(|| {
                 let mut diags = Vec::new();
                 let ids = svcguide::check::output::ids_of(&fx.facts);
-                svcguide::check::links::check(&site.guide, &site.pages, &ids, &mut diags);
+                svcguide::check::links::check(&site.guide, &site.pages, &ids, &paths, &mut diags);
                 diags
             })
         });
@@ -340,7 +340,7 @@ fn stages(c: &mut Criterion) {
                 svcguide::check::graph::check(&site.guide, &mut diags);
                 let facts = html_facts(site);
                 let ids = svcguide::check::output::ids_of(&facts);
-                svcguide::check::links::check(&site.guide, &site.pages, &ids, &mut diags);
+                svcguide::check::links::check(&site.guide, &site.pages, &ids, &paths, &mut diags);
                 svcguide::check::output::check(&facts, &ids, &paths, &base, &mut diags);
                 diags
             })

@@ -239,8 +239,8 @@ fn check_output(
         || {
             let mut found = liquid_diags(guide, pages);
             let ids = crate::check::output::ids_of(&html);
-            crate::check::links::check(guide, pages, &ids, &mut found);
             let paths: FxHashSet<&str> = paths.iter().map(String::as_str).collect();
+            crate::check::links::check(guide, pages, &ids, &paths, &mut found);
             let base = config.base_path();
             crate::check::output::check(&html, &ids, &paths, &base, &mut found);
             found

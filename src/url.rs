@@ -14,6 +14,15 @@ pub fn relative(from: &str, to: &str) -> String {
         Some(i) => (&to[..i], &to[i..]),
         None => (to, ""),
     };
+    // `article//x.html` or `a/../b.html`: resolved first, as the browser will
+    // (an empty segment left in made the link root-absolute: `/x.html`).
+    let normalised;
+    let path = if has_segments_to_resolve(path) {
+        normalised = resolve_segments(&format!("/{path}"));
+        normalised.as_str()
+    } else {
+        path
+    };
     // Folders get their index.html spelled out: file:// shows no directory index.
     let index = path.is_empty() || path.ends_with('/');
     let depth = from.bytes().filter(|&b| b == b'/').count();
@@ -85,12 +94,36 @@ fn find(text: &str, byte: u8) -> Option<usize> {
     text.bytes().position(|b| b == byte)
 }
 
-/// A path with no empty, `.` or `..` segment: nothing to normalise. Nearly
-/// every link is `/article/x.html` or `x.html` beside the page.
+/// A path with no empty, `.` or `..` segment and no percent-escape: nothing to
+/// normalise or decode. Nearly every link is `/article/x.html` or `x.html`
+/// beside the page.
 fn plain(p: &str) -> bool {
-    p.as_bytes()
-        .split(|&b| b == b'/')
-        .all(|s| !s.is_empty() && s != b"." && s != b"..")
+    !p.as_bytes().contains(&b'%')
+        && p.as_bytes()
+            .split(|&b| b == b'/')
+            .all(|s| !s.is_empty() && s != b"." && s != b"..")
+}
+
+/// Whether a path (without its leading `/`) has an empty segment before its
+/// end, or a `.` or `..` one.
+fn has_segments_to_resolve(p: &str) -> bool {
+    let segments: Vec<&str> = p.split('/').collect();
+    segments
+        .iter()
+        .enumerate()
+        .any(|(i, s)| (s.is_empty() && i + 1 < segments.len()) || *s == "." || *s == "..")
+}
+
+/// Whether `fragment` names an element among `ids` as a browser finds it
+/// (HTML's "indicated part of the document"): as written, else percent-decoded
+/// (`#Step%201` finds `<a name="Step 1">`, `#%C3%BCber` the `über` heading);
+/// and `top` (any case) with no such element is the top of the page.
+pub fn fragment_found(ids: &rustc_hash::FxHashSet<String>, fragment: &str) -> bool {
+    if ids.contains(fragment) {
+        return true;
+    }
+    let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+    ids.contains(decoded.as_ref()) || decoded.eq_ignore_ascii_case("top")
 }
 
 /// `href` without its fragment and query.
@@ -147,7 +180,19 @@ pub fn site_path(from: &str, href: &str) -> (String, Option<String>) {
             return (joined, fragment);
         }
     }
-    site_path_slow(from, path, fragment)
+    let (path, fragment) = site_path_slow(from, path, fragment);
+    // The file a server (or file://) finds for `a%20b.png` is `a b.png`.
+    let path = match percent_encoding::percent_decode_str(&path).decode_utf8() {
+        Ok(decoded) => decoded.into_owned(),
+        Err(_) => path,
+    };
+    (path, fragment)
+}
+
+/// A root-relative path with its segments resolved (`/article//x.html` →
+/// `article/x.html`), not decoded.
+fn resolve_segments(abs: &str) -> String {
+    site_path_slow("", abs, None).0
 }
 
 /// `site_path` for paths with segments to resolve (`..`, `.`, `//`, a trailing `/`).
@@ -213,6 +258,37 @@ mod tests {
         );
         assert_eq!(relative("a/b/c.html", "/a/d.html"), "../d.html");
         assert_eq!(relative("index.html", "/tags/"), "tags/index.html");
+        // Segments to resolve are resolved first: an empty one left in made
+        // the link root-absolute (`/b.html`).
+        assert_eq!(relative("article/a.html", "/article//b.html"), "b.html");
+        assert_eq!(
+            relative("article/a.html", "/x/../article/b.html#f"),
+            "b.html#f"
+        );
+    }
+
+    #[test]
+    fn escaped_paths_name_the_decoded_file_and_fragments_match_as_in_a_browser() {
+        assert_eq!(
+            site_path("article/a.html", "/assets/images/a%20b.png").0,
+            "assets/images/a b.png"
+        );
+        assert_eq!(
+            site_path("article/a.html", "x%2Dy.html").0,
+            "article/x-y.html"
+        );
+        // Not UTF-8 once decoded: left as written.
+        assert_eq!(site_path("a.html", "/b%FF.html").0, "b%FF.html");
+        let ids: rustc_hash::FxHashSet<String> = ["Step 1", "über", "a%20b"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for found in ["Step%201", "%C3%BCber", "über", "a%20b", "top", "TOP"] {
+            assert!(fragment_found(&ids, found), "{found}");
+        }
+        for missing in ["step%201", "Step", "uber", "topp"] {
+            assert!(!fragment_found(&ids, missing), "{missing}");
+        }
     }
 
     /// The straightforward version `relative` replaced (lists of parts, joined).
@@ -222,10 +298,19 @@ mod tests {
             Some(i) => (&to[..i], &to[i..]),
             None => (to, ""),
         };
-        let path = if path.is_empty() || path.ends_with('/') {
-            format!("{path}index.html")
+        // Empty segments dropped, as a browser's request resolves them (the
+        // generated paths have no `.` or `..`).
+        let kept: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let folder = path.is_empty() || path.ends_with('/');
+        let path = kept.join("/");
+        let path = if folder {
+            if path.is_empty() {
+                "index.html".to_string()
+            } else {
+                format!("{path}/index.html")
+            }
         } else {
-            path.to_string()
+            path
         };
         let depth = from.matches('/').count();
         let from_dirs: Vec<&str> = from.split('/').take(depth).collect();

@@ -7,16 +7,19 @@ use crate::diag::{Code, Diagnostic};
 use crate::guide::{Guide, NotPublished, Resolved};
 use crate::views::article::RenderedPage;
 
+/// `made`: every file of the site, the generated ones (the home page, the
+/// version tables, the feed …) included: a link to one is not broken.
 pub fn check(
     guide: &Guide,
     pages: &[RenderedPage],
     ids: &FxHashMap<&str, &FxHashSet<String>>,
+    made: &FxHashSet<&str>,
     diags: &mut Vec<Diagnostic>,
 ) {
     use rayon::prelude::*;
     let found: Vec<Vec<Found>> = pages
         .par_iter()
-        .map(|p| page_links(guide, p, ids))
+        .map(|p| page_links(guide, p, ids, made))
         .collect();
     // "Did you mean" needs an index of every page name. It is built here, on all
     // threads, rather than by whichever thread met the first broken link while
@@ -165,12 +168,32 @@ fn page_links(
     guide: &Guide,
     p: &RenderedPage,
     ids: &FxHashMap<&str, &FxHashSet<String>>,
+    made: &FxHashSet<&str>,
 ) -> Vec<Found> {
     let mut diags = Vec::new();
     {
         let page = &guide.pages[p.index];
         for link in &p.links {
             match guide.resolve(&page.out_path, &link.dest) {
+                Resolved::Missing { path } if made.contains(path.as_str()) => {
+                    // A generated page (`/`, `/os/xp.html`): only its ids to check.
+                    let fragment = crate::url::site_path(&page.out_path, &link.dest).1;
+                    let known = ids.get(path.as_str());
+                    if let (Some(f), Some(known)) = (fragment.filter(|f| !f.is_empty()), known) {
+                        if !crate::url::fragment_found(known, &f) {
+                            diags.push(Found::Done(
+                                Diagnostic::at(
+                                    Code::LinkFragment,
+                                    &page.src,
+                                    link.offset,
+                                    format!("`#{f}` names no element on /{path}"),
+                                )
+                                .target(&link.dest)
+                                .help("link to an id of the target page, or drop the fragment"),
+                            ));
+                        }
+                    }
+                }
                 Resolved::Missing { path } => {
                     let what = if link.image { "image" } else { "link" };
                     let kind = if is_page(&path) { "page" } else { "file" };
@@ -197,7 +220,7 @@ fn page_links(
                     fragment: Some(f),
                 } if !f.is_empty() => {
                     let known = ids.get(guide.pages[index].out_path.as_str());
-                    if known.is_some_and(|k| k.contains(&f)) {
+                    if known.is_some_and(|k| crate::url::fragment_found(k, &f)) {
                         continue;
                     }
                     let hint =

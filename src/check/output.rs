@@ -52,7 +52,8 @@ impl HtmlFacts {
             Fact::Link(url, at) => {
                 if !(url.is_empty()
                     || is_external(url)
-                    || from_content.is_some_and(|c| c.contains(url)))
+                    || from_content
+                        .is_some_and(|c| c.contains(url) || c.contains(&*unescaped(url))))
                 {
                     let (line, col) = lines.at(at);
                     facts.urls.push(PlacedUrl {
@@ -66,6 +67,16 @@ impl HtmlFacts {
         // Held for every page until the site is complete: no spare room.
         facts.urls.shrink_to_fit();
         facts
+    }
+}
+
+/// A URL as the article wrote it, before the Markdown writer percent-escaped
+/// it (`#über` is written `#%C3%BCber`).
+fn unescaped(url: &str) -> std::borrow::Cow<'_, str> {
+    if url.contains('%') {
+        percent_encoding::percent_decode_str(url).decode_utf8_lossy()
+    } else {
+        url.into()
     }
 }
 
@@ -180,7 +191,9 @@ fn resolve(
         Some(f)
             if !f.is_empty()
                 && path.ends_with(".html")
-                && !ids.get(path.as_str()).is_some_and(|k| k.contains(&f)) =>
+                && !ids
+                    .get(path.as_str())
+                    .is_some_and(|k| crate::url::fragment_found(k, &f)) =>
         {
             Some(format!("has no element with id `{f}`"))
         }

@@ -96,6 +96,44 @@ fn raw_html_anchors_and_links_in_articles() {
     assert!(codes(&diags, "output-link-broken").is_empty(), "{diags:?}");
 }
 
+/// Links a browser follows without trouble are not reported: escaped
+/// fragments and paths, `#top`, the generated pages (home, version tables),
+/// and a doubled slash. The one broken fragment is.
+#[test]
+fn links_are_resolved_as_a_browser_resolves_them() {
+    let files = owned([
+        service(
+            "target",
+            "<a name=\"Step 1\"></a>First.\n\n## Über alles\n\nText.",
+        ),
+        service(
+            "source",
+            "[s](/article/target.html#Step%201) [u](/article/target.html#über) [u2](/article/target.html#%C3%BCber-alles) [t](#top) [h](/) [i](/index.html) [x](/os/xp.html) [d](/article//target.html) [p](/article/target%2Ehtml) ![i](/assets/images/a%20b.png) [n](/article/target.html#nowhere)",
+        ),
+        ("content/assets/images/a b.png".to_string(), "png".to_string()),
+    ]);
+    let dir = guide(&refs(&files));
+    let (code, diags, _) = check(dir.path(), &[]);
+    let src = "content/services/source.html.md".to_string();
+    let mut fragments = codes(&diags, "link-fragment");
+    fragments.sort();
+    assert_eq!(
+        fragments,
+        [
+            (src.clone(), 11, "/article/target.html#nowhere".into()),
+            (src, 11, "/article/target.html#über".into())
+        ],
+        "{diags:?}"
+    );
+    assert!(codes(&diags, "link-broken").is_empty(), "{diags:?}");
+    assert!(codes(&diags, "output-link-broken").is_empty(), "{diags:?}");
+    assert_eq!(code, 2);
+    // The doubled slash is written as the page it resolves to, not `/target.html`.
+    let built = common::build_dir(&dir.path().join("content"), &[]);
+    let html = std::fs::read_to_string(built.out.join("article/source.html")).unwrap();
+    assert!(html.contains("<a href=\"target.html\">d</a>"), "{html}");
+}
+
 #[test]
 fn href_like_text_in_code_is_not_a_link() {
     let files = owned([service(
