@@ -87,7 +87,7 @@ codes! {
     RefEmpty = "ref-empty", Warning, false, "A Supports/Depends item names nothing.";
     RefSeveral = "ref-several", Warning, false, "A Supports/Depends item links several services (each link is read as its own item).";
     RefUnlinked = "ref-unlinked", Info, false, "A Supports/Depends item names a service without linking it.";
-    RefUnwritten = "ref-unwritten", Warning, false, "A Supports/Depends item links to an article nobody has written (no page has the permalink, and none is near it): the page shows the name without a link.";
+    RefUnwritten = "ref-unwritten", Error, false, "A Supports/Depends item links to a permalink no page has, and none near it: the page shows the name without a link. The guide links services nobody wrote yet; `ref-unwritten = \"warn\"` under `[checks]` accepts them and keeps broken links in the text errors.";
     ServiceForm = "service-form", Warning, false, "The `service:` front matter map has a value svcguide cannot read.";
     ServiceFormMismatch = "service-form-mismatch", Warning, false, "The `service:` front matter and the article body disagree.";
     LinkBroken = "link-broken", Error, false, "An internal link points to no page of the guide.";

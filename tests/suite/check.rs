@@ -97,6 +97,26 @@ fn planted_broken_links_come_back_exactly() {
     got.sort();
     assert_eq!(expected.len(), 11);
     assert_eq!(got, expected);
+    // A guide that links services nobody wrote yet accepts those links
+    // alone; broken links in the text stay errors.
+    let config = tempfile::tempdir().unwrap();
+    let config = config.path().join("svcguide.toml");
+    std::fs::write(&config, "[checks]\nref-unwritten = \"warn\"\n").unwrap();
+    let (code, report) = common::check_json(&dir, &["--config", config.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    let levels: Vec<(&str, &str)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "ref-unwritten" || d["code"] == "link-broken")
+        .map(|d| (d["code"].as_str().unwrap(), d["severity"].as_str().unwrap()))
+        .collect();
+    assert!(levels.contains(&("ref-unwritten", "warning")), "{levels:?}");
+    assert!(
+        levels.iter().all(|l| *l != ("ref-unwritten", "error")),
+        "{levels:?}"
+    );
+    assert!(levels.contains(&("link-broken", "error")), "{levels:?}");
 }
 
 #[test]
