@@ -421,17 +421,21 @@ fn read_sentence(sentence: &str, ev: &mut Evidence) {
             _ => onlys.push(m.start()),
         }
     }
-    let negated = !after_triggers.is_empty() && says_not_there(sentence);
     for (meaning, start) in after_triggers {
         if meaning.needs_service_word() && !about_service {
             continue;
         }
-        // "Note in Windows Vista this service has been replaced by …"
-        if matches!(meaning, Meaning::There) && negated {
+        let Some((os, later, sp)) = os_at(&sentence[start..]) else {
             continue;
-        }
-        if let Some((os, later)) = os_at(&sentence[start..]) {
-            meaning.apply(os, later, ev);
+        };
+        match meaning {
+            // "Note in Windows Vista this service has been replaced by …":
+            // gone from that version on; from a service pack on, it was
+            // there before it.
+            Meaning::There if service_is_gone(sentence) && !sp => {
+                Meaning::Removed.apply(os, later, ev)
+            }
+            _ => meaning.apply(os, later, ev),
         }
     }
     // "Windows 7 only": the version comes before the trigger.
@@ -446,7 +450,7 @@ fn read_sentence(sentence: &str, ev: &mut Evidence) {
                 continue;
             }
             if let Some((os, start)) = os_before(&sentence[..end]) {
-                if !follows_a_name(&sentence[..start]) {
+                if !follows_a_link(&sentence[..start]) {
                     Meaning::Only.apply(os, false, ev);
                 }
             }
@@ -454,44 +458,101 @@ fn read_sentence(sentence: &str, ev: &mut Evidence) {
     }
 }
 
-/// Words that turn "in Windows Vista this service …" into a statement that it
-/// is not there, or not as it was.
-const NOT_THERE: &[&str] = &[
+/// What "this service" (or "the service") is said to be when a version no
+/// longer has it: passive verbs after a form of "be", or a state. Read only
+/// right after the subject: "this service replaced the old one" and "… no
+/// longer needs the Workstation service" keep the service there.
+const GONE_PASSIVE: &[&str] = &[
     "replaced",
-    "no longer",
+    "removed",
+    "superseded",
+    "dropped",
+    "retired",
+    "discontinued",
+];
+const GONE_STATE: &[&str] = &[
+    "gone",
+    "missing",
+    "no longer available",
+    "no longer included",
+    "no longer present",
+    "no longer part of",
     "not available",
     "not included",
-    "not exist",
-    "n't exist",
-    "removed",
     "not present",
+    "not part of",
+    "isn't available",
+    "isn't included",
+    "isn't present",
+    "isn't part of",
+];
+const BE: &[&str] = &[
+    "has been",
+    "had been",
+    "have been",
+    "has now been",
+    "was",
+    "were",
+    "is now",
+    "is",
+];
+/// Edition words: "not available on the Home Edition" keeps the version.
+const EDITIONS: &[&str] = &[
+    "home",
+    "starter",
+    "basic",
+    "premium",
+    "professional",
+    "pro ",
+    "business",
+    "ultimate",
+    "enterprise",
+    "server",
+    "edition",
 ];
 
-fn says_not_there(sentence: &str) -> bool {
+fn service_is_gone(sentence: &str) -> bool {
     let lower = sentence.to_ascii_lowercase();
-    NOT_THERE.iter().any(|w| lower.contains(w))
+    ["this service ", "the service "].iter().any(|subject| {
+        lower
+            .match_indices(subject)
+            .any(|(at, _)| gone_after_subject(&lower[at + subject.len()..]))
+    })
 }
 
-/// Whether the parenthesis that `before` ends in (`… Foo Broker service (`)
-/// follows a name or a link: then `(WinXP only)` limits that, not this service.
-fn follows_a_name(before: &str) -> bool {
-    let Some(before) = before.trim_end().strip_suffix('(') else {
-        return false;
+/// `rest` follows "this service ": "has been replaced …", "is gone",
+/// "isn't included", "doesn't exist"; not "is not available on the Home
+/// Edition" (an edition lacks it, the version has it).
+fn gone_after_subject(rest: &str) -> bool {
+    let gone = |text: &str, list: &[&str]| {
+        list.iter().any(|w| {
+            text.strip_prefix(w)
+                .is_some_and(|more| !of_an_edition(more))
+        })
     };
-    let before = before.trim_end();
-    if before.ends_with(')') {
-        // `[Foo](/article/foo.html) (WinXP only)`
-        return true;
-    }
-    let mut words = before.rsplit(char::is_whitespace);
-    let capital = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
-    match (words.next(), words.next()) {
-        (Some(last), _) if capital(last) => true,
-        (Some(last), Some(name)) if last.eq_ignore_ascii_case("service") => {
-            capital(name) && !["This", "The", "A", "Each", "Every"].contains(&name)
-        }
-        _ => false,
-    }
+    gone(
+        rest,
+        &["doesn't exist", "does not exist", "no longer exists"],
+    ) || gone(rest, GONE_STATE)
+        || BE
+            .iter()
+            .filter_map(|be| rest.strip_prefix(be)?.strip_prefix(' '))
+            .any(|after| gone(after, GONE_PASSIVE) || gone(after, GONE_STATE))
+}
+
+/// Whether the rest of the clause names an edition.
+fn of_an_edition(more: &str) -> bool {
+    let clause = more.split(['.', ';', ',']).next().unwrap_or("");
+    EDITIONS.iter().any(|e| clause.contains(e))
+}
+
+/// Whether the parenthesis that `before` ends in follows a link
+/// (`[Foo](/article/foo.html) (WinXP only)`): the qualifier is the link's.
+fn follows_a_link(before: &str) -> bool {
+    before
+        .trim_end()
+        .strip_suffix('(')
+        .is_some_and(|b| b.trim_end().ends_with(')'))
 }
 
 #[derive(Clone, Copy)]
@@ -575,7 +636,7 @@ fn sentences(text: &str) -> impl Iterator<Item = &str> {
 /// The Windows version named at the start of `text` (`Windows Vista`,
 /// `Win2k3 SP1`, `XP`), with whether "and later" or `+` follows it. Whole
 /// words only: `Win7-based` is not `Win7`.
-fn os_at(text: &str) -> Option<(OsFamily, bool)> {
+fn os_at(text: &str) -> Option<(OsFamily, bool, bool)> {
     let words: Vec<(usize, &str)> = word_ends(text).take(4).collect();
     for &(end, _) in words.iter().rev() {
         let phrase = text[..end].trim_end_matches([',', ';', ':', ')', '.']);
@@ -587,7 +648,7 @@ fn os_at(text: &str) -> Option<(OsFamily, bool)> {
                     || rest.starts_with("and later")
                     || rest.starts_with("and newer")
                     || rest.starts_with("or later");
-                return Some((target.family, later));
+                return Some((target.family, later, target.sp.is_some()));
             }
         }
     }
@@ -843,21 +904,42 @@ mod tests {
         );
         // A note that the service is gone, or a version limit of another
         // service, says nothing of where this one is.
+        // A note that the service is gone from a version: not there, nor later.
+        for gone in [
+            "Note in Windows Vista this service has been replaced by the Broker.",
+            "Note in Windows Vista this service was dropped.",
+            "Note in Windows Vista this service isn't available.",
+            "Note in Windows Vista this service is gone.",
+            "Note in Windows Vista this service doesn't exist anymore.",
+            "Note in Windows Vista this service is no longer included.",
+            "Note in Windows Vista the service was retired in favour of the Broker.",
+        ] {
+            assert_eq!(read(gone), (OsSet::EMPTY, set(&[Vista, W7, W8])), "{gone}");
+        }
+        // Still there: other verbs, other subjects, an edition, a service pack.
+        for there in [
+            "Note in Windows XP this service is not started by default.",
+            "Note in Windows XP this service no longer needs the Workstation service.",
+            "Note in Windows XP this service replaced the older Broker service.",
+            "Note in Windows XP this service is disabled, because it is no longer needed.",
+            "Note in Windows XP the old settings can be removed with the registry editor.",
+            "Note in Windows XP this service is not available on the Home Edition.",
+            "Note in Windows XP this service starts Help, which replaced the Help Desk tool.",
+            "Note in Windows XP SP2 this service was replaced by the Windows Firewall.",
+        ] {
+            assert_eq!(read(there), (set(&[Xp]), OsSet::EMPTY), "{there}");
+        }
+        // `(WinXP only)` after a link qualifies the link.
         assert_eq!(
-            read("Note in Windows Vista this service has been replaced by the Broker."),
+            read("This service works with [the broker](/article/b.html) (WinXP only)."),
             (OsSet::EMPTY, OsSet::EMPTY)
         );
-        for other in [
-            "This service takes over from the older Legacy Broker service (WinXP only).",
-            "This service works with the Broker (WinXP only).",
-            "This service works with [the broker](/article/b.html) (WinXP only).",
+        for own in [
+            "The Tablet Pen Service (WinXP only) keeps the pens calibrated.",
+            "This service keeps the pens calibrated over USB (WinXP only).",
         ] {
-            assert_eq!(read(other), (OsSet::EMPTY, OsSet::EMPTY), "{other}");
+            assert_eq!(read(own).0, set(&[Xp]), "{own}");
         }
-        assert_eq!(
-            read("This service keeps the tablet pens calibrated (WinXP only).").0,
-            set(&[Xp])
-        );
     }
 
     #[test]
