@@ -780,7 +780,7 @@ impl Guide {
             // `(WinNT4 name)` says what the link's text names the service on
             // a version: on the other page it reads `as “Spooler” on WinNT4`,
             // not as a name of the depending service.
-            let said = match q.trim().strip_suffix(" name") {
+            let said = match crate::service::refs::name_part(q.trim()) {
                 Some(versions) => format!("as “{}” on {}", link.name, versions.trim()),
                 None => q.to_string(),
             };

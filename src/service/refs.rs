@@ -183,16 +183,29 @@ pub fn qualifier_scope(q: &str) -> OsScope {
     versions_part(q).map(|(scope, _)| scope).unwrap_or_default()
 }
 
-/// The versions of the first part of qualifier `q` that names some, and
-/// whether that part says what the service is called there (`WinNT4 name`).
+/// The versions qualifier `q` limits the link to (its first part that names
+/// some, `WinXP only`), else those its first name part names (`WinNT4
+/// name`), with whether they come from a name part.
 fn versions_part(q: &str) -> Option<(OsScope, bool)> {
-    q.split(',').map(str::trim).find_map(|part| {
-        let (versions, is_name) = match part.strip_suffix(" name") {
-            Some(v) => (v, true),
-            None => (part.strip_suffix(" only").unwrap_or(part), false),
-        };
-        parse_label(&unescape_markdown(versions)).map(|scope| (scope, is_name))
-    })
+    let parts = || q.split(',').map(str::trim);
+    let versions = |v: &str| parse_label(&unescape_markdown(v));
+    parts()
+        .filter(|part| name_part(part).is_none())
+        .find_map(|part| versions(part.strip_suffix(" only").unwrap_or(part)))
+        .map(|scope| (scope, false))
+        .or_else(|| {
+            parts()
+                .find_map(|part| versions(name_part(part)?))
+                .map(|scope| (scope, true))
+        })
+}
+
+/// The versions of a name part (`WinNT4 name`, any case): what the link's
+/// text calls the service there.
+pub fn name_part(part: &str) -> Option<&str> {
+    let cut = part.len().checked_sub(" name".len())?;
+    let (versions, tail) = (part.get(..cut)?, part.get(cut..)?);
+    tail.eq_ignore_ascii_case(" name").then_some(versions)
 }
 
 #[cfg(test)]
@@ -282,6 +295,11 @@ mod tests {
         assert!(!limits("[A](/a.html) (WinNT4 name)"));
         assert!(!limits("[A](/a.html) (Win2k/WinXP name, Unofficial)"));
         assert!(!limits("[A](/a.html) (Unofficial)"));
+        assert!(!limits("[A](/a.html) (WinNT4 Name)"));
+        // An "only" limits the link whatever name part comes first.
+        let r = parse_ref("[A](/a.html) (WinNT4 name, WinXP only)").unwrap();
+        assert!(r.limits_versions());
+        assert_eq!(r.scope.families(), [crate::service::os::OsFamily::Xp]);
         assert!(!limits("[A](/a.html)"));
     }
 
