@@ -357,6 +357,25 @@ fn value_checks() {
     );
 }
 
+/// An author's own "TODO:" is not guidance from `svcguide new`: no
+/// scaffold-todo, and a broken link on its line is still reported.
+#[test]
+fn an_authors_todo_is_not_a_placeholder() {
+    let files = [service(
+        "winnt-services-t",
+        "T",
+        &CLEAN.replace(
+            "Text.",
+            "Text.\n\nTODO: read [this](/article/winnt-tip-nothere.html) again.",
+        ),
+    )];
+    let (exit, report) = check_files(&files);
+    let found = diagnostics(&report);
+    let codes: Vec<&str> = found.iter().map(|d| d.0.as_str()).collect();
+    assert_eq!(codes, ["link-broken"], "{found:?}");
+    assert_eq!(exit, 2);
+}
+
 #[test]
 fn front_matter_checks() {
     let files = [
