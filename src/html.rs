@@ -54,6 +54,29 @@ fn push_value_facts<'v>(kind: Kind, value: &'v str, start: usize, mut found: imp
     }
 }
 
+/// The text a browser shows of a piece of HTML, appended to `out`: character
+/// references decoded, tags, comments, scripts and styles left out, a space
+/// where a tag was (`<td>a</td><td>b</td>` is two words). For search: the
+/// text of an article's raw HTML.
+pub fn visible_text(html: &str, out: &mut String) {
+    use html5gum::Token;
+    let mut hidden = false;
+    for token in Tokenizer::new(html).flatten() {
+        match token {
+            Token::StartTag(t) => {
+                hidden = !t.self_closing && matches!(t.name.as_slice(), b"script" | b"style");
+                out.push(' ');
+            }
+            Token::EndTag(_) => {
+                hidden = false;
+                out.push(' ');
+            }
+            Token::String(text) if !hidden => out.push_str(&String::from_utf8_lossy(&text)),
+            _ => {}
+        }
+    }
+}
+
 /// `scan` with html5gum's WHATWG tokenizer, for any input: the reference
 /// that [`plain`] is held to.
 pub fn tokenize(html: &str, mut found: impl FnMut(Fact<'_>)) {

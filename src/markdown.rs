@@ -252,12 +252,17 @@ impl<'a> Renderer<'a> {
                     });
                     match event {
                         Event::InlineHtml(html) => {
+                            crate::html::visible_text(&html, &mut frag.text);
                             events.push(Event::InlineHtml(rewritten(html, span, &mut rewrites)))
                         }
                         other => events.push(other),
                     }
                 }
-                Event::Html(html) => events.push(Event::Html(rewritten(html, span, &mut rewrites))),
+                Event::Html(html) => {
+                    // A block's text is searchable like the Markdown around it.
+                    crate::html::visible_text(&html, &mut frag.text);
+                    events.push(Event::Html(rewritten(html, span, &mut rewrites)))
+                }
                 Event::Start(Tag::Heading { level, .. }) => {
                     heading = Some((self.shifted(level), events.len(), String::new()));
                     events.push(Event::Start(Tag::Paragraph)); // placeholder, replaced at the end tag
@@ -625,6 +630,21 @@ mod tests {
 
     fn render(md: &str) -> Fragment {
         Renderer::new("article/x.html").block(md, 0..md.len())
+    }
+
+    /// Raw HTML's text is searchable as the reader sees it; its markup, a
+    /// script and a comment are not.
+    #[test]
+    fn the_text_of_raw_html_goes_into_the_plain_text() {
+        let f = render(
+            "Walrus text.\n\n<table><tr><td>narwhal</td><td>orca</td></tr></table>\n\n<p>platypus &amp; co</p><script>var hidden = 1</script>\n\nSee <b>bold</b> <!-- a note --> words.",
+        );
+        for word in ["Walrus", "narwhal orca", "platypus & co", "See bold words."] {
+            assert!(f.text.contains(word), "{word}: {:?}", f.text);
+        }
+        for hidden in ["hidden", "note", "<td>", "table"] {
+            assert!(!f.text.contains(hidden), "{hidden}: {:?}", f.text);
+        }
     }
 
     #[test]
