@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use anyhow::Result;
+use notify::event::ModifyKind;
 use notify::{Event, EventHandler, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache};
 
@@ -40,10 +41,12 @@ pub fn start(
     let (tx, rx) = std::sync::mpsc::channel::<WatchMsg>();
     let fs_tx = tx.clone();
     let shared_roots = Arc::new(Mutex::new(roots.clone()));
+    let left = Arc::new(Mutex::new(Vec::new()));
     ARRIVALS.with(|a| {
         *a.borrow_mut() = Some(Arrivals {
             seen: seen.clone(),
             roots: shared_roots.clone(),
+            left: left.clone(),
         })
     });
     // A zero timeout would make the debouncer's tick loop spin. A path is handed
@@ -65,6 +68,7 @@ pub fn start(
         watched: BTreeSet::new(),
         roots,
         shared_roots,
+        left,
     };
     w.setup()?;
     std::thread::Builder::new()
@@ -77,6 +81,8 @@ pub fn start(
 struct Arrivals {
     seen: Arc<AtomicU64>,
     roots: Arc<Mutex<Roots>>,
+    /// Paths that were removed or renamed away, as they happen: see [`Watch::left`].
+    left: Arc<Mutex<Vec<PathBuf>>>,
 }
 
 thread_local! {
@@ -93,7 +99,7 @@ struct Counted(RecommendedWatcher);
 
 impl Watcher for Counted {
     fn new<F: EventHandler>(mut handler: F, config: notify::Config) -> notify::Result<Self> {
-        let Arrivals { seen, roots } = ARRIVALS
+        let Arrivals { seen, roots, left } = ARRIVALS
             .with(|a| a.borrow_mut().take())
             .ok_or_else(|| notify::Error::generic("the watcher was made outside `watch::start`"))?;
         let inner = RecommendedWatcher::new(
@@ -109,6 +115,21 @@ impl Watcher for Counted {
                 };
                 if relevant {
                     seen.fetch_add(1, Ordering::SeqCst);
+                }
+                if let Ok(e) = &res {
+                    if matches!(
+                        e.kind,
+                        EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_))
+                    ) {
+                        let roots = roots.lock().unwrap_or_else(PoisonError::into_inner);
+                        let mut left = left.lock().unwrap_or_else(PoisonError::into_inner);
+                        left.extend(
+                            e.paths
+                                .iter()
+                                .filter(|p| roots.classify(p).is_some())
+                                .cloned(),
+                        );
+                    }
                 }
                 handler.handle_event(res);
             },
@@ -140,6 +161,12 @@ struct Watch {
     roots: Roots,
     /// The roots [`Counted`] classifies arriving events by.
     shared_roots: Arc<Mutex<Roots>>,
+    /// Paths removed or renamed away since the last batch. The debouncer can
+    /// lose one: `mv a.md b.md` and then an editor's save of `b.md` through
+    /// a temporary file came out as a remove and a create of `b.md`, and
+    /// `a.md` stayed in the guide. Each batch takes them all; the engine
+    /// reads what exists and drops the rest.
+    left: Arc<Mutex<Vec<PathBuf>>>,
 }
 
 /// The nearest folder that exists, for watching a folder that is not there yet.
@@ -202,6 +229,15 @@ impl Watch {
                         batch
                             .paths
                             .extend(paths.filter(|p| self.roots.classify(p).is_some()));
+                    }
+                    // With the batch they belong to (the debouncer hands them
+                    // over with the rest of their edit, or loses them), not with
+                    // a batch of unrelated events before it.
+                    if !batch.paths.is_empty() {
+                        let left = std::mem::take(
+                            &mut *self.left.lock().unwrap_or_else(PoisonError::into_inner),
+                        );
+                        batch.paths.extend(left);
                     }
                     batch.paths.sort();
                     batch.paths.dedup();

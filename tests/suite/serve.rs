@@ -434,6 +434,23 @@ fn edits_renames_deletions_and_templates_are_served_as_a_full_build_would() {
     assert_eq!(server.get("/article/svc-netlogon.html").status, 404);
     assert_eq!(server.get("/article/svc-logon.html").status, 200);
 
+    // 4b. `mv`, then an editor's save through a temporary file (`sed -i`):
+    // the watcher's debouncer reported only a remove and a create of the new
+    // name, and the old article stayed in the guide.
+    let from = server.path("content/services/svc-logon.html.md");
+    let to = server.path("content/services/svc-logon2.html.md");
+    std::fs::rename(&from, &to).unwrap();
+    let text = std::fs::read_to_string(&to)
+        .unwrap()
+        .replace("/article/svc-logon.html", "/article/svc-logon2.html");
+    let temp = server.path("content/services/.sedtmp");
+    std::fs::write(&temp, text).unwrap();
+    std::fs::rename(&temp, &to).unwrap();
+    events.expect("reload");
+    server.assert_matches_full_build();
+    assert_eq!(server.get("/article/svc-logon.html").status, 404);
+    assert_eq!(server.get("/article/svc-logon2.html").status, 200);
+
     // 5. A deletion.
     std::fs::remove_file(server.path("content/services/svc-server.html.md")).unwrap();
     events.expect("reload");
