@@ -425,17 +425,18 @@ fn read_sentence(sentence: &str, ev: &mut Evidence) {
         if meaning.needs_service_word() && !about_service {
             continue;
         }
-        let Some((os, later, sp)) = os_at(&sentence[start..]) else {
+        let Some(at) = os_at(&sentence[start..]) else {
             continue;
         };
         match meaning {
             // "Note in Windows Vista this service has been replaced by …":
-            // gone from that version on; from a service pack on, it was
-            // there before it.
-            Meaning::There if service_is_gone(sentence) && !sp => {
-                Meaning::Removed.apply(os, later, ev)
+            // gone from that version on. Only said of the whole version
+            // (no edition, no service pack), right after it, and with no
+            // condition after ("… is not available on 64-bit systems").
+            Meaning::There if !at.part && service_is_gone(&sentence[start + at.end..]) => {
+                Meaning::Removed.apply(at.os, at.later, ev)
             }
-            _ => meaning.apply(os, later, ev),
+            _ => meaning.apply(at.os, at.later, ev),
         }
     }
     // "Windows 7 only": the version comes before the trigger.
@@ -496,39 +497,21 @@ const BE: &[&str] = &[
     "is now",
     "is",
 ];
-/// Edition words: "not available on the Home Edition" keeps the version.
-const EDITIONS: &[&str] = &[
-    "home",
-    "starter",
-    "basic",
-    "premium",
-    "professional",
-    "pro ",
-    "business",
-    "ultimate",
-    "enterprise",
-    "server",
-    "edition",
-];
 
-fn service_is_gone(sentence: &str) -> bool {
-    let lower = sentence.to_ascii_lowercase();
-    ["this service ", "the service "].iter().any(|subject| {
-        lower
-            .match_indices(subject)
-            .any(|(at, _)| gone_after_subject(&lower[at + subject.len()..]))
-    })
+fn service_is_gone(after_version: &str) -> bool {
+    let lower = after_version.trim_start().to_ascii_lowercase();
+    ["this service ", "the service "]
+        .iter()
+        .any(|subject| lower.strip_prefix(subject).is_some_and(gone_after_subject))
 }
 
 /// `rest` follows "this service ": "has been replaced …", "is gone",
-/// "isn't included", "doesn't exist"; not "is not available on the Home
-/// Edition" (an edition lacks it, the version has it).
+/// "isn't included", "doesn't exist", and nothing after that limits it
+/// (only "by …", "with …", "in favour of …", "anymore").
 fn gone_after_subject(rest: &str) -> bool {
     let gone = |text: &str, list: &[&str]| {
-        list.iter().any(|w| {
-            text.strip_prefix(w)
-                .is_some_and(|more| !of_an_edition(more))
-        })
+        list.iter()
+            .any(|w| text.strip_prefix(w).is_some_and(nothing_limits))
     };
     gone(
         rest,
@@ -540,19 +523,37 @@ fn gone_after_subject(rest: &str) -> bool {
             .any(|after| gone(after, GONE_PASSIVE) || gone(after, GONE_STATE))
 }
 
-/// Whether the rest of the clause names an edition.
-fn of_an_edition(more: &str) -> bool {
-    let clause = more.split(['.', ';', ',']).next().unwrap_or("");
-    EDITIONS.iter().any(|e| clause.contains(e))
+/// Whether what follows a "gone" phrase leaves it whole: the end, or what
+/// replaced the service.
+fn nothing_limits(more: &str) -> bool {
+    let more = more.trim_end();
+    more.is_empty()
+        || more.starts_with(['.', '!', ';'])
+        || [
+            " by ",
+            " with ",
+            " in favour of ",
+            " in favor of ",
+            " anymore",
+            " any more",
+        ]
+        .iter()
+        .any(|w| more.starts_with(w))
 }
 
 /// Whether the parenthesis that `before` ends in follows a link
 /// (`[Foo](/article/foo.html) (WinXP only)`): the qualifier is the link's.
 fn follows_a_link(before: &str) -> bool {
-    before
-        .trim_end()
-        .strip_suffix('(')
-        .is_some_and(|b| b.trim_end().ends_with(')'))
+    let Some(b) = before.trim_end().strip_suffix('(') else {
+        return false;
+    };
+    // `](destination)`: the `)` closes a link's destination, with no space in it.
+    let Some(inner) = b.trim_end().strip_suffix(')') else {
+        return false;
+    };
+    inner
+        .rfind("](")
+        .is_some_and(|at| !inner[at + 2..].contains(char::is_whitespace))
 }
 
 #[derive(Clone, Copy)]
@@ -633,22 +634,51 @@ fn sentences(text: &str) -> impl Iterator<Item = &str> {
         .filter(|s| !s.is_empty())
 }
 
+/// A version named in a sentence ([`os_at`]).
+struct Named {
+    os: OsFamily,
+    /// "and later" or `+` follows it.
+    later: bool,
+    /// It names an edition or a service pack: part of the version.
+    part: bool,
+    /// Where its name ends.
+    end: usize,
+}
+
 /// The Windows version named at the start of `text` (`Windows Vista`,
 /// `Win2k3 SP1`, `XP`), with whether "and later" or `+` follows it. Whole
 /// words only: `Win7-based` is not `Win7`.
-fn os_at(text: &str) -> Option<(OsFamily, bool, bool)> {
+fn os_at(text: &str) -> Option<Named> {
     let words: Vec<(usize, &str)> = word_ends(text).take(4).collect();
     for &(end, _) in words.iter().rev() {
         let phrase = text[..end].trim_end_matches([',', ';', ':', ')', '.']);
         if let Some(scope) = parse_label(phrase) {
+            // "Windows Vista this service" reads as Vista with the edition
+            // "this service": the version ends before words that name none.
             if let [target] = scope.0.as_slice() {
+                if !target
+                    .editions
+                    .iter()
+                    .all(|e| super::os::names_an_edition(e))
+                {
+                    continue;
+                }
                 let rest = text[end..].to_ascii_lowercase();
                 let rest = rest.trim_start();
                 let later = target.and_later
                     || rest.starts_with("and later")
                     || rest.starts_with("and newer")
                     || rest.starts_with("or later");
-                return Some((target.family, later, target.sp.is_some()));
+                return Some(Named {
+                    os: target.family,
+                    later,
+                    part: target.sp.is_some()
+                        || target
+                            .editions
+                            .iter()
+                            .any(|e| super::os::names_an_edition(e)),
+                    end,
+                });
             }
         }
     }
@@ -929,6 +959,22 @@ mod tests {
         ] {
             assert_eq!(read(there), (set(&[Xp]), OsSet::EMPTY), "{there}");
         }
+        // Conditions, editions and other clauses keep the version.
+        for kept in [
+            "Note in Windows XP Home this service isn't available.",
+            "Note in Windows XP this service runs at boot; in Windows Vista this service has been replaced by the Broker.",
+            "Note in Windows XP this service is not available before SP2 is installed.",
+            "Note in Windows XP the service has been replaced in Windows Vista by the Broker.",
+            "Note in Windows 7 this service is not included in the N versions.",
+            "Note in Windows 7 this service is not available on 64-bit systems.",
+        ] {
+            assert!(read(kept).0.iter().next().is_some(), "{kept}");
+            assert_eq!(read(kept).1, OsSet::EMPTY, "{kept}");
+        }
+        assert_eq!(
+            read("This service (Tablet PC) (WinXP only) keeps pens calibrated.").0,
+            set(&[Xp])
+        );
         // `(WinXP only)` after a link qualifies the link.
         assert_eq!(
             read("This service works with [the broker](/article/b.html) (WinXP only)."),

@@ -242,6 +242,14 @@ pub fn misspelled_version(scope: &OsScope) -> Option<(&str, &'static str)> {
 }
 
 /// Edition words the guide's labels use (lowercase, without a closing `.`).
+/// Whether an edition as written names a known edition word (`Home Basic`,
+/// `Pro`), not just any words after a version (`this service`).
+pub fn names_an_edition(edition: &str) -> bool {
+    edition
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .any(|w| EDITION_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+}
+
 const EDITION_WORDS: &[&str] = &[
     "home",
     "basic",
