@@ -54,10 +54,11 @@ fn push_value_facts<'v>(kind: Kind, value: &'v str, start: usize, mut found: imp
     }
 }
 
-/// The text a browser shows of a piece of HTML, appended to `out`: character
-/// references decoded, tags, comments, scripts and styles left out, a space
-/// where a tag was (`<td>a</td><td>b</td>` is two words). For search: the
-/// text of an article's raw HTML.
+/// The text a browser shows of a piece of HTML (a whole raw HTML block),
+/// appended to `out`: character references decoded; tags, comments, scripts
+/// and styles left out; a space where a block or a line break is
+/// (`<td>a</td><td>b</td>` is two words, `un<b>believ</b>able` one). For
+/// search: the text of an article's raw HTML.
 pub fn visible_text(html: &str, out: &mut String) {
     use html5gum::Token;
     let mut hidden = false;
@@ -65,16 +66,65 @@ pub fn visible_text(html: &str, out: &mut String) {
         match token {
             Token::StartTag(t) => {
                 hidden = !t.self_closing && matches!(t.name.as_slice(), b"script" | b"style");
-                out.push(' ');
+                if breaks_text(&t.name) {
+                    out.push(' ');
+                }
             }
-            Token::EndTag(_) => {
+            Token::EndTag(t) => {
                 hidden = false;
-                out.push(' ');
+                if breaks_text(&t.name) {
+                    out.push(' ');
+                }
             }
             Token::String(text) if !hidden => out.push_str(&String::from_utf8_lossy(&text)),
             _ => {}
         }
     }
+}
+
+/// Whether a tag parts the words around it: a block, a cell, a line break.
+pub fn breaks_text(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"p" | b"div"
+            | b"br"
+            | b"hr"
+            | b"td"
+            | b"th"
+            | b"tr"
+            | b"li"
+            | b"ul"
+            | b"ol"
+            | b"dl"
+            | b"dt"
+            | b"dd"
+            | b"table"
+            | b"thead"
+            | b"tbody"
+            | b"tfoot"
+            | b"caption"
+            | b"blockquote"
+            | b"pre"
+            | b"center"
+            | b"h1"
+            | b"h2"
+            | b"h3"
+            | b"h4"
+            | b"h5"
+            | b"h6"
+            | b"section"
+            | b"article"
+            | b"header"
+            | b"footer"
+            | b"nav"
+            | b"aside"
+            | b"form"
+            | b"fieldset"
+            | b"figure"
+            | b"figcaption"
+            | b"address"
+            | b"img"
+    )
 }
 
 /// `scan` with html5gum's WHATWG tokenizer, for any input: the reference

@@ -217,6 +217,8 @@ impl<'a> Renderer<'a> {
         // Root-absolute URLs of the raw HTML read so far, made relative like
         // Markdown links are: (start, end in the text, the new URL).
         let mut rewrites: Vec<(usize, usize, String)> = Vec::new();
+        // The raw HTML block being read, for its text.
+        let mut html_block: Option<String> = None;
         for (event, span) in Parser::new_ext(&repaired.text, options()).into_offset_iter() {
             match event {
                 Event::Start(mut tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
@@ -252,16 +254,36 @@ impl<'a> Renderer<'a> {
                     });
                     match event {
                         Event::InlineHtml(html) => {
-                            crate::html::visible_text(&html, &mut frag.text);
+                            // One tag (its text is Markdown's): a line break
+                            // or a block parts words, `<b>` does not.
+                            if inline_break(&html) {
+                                push_text(&mut frag.text, " ");
+                            }
                             events.push(Event::InlineHtml(rewritten(html, span, &mut rewrites)))
                         }
-                        other => events.push(other),
+                        other => {
+                            html_block = Some(String::new());
+                            events.push(other)
+                        }
                     }
                 }
                 Event::Html(html) => {
-                    // A block's text is searchable like the Markdown around it.
-                    crate::html::visible_text(&html, &mut frag.text);
+                    // A block comes a line at a time: its text is read whole
+                    // at its end (a script or a comment spans lines).
+                    match html_block.as_mut() {
+                        Some(block) => block.push_str(&html),
+                        None => crate::html::visible_text(&html, &mut frag.text),
+                    }
                     events.push(Event::Html(rewritten(html, span, &mut rewrites)))
+                }
+                Event::End(TagEnd::HtmlBlock) => {
+                    if let Some(block) = html_block.take() {
+                        // Searchable like the Markdown around it.
+                        push_text(&mut frag.text, " ");
+                        crate::html::visible_text(&block, &mut frag.text);
+                        push_text(&mut frag.text, " ");
+                    }
+                    events.push(event);
                 }
                 Event::Start(Tag::Heading { level, .. }) => {
                     heading = Some((self.shifted(level), events.len(), String::new()));
@@ -488,6 +510,18 @@ fn raw_html_links(
 /// A piece of raw HTML (at `span` of the text) with the `rewrites` that fall
 /// in it applied; those are used up. The parser may hand over a block's line
 /// without its indent: the piece is then the end of the span.
+/// Whether an inline HTML tag parts the words around it (`<br>`, `<p>`).
+fn inline_break(tag: &str) -> bool {
+    let name: String = tag
+        .trim_start_matches('<')
+        .trim_start_matches('/')
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    crate::html::breaks_text(name.as_bytes())
+}
+
 fn rewritten<'t>(
     html: CowStr<'t>,
     span: Range<usize>,
@@ -637,12 +671,18 @@ mod tests {
     #[test]
     fn the_text_of_raw_html_goes_into_the_plain_text() {
         let f = render(
-            "Walrus text.\n\n<table><tr><td>narwhal</td><td>orca</td></tr></table>\n\n<p>platypus &amp; co</p><script>var hidden = 1</script>\n\nSee <b>bold</b> <!-- a note --> words.",
+            "Walrus text.\n\n<table><tr><td>narwhal</td><td>orca</td></tr></table>\n\n<p>platypus &amp; co</p><script>var hidden = 1</script>\n\n<div>\n<script>\nvar blocksecret = 2;\n</script>\n<!-- one\ncommentsecret -->\n<span\n  class=\"attrsecret\">seal</span>\n</div>\n\nSee un<b>believ</b>able <!-- a note --> words, a<br>b.",
         );
-        for word in ["Walrus", "narwhal orca", "platypus & co", "See bold words."] {
+        for word in [
+            "Walrus",
+            "narwhal orca",
+            "platypus & co",
+            "seal",
+            "See unbelievable words, a b.",
+        ] {
             assert!(f.text.contains(word), "{word}: {:?}", f.text);
         }
-        for hidden in ["hidden", "note", "<td>", "table"] {
+        for hidden in ["hidden", "note", "<td>", "table", "secret"] {
             assert!(!f.text.contains(hidden), "{hidden}: {:?}", f.text);
         }
     }
