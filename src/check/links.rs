@@ -212,7 +212,7 @@ fn page_links(
                     } else {
                         link_text(&page.src.text, link.offset)
                     };
-                    let in_list = !link.image && in_ref_list(page, link.offset);
+                    let in_list = !link.image && item_link(page, &p.links, link.offset);
                     diags.push(Found::Missing(d, path, text, in_list));
                 }
                 Resolved::Page {
@@ -251,8 +251,9 @@ fn page_links(
 }
 
 /// Whether the link at `offset` is the link of a Supports or Depends item of
-/// the page (not one in its text, nor a process's).
-fn in_ref_list(page: &crate::page::Page, offset: usize) -> bool {
+/// the page: the first in the item (the one it names the service by; a link
+/// in its qualifier, or in its text, or a process's, is not).
+fn item_link(page: &crate::page::Page, links: &[crate::markdown::Link], offset: usize) -> bool {
     let Some(service) = page.service() else {
         return false;
     };
@@ -260,10 +261,12 @@ fn in_ref_list(page: &crate::page::Page, offset: usize) -> bool {
         .into_iter()
         .flat_map(|list| list.items())
         .any(|item| {
-            // One link per item (`ref-several` splits the others); its
-            // destination as written may hold escapes the link's has not.
-            (item.offset..item.offset + item.raw.len()).contains(&offset)
+            let range = item.offset..item.offset + item.raw.len();
+            range.contains(&offset)
                 && item.value.as_ref().is_some_and(|r| r.href.is_some())
+                && !links
+                    .iter()
+                    .any(|l| range.contains(&l.offset) && l.offset < offset)
         })
 }
 
