@@ -181,10 +181,15 @@ pub fn site_path(from: &str, href: &str) -> (String, Option<String>) {
         }
     }
     let (path, fragment) = site_path_slow(from, path, fragment);
-    // The file a server (or file://) finds for `a%20b.png` is `a b.png`.
+    // The file a server (or file://) finds for `a%20b.png` is `a b.png`. An
+    // escaped `/` or `\` is not a folder to either: left as written, it
+    // names no file.
+    let separator = ["%2f", "%5c"]
+        .iter()
+        .any(|e| path.to_ascii_lowercase().contains(e));
     let path = match percent_encoding::percent_decode_str(&path).decode_utf8() {
-        Ok(decoded) => decoded.into_owned(),
-        Err(_) => path,
+        Ok(decoded) if !separator => decoded.into_owned(),
+        _ => path,
     };
     (path, fragment)
 }
@@ -276,6 +281,11 @@ mod tests {
         assert_eq!(
             site_path("article/a.html", "x%2Dy.html").0,
             "article/x-y.html"
+        );
+        // An escaped separator is not one.
+        assert_eq!(
+            site_path("a.html", "/article%2Fb.html").0,
+            "article%2Fb.html"
         );
         // Not UTF-8 once decoded: left as written.
         assert_eq!(site_path("a.html", "/b%FF.html").0, "b%FF.html");

@@ -187,7 +187,7 @@ pub fn qualifier_scope(q: &str) -> OsScope {
 /// some, `WinXP only`), else those its first name part names (`WinNT4
 /// name`), with whether they come from a name part.
 fn versions_part(q: &str) -> Option<(OsScope, bool)> {
-    let parts = || q.split(',').map(str::trim);
+    let parts = || q.split([',', ';']).map(str::trim);
     let versions = |v: &str| parse_label(&unescape_markdown(v));
     parts()
         .filter(|part| name_part(part).is_none())
@@ -203,9 +203,11 @@ fn versions_part(q: &str) -> Option<(OsScope, bool)> {
 /// The versions of a name part (`WinNT4 name`, any case): what the link's
 /// text calls the service there.
 pub fn name_part(part: &str) -> Option<&str> {
-    let cut = part.len().checked_sub(" name".len())?;
-    let (versions, tail) = (part.get(..cut)?, part.get(cut..)?);
-    tail.eq_ignore_ascii_case(" name").then_some(versions)
+    [" name", " names"].iter().find_map(|suffix| {
+        let cut = part.len().checked_sub(suffix.len())?;
+        let (versions, tail) = (part.get(..cut)?, part.get(cut..)?);
+        tail.eq_ignore_ascii_case(suffix).then_some(versions)
+    })
 }
 
 #[cfg(test)]
@@ -296,6 +298,8 @@ mod tests {
         assert!(!limits("[A](/a.html) (Win2k/WinXP name, Unofficial)"));
         assert!(!limits("[A](/a.html) (Unofficial)"));
         assert!(!limits("[A](/a.html) (WinNT4 Name)"));
+        assert!(!limits("[A](/a.html) (WinNT4 names)"));
+        assert!(limits("[A](/a.html) (WinNT4 name; WinXP only)"));
         // An "only" limits the link whatever name part comes first.
         let r = parse_ref("[A](/a.html) (WinNT4 name, WinXP only)").unwrap();
         assert!(r.limits_versions());
