@@ -507,9 +507,6 @@ fn raw_html_links(
     });
 }
 
-/// A piece of raw HTML (at `span` of the text) with the `rewrites` that fall
-/// in it applied; those are used up. The parser may hand over a block's line
-/// without its indent: the piece is then the end of the span.
 /// Whether an inline HTML tag parts the words around it (`<br>`, `<p>`).
 fn inline_break(tag: &str) -> bool {
     let name: String = tag
@@ -522,6 +519,9 @@ fn inline_break(tag: &str) -> bool {
     crate::html::breaks_text(name.as_bytes())
 }
 
+/// A piece of raw HTML (at `span` of the text) with the `rewrites` that fall
+/// in it applied; those are used up. The parser may hand over a block's line
+/// without its indent: the piece is then the end of the span.
 fn rewritten<'t>(
     html: CowStr<'t>,
     span: Range<usize>,

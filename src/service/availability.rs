@@ -672,11 +672,7 @@ fn os_at(text: &str) -> Option<Named> {
                 return Some(Named {
                     os: target.family,
                     later,
-                    part: target.sp.is_some()
-                        || target
-                            .editions
-                            .iter()
-                            .any(|e| super::os::names_an_edition(e)),
+                    part: target.sp.is_some() || !target.editions.is_empty(),
                     end,
                 });
             }
