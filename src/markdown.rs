@@ -509,14 +509,16 @@ fn raw_html_links(
 
 /// Whether an inline HTML tag parts the words around it (`<br>`, `<p>`).
 fn inline_break(tag: &str) -> bool {
-    let name: String = tag
-        .trim_start_matches('<')
-        .trim_start_matches('/')
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    crate::html::breaks_text(name.as_bytes())
+    let rest = tag.trim_start_matches('<').trim_start_matches('/');
+    let len = rest.bytes().take_while(u8::is_ascii_alphanumeric).count();
+    // Tag names are short: lowercased on the stack, once per inline tag.
+    let mut name = [0u8; 10];
+    if len > name.len() {
+        return false;
+    }
+    name[..len].copy_from_slice(&rest.as_bytes()[..len]);
+    name[..len].make_ascii_lowercase();
+    crate::html::breaks_text(&name[..len])
 }
 
 /// A piece of raw HTML (at `span` of the text) with the `rewrites` that fall

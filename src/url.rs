@@ -107,11 +107,14 @@ fn plain(p: &str) -> bool {
 /// Whether a path (without its leading `/`) has an empty segment before its
 /// end, or a `.` or `..` one.
 fn has_segments_to_resolve(p: &str) -> bool {
-    let segments: Vec<&str> = p.split('/').collect();
-    segments
-        .iter()
-        .enumerate()
-        .any(|(i, s)| (s.is_empty() && i + 1 < segments.len()) || *s == "." || *s == "..")
+    // Every page link comes through `relative`: no list of the segments.
+    let mut segments = p.split('/').peekable();
+    while let Some(s) = segments.next() {
+        if (s.is_empty() && segments.peek().is_some()) || s == "." || s == ".." {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether `fragment` names an element among `ids` as a browser finds it
@@ -184,9 +187,11 @@ pub fn site_path(from: &str, href: &str) -> (String, Option<String>) {
     // The file a server (or file://) finds for `a%20b.png` is `a b.png`. An
     // escaped `/` or `\` is not a folder to either: left as written, it
     // names no file.
-    let separator = ["%2f", "%5c"]
-        .iter()
-        .any(|e| path.to_ascii_lowercase().contains(e));
+    if !path.contains('%') {
+        return (path, fragment);
+    }
+    let lower = path.to_ascii_lowercase();
+    let separator = lower.contains("%2f") || lower.contains("%5c");
     let path = match percent_encoding::percent_decode_str(&path).decode_utf8() {
         Ok(decoded) if !separator => decoded.into_owned(),
         _ => path,
